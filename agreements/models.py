@@ -1,0 +1,285 @@
+import datetime as dt
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
+
+from incidents.choices import IncidentCategory
+
+from .choices import AgreementStatus, ClauseKind, DeadlineStatus, PartyKind, PartyRole
+from .fields import ChoiceListField
+from .geometry import bounding_box, normalize_geometry, parse_geometry
+
+TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class Party(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=50, blank=True)
+    kind = models.CharField(max_length=20, choices=PartyKind.choices)
+    description = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "parties"
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def match(cls, name):
+        """The party called `name` or known by it as an alias (case-insensitive), else None."""
+        name = (name or "").strip()
+        if not name:
+            return None
+        return (
+            cls.objects.filter(name__iexact=name).first()
+            or cls.objects.filter(aliases__name__iexact=name).first()
+        )
+
+
+class PartyAlias(models.Model):
+    """Another name of a party, as written in external data (ACLED, UCDP, press)."""
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200, help_text="Exactly as the source writes it.")
+    dataset = models.CharField(max_length=50, blank=True, help_text="e.g. acled, ucdp (optional).")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "party aliases"
+        constraints = [models.UniqueConstraint(Lower("name"), name="unique_party_alias_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class Agreement(models.Model):
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=100, unique=True)
+    signed_on = models.DateField(null=True, blank=True)
+    in_force_from = models.DateTimeField(null=True, blank=True)
+    in_force_until = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.IN_FORCE)
+    summary = models.TextField(blank=True)
+    text = models.TextField(blank=True, help_text="Full text, if available.")
+    timezone = models.CharField(
+        max_length=64,
+        choices=TIMEZONE_CHOICES,
+        default="Asia/Damascus",
+        help_text="A deadline given as a bare date ends at midnight at the end of that day in this time zone.",
+    )
+    parties = models.ManyToManyField(Party, through="AgreementParty", related_name="agreements", blank=True)
+    areas = models.ManyToManyField(
+        "Area", related_name="agreements", blank=True, help_text="Where the agreement applies as a whole."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(m2m_fields=[areas])
+
+    class Meta:
+        ordering = ["-signed_on", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.in_force_from and self.in_force_until and self.in_force_until < self.in_force_from:
+            raise ValidationError({"in_force_until": "The end of force must come after its start."})
+        if not self.slug and self.title:
+            self.slug = slugify(self.title)[:100]
+
+    @property
+    def tz(self):
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class AgreementParty(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="party_roles")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="agreement_roles")
+    role = models.CharField(max_length=20, choices=PartyRole.choices, default=PartyRole.SIGNATORY)
+
+    class Meta:
+        verbose_name = "party to the agreement"
+        verbose_name_plural = "parties to the agreement"
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "party", "role"], name="unique_agreement_party_role")
+        ]
+
+    def __str__(self):
+        return f"{self.party} ({self.get_role_display()})"
+
+
+class AgreementLink(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="links")
+    title = models.CharField(max_length=300)
+    url = models.URLField(max_length=1000)
+
+    class Meta:
+        verbose_name = "source link"
+
+    def __str__(self):
+        return self.title
+
+
+class Area(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    geometry = models.JSONField(
+        help_text='A GeoJSON geometry in [longitude, latitude] order: Polygon, MultiPolygon, '
+        'LineString or Point, e.g. {"type": "Point", "coordinates": [36.8006, 35.8636]}.'
+    )
+    buffer_km = models.DecimalField(
+        "buffer (km)",
+        max_digits=7,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text="Widen the geometry by this many kilometres on each side (a road with a 6 km corridor: 6).",
+    )
+    # Bounding box of the buffered area, kept in sync on save: the engine pre-filters with it in SQL.
+    min_lon = models.FloatField(editable=False, default=0)
+    min_lat = models.FloatField(editable=False, default=0)
+    max_lon = models.FloatField(editable=False, default=0)
+    max_lat = models.FloatField(editable=False, default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        try:
+            self.geometry = normalize_geometry(self.geometry)
+        except ValidationError as exc:
+            raise ValidationError({"geometry": exc.messages}) from exc
+        if not self.buffer_km and self.geometry["type"] in ("Point", "MultiPoint", "LineString", "MultiLineString"):
+            raise ValidationError(
+                {"buffer_km": "A point or a line has no surface: give a buffer in km so it can contain incidents."}
+            )
+
+    def save(self, *args, **kwargs):
+        self.min_lon, self.min_lat, self.max_lon, self.max_lat = bounding_box(self.shape, self.buffer_km)
+        super().save(*args, **kwargs)
+
+    @property
+    def shape(self):
+        return parse_geometry(self.geometry)
+
+
+class Clause(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="clauses")
+    number = models.CharField(max_length=20, help_text='As numbered in the text, e.g. "8" or "3.a".')
+    title = models.CharField(max_length=300)
+    text = models.TextField(blank=True)
+    kind = models.CharField(max_length=30, choices=ClauseKind.choices, default=ClauseKind.OTHER)
+    obligated_parties = models.ManyToManyField(
+        Party, related_name="obligations", blank=True, help_text="Parties bound by this clause."
+    )
+    areas = models.ManyToManyField(
+        Area, related_name="clauses", blank=True, help_text="Leave empty to use the agreement's areas."
+    )
+    in_force_from = models.DateTimeField(
+        null=True, blank=True, help_text="Leave empty to use the agreement's. A clause may start at a deadline."
+    )
+    in_force_until = models.DateTimeField(null=True, blank=True, help_text="Leave empty to use the agreement's.")
+    prohibited_categories = ChoiceListField(
+        choices_enum=IncidentCategory, help_text="Incidents of these categories breach the clause."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(m2m_fields=[obligated_parties, areas])
+
+    class Meta:
+        ordering = ["agreement", "id"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "number"], name="unique_clause_number")]
+
+    def __str__(self):
+        return f"{self.agreement.slug} §{self.number}: {self.title}"
+
+    def clean(self):
+        if self.in_force_from and self.in_force_until and self.in_force_until < self.in_force_from:
+            raise ValidationError({"in_force_until": "The end of force must come after its start."})
+
+    @property
+    def effective_from(self):
+        return self.in_force_from or self.agreement.in_force_from
+
+    @property
+    def effective_until(self):
+        return self.in_force_until or self.agreement.in_force_until
+
+
+class DeadlineQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=[DeadlineStatus.PENDING, DeadlineStatus.EXTENDED])
+
+
+class Deadline(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="deadlines")
+    clause = models.ForeignKey(
+        Clause, on_delete=models.CASCADE, related_name="deadlines", null=True, blank=True,
+        help_text="The clause that sets this deadline (a clause of the same agreement).",
+    )
+    description = models.CharField("what is due", max_length=500)
+    due_date = models.DateField()
+    due_time = models.TimeField(
+        null=True, blank=True, help_text="Leave empty: the deadline ends at the end of the due day."
+    )
+    extended_to = models.DateField(null=True, blank=True, help_text="New due date, if the parties extended it.")
+    status = models.CharField(max_length=20, choices=DeadlineStatus.choices, default=DeadlineStatus.PENDING)
+    met_at = models.DateTimeField(null=True, blank=True)
+    evidence = models.TextField(blank=True, help_text="Why the deadline counts as met (or missed, or waived).")
+    missed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The moment the deadline falls due, derived on save: the deadline check queries this column.
+    due_at = models.DateTimeField(editable=False, db_index=True)
+    due_soon = models.BooleanField(default=False, editable=False)
+    history = HistoricalRecords()
+
+    objects = DeadlineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [models.Index(fields=["status", "due_at"])]
+
+    def __str__(self):
+        return f"{self.description} (due {self.due_date:%d %b %Y})"
+
+    def clean(self):
+        errors = {}
+        if self.clause_id and self.agreement_id and self.clause.agreement_id != self.agreement_id:
+            errors["clause"] = "This clause belongs to another agreement."
+        if self.status == DeadlineStatus.EXTENDED and not self.extended_to:
+            errors["extended_to"] = "An extended deadline needs the date it was extended to."
+        if self.extended_to and self.extended_to < self.due_date:
+            errors["extended_to"] = "The extension must come after the original due date."
+        if self.status == DeadlineStatus.MET and not self.met_at:
+            errors["met_at"] = "Say when the deadline was met."
+        if errors:
+            raise ValidationError(errors)
+
+    def compute_due_at(self):
+        """End of the due (or extended) day in the agreement's time zone, or the given time."""
+        tz = self.agreement.tz
+        day = self.extended_to or self.due_date
+        if self.due_time and not self.extended_to:
+            return dt.datetime.combine(day, self.due_time, tzinfo=tz)
+        return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+
+    def save(self, *args, **kwargs):
+        if self.clause_id and not self.agreement_id:
+            self.agreement_id = self.clause.agreement_id
+        self.due_at = self.compute_due_at()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "due_at"}
+        super().save(*args, **kwargs)

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import path
+
+admin.site.site_header = "Ceasefire Compliance Tracker"
+admin.site.site_title = "Compliance Tracker"
+admin.site.index_title = "Agreements, incidents and compliance"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]

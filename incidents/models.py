@@ -1,0 +1,163 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from agreements.fields import ChoiceListField
+from agreements.models import Clause, Party
+
+from .choices import (
+    DatePrecision,
+    IncidentCategory,
+    IncidentStatus,
+    LocationPrecision,
+    SourceReliability,
+    TargetType,
+    Weapon,
+)
+
+
+class Incident(models.Model):
+    occurred_at = models.DateTimeField(
+        "when", db_index=True, help_text="Start of the incident (or of the window it happened in)."
+    )
+    date_precision = models.CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    occurred_until = models.DateTimeField(
+        "until", null=True, blank=True, help_text="End of the window, when the exact time is not known."
+    )
+    place_name = models.CharField("place", max_length=200, blank=True)
+    admin1 = models.CharField("governorate (admin1)", max_length=100, blank=True)
+    admin2 = models.CharField("district (admin2)", max_length=100, blank=True)
+    latitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    location_precision = models.CharField(
+        max_length=12, choices=LocationPrecision.choices, default=LocationPrecision.EXACT
+    )
+    category = models.CharField(max_length=30, choices=IncidentCategory.choices)
+    perpetrator = models.ForeignKey(
+        Party, on_delete=models.PROTECT, null=True, blank=True, related_name="incidents",
+        help_text="Leave empty if unknown.",
+    )
+    target_type = models.CharField(max_length=20, choices=TargetType.choices, blank=True)
+    weapons = ChoiceListField(choices_enum=Weapon)
+    killed_civilians = models.PositiveIntegerField(default=0)
+    killed_combatants = models.PositiveIntegerField(default=0)
+    killed_unknown = models.PositiveIntegerField(default=0)
+    injured_civilians = models.PositiveIntegerField(default=0)
+    injured_combatants = models.PositiveIntegerField(default=0)
+    injured_unknown = models.PositiveIntegerField(default=0)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=IncidentStatus.choices, default=IncidentStatus.DRAFT)
+    source_dataset = models.CharField(
+        max_length=30, blank=True, help_text="Dataset this incident was imported from (acled, ucdp...)."
+    )
+    external_id = models.CharField(max_length=100, blank=True, help_text="Its id in that dataset.")
+    clauses = models.ManyToManyField(
+        Clause, through="ClauseLink", related_name="logged_incidents", blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        editable=False, related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        permissions = [("verify_incident", "Can verify, dispute or reject incidents")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_dataset", "external_id"],
+                condition=~Q(external_id=""),
+                name="unique_incident_external_id",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="incident_lat_lon_together",
+            ),
+        ]
+        indexes = [models.Index(fields=["category", "occurred_at"])]
+
+    def __str__(self):
+        place = self.place_name or self.admin2 or self.admin1 or "unknown place"
+        return f"{self.get_category_display()} at {place}, {self.occurred_at:%d %b %Y}"
+
+    def clean(self):
+        errors = {}
+        if (self.latitude is None) != (self.longitude is None):
+            errors["longitude" if self.longitude is None else "latitude"] = (
+                "Give both latitude and longitude, or neither."
+            )
+        if self.occurred_until and self.occurred_at and self.occurred_until < self.occurred_at:
+            errors["occurred_until"] = "The end of the window must come after its start."
+        if self.external_id and not self.source_dataset:
+            errors["source_dataset"] = "Say which dataset the external id comes from."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def killed(self):
+        return self.killed_civilians + self.killed_combatants + self.killed_unknown
+
+    @property
+    def injured(self):
+        return self.injured_civilians + self.injured_combatants + self.injured_unknown
+
+
+class SourceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Confidential sources only for users allowed to see them."""
+        if user is not None and user.has_perm("incidents.view_confidential_source"):
+            return self
+        return self.filter(confidential=False)
+
+
+class Source(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="sources")
+    name = models.CharField(max_length=300, help_text="Outlet, organisation or (if confidential) witness.")
+    url = models.URLField(max_length=1000, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    reliability = models.CharField(max_length=1, choices=SourceReliability.choices, default=SourceReliability.F)
+    confidential = models.BooleanField(
+        default=False,
+        help_text="Confidential sources (e.g. a witness) are shown only to staff with the permission.",
+    )
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["published_on", "id"]
+        permissions = [("view_confidential_source", "Can see confidential sources")]
+
+    def __str__(self):
+        return self.name
+
+
+class ClauseLink(models.Model):
+    """An incident logged against a clause by a person (the engine's findings live in tracker)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="clause_links")
+    clause = models.ForeignKey(Clause, on_delete=models.CASCADE, related_name="incident_links")
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "clause logged by staff"
+        verbose_name_plural = "clauses logged by staff"
+        constraints = [models.UniqueConstraint(fields=["incident", "clause"], name="unique_clause_link")]
+
+    def __str__(self):
+        return f"{self.incident} → {self.clause}"

@@ -1,0 +1,139 @@
+import datetime as dt
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from agreements.choices import ClauseKind, PartyKind
+from agreements.models import Agreement, Area, Clause, Deadline, Party, PartyAlias
+from incidents.choices import IncidentCategory, IncidentStatus, LocationPrecision
+from incidents.models import Incident, Source
+
+UTC = dt.timezone.utc
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    is_staff = True
+    password = factory.PostGenerationMethodCall("set_password", "pw")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.set(Group.objects.filter(name__in=extracted))
+        if create:
+            self.save()
+
+
+class PartyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Party
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Party {n}")
+    kind = PartyKind.ARMED_GROUP
+
+
+class PartyAliasFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartyAlias
+
+    party = factory.SubFactory(PartyFactory)
+    name = factory.Sequence(lambda n: f"Alias {n}")
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agreement
+        django_get_or_create = ("slug",)
+
+    title = factory.Sequence(lambda n: f"Memorandum {n}")
+    slug = factory.Sequence(lambda n: f"memorandum-{n}")
+    signed_on = dt.date(2018, 9, 17)
+    in_force_from = dt.datetime(2018, 9, 17, tzinfo=UTC)
+
+
+def square(lon, lat, half_side_deg=0.1):
+    return {
+        "type": "Polygon",
+        "coordinates": [[
+            [lon - half_side_deg, lat - half_side_deg],
+            [lon + half_side_deg, lat - half_side_deg],
+            [lon + half_side_deg, lat + half_side_deg],
+            [lon - half_side_deg, lat + half_side_deg],
+            [lon - half_side_deg, lat - half_side_deg],
+        ]],
+    }
+
+
+class AreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Area
+
+    name = factory.Sequence(lambda n: f"Area {n}")
+    slug = factory.Sequence(lambda n: f"area-{n}")
+    geometry = factory.LazyFunction(lambda: square(36.8, 35.86))
+    buffer_km = 0
+
+
+class ClauseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Clause
+        skip_postgeneration_save = True
+
+    agreement = factory.SubFactory(AgreementFactory)
+    number = factory.Sequence(lambda n: str(n + 1))
+    title = "Ceasefire"
+    kind = ClauseKind.CEASEFIRE
+    prohibited_categories = factory.LazyFunction(lambda: [IncidentCategory.AIR_STRIKE, IncidentCategory.SHELLING])
+
+    @factory.post_generation
+    def areas(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.areas.set(extracted)
+
+    @factory.post_generation
+    def obligated_parties(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.obligated_parties.set(extracted)
+
+
+class DeadlineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Deadline
+
+    clause = factory.SubFactory(ClauseFactory)
+    agreement = factory.SelfAttribute("clause.agreement")
+    description = "Heavy weapons withdrawn from the zone"
+    due_date = dt.date(2018, 10, 10)
+
+
+class IncidentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Incident
+
+    occurred_at = dt.datetime(2019, 4, 2, 9, 0, tzinfo=UTC)
+    place_name = "Saraqib"
+    admin1 = "Idlib"
+    latitude = 35.8636
+    longitude = 36.8006
+    location_precision = LocationPrecision.EXACT
+    category = IncidentCategory.SHELLING
+    perpetrator = factory.SubFactory(PartyFactory)
+    status = IncidentStatus.VERIFIED
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    incident = factory.SubFactory(IncidentFactory)
+    name = factory.Sequence(lambda n: f"Outlet {n}")
+    url = "https://example.org/report"
+    published_on = dt.date(2019, 4, 3)
