@@ -1,16 +1,282 @@
-"""The ORM side of the compliance engine. Every function is idempotent and returns counts."""
+"""The ORM side of the compliance engine. Every function is idempotent and returns counts.
+
+Safe on several workers at once: new violations are inserted with ON CONFLICT DO NOTHING on
+the (incident, clause) unique constraint, and every state change is a compare-and-set
+(`filter(status=old).update(...)`), so the final state depends only on the data, never on how
+many scans ran, in which order, or whether one was killed half-way.
+"""
+import contextlib
+import datetime as dt
+import logging
+import math
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import FloatField, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from agreements.choices import DeadlineStatus
-from agreements.models import Deadline
+from agreements.geometry import buffered_km
+from agreements.models import Clause, Deadline
+from incidents.choices import IncidentStatus
+from incidents.models import Incident
 
-from .choices import ViolationStatus
-from .models import Violation
+from . import rules
+from .choices import JobKind, JobStatus, ViolationStatus
+from .models import JobRun, Violation
+
+log = logging.getLogger(__name__)
+WRITE_BATCH = 5000
+# Incidents whose time may be imprecise by up to a year still overlap a window that ended then.
+LONGEST_WINDOW = dt.timedelta(days=366)
 
 
 class ReviewConflict(Exception):
     """The record is not in a state that allows this change (someone else got there first)."""
 
+
+# --- Runs ----------------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def recorded_run(kind, parameters=None, now=None):
+    """Record a job run (visible in the admin); yields a dict the job fills with its counts."""
+    started = now or timezone.now()
+    stale = started - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    JobRun.objects.filter(status=JobStatus.RUNNING, started_at__lt=stale).update(
+        status=JobStatus.FAILED, error="Did not finish within the time limit (worker lost?)."
+    )
+    run = JobRun.objects.create(kind=kind, started_at=timezone.now(), parameters=parameters or {})
+    counts = {}
+    try:
+        yield counts
+    except BaseException as exc:
+        JobRun.objects.filter(id=run.id).update(
+            status=JobStatus.FAILED, finished_at=timezone.now(), counts=counts, error=repr(exc)[:5000]
+        )
+        raise
+    JobRun.objects.filter(id=run.id).update(status=JobStatus.SUCCEEDED, finished_at=timezone.now(), counts=counts)
+
+
+# --- Loading ---------------------------------------------------------------------------------------
+
+def _epoch(column):
+    table = Incident._meta.db_table
+    if connection.vendor == "postgresql":
+        return RawSQL(f'EXTRACT(EPOCH FROM "{table}"."{column}")::float8', [], output_field=FloatField())
+    return RawSQL(f"CAST(strftime('%%s', \"{table}\".\"{column}\") AS REAL)", [], output_field=FloatField())
+
+
+def load_incidents(queryset):
+    """The columns the rules need, as numpy arrays, in one streaming query."""
+    rows = list(
+        queryset.order_by()
+        .annotate(_starts=_epoch("occurred_at"), _until=_epoch("occurred_until"))
+        .values_list("id", "longitude", "latitude", "_starts", "_until", "category", "perpetrator_id",
+                     "location_precision", "date_precision")
+        .iterator(chunk_size=50_000)
+    )
+    columns = list(zip(*rows)) if rows else [()] * 9
+    return rules.IncidentArrays.from_columns(*columns)
+
+
+def _timestamp(value, default):
+    return value.timestamp() if value else default
+
+
+def clause_specs(clause_ids=None):
+    """Clauses as rules.ClauseSpec, with each area's buffered shape computed once."""
+    clauses = Clause.objects.select_related("agreement").prefetch_related(
+        "areas", "obligated_parties", "agreement__areas"
+    )
+    if clause_ids is not None:
+        clauses = clauses.filter(id__in=clause_ids)
+    area_specs, specs = {}, []
+    for clause in clauses:
+        areas = list(clause.areas.all()) or list(clause.agreement.areas.all())
+        for area in areas:
+            if area.id not in area_specs:
+                projection, shape_km = buffered_km(area.shape, area.buffer_km)
+                bounds = (area.min_lon, area.min_lat, area.max_lon, area.max_lat)
+                area_specs[area.id] = rules.AreaSpec(projection, shape_km, bounds)
+        specs.append(rules.ClauseSpec(
+            id=clause.id,
+            categories=frozenset(clause.prohibited_categories or ()),
+            starts=_timestamp(clause.effective_from, -math.inf),
+            ends=_timestamp(clause.effective_until, math.inf),
+            party_ids=frozenset(p.id for p in clause.obligated_parties.all()),
+            areas=[area_specs[a.id] for a in areas],
+        ))
+    return specs
+
+
+def candidate_incidents(specs, scope=None):
+    """Incidents that could breach one of `specs`, pre-filtered in SQL by category, date and box."""
+    specs = [s for s in specs if s.categories]
+    queryset = (scope if scope is not None else Incident.objects.all()).exclude(status=IncidentStatus.REJECTED)
+    if not specs:
+        return queryset.none()
+    queryset = queryset.filter(category__in=set().union(*(s.categories for s in specs)))
+    starts = min(s.starts for s in specs)
+    ends = max(s.ends for s in specs)
+    if starts > -math.inf:
+        start = dt.datetime.fromtimestamp(starts, dt.timezone.utc)
+        queryset = queryset.filter(Q(occurred_until__gte=start) | Q(occurred_at__gte=start - LONGEST_WINDOW))
+    if ends < math.inf:
+        queryset = queryset.filter(occurred_at__lt=dt.datetime.fromtimestamp(ends, dt.timezone.utc))
+    if all(s.areas for s in specs):
+        margin = rules.MAX_POSSIBLE_RADIUS_KM / 80.0
+        bounds = [a.bounds for s in specs for a in s.areas]
+        queryset = queryset.filter(
+            longitude__gte=min(b[0] for b in bounds) - margin, longitude__lte=max(b[2] for b in bounds) + margin,
+            latitude__gte=min(b[1] for b in bounds) - margin, latitude__lte=max(b[3] for b in bounds) + margin,
+        )
+    return queryset
+
+
+# --- Writing ---------------------------------------------------------------------------------------
+
+def _grouped(ids, confidences, reasons):
+    groups = defaultdict(list)
+    for incident_id, confidence, why in zip(ids, confidences, reasons):
+        groups[(confidence, tuple(why))].append(incident_id)
+    return groups
+
+
+def apply_matches(matches, scope=None, now=None):
+    """Make the clause's violations agree with `matches` within `scope` (a queryset; None: all)."""
+    now = now or timezone.now()
+    existing_qs = Violation.objects.filter(clause_id=matches.clause_id)
+    if scope is not None:
+        existing_qs = existing_qs.filter(incident__in=scope.values("id"))
+    existing = {incident_id: (vid, status, confidence, tuple(reasons))
+                for vid, incident_id, status, confidence, reasons
+                in existing_qs.values_list("id", "incident_id", "status", "confidence", "reasons")}
+    counts = dict.fromkeys(("created", "reflagged", "updated", "withdrawn"), 0)
+    matched = set()
+    new = []
+    changed = defaultdict(list)  # (status, confidence, reasons) -> violation ids
+    for incident_id, confidence, why in zip(matches.incident_ids.tolist(), matches.confidence, matches.reasons):
+        matched.add(incident_id)
+        current = existing.get(incident_id)
+        if current is None:
+            new.append(Violation(incident_id=incident_id, clause_id=matches.clause_id, confidence=confidence,
+                                 reasons=why, flagged_at=now))
+        elif current[1] == ViolationStatus.WITHDRAWN:
+            changed[(ViolationStatus.WITHDRAWN, confidence, tuple(why))].append(current[0])
+        elif current[1] == ViolationStatus.FLAGGED and (current[2], current[3]) != (confidence, tuple(why)):
+            changed[(ViolationStatus.FLAGGED, confidence, tuple(why))].append(current[0])
+    for start in range(0, len(new), WRITE_BATCH):
+        batch = new[start:start + WRITE_BATCH]
+        Violation.objects.bulk_create(batch, ignore_conflicts=True)
+        # Rows another worker inserted first carry its timestamp, not ours: they are not counted.
+        counts["created"] += Violation.objects.filter(
+            clause_id=matches.clause_id, incident_id__in=[v.incident_id for v in batch], flagged_at=now
+        ).count()
+    for (old_status, confidence, why), ids in changed.items():
+        fields = {"confidence": confidence, "reasons": list(why), "updated_at": now}
+        if old_status == ViolationStatus.WITHDRAWN:
+            fields.update(status=ViolationStatus.FLAGGED, flagged_at=now)
+        n = Violation.objects.filter(id__in=ids, status=old_status).update(**fields)
+        counts["reflagged" if old_status == ViolationStatus.WITHDRAWN else "updated"] += n
+    gone = [v[0] for incident_id, v in existing.items()
+            if incident_id not in matched and v[1] == ViolationStatus.FLAGGED]
+    for start in range(0, len(gone), WRITE_BATCH):
+        counts["withdrawn"] += Violation.objects.filter(
+            id__in=gone[start:start + WRITE_BATCH], status=ViolationStatus.FLAGGED
+        ).update(status=ViolationStatus.WITHDRAWN, updated_at=now)
+    return counts
+
+
+def scan(scope=None, clause_ids=None, now=None):
+    """Evaluate incidents in `scope` (None: all) against clauses (None: all); returns counts."""
+    now = now or timezone.now()
+    specs = clause_specs(clause_ids)
+    incidents = load_incidents(candidate_incidents(specs, scope))
+    totals = dict.fromkeys(("incidents", "clauses", "created", "reflagged", "updated", "withdrawn"), 0)
+    totals["incidents"], totals["clauses"] = len(incidents), len(specs)
+    for spec in specs:
+        matches = rules.match_clause(incidents, spec)
+        with transaction.atomic():
+            for key, value in apply_matches(matches, scope=scope, now=now).items():
+                totals[key] += value
+    return totals
+
+
+def last_scan_started():
+    """Start of the latest successful scan of everything changed (full or incremental), or None."""
+    run = JobRun.objects.filter(
+        kind__in=[JobKind.SCAN_FULL, JobKind.SCAN_INCREMENTAL], status=JobStatus.SUCCEEDED
+    ).order_by("-started_at").first()
+    return run.started_at if run else None
+
+
+def scan_violations(full=False, since=None, now=None):
+    """Full scan, or incremental: incidents and clauses changed since `since` (default: last scan)."""
+    since = None if full else (since or last_scan_started())
+    kind = JobKind.SCAN_INCREMENTAL if since else JobKind.SCAN_FULL
+    with recorded_run(kind, {"since": since.isoformat() if since else None}) as counts:
+        if since is None:
+            counts.update(scan(now=now))
+        else:
+            changed_incidents = Incident.objects.filter(updated_at__gte=since)
+            changed_clauses = list(Clause.objects.filter(updated_at__gte=since).values_list("id", flat=True))
+            counts.update(scan(scope=changed_incidents, now=now))
+            if changed_clauses:
+                for key, value in scan(clause_ids=changed_clauses, now=now).items():
+                    counts[key] = counts.get(key, 0) + value
+            counts["changed_clauses"] = len(changed_clauses)
+    return counts
+
+
+def evaluate(incident_ids=(), clause_ids=(), now=None):
+    """Re-evaluate records that were just saved (called after their transaction commits)."""
+    params = {"incident_ids": list(incident_ids)[:100], "clause_ids": list(clause_ids)[:100]}
+    with recorded_run(JobKind.SCAN_SELECTED, params) as counts:
+        if incident_ids:
+            counts.update(scan(scope=Incident.objects.filter(id__in=list(incident_ids)), now=now))
+        if clause_ids:
+            for key, value in scan(clause_ids=list(clause_ids), now=now).items():
+                counts[key] = counts.get(key, 0) + value
+    return counts
+
+
+# --- Deadlines -------------------------------------------------------------------------------------
+
+def check_deadlines(now=None, due_soon_days=None):
+    """Move overdue open deadlines to missed and flag those due soon; returns what changed."""
+    now = now or timezone.now()
+    due_soon_days = settings.TRACKER_DEADLINE_DUE_SOON_DAYS if due_soon_days is None else due_soon_days
+    changes = {"missed": [], "due_soon": [], "no_longer_due_soon": []}
+    with recorded_run(JobKind.CHECK_DEADLINES, {"at": now.isoformat(), "due_soon_days": due_soon_days}) as counts:
+        horizon = now + dt.timedelta(days=due_soon_days)
+        candidates = Deadline.objects.filter(
+            Q(status__in=[DeadlineStatus.PENDING, DeadlineStatus.EXTENDED], due_at__lte=horizon)
+            | Q(due_soon=True)
+        ).values_list("id", flat=True)
+        for deadline_id in list(candidates):
+            with transaction.atomic():
+                # Locked and re-read: two workers checking at once change each deadline once.
+                deadline = Deadline.objects.select_for_update().select_related("agreement").get(id=deadline_id)
+                status, due_soon = rules.deadline_state(deadline.status, deadline.due_at, now, due_soon_days)
+                if (status, due_soon) == (deadline.status, deadline.due_soon):
+                    continue
+                if status == DeadlineStatus.MISSED:
+                    deadline.missed_at = now
+                    changes["missed"].append(str(deadline))
+                elif due_soon:
+                    changes["due_soon"].append(str(deadline))
+                else:
+                    changes["no_longer_due_soon"].append(str(deadline))
+                deadline.status, deadline.due_soon = status, due_soon
+                deadline._change_reason = "Deadline check"
+                deadline.save(update_fields=["status", "due_soon", "missed_at"])
+        counts.update({key: len(value) for key, value in changes.items()})
+    return changes
+
+
+# --- Reviews ---------------------------------------------------------------------------------------
 
 def review_violation(violation_id, *, status, user, note="", now=None):
     """Confirm or dismiss a violation: compare-and-set, so two analysts cannot both win."""
@@ -29,12 +295,13 @@ def review_violation(violation_id, *, status, user, note="", now=None):
 def mark_deadline_met(deadline_id, *, met_at, evidence, now=None):
     """Record that a deadline was met. Missed deadlines can be met late; waived ones cannot."""
     open_or_missed = [DeadlineStatus.PENDING, DeadlineStatus.EXTENDED, DeadlineStatus.MISSED]
-    deadline = Deadline.objects.get(id=deadline_id)
-    if deadline.status not in open_or_missed:
-        raise ReviewConflict(f"A {deadline.get_status_display().lower()} deadline cannot be marked met.")
-    deadline.status = DeadlineStatus.MET
-    deadline.met_at = met_at
-    deadline.evidence = evidence
-    deadline.due_soon = False
-    deadline.save()
+    with transaction.atomic():
+        deadline = Deadline.objects.select_for_update().select_related("agreement").get(id=deadline_id)
+        if deadline.status not in open_or_missed:
+            raise ReviewConflict(f"A {deadline.get_status_display().lower()} deadline cannot be marked met.")
+        deadline.status = DeadlineStatus.MET
+        deadline.met_at = met_at
+        deadline.evidence = evidence
+        deadline.due_soon = False
+        deadline.save()
     return deadline

@@ -1,0 +1,67 @@
+"""Saving what the engine reads schedules its re-evaluation, after the transaction commits.
+
+Changes that alter a clause indirectly (its areas, parties, agreement) also touch the clause's
+updated_at, so the periodic incremental scan catches them even if a task was lost.
+"""
+from django.db.models.signals import m2m_changed, post_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from agreements.models import Agreement, Area, Clause
+from incidents.models import Incident
+from incidents.signals import incidents_bulk_changed
+
+from . import tasks
+
+
+def _reevaluate_clauses(clauses):
+    clause_ids = list(clauses.values_list("id", flat=True))
+    if clause_ids:
+        Clause.objects.filter(id__in=clause_ids).update(updated_at=timezone.now())
+        tasks.evaluate.delay_on_commit(clause_ids=clause_ids)
+
+
+@receiver(post_save, sender=Incident, dispatch_uid="tracker_incident_saved")
+def incident_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        tasks.evaluate.delay_on_commit(incident_ids=[instance.id])
+
+
+@receiver(post_save, sender=Clause, dispatch_uid="tracker_clause_saved")
+def clause_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        tasks.evaluate.delay_on_commit(clause_ids=[instance.id])
+
+
+@receiver(m2m_changed, sender=Clause.areas.through, dispatch_uid="tracker_clause_areas")
+@receiver(m2m_changed, sender=Clause.obligated_parties.through, dispatch_uid="tracker_clause_parties")
+def clause_relations_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if isinstance(instance, Clause):
+        _reevaluate_clauses(Clause.objects.filter(id=instance.id))
+    elif pk_set:
+        _reevaluate_clauses(Clause.objects.filter(id__in=pk_set))
+
+
+@receiver(m2m_changed, sender=Agreement.areas.through, dispatch_uid="tracker_agreement_areas")
+def agreement_areas_changed(sender, instance, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, Agreement):
+        _reevaluate_clauses(instance.clauses.all())
+
+
+@receiver(post_save, sender=Agreement, dispatch_uid="tracker_agreement_saved")
+def agreement_saved(sender, instance, created, raw=False, **kwargs):
+    if not raw and not created:
+        _reevaluate_clauses(instance.clauses.all())
+
+
+@receiver(post_save, sender=Area, dispatch_uid="tracker_area_saved")
+def area_saved(sender, instance, created, raw=False, **kwargs):
+    if not raw and not created:
+        _reevaluate_clauses(Clause.objects.filter(areas=instance) | Clause.objects.filter(agreement__areas=instance))
+
+
+@receiver(incidents_bulk_changed, dispatch_uid="tracker_incidents_imported")
+def incidents_imported(sender, updated_since, **kwargs):
+    tasks.scan_violations.delay(since=updated_since.isoformat())

@@ -1,0 +1,129 @@
+import json
+
+from django import forms
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Agreement, AgreementLink, AgreementParty, Area, Clause, Deadline, Party, PartyAlias
+
+
+class PartyAliasInline(admin.TabularInline):
+    model = PartyAlias
+    extra = 1
+
+
+@admin.register(Party)
+class PartyAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "short_name", "kind", "alias_list"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name", "aliases__name"]
+    inlines = [PartyAliasInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("aliases")
+
+    @admin.display(description="Also known as")
+    def alias_list(self, obj):
+        return ", ".join(alias.name for alias in obj.aliases.all())
+
+
+class AgreementPartyInline(admin.TabularInline):
+    model = AgreementParty
+    extra = 1
+    autocomplete_fields = ["party"]
+
+
+class AgreementLinkInline(admin.TabularInline):
+    model = AgreementLink
+    extra = 0
+
+
+class ClauseInline(admin.StackedInline):
+    model = Clause
+    extra = 0
+    show_change_link = True
+    fields = [("number", "kind"), "title", "text", "obligated_parties", "areas", ("in_force_from", "in_force_until"),
+              "prohibited_categories"]
+    autocomplete_fields = ["obligated_parties", "areas"]
+
+
+class DeadlineInline(admin.TabularInline):
+    model = Deadline
+    extra = 0
+    fields = ["clause", "description", "due_date", "due_time", "extended_to", "status", "met_at", "evidence"]
+    autocomplete_fields = ["clause"]
+
+
+@admin.register(Agreement)
+class AgreementAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "slug", "signed_on", "status", "in_force_from", "in_force_until"]
+    list_filter = ["status", "parties"]
+    search_fields = ["title", "slug", "summary"]
+    date_hierarchy = "signed_on"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["areas"]
+    inlines = [AgreementPartyInline, AgreementLinkInline, ClauseInline, DeadlineInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "status", "summary", "text"]}),
+        ("Dates", {"fields": ["signed_on", ("in_force_from", "in_force_until"), "timezone"]}),
+        ("Where", {"fields": ["areas"]}),
+    ]
+
+
+class AreaForm(forms.ModelForm):
+    geometry = forms.JSONField(
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 90, "style": "font-family: monospace"}),
+        help_text=Area._meta.get_field("geometry").help_text,
+    )
+
+    class Meta:
+        model = Area
+        fields = "__all__"
+
+
+@admin.register(Area)
+class AreaAdmin(SimpleHistoryAdmin):
+    form = AreaForm
+    list_display = ["name", "slug", "geometry_type", "buffer_km"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["bounding_box"]
+
+    @admin.display(description="Type")
+    def geometry_type(self, obj):
+        return (obj.geometry or {}).get("type", "")
+
+    @admin.display(description="Bounding box with buffer (lon/lat)")
+    def bounding_box(self, obj):
+        if not obj.pk:
+            return "-"
+        return json.dumps([round(v, 4) for v in (obj.min_lon, obj.min_lat, obj.max_lon, obj.max_lat)])
+
+
+class ClauseDeadlineInline(admin.TabularInline):
+    model = Deadline
+    extra = 0
+    fields = ["description", "due_date", "due_time", "extended_to", "status", "met_at", "evidence"]
+
+
+@admin.register(Clause)
+class ClauseAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "kind", "agreement", "in_force_from", "in_force_until"]
+    list_filter = ["kind", "agreement"]
+    search_fields = ["number", "title", "text", "agreement__title", "agreement__slug"]
+    autocomplete_fields = ["agreement", "obligated_parties", "areas"]
+    list_select_related = ["agreement"]
+
+    def get_inlines(self, request, obj):
+        return [ClauseDeadlineInline] if obj else []
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(SimpleHistoryAdmin):
+    list_display = ["description", "agreement", "clause", "due_date", "extended_to", "status", "due_at", "due_soon"]
+    list_filter = ["status", "due_soon", "agreement"]
+    search_fields = ["description", "evidence", "agreement__title", "clause__title"]
+    date_hierarchy = "due_date"
+    autocomplete_fields = ["agreement", "clause"]
+    readonly_fields = ["due_at", "missed_at", "due_soon"]
+    list_select_related = ["agreement", "clause__agreement"]

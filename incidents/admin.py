@@ -1,0 +1,144 @@
+from django import forms
+from django.contrib import admin, messages
+from simple_history.admin import SimpleHistoryAdmin
+
+from .choices import IncidentStatus
+from .models import ClauseLink, Incident, Source
+
+REVIEW_STATUSES = {IncidentStatus.VERIFIED, IncidentStatus.DISPUTED, IncidentStatus.REJECTED}
+
+
+def can_see_confidential(request):
+    return request.user.has_perm("incidents.view_confidential_source")
+
+
+class SourceInline(admin.StackedInline):
+    model = Source
+    extra = 1
+    fields = [("name", "published_on", "reliability"), "url", "confidential", "notes"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+
+class ClauseLinkInline(admin.TabularInline):
+    model = ClauseLink
+    extra = 0
+    autocomplete_fields = ["clause"]
+    fields = ["clause", "note", "created_by", "created_at"]
+    readonly_fields = ["created_by", "created_at"]
+
+
+class IncidentForm(forms.ModelForm):
+    class Meta:
+        model = Incident
+        fields = "__all__"
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        changed = self.instance.pk is None or self.instance.status != status
+        if changed and status in REVIEW_STATUSES and not self.user.has_perm("incidents.verify_incident"):
+            raise forms.ValidationError(
+                "Only analysts can mark an incident verified, disputed or rejected. "
+                "Save it as draft or under review."
+            )
+        return status
+
+
+@admin.register(Incident)
+class IncidentAdmin(SimpleHistoryAdmin):
+    form = IncidentForm
+    list_display = ["occurred_at", "category", "place_name", "admin1", "perpetrator", "killed_total", "status"]
+    list_filter = ["status", "category", "location_precision", "date_precision", "admin1", "source_dataset", "perpetrator"]
+    search_fields = ["place_name", "admin1", "admin2", "description", "external_id", "perpetrator__name"]
+    date_hierarchy = "occurred_at"
+    autocomplete_fields = ["perpetrator"]
+    list_select_related = ["perpetrator"]
+    readonly_fields = ["created_by", "created_at", "updated_at"]
+    inlines = [SourceInline, ClauseLinkInline]
+    actions = ["mark_verified", "mark_under_review"]
+    fieldsets = [
+        ("When", {"fields": [("occurred_at", "date_precision"), "occurred_until"]}),
+        ("Where", {"fields": ["place_name", ("admin1", "admin2"), ("latitude", "longitude"), "location_precision"]}),
+        ("What", {"fields": ["category", "perpetrator", "target_type", "weapons", "description"]}),
+        ("Casualties", {"fields": [
+            ("killed_civilians", "killed_combatants", "killed_unknown"),
+            ("injured_civilians", "injured_combatants", "injured_unknown"),
+        ]}),
+        ("Review", {"fields": ["status"]}),
+        ("Provenance", {"classes": ["collapse"], "fields": [
+            ("source_dataset", "external_id"), ("created_by", "created_at", "updated_at"),
+        ]}),
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+
+        class RequestIncidentForm(form_class):
+            def __init__(self, *args, **inner_kwargs):
+                super().__init__(*args, user=request.user, **inner_kwargs)
+
+        return RequestIncidentForm
+
+    @admin.display(description="Killed", ordering="killed_civilians")
+    def killed_total(self, obj):
+        return obj.killed
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, ClauseLink) and instance.pk is None:
+                instance.created_by = request.user
+            instance.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
+
+    def _set_status(self, request, queryset, status):
+        # Saved one by one so that history records who changed what, and the engine re-evaluates.
+        changed = 0
+        for incident in queryset.exclude(status=status):
+            incident.status = status
+            incident._change_reason = f"Bulk action: {status}"
+            incident.save(update_fields=["status", "updated_at"])
+            changed += 1
+        self.message_user(request, f"{changed} incident(s) marked {IncidentStatus(status).label.lower()}.",
+                          messages.SUCCESS)
+
+    @admin.action(description="Mark selected incidents verified", permissions=["verify"])
+    def mark_verified(self, request, queryset):
+        self._set_status(request, queryset, IncidentStatus.VERIFIED)
+
+    @admin.action(description="Mark selected incidents under review", permissions=["change"])
+    def mark_under_review(self, request, queryset):
+        self._set_status(request, queryset, IncidentStatus.UNDER_REVIEW)
+
+    def has_verify_permission(self, request):
+        return request.user.has_perm("incidents.verify_incident")
+
+
+@admin.register(Source)
+class SourceAdmin(SimpleHistoryAdmin):
+    """Sources on their own, mostly for their change history; confidential ones only with the permission."""
+
+    list_display = ["name", "incident", "published_on", "reliability", "confidential"]
+    list_filter = ["reliability", "confidential"]
+    search_fields = ["name", "url", "notes"]
+    autocomplete_fields = ["incident"]
+    list_select_related = ["incident"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def get_list_filter(self, request):
+        return self.list_filter if can_see_confidential(request) else ["reliability"]

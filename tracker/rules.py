@@ -1,0 +1,227 @@
+"""Pure compliance rules: no ORM, no Celery. Arrays in, decisions out.
+
+An incident breaches a clause when its category is prohibited, it lies in one of the clause's
+areas, its time falls inside the clause's in-force window, and its perpetrator is bound by the
+clause (or unknown). Every test is done on whole numpy arrays, one clause at a time, so a
+scan costs a few vector operations per clause rather than Python work per incident.
+
+Uncertainty lowers confidence instead of hiding a breach:
+- place: an incident known only to a district is a disc of LOCATION_UNCERTAINTY_KM around its
+  point. Wholly inside the area: inside, with a penalty of 1. Partly inside: "possibly" inside,
+  penalty 2, and only for discs up to MAX_POSSIBLE_RADIUS_KM (a governorate-wide report is
+  not evidence that something happened in a 20 km zone).
+- time: an incident known only to a week or month is a window. Wholly inside the clause's
+  window: penalty 1 (0 for exact time or day). Overlapping it: "possibly" inside, penalty 2.
+- perpetrator unknown: penalty 1.
+Confidence is high with no penalty, medium with 1, low with 2 or more.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+
+from agreements.choices import DeadlineStatus
+from incidents.choices import LOCATION_UNCERTAINTY_KM, DatePrecision, LocationPrecision
+from tracker.choices import Confidence
+
+DAY = 86400.0
+MAX_POSSIBLE_RADIUS_KM = LOCATION_UNCERTAINTY_KM[LocationPrecision.DISTRICT]
+
+# Length of the time window implied by a date precision when no end is given (seconds).
+PRECISION_WINDOW_SECONDS = {
+    DatePrecision.EXACT: 0.0,
+    DatePrecision.DAY: DAY,
+    DatePrecision.DAYS: 7 * DAY,
+    DatePrecision.WEEK: 7 * DAY,
+    DatePrecision.MONTH: 31 * DAY,
+    DatePrecision.YEAR: 366 * DAY,
+}
+EXACT_DATE_PRECISIONS = (DatePrecision.EXACT, DatePrecision.DAY)
+
+# Penalty per dimension, combined into a confidence.
+INSIDE, INSIDE_UNCERTAIN, POSSIBLY_INSIDE, OUTSIDE = 0, 1, 2, 9
+
+
+@dataclass
+class AreaSpec:
+    """An area ready for vectorised tests: its shape in km around its own projection origin."""
+
+    projection: object  # agreements.geometry.LocalProjection
+    shape_km: object  # shapely geometry in km
+    bounds: tuple  # (min_lon, min_lat, max_lon, max_lat) in degrees, buffer included
+
+    def __post_init__(self):
+        shapely.prepare(self.shape_km)
+
+
+@dataclass
+class ClauseSpec:
+    id: int
+    categories: frozenset
+    starts: float  # epoch seconds; -inf when unbounded
+    ends: float  # epoch seconds; +inf when unbounded
+    party_ids: frozenset  # obligated parties; empty means the clause binds every party
+    areas: list = field(default_factory=list)  # AreaSpec; empty means no geographic limit
+
+
+@dataclass
+class IncidentArrays:
+    """Columns of the incidents to test, as numpy arrays of equal length."""
+
+    ids: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    starts: np.ndarray  # epoch seconds
+    ends: np.ndarray  # epoch seconds (inclusive end of the window)
+    category: np.ndarray  # str
+    perpetrator: np.ndarray  # int, 0 when unknown
+    radius_km: np.ndarray  # location uncertainty
+    exact_date: np.ndarray  # bool
+
+    def __len__(self):
+        return len(self.ids)
+
+    def take(self, index):
+        return IncidentArrays(**{name: getattr(self, name)[index] for name in self.__dataclass_fields__})
+
+    @classmethod
+    def from_columns(cls, ids, lon, lat, starts, until, category, perpetrator, location_precision,
+                     date_precision):
+        """Build from raw columns (None allowed in lon/lat/until/perpetrator)."""
+        n = len(ids)
+        date_precision = np.asarray(date_precision, dtype=object)
+        window = np.zeros(n)
+        for precision, seconds in PRECISION_WINDOW_SECONDS.items():
+            window[date_precision == precision] = seconds
+        starts = np.asarray(starts, dtype=float)
+        until = np.asarray(until, dtype=float)  # None -> nan
+        ends = np.where(np.isnan(until), starts + np.maximum(window - 1, 0), until)
+        location_precision = np.asarray(location_precision, dtype=object)
+        radius = np.zeros(n)
+        for precision, km in LOCATION_UNCERTAINTY_KM.items():
+            radius[location_precision == precision] = km
+        return cls(
+            ids=np.asarray(ids, dtype=np.int64),
+            lon=np.asarray(lon, dtype=float),
+            lat=np.asarray(lat, dtype=float),
+            starts=starts,
+            ends=ends,
+            category=np.asarray(category, dtype=object),
+            perpetrator=np.asarray([p or 0 for p in perpetrator], dtype=np.int64),
+            radius_km=radius,
+            exact_date=np.isin(date_precision, EXACT_DATE_PRECISIONS),
+        )
+
+
+@dataclass
+class Matches:
+    """Breaches of one clause: incident ids with their confidence and reasons."""
+
+    clause_id: int
+    incident_ids: np.ndarray
+    confidence: list
+    reasons: list
+
+
+def location_levels(incidents, areas):
+    """Per incident: INSIDE, INSIDE_UNCERTAIN, POSSIBLY_INSIDE or OUTSIDE the best of `areas`."""
+    n = len(incidents)
+    if not areas:
+        return np.zeros(n, dtype=np.int8)
+    best = np.full(n, OUTSIDE, dtype=np.int8)
+    for area in areas:
+        min_lon, min_lat, max_lon, max_lat = area.bounds
+        # Widen the degree box by the largest uncertainty radius considered (~1 degree = 111 km).
+        margin = MAX_POSSIBLE_RADIUS_KM / 80.0
+        near = np.flatnonzero(
+            (incidents.lon >= min_lon - margin) & (incidents.lon <= max_lon + margin)
+            & (incidents.lat >= min_lat - margin) & (incidents.lat <= max_lat + margin)
+        )
+        if not len(near):
+            continue
+        x, y = area.projection.to_km(incidents.lon[near], incidents.lat[near])
+        radius = incidents.radius_km[near]
+        inside = shapely.contains_xy(area.shape_km, x, y)
+        level = np.where(inside & (radius == 0), INSIDE, OUTSIDE).astype(np.int8)
+        fuzzy = np.flatnonzero(radius > 0)
+        if len(fuzzy):
+            points = shapely.points(x[fuzzy], y[fuzzy])
+            boundary_distance = shapely.distance(area.shape_km.boundary, points)
+            fuzzy_inside = inside[fuzzy]
+            wholly = fuzzy_inside & (boundary_distance >= radius[fuzzy])
+            partly = ~wholly & (fuzzy_inside | (boundary_distance <= radius[fuzzy]))
+            partly &= radius[fuzzy] <= MAX_POSSIBLE_RADIUS_KM
+            level[fuzzy] = np.where(wholly, INSIDE_UNCERTAIN, np.where(partly, POSSIBLY_INSIDE, OUTSIDE))
+        best[near] = np.minimum(best[near], level)
+    return best
+
+
+def time_levels(incidents, starts, ends):
+    """Per incident: INSIDE, INSIDE_UNCERTAIN, POSSIBLY_INSIDE or OUTSIDE the window [starts, ends)."""
+    wholly = (incidents.starts >= starts) & (incidents.ends < ends)
+    overlaps = (incidents.ends >= starts) & (incidents.starts < ends)
+    return np.where(
+        wholly,
+        np.where(incidents.exact_date, INSIDE, INSIDE_UNCERTAIN),
+        np.where(overlaps, POSSIBLY_INSIDE, OUTSIDE),
+    ).astype(np.int8)
+
+
+_REASONS = {
+    "place": {
+        INSIDE: None,
+        INSIDE_UNCERTAIN: "location is approximate but wholly inside the area",
+        POSSIBLY_INSIDE: "location is approximate and only possibly inside the area",
+    },
+    "time": {
+        INSIDE: None,
+        INSIDE_UNCERTAIN: "date is approximate but wholly inside the clause's period",
+        POSSIBLY_INSIDE: "date is approximate and only possibly inside the clause's period",
+    },
+}
+
+
+def confidence_for(place_level, time_level, perpetrator_known):
+    """(confidence, reasons) from the three dimensions of certainty."""
+    penalty = min(place_level, 2) + min(time_level, 2) + (0 if perpetrator_known else 1)
+    reasons = [r for r in (_REASONS["place"][place_level], _REASONS["time"][time_level]) if r]
+    if not perpetrator_known:
+        reasons.append("perpetrator unknown")
+    if not reasons:
+        reasons.append("place, date and perpetrator are exact")
+    if penalty == 0:
+        return Confidence.HIGH, reasons
+    return (Confidence.MEDIUM if penalty == 1 else Confidence.LOW), reasons
+
+
+def match_clause(incidents, clause):
+    """Which of `incidents` breach `clause`, with confidence and reasons."""
+    mask = np.isin(incidents.category, list(clause.categories))
+    perpetrator_known = incidents.perpetrator != 0
+    if clause.party_ids:
+        mask &= ~perpetrator_known | np.isin(incidents.perpetrator, list(clause.party_ids))
+    candidates = np.flatnonzero(mask)
+    subset = incidents.take(candidates)
+    time = time_levels(subset, clause.starts, clause.ends)
+    keep = time != OUTSIDE
+    subset, candidates, time = subset.take(np.flatnonzero(keep)), candidates[keep], time[keep]
+    place = location_levels(subset, clause.areas)
+    keep = place != OUTSIDE
+    candidates, time, place = candidates[keep], time[keep], place[keep]
+    known = perpetrator_known[candidates]
+    cache, confidence, reasons = {}, [], []
+    for key in zip(place.tolist(), time.tolist(), known.tolist()):
+        if key not in cache:
+            cache[key] = confidence_for(*key)
+        confidence.append(cache[key][0])
+        reasons.append(cache[key][1])
+    return Matches(clause.id, incidents.ids[candidates], confidence, reasons)
+
+
+def deadline_state(status, due_at, now, due_soon_days):
+    """What a deadline should be at `now`: (status, due_soon). Met, waived and missed stay as they are."""
+    if status not in (DeadlineStatus.PENDING, DeadlineStatus.EXTENDED):
+        return status, False
+    if due_at <= now:
+        return DeadlineStatus.MISSED, False
+    return status, (due_at - now).total_seconds() <= due_soon_days * DAY
