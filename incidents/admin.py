@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from .choices import IncidentStatus
@@ -139,6 +140,18 @@ class SourceAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
+
+    def _check_visible(self, request, object_id):
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404("No such source.")
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._check_visible(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_list_filter(self, request):
         return self.list_filter if can_see_confidential(request) else ["reliability"]

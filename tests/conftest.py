@@ -1,7 +1,14 @@
 import pytest
+from django.apps import apps
 
 from tests.factories import UserFactory
-from tracker.roles import ANALYST, COORDINATOR, REPORTER, VIEWER
+from tracker.roles import ANALYST, COORDINATOR, REPORTER, VIEWER, sync_roles
+
+
+@pytest.fixture
+def roles(db):
+    """The role groups (re-created if a transactional test flushed them)."""
+    sync_roles(apps)
 
 
 @pytest.fixture
@@ -10,20 +17,20 @@ def superuser(db):
 
 
 @pytest.fixture
-def viewer(db):
+def viewer(roles):
     return UserFactory(username="viewer", roles=[VIEWER])
 
 
 @pytest.fixture
-def reporter(db):
+def reporter(roles):
     return UserFactory(username="reporter", roles=[REPORTER])
 
 
 @pytest.fixture
-def analyst(db):
+def analyst(roles):
     return UserFactory(username="analyst", roles=[ANALYST])
 
 
 @pytest.fixture
-def coordinator(db):
+def coordinator(roles):
     return UserFactory(username="coordinator", roles=[COORDINATOR])

@@ -1,0 +1,35 @@
+"""Production settings refuse unsafe configurations and pass Django's deployment checklist."""
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+GOOD_KEY = "x" * 20 + "-production-secret-key-for-the-test-only-0123456789"
+
+
+def manage(*args, **env):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environment.update(DJANGO_SETTINGS_MODULE="config.settings.production", **env)
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=environment,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = manage("check", DJANGO_ALLOWED_HOSTS="tracker.example.org")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_debug():
+    result = manage("check", DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_ALLOWED_HOSTS="tracker.example.org",
+                    DJANGO_DEBUG="true")
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be off" in result.stderr
+
+
+def test_production_passes_the_deployment_checklist_with_no_warning():
+    result = manage("check", "--deploy", "--fail-level", "WARNING",
+                    DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_ALLOWED_HOSTS="tracker.example.org")
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
