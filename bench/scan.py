@@ -1,0 +1,149 @@
+"""Benchmark of the violation scan on PostgreSQL.
+
+Creates N synthetic incidents (default 1,000,000) and 50 clauses with areas in a scratch
+database, then measures: reading the incidents' ids, coordinates, dates and categories alone
+(the floor), a full scan (first run, writing violations; then a rerun with nothing to change),
+and an incremental scan after 1,000 new incidents.
+
+    python bench/scan.py [--rows N] [--clauses 50] [--keep]
+"""
+import argparse
+import datetime as dt
+import random
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import drop_database, print_table, timed, use_scratch_database  # noqa: E402
+
+DB = "tracker_bench_scan"
+CATEGORIES = ["air_strike", "shelling", "armed_clash", "patrol", "route_closed", "attack_on_civilians"]
+
+
+def populate(rows, clauses, seed=1):
+    from django.db import connection
+
+    from agreements.models import Agreement, Area, Clause, Party
+
+    rng = random.Random(seed)
+    parties = [Party.objects.create(name=f"Party {i}", kind="armed_group") for i in range(6)]
+    agreement = Agreement.objects.create(title="Bench", slug="bench",
+                                         in_force_from=dt.datetime(2018, 9, 17, tzinfo=dt.timezone.utc))
+    for i in range(clauses):
+        lon, lat = rng.uniform(35.8, 38.2), rng.uniform(34.8, 36.8)
+        shape = i % 3
+        if shape == 0:
+            geometry, buffer_km = {"type": "Point", "coordinates": [lon, lat]}, Decimal(f"{rng.uniform(5, 15):.1f}")
+        elif shape == 1:
+            geometry = {"type": "LineString", "coordinates": [[lon, lat], [lon + 0.4, lat + 0.1], [lon + 0.7, lat]]}
+            buffer_km = 6
+        else:
+            d = rng.uniform(0.05, 0.15)
+            geometry = {"type": "Polygon", "coordinates": [[[lon, lat], [lon + d, lat], [lon + d, lat + d],
+                                                            [lon, lat + d], [lon, lat]]]}
+            buffer_km = 0
+        area = Area(name=f"Area {i}", slug=f"area-{i}", geometry=geometry, buffer_km=buffer_km)
+        area.full_clean()
+        area.save()
+        clause = Clause.objects.create(
+            agreement=agreement, number=str(i + 1), title=f"Clause {i + 1}",
+            prohibited_categories=rng.sample(CATEGORIES[:3], 2) + ["attack_on_civilians"],
+            in_force_from=dt.datetime(2018, 9, 17, tzinfo=dt.timezone.utc) + dt.timedelta(days=rng.randrange(0, 200)),
+        )
+        clause.areas.set([area])
+        clause.obligated_parties.set(rng.sample(parties, 3))
+    party_ids = [p.id for p in parties]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO incidents_incident (
+                occurred_at, date_precision, place_name, admin1, admin2, latitude, longitude,
+                location_precision, category, perpetrator_id, target_type, weapons,
+                killed_civilians, killed_combatants, killed_unknown, injured_civilians,
+                injured_combatants, injured_unknown, description, status, source_dataset, external_id,
+                created_at, updated_at)
+            SELECT timestamptz '2018-01-01' + random() * interval '730 days',
+                   CASE WHEN random() < 0.9 THEN 'day' ELSE 'month' END, '', '', '',
+                   34.5 + random() * 2.5, 35.5 + random() * 3.0,
+                   CASE WHEN random() < 0.85 THEN 'exact' WHEN random() < 0.5 THEN 'near' ELSE 'district' END,
+                   (%s::text[])[1 + floor(random() * %s)::int],
+                   CASE WHEN random() < 0.15 THEN NULL ELSE (%s::bigint[])[1 + floor(random() * %s)::int] END,
+                   '', '[]', 0, 0, (random() * 3)::int, 0, 0, 0, '', 'verified', 'bench', g::text,
+                   now() - interval '1 day', now() - interval '1 day'
+            FROM generate_series(1, %s) AS g
+            """,
+            [CATEGORIES, len(CATEGORIES), party_ids, len(party_ids), rows],
+        )
+        cursor.execute("ANALYZE incidents_incident")
+
+
+def read_floor():
+    """The columns a scan needs, read from the database and nothing else."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, longitude, latitude, EXTRACT(EPOCH FROM occurred_at)::float8, category "
+            "FROM incidents_incident"
+        )
+        return len(cursor.fetchall())
+
+
+def add_new_incidents(count, seed=2):
+    from incidents.models import Incident
+
+    rng = random.Random(seed)
+    Incident.objects.bulk_create([
+        Incident(occurred_at=dt.datetime(2019, 6, 1, tzinfo=dt.timezone.utc) + dt.timedelta(hours=rng.randrange(2000)),
+                 latitude=rng.uniform(34.5, 37.0), longitude=rng.uniform(35.5, 38.5),
+                 category=rng.choice(CATEGORIES), status="verified")
+        for _ in range(count)
+    ])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--clauses", type=int, default=50)
+    parser.add_argument("--keep", action="store_true", help="Keep the scratch database.")
+    args = parser.parse_args()
+    use_scratch_database(DB)
+    try:
+        from tracker import services
+        from tracker.models import Violation
+
+        started = time.perf_counter()
+        populate(args.rows, args.clauses)
+        print(f"Loaded {args.rows:,} incidents and {args.clauses} clauses in {time.perf_counter() - started:.1f}s",
+              file=sys.stderr)
+        results = []
+        read_floor()  # warm the cache once so every measure reads from memory alike
+        with timed(results, "read ids/coords/dates/categories (floor)"):
+            read_floor()
+        services.scan_violations(full=True)  # first run: writes the violations (timed separately below)
+        first_count = Violation.objects.count()
+        Violation.objects.all().delete()
+        with timed(results, "full scan, first run (writes violations)", changes=f"{first_count:,} created"):
+            services.scan_violations(full=True)
+        with timed(results, "full scan, rerun (nothing to change)"):
+            counts = services.scan_violations(full=True)
+        results[-1]["changes"] = f"{counts['created'] + counts['updated'] + counts['withdrawn']} changed"
+        add_new_incidents(1000)
+        with timed(results, "incremental scan of 1,000 new incidents"):
+            counts = services.scan_violations()
+        results[-1]["changes"] = f"{counts['incidents']} read, {counts['created']} created"
+        floor = results[0]["seconds"]
+        for row in results:
+            row["ratio"] = f"{row['seconds'] / floor:.2f}x"
+            row["seconds"] = f"{row['seconds']:.3f}"
+        print_table(f"Violation scan: {args.rows:,} incidents x {args.clauses} clauses, PostgreSQL",
+                    results, ["measure", "seconds", "ratio", "changes"])
+    finally:
+        if not args.keep:
+            drop_database(DB)
+
+
+if __name__ == "__main__":
+    main()
