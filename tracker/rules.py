@@ -15,6 +15,7 @@ Uncertainty lowers confidence instead of hiding a breach:
 - perpetrator unknown: penalty 1.
 Confidence is high with no penalty, medium with 1, low with 2 or more.
 """
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,8 +39,14 @@ PRECISION_WINDOW_SECONDS = {
 }
 EXACT_DATE_PRECISIONS = (DatePrecision.EXACT, DatePrecision.DAY)
 
-# Categories as small integers: comparing ints over a million rows is much cheaper than strings.
+# Choices travel as small integers: the database computes them (CASE ... END) and comparing
+# ints over a million rows is much cheaper than strings. Code -1 (unknown) indexes the last entry.
 CATEGORY_CODES = {category: code for code, category in enumerate(IncidentCategory.values)}
+LOCATION_CODES = {precision: code for code, precision in enumerate(LocationPrecision.values)}
+DATE_CODES = {precision: code for code, precision in enumerate(DatePrecision.values)}
+_RADIUS_BY_CODE = np.array([LOCATION_UNCERTAINTY_KM[p] for p in LocationPrecision.values] + [math.inf])
+_WINDOW_BY_CODE = np.array([PRECISION_WINDOW_SECONDS[p] for p in DatePrecision.values] + [DAY])
+_EXACT_DATE_BY_CODE = np.array([p in EXACT_DATE_PRECISIONS for p in DatePrecision.values] + [False])
 
 # Penalty per dimension, combined into a confidence.
 INSIDE, INSIDE_UNCERTAIN, POSSIBLY_INSIDE, OUTSIDE = 0, 1, 2, 9
@@ -88,31 +95,31 @@ class IncidentArrays:
         return IncidentArrays(**{name: getattr(self, name)[index] for name in self.__dataclass_fields__})
 
     @classmethod
-    def from_columns(cls, ids, lon, lat, starts, until, category, perpetrator, location_precision,
-                     date_precision):
-        """Build from raw columns (None allowed in lon/lat/until/perpetrator)."""
-        n = len(ids)
-        date_precision = np.asarray(date_precision, dtype=object)
-        window = np.zeros(n)
-        for precision, seconds in PRECISION_WINDOW_SECONDS.items():
-            window[date_precision == precision] = seconds
+    def from_codes(cls, ids, lon, lat, starts, until, category, perpetrator, location_precision, date_precision):
+        """Build from numeric columns, as the database returns them (NaN for NULL).
+
+        category, location_precision and date_precision are codes from CATEGORY_CODES,
+        LOCATION_CODES and DATE_CODES; starts and until are epoch seconds.
+        """
+        def codes(values):
+            values = np.asarray(values, dtype=float)
+            return np.where(np.isnan(values), -1, values).astype(np.int16)
+
+        date_code = codes(date_precision)
         starts = np.asarray(starts, dtype=float)
-        until = np.asarray(until, dtype=float)  # None -> nan
-        ends = np.where(np.isnan(until), starts + np.maximum(window - 1, 0), until)
-        location_precision = np.asarray(location_precision, dtype=object)
-        radius = np.zeros(n)
-        for precision, km in LOCATION_UNCERTAINTY_KM.items():
-            radius[location_precision == precision] = km
+        until = np.asarray(until, dtype=float)
+        window = _WINDOW_BY_CODE[date_code]
+        perpetrator = np.asarray(perpetrator, dtype=float)
         return cls(
-            ids=np.asarray(ids, dtype=np.int64),
+            ids=np.asarray(ids, dtype=float).astype(np.int64),
             lon=np.asarray(lon, dtype=float),
             lat=np.asarray(lat, dtype=float),
             starts=starts,
-            ends=ends,
-            category=np.fromiter((CATEGORY_CODES.get(c, -1) for c in category), dtype=np.int16, count=n),
-            perpetrator=np.asarray([p or 0 for p in perpetrator], dtype=np.int64),
-            radius_km=radius,
-            exact_date=np.isin(date_precision, EXACT_DATE_PRECISIONS),
+            ends=np.where(np.isnan(until), starts + np.maximum(window - 1, 0), until),
+            category=codes(category),
+            perpetrator=np.where(np.isnan(perpetrator), 0, perpetrator).astype(np.int64),
+            radius_km=_RADIUS_BY_CODE[codes(location_precision)],
+            exact_date=_EXACT_DATE_BY_CODE[date_code],
         )
 
 

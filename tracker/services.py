@@ -7,13 +7,16 @@ many scans ran, in which order, or whether one was killed half-way.
 """
 import contextlib
 import datetime as dt
+import json
 import logging
 import math
 from collections import defaultdict
 
+import numpy as np
+
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import FloatField, Q
+from django.db.models import Case, FloatField, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -68,17 +71,35 @@ def _epoch(column):
     return RawSQL(f"CAST(strftime('%%s', \"{table}\".\"{column}\") AS REAL)", [], output_field=FloatField())
 
 
-def load_incidents(queryset):
-    """The columns the rules need, as numpy arrays, in one streaming query."""
-    rows = list(
+def _code(field, codes):
+    return Case(*(When(**{field: value}, then=Value(code)) for value, code in codes.items()),
+                default=Value(None), output_field=IntegerField())
+
+
+def load_incidents(queryset, chunk_size=100_000):
+    """The columns the rules need, as numpy arrays: one query, numbers only, read in chunks.
+
+    Choices come back as integer codes and times as epoch seconds, so each chunk of rows turns
+    into a float matrix in one numpy call instead of a Python object per value.
+    """
+    columns = ("id", "longitude", "latitude", "_starts", "_until", "_category", "perpetrator_id",
+               "_location", "_date")
+    sql, params = (
         queryset.order_by()
-        .annotate(_starts=_epoch("occurred_at"), _until=_epoch("occurred_until"))
-        .values_list("id", "longitude", "latitude", "_starts", "_until", "category", "perpetrator_id",
-                     "location_precision", "date_precision")
-        .iterator(chunk_size=50_000)
+        .annotate(_starts=_epoch("occurred_at"), _until=_epoch("occurred_until"),
+                  _category=_code("category", rules.CATEGORY_CODES),
+                  _location=_code("location_precision", rules.LOCATION_CODES),
+                  _date=_code("date_precision", rules.DATE_CODES))
+        .values_list(*columns)
+        .query.sql_with_params()
     )
-    columns = list(zip(*rows)) if rows else [()] * 9
-    return rules.IncidentArrays.from_columns(*columns)
+    chunks = [np.empty((0, len(columns)))]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk_size):
+            chunks.append(np.array(rows, dtype=float))
+    matrix = np.concatenate(chunks)
+    return rules.IncidentArrays.from_codes(*matrix.T)
 
 
 def _timestamp(value, default):
@@ -144,6 +165,44 @@ def _grouped(ids, confidences, reasons):
     return groups
 
 
+def insert_violations(clause_id, rows, now):
+    """Insert flagged violations (incident_id, confidence, reasons), skipping pairs that exist.
+
+    Returns how many this call inserted. On PostgreSQL the rows are COPYed into a temporary
+    table and inserted with ON CONFLICT DO NOTHING: a concurrent scan inserting the same pair
+    first is not an error, and the count comes from the database.
+    """
+    if not rows:
+        return 0
+    if connection.vendor != "postgresql":
+        created = 0
+        for start in range(0, len(rows), WRITE_BATCH):
+            batch = [Violation(incident_id=i, clause_id=clause_id, confidence=c, reasons=r, flagged_at=now)
+                     for i, c, r in rows[start:start + WRITE_BATCH]]
+            Violation.objects.bulk_create(batch, ignore_conflicts=True)
+            # Rows another worker inserted first carry its timestamp, not ours: they are not counted.
+            created += Violation.objects.filter(
+                clause_id=clause_id, incident_id__in=[v.incident_id for v in batch], flagged_at=now
+            ).count()
+        return created
+    table = Violation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS tracker_new_violation "
+                       "(incident_id bigint, confidence text, reasons jsonb) ON COMMIT DELETE ROWS")
+        with cursor.copy("COPY tracker_new_violation (incident_id, confidence, reasons) FROM STDIN") as copy:
+            for incident_id, confidence, reasons in rows:
+                copy.write_row((incident_id, confidence, json.dumps(reasons)))
+        cursor.execute(
+            f"INSERT INTO {table} (incident_id, clause_id, confidence, reasons, status, flagged_at, updated_at, "
+            "review_note) SELECT incident_id, %s, confidence, reasons, %s, %s, %s, '' FROM tracker_new_violation "
+            "ON CONFLICT (incident_id, clause_id) DO NOTHING",
+            [clause_id, ViolationStatus.FLAGGED, now, now],
+        )
+        created = cursor.rowcount
+        cursor.execute("TRUNCATE tracker_new_violation")
+    return created
+
+
 def apply_matches(matches, scope=None, now=None):
     """Make the clause's violations agree with `matches` within `scope` (a queryset; None: all)."""
     now = now or timezone.now()
@@ -161,19 +220,12 @@ def apply_matches(matches, scope=None, now=None):
         matched.add(incident_id)
         current = existing.get(incident_id)
         if current is None:
-            new.append(Violation(incident_id=incident_id, clause_id=matches.clause_id, confidence=confidence,
-                                 reasons=why, flagged_at=now))
+            new.append((incident_id, confidence, why))
         elif current[1] == ViolationStatus.WITHDRAWN:
             changed[(ViolationStatus.WITHDRAWN, confidence, tuple(why))].append(current[0])
         elif current[1] == ViolationStatus.FLAGGED and (current[2], current[3]) != (confidence, tuple(why)):
             changed[(ViolationStatus.FLAGGED, confidence, tuple(why))].append(current[0])
-    for start in range(0, len(new), WRITE_BATCH):
-        batch = new[start:start + WRITE_BATCH]
-        Violation.objects.bulk_create(batch, ignore_conflicts=True)
-        # Rows another worker inserted first carry its timestamp, not ours: they are not counted.
-        counts["created"] += Violation.objects.filter(
-            clause_id=matches.clause_id, incident_id__in=[v.incident_id for v in batch], flagged_at=now
-        ).count()
+    counts["created"] = insert_violations(matches.clause_id, new, now)
     for (old_status, confidence, why), ids in changed.items():
         fields = {"confidence": confidence, "reasons": list(why), "updated_at": now}
         if old_status == ViolationStatus.WITHDRAWN:

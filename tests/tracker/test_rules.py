@@ -23,11 +23,15 @@ def area(geometry, buffer_km=0):
 
 def incidents(*rows):
     """rows of (lon, lat, start, location_precision, date_precision, category, perpetrator)."""
-    columns = list(zip(*rows))
     n = len(rows)
-    return rules.IncidentArrays.from_columns(
-        ids=list(range(1, n + 1)), lon=columns[0], lat=columns[1], starts=columns[2], until=[None] * n,
-        category=columns[5], perpetrator=columns[6], location_precision=columns[3], date_precision=columns[4],
+    lon, lat, starts, location, date, category, perpetrator = (list(c) for c in zip(*rows))
+    return rules.IncidentArrays.from_codes(
+        ids=range(1, n + 1), lon=[v if v is not None else np.nan for v in lon],
+        lat=[v if v is not None else np.nan for v in lat], starts=starts, until=[np.nan] * n,
+        category=[rules.CATEGORY_CODES[c] for c in category],
+        perpetrator=[p if p is not None else np.nan for p in perpetrator],
+        location_precision=[rules.LOCATION_CODES[p] for p in location],
+        date_precision=[rules.DATE_CODES[p] for p in date],
     )
 
 
@@ -123,7 +127,7 @@ def test_no_obligated_party_binds_everyone():
 
 
 def test_empty_input_gives_no_match():
-    empty = rules.IncidentArrays.from_columns([], [], [], [], [], [], [], [], [])
+    empty = rules.IncidentArrays.from_codes([], [], [], [], [], [], [], [], [])
     assert len(rules.match_clause(empty, clause([ZONE])).incident_ids) == 0
 
 
