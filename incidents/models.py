@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from agreements.fields import ChoiceListField
@@ -88,7 +89,7 @@ class Incident(models.Model):
 
     def __str__(self):
         place = self.place_name or self.admin2 or self.admin1 or "unknown place"
-        return f"{self.get_category_display()} at {place}, {self.occurred_at:%d %b %Y}"
+        return f"{self.get_category_display()} at {place}, {timezone.localtime(self.occurred_at):%d %b %Y}"
 
     def clean(self):
         errors = {}

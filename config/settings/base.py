@@ -86,7 +86,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="Asia/Damascus")  # how the admin shows times
 USE_I18N = True
 USE_TZ = True
 
