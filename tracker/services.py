@@ -15,6 +15,7 @@ from collections import defaultdict
 import numpy as np
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Case, FloatField, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
@@ -84,20 +85,24 @@ def load_incidents(queryset, chunk_size=100_000):
     """
     columns = ("id", "longitude", "latitude", "_starts", "_until", "_category", "perpetrator_id",
                "_location", "_date")
-    sql, params = (
-        queryset.order_by()
-        .annotate(_starts=_epoch("occurred_at"), _until=_epoch("occurred_until"),
-                  _category=_code("category", rules.CATEGORY_CODES),
-                  _location=_code("location_precision", rules.LOCATION_CODES),
-                  _date=_code("date_precision", rules.DATE_CODES))
-        .values_list(*columns)
-        .query.sql_with_params()
-    )
     chunks = [np.empty((0, len(columns)))]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(chunk_size):
-            chunks.append(np.array(rows, dtype=float))
+    try:
+        sql, params = (
+            queryset.order_by()
+            .annotate(_starts=_epoch("occurred_at"), _until=_epoch("occurred_until"),
+                      _category=_code("category", rules.CATEGORY_CODES),
+                      _location=_code("location_precision", rules.LOCATION_CODES),
+                      _date=_code("date_precision", rules.DATE_CODES))
+            .values_list(*columns)
+            .query.sql_with_params()
+        )
+    except EmptyResultSet:  # a queryset.none(): nothing to read
+        sql = None
+    if sql:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(chunk_size):
+                chunks.append(np.array(rows, dtype=float))
     matrix = np.concatenate(chunks)
     return rules.IncidentArrays.from_codes(*matrix.T)
 
