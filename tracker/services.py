@@ -33,6 +33,7 @@ from .models import JobRun, Violation
 
 log = logging.getLogger(__name__)
 WRITE_BATCH = 5000
+CLAUSES_PER_COMMIT = 5
 # Incidents whose time may be imprecise by up to a year still overlap a window that ended then.
 LONGEST_WINDOW = dt.timedelta(days=366)
 
@@ -170,8 +171,8 @@ def _grouped(ids, confidences, reasons):
     return groups
 
 
-def insert_violations(clause_id, rows, now):
-    """Insert flagged violations (incident_id, confidence, reasons), skipping pairs that exist.
+def insert_violations(rows, now):
+    """Insert flagged violations (clause_id, incident_id, confidence, reasons), skipping existing pairs.
 
     Returns how many this call inserted. On PostgreSQL the rows are COPYed into a temporary
     table and inserted with ON CONFLICT DO NOTHING: a concurrent scan inserting the same pair
@@ -180,65 +181,71 @@ def insert_violations(clause_id, rows, now):
     if not rows:
         return 0
     if connection.vendor != "postgresql":
-        created = 0
-        for start in range(0, len(rows), WRITE_BATCH):
-            batch = [Violation(incident_id=i, clause_id=clause_id, confidence=c, reasons=r, flagged_at=now)
-                     for i, c, r in rows[start:start + WRITE_BATCH]]
-            Violation.objects.bulk_create(batch, ignore_conflicts=True)
-            # Rows another worker inserted first carry its timestamp, not ours: they are not counted.
-            created += Violation.objects.filter(
-                clause_id=clause_id, incident_id__in=[v.incident_id for v in batch], flagged_at=now
-            ).count()
-        return created
+        # SQLite runs one writing transaction at a time (IMMEDIATE), so counting around the
+        # insert is exact.
+        clause_ids = {row[0] for row in rows}
+        before = Violation.objects.filter(clause_id__in=clause_ids).count()
+        Violation.objects.bulk_create(
+            [Violation(clause_id=clause_id, incident_id=incident_id, confidence=confidence, reasons=reasons,
+                       flagged_at=now) for clause_id, incident_id, confidence, reasons in rows],
+            batch_size=WRITE_BATCH, ignore_conflicts=True,
+        )
+        return Violation.objects.filter(clause_id__in=clause_ids).count() - before
     table = Violation._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMP TABLE IF NOT EXISTS tracker_new_violation "
-                       "(incident_id bigint, confidence text, reasons jsonb) ON COMMIT DELETE ROWS")
-        with cursor.copy("COPY tracker_new_violation (incident_id, confidence, reasons) FROM STDIN") as copy:
-            for incident_id, confidence, reasons in rows:
-                copy.write_row((incident_id, confidence, json.dumps(reasons)))
+                       "(clause_id bigint, incident_id bigint, confidence text, reasons jsonb)")
+        with cursor.copy("COPY tracker_new_violation FROM STDIN") as copy:
+            for clause_id, incident_id, confidence, reasons in rows:
+                copy.write_row((clause_id, incident_id, confidence, json.dumps(reasons)))
         cursor.execute(
-            f"INSERT INTO {table} (incident_id, clause_id, confidence, reasons, status, flagged_at, updated_at, "
-            "review_note) SELECT incident_id, %s, confidence, reasons, %s, %s, %s, '' FROM tracker_new_violation "
-            "ON CONFLICT (incident_id, clause_id) DO NOTHING",
-            [clause_id, ViolationStatus.FLAGGED, now, now],
+            f"INSERT INTO {table} (clause_id, incident_id, confidence, reasons, status, flagged_at, updated_at, "
+            "review_note) SELECT clause_id, incident_id, confidence, reasons, %s, %s, %s, '' "
+            "FROM tracker_new_violation ON CONFLICT (incident_id, clause_id) DO NOTHING",
+            [ViolationStatus.FLAGGED, now, now],
         )
         created = cursor.rowcount
         cursor.execute("TRUNCATE tracker_new_violation")
     return created
 
 
-def apply_matches(matches, scope=None, now=None):
-    """Make the clause's violations agree with `matches` within `scope` (a queryset; None: all)."""
+def apply_matches(group, scope=None, now=None):
+    """Make the violations of a group of clauses agree with their matches within `scope`.
+
+    `group` is a list of rules.Matches; `scope` a queryset of the incidents that were evaluated
+    (None: all). Pairs outside the scope are left alone.
+    """
     now = now or timezone.now()
-    existing_qs = Violation.objects.filter(clause_id=matches.clause_id)
+    existing_qs = Violation.objects.filter(clause_id__in=[m.clause_id for m in group])
     if scope is not None:
         existing_qs = existing_qs.filter(incident__in=scope.values("id"))
-    existing = {incident_id: (vid, status, confidence, tuple(reasons))
-                for vid, incident_id, status, confidence, reasons
-                in existing_qs.values_list("id", "incident_id", "status", "confidence", "reasons")}
+    existing = {(clause_id, incident_id): (vid, status, confidence, tuple(reasons))
+                for vid, clause_id, incident_id, status, confidence, reasons
+                in existing_qs.values_list("id", "clause_id", "incident_id", "status", "confidence", "reasons")}
     counts = dict.fromkeys(("created", "reflagged", "updated", "withdrawn"), 0)
     matched = set()
     new = []
     changed = defaultdict(list)  # (status, confidence, reasons) -> violation ids
-    for incident_id, confidence, why in zip(matches.incident_ids.tolist(), matches.confidence, matches.reasons):
-        matched.add(incident_id)
-        current = existing.get(incident_id)
-        if current is None:
-            new.append((incident_id, confidence, why))
-        elif current[1] == ViolationStatus.WITHDRAWN:
-            changed[(ViolationStatus.WITHDRAWN, confidence, tuple(why))].append(current[0])
-        elif current[1] == ViolationStatus.FLAGGED and (current[2], current[3]) != (confidence, tuple(why)):
-            changed[(ViolationStatus.FLAGGED, confidence, tuple(why))].append(current[0])
-    counts["created"] = insert_violations(matches.clause_id, new, now)
+    for matches in group:
+        for incident_id, confidence, why in zip(matches.incident_ids.tolist(), matches.confidence, matches.reasons):
+            key = (matches.clause_id, incident_id)
+            matched.add(key)
+            current = existing.get(key)
+            if current is None:
+                new.append((matches.clause_id, incident_id, confidence, why))
+            elif current[1] == ViolationStatus.WITHDRAWN:
+                changed[(ViolationStatus.WITHDRAWN, confidence, tuple(why))].append(current[0])
+            elif current[1] == ViolationStatus.FLAGGED and (current[2], current[3]) != (confidence, tuple(why)):
+                changed[(ViolationStatus.FLAGGED, confidence, tuple(why))].append(current[0])
+    counts["created"] = insert_violations(new, now)
     for (old_status, confidence, why), ids in changed.items():
         fields = {"confidence": confidence, "reasons": list(why), "updated_at": now}
         if old_status == ViolationStatus.WITHDRAWN:
             fields.update(status=ViolationStatus.FLAGGED, flagged_at=now)
-        n = Violation.objects.filter(id__in=ids, status=old_status).update(**fields)
-        counts["reflagged" if old_status == ViolationStatus.WITHDRAWN else "updated"] += n
-    gone = [v[0] for incident_id, v in existing.items()
-            if incident_id not in matched and v[1] == ViolationStatus.FLAGGED]
+        for start in range(0, len(ids), WRITE_BATCH):
+            n = Violation.objects.filter(id__in=ids[start:start + WRITE_BATCH], status=old_status).update(**fields)
+            counts["reflagged" if old_status == ViolationStatus.WITHDRAWN else "updated"] += n
+    gone = [v[0] for key, v in existing.items() if key not in matched and v[1] == ViolationStatus.FLAGGED]
     for start in range(0, len(gone), WRITE_BATCH):
         counts["withdrawn"] += Violation.objects.filter(
             id__in=gone[start:start + WRITE_BATCH], status=ViolationStatus.FLAGGED
@@ -246,17 +253,30 @@ def apply_matches(matches, scope=None, now=None):
     return counts
 
 
+def _fast_commit():
+    """Violations are derived data a rerun recomputes: don't wait for the disk on each commit."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def scan(scope=None, clause_ids=None, now=None):
-    """Evaluate incidents in `scope` (None: all) against clauses (None: all); returns counts."""
+    """Evaluate incidents in `scope` (None: all) against clauses (None: all); returns counts.
+
+    A scoped scan writes in one transaction; a full scan commits every CLAUSES_PER_COMMIT
+    clauses, so a scan killed half-way keeps what it finished and a rerun does the rest.
+    """
     now = now or timezone.now()
     specs = clause_specs(clause_ids)
     incidents = load_incidents(candidate_incidents(specs, scope))
     totals = dict.fromkeys(("incidents", "clauses", "created", "reflagged", "updated", "withdrawn"), 0)
     totals["incidents"], totals["clauses"] = len(incidents), len(specs)
-    for spec in specs:
-        matches = rules.match_clause(incidents, spec)
+    step = len(specs) if scope is not None else CLAUSES_PER_COMMIT
+    for start in range(0, len(specs), max(step, 1)):
+        group = [rules.match_clause(incidents, spec) for spec in specs[start:start + step]]
         with transaction.atomic():
-            for key, value in apply_matches(matches, scope=scope, now=now).items():
+            _fast_commit()
+            for key, value in apply_matches(group, scope=scope, now=now).items():
                 totals[key] += value
     return totals
 
