@@ -204,13 +204,32 @@ def confidence_for(place_level, time_level, perpetrator_known):
     return (Confidence.MEDIUM if penalty == 1 else Confidence.LOW), reasons
 
 
+def _near_areas(incidents, areas):
+    """Indexes of incidents within the widened bounding box of any of `areas` (all if none)."""
+    if not areas:
+        return np.arange(len(incidents))
+    margin = MAX_POSSIBLE_RADIUS_KM / 80.0  # degrees: the largest uncertainty radius considered
+    near = np.zeros(len(incidents), dtype=bool)
+    for area in areas:
+        min_lon, min_lat, max_lon, max_lat = area.bounds
+        near |= ((incidents.lon >= min_lon - margin) & (incidents.lon <= max_lon + margin)
+                 & (incidents.lat >= min_lat - margin) & (incidents.lat <= max_lat + margin))
+    return np.flatnonzero(near)
+
+
 def match_clause(incidents, clause):
-    """Which of `incidents` breach `clause`, with confidence and reasons."""
-    mask = np.isin(incidents.category, [CATEGORY_CODES[c] for c in clause.categories if c in CATEGORY_CODES])
-    perpetrator_known = incidents.perpetrator != 0
+    """Which of `incidents` breach `clause`, with confidence and reasons.
+
+    The cheapest, most selective tests run first on the whole arrays (bounding box, then
+    category and party by table lookup); the exact time and geometry tests only on the rest.
+    """
+    candidates = _near_areas(incidents, clause.areas)
+    allowed = np.zeros(len(CATEGORY_CODES) + 1, dtype=bool)  # the extra last slot is code -1
+    allowed[[CATEGORY_CODES[c] for c in clause.categories if c in CATEGORY_CODES]] = True
+    candidates = candidates[allowed[incidents.category[candidates]]]
     if clause.party_ids:
-        mask &= ~perpetrator_known | np.isin(incidents.perpetrator, list(clause.party_ids))
-    candidates = np.flatnonzero(mask)
+        perpetrator = incidents.perpetrator[candidates]
+        candidates = candidates[(perpetrator == 0) | np.isin(perpetrator, list(clause.party_ids))]
     subset = incidents.take(candidates)
     time = time_levels(subset, clause.starts, clause.ends)
     keep = time != OUTSIDE
@@ -218,7 +237,7 @@ def match_clause(incidents, clause):
     place = location_levels(subset, clause.areas)
     keep = place != OUTSIDE
     candidates, time, place = candidates[keep], time[keep], place[keep]
-    known = perpetrator_known[candidates]
+    known = incidents.perpetrator[candidates] != 0
     cache, confidence, reasons = {}, [], []
     for key in zip(place.tolist(), time.tolist(), known.tolist()):
         if key not in cache:

@@ -17,7 +17,8 @@ import numpy as np
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Case, FloatField, IntegerField, Q, Value, When
+from django.db.models import Case, FloatField, IntegerField, Q, TextField, Value, When
+from django.db.models.functions import Cast
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -219,13 +220,16 @@ def apply_matches(group, scope=None, now=None):
     existing_qs = Violation.objects.filter(clause_id__in=[m.clause_id for m in group])
     if scope is not None:
         existing_qs = existing_qs.filter(incident__in=scope.values("id"))
-    existing = {(clause_id, incident_id): (vid, status, confidence, tuple(reasons))
+    # Reasons are compared as JSON text: decoding every stored list would cost more than the scan.
+    existing = {(clause_id, incident_id): (vid, status, confidence, reasons)
                 for vid, clause_id, incident_id, status, confidence, reasons
-                in existing_qs.values_list("id", "clause_id", "incident_id", "status", "confidence", "reasons")}
+                in existing_qs.values_list("id", "clause_id", "incident_id", "status", "confidence",
+                                           Cast("reasons", TextField()))}
     counts = dict.fromkeys(("created", "reflagged", "updated", "withdrawn"), 0)
     matched = set()
     new = []
     changed = defaultdict(list)  # (status, confidence, reasons) -> violation ids
+    as_text = {}
     for matches in group:
         for incident_id, confidence, why in zip(matches.incident_ids.tolist(), matches.confidence, matches.reasons):
             key = (matches.clause_id, incident_id)
@@ -233,10 +237,14 @@ def apply_matches(group, scope=None, now=None):
             current = existing.get(key)
             if current is None:
                 new.append((matches.clause_id, incident_id, confidence, why))
-            elif current[1] == ViolationStatus.WITHDRAWN:
-                changed[(ViolationStatus.WITHDRAWN, confidence, tuple(why))].append(current[0])
-            elif current[1] == ViolationStatus.FLAGGED and (current[2], current[3]) != (confidence, tuple(why)):
-                changed[(ViolationStatus.FLAGGED, confidence, tuple(why))].append(current[0])
+                continue
+            why = tuple(why)
+            if why not in as_text:
+                as_text[why] = json.dumps(list(why))
+            if current[1] == ViolationStatus.WITHDRAWN:
+                changed[(ViolationStatus.WITHDRAWN, confidence, why)].append(current[0])
+            elif current[1] == ViolationStatus.FLAGGED and (current[2], current[3]) != (confidence, as_text[why]):
+                changed[(ViolationStatus.FLAGGED, confidence, why)].append(current[0])
     counts["created"] = insert_violations(new, now)
     for (old_status, confidence, why), ids in changed.items():
         fields = {"confidence": confidence, "reasons": list(why), "updated_at": now}
