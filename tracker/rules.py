@@ -17,11 +17,13 @@ Confidence is high with no penalty, medium with 1, low with 2 or more.
 """
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import shapely
 
 from agreements.choices import DeadlineStatus
+from agreements.geometry import KM_PER_DEGREE_LAT, KM_PER_DEGREE_LON_AT_EQUATOR
 from incidents.choices import LOCATION_UNCERTAINTY_KM, DatePrecision, IncidentCategory, LocationPrecision
 from tracker.choices import Confidence
 
@@ -91,6 +93,12 @@ class IncidentArrays:
     def __len__(self):
         return len(self.ids)
 
+    @cached_property
+    def by_longitude(self):
+        """(order, sorted longitudes): finds the incidents in a longitude band by binary search."""
+        order = np.argsort(self.lon, kind="stable")
+        return order, self.lon[order]
+
     def take(self, index):
         return IncidentArrays(**{name: getattr(self, name)[index] for name in self.__dataclass_fields__})
 
@@ -140,12 +148,10 @@ def location_levels(incidents, areas):
         return np.zeros(n, dtype=np.int8)
     best = np.full(n, OUTSIDE, dtype=np.int8)
     for area in areas:
-        min_lon, min_lat, max_lon, max_lat = area.bounds
-        # Widen the degree box by the largest uncertainty radius considered (~1 degree = 111 km).
-        margin = MAX_POSSIBLE_RADIUS_KM / 80.0
+        min_lon, min_lat, max_lon, max_lat = widen(area.bounds, MAX_POSSIBLE_RADIUS_KM)
         near = np.flatnonzero(
-            (incidents.lon >= min_lon - margin) & (incidents.lon <= max_lon + margin)
-            & (incidents.lat >= min_lat - margin) & (incidents.lat <= max_lat + margin)
+            (incidents.lon >= min_lon) & (incidents.lon <= max_lon)
+            & (incidents.lat >= min_lat) & (incidents.lat <= max_lat)
         )
         if not len(near):
             continue
@@ -204,16 +210,31 @@ def confidence_for(place_level, time_level, perpetrator_known):
     return (Confidence.MEDIUM if penalty == 1 else Confidence.LOW), reasons
 
 
+def widen(bounds, km):
+    """A (min_lon, min_lat, max_lon, max_lat) box widened by `km` on the ground on every side."""
+    min_lon, min_lat, max_lon, max_lat = bounds
+    widest = min(max(abs(min_lat), abs(max_lat)), 89.0)  # a degree of longitude is shortest there
+    d_lon = km / (KM_PER_DEGREE_LON_AT_EQUATOR * math.cos(math.radians(widest)))
+    d_lat = km / KM_PER_DEGREE_LAT
+    return min_lon - d_lon, min_lat - d_lat, max_lon + d_lon, max_lat + d_lat
+
+
 def _near_areas(incidents, areas):
     """Indexes of incidents within the widened bounding box of any of `areas` (all if none)."""
     if not areas:
         return np.arange(len(incidents))
-    margin = MAX_POSSIBLE_RADIUS_KM / 80.0  # degrees: the largest uncertainty radius considered
-    near = np.zeros(len(incidents), dtype=bool)
+    order, sorted_lon = incidents.by_longitude
+    found = []
     for area in areas:
-        min_lon, min_lat, max_lon, max_lat = area.bounds
-        near |= ((incidents.lon >= min_lon - margin) & (incidents.lon <= max_lon + margin)
-                 & (incidents.lat >= min_lat - margin) & (incidents.lat <= max_lat + margin))
+        min_lon, min_lat, max_lon, max_lat = widen(area.bounds, MAX_POSSIBLE_RADIUS_KM)
+        band = order[np.searchsorted(sorted_lon, min_lon, "left"):np.searchsorted(sorted_lon, max_lon, "right")]
+        lat = incidents.lat[band]
+        found.append(band[(lat >= min_lat) & (lat <= max_lat)])
+    if len(found) == 1:
+        return found[0]
+    near = np.zeros(len(incidents), dtype=bool)
+    for indexes in found:
+        near[indexes] = True
     return np.flatnonzero(near)
 
 
