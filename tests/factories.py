@@ -137,3 +137,14 @@ class SourceFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Outlet {n}")
     url = "https://example.org/report"
     published_on = dt.date(2019, 4, 3)
+
+
+class ViolationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "tracker.Violation"
+
+    incident = factory.SubFactory(IncidentFactory)
+    clause = factory.SubFactory(ClauseFactory)
+    confidence = "high"
+    status = "flagged"
+    flagged_at = factory.LazyAttribute(lambda v: v.incident.occurred_at + dt.timedelta(hours=1))

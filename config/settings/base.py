@@ -144,6 +144,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
         "kwargs": {"full": True},
     },
+    # Builds the reports whose period has ended and sends what is waiting; idempotent.
+    "run-due-reports": {
+        "task": "tracker.reports.run_due_reports",
+        "schedule": crontab(minute=env.int("TRACKER_REPORTS_MINUTE", default=5)),
+    },
 }
 
 # --- Compliance engine ------------------------------------------------------------------------
