@@ -77,7 +77,7 @@ def index(request):
     })
 
 
-def _window(request, agreement_violations, now):
+def _window(request, agreement_violations, now, tz):
     """(first day, last day) shown: `days` days up to `until`, or up to the latest violation."""
     try:
         days = min(max(int(request.GET.get("days", DEFAULT_WINDOW_DAYS)), 7), MAX_WINDOW_DAYS)
@@ -91,7 +91,7 @@ def _window(request, agreement_violations, now):
     if end is None:
         # Anchored on the latest violation, so an agreement that went quiet still shows its history.
         latest = agreement_violations.aggregate(last=Max("incident__occurred_at"))["last"]
-        end = (latest or now).date()
+        end = (latest or now).astimezone(tz).date()
     return end - dt.timedelta(days=days - 1), end, days
 
 
@@ -227,7 +227,7 @@ def agreement_dashboard(request, slug):
     now = timezone.now()
     tz = agreement.tz
     violations = Violation.objects.filter(clause__agreement=agreement, status__in=STANDING)
-    first, last, days = _window(request, violations, now)
+    first, last, days = _window(request, violations, now, tz)
     areas, bbox = _area_features(agreement)
     reports = Report.objects.for_agreement(agreement).select_related("subscription", "delivery")[:LATEST_REPORTS]
     can_download = request.user.has_perm("tracker.view_report")
