@@ -56,13 +56,13 @@
     var areas = L.geoJSON(map.areas, {
       style: { color: "#2471a3", weight: 2, fillOpacity: 0.08 },
       onEachFeature: function (feature, layer) { layer.bindTooltip(feature.properties.name); }
-    }).addTo(leafletMap);
+    });
     if (map.areas.features.length) { bounds.extend(areas.getBounds()); }
-    map.points.forEach(function (p) {
+    var markers = map.points.map(function (p) {
       var marker = L.circleMarker([p.lat, p.lon], {
         radius: p.violation ? 6 : 4, color: p.violation ? "#922b21" : "#566573",
         fillColor: p.violation ? "#e74c3c" : "#aab7b8", fillOpacity: 0.8, weight: 1
-      }).addTo(leafletMap);
+      });
       var popup = document.createElement("div");
       var title = document.createElement(p.url ? "a" : "b");
       title.textContent = p.label;
@@ -72,9 +72,15 @@
       popup.appendChild(document.createTextNode(p.perpetrator + " · killed " + p.killed + ", injured " + p.injured));
       marker.bindPopup(popup);
       bounds.extend([p.lat, p.lon]);
+      return marker;
     });
+    // The view must exist before vector layers are added. No tile layer: the outlines are the map.
     if (bounds.isValid()) { leafletMap.fitBounds(bounds.pad(0.1)); } else { leafletMap.setView([35.8, 36.7], 8); }
+    areas.addTo(leafletMap);
+    markers.forEach(function (marker) { marker.addTo(leafletMap); });
+    L.control.scale({ imperial: false }).addTo(leafletMap);
     element.dataset.points = String(map.points.length);
+    element.dataset.violations = String(map.points.filter(function (p) { return p.violation; }).length);
     element.dataset.areas = String(map.areas.features.length);
     return leafletMap;
   }
