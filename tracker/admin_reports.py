@@ -10,9 +10,7 @@ from django.utils.html import format_html, format_html_join
 
 from .reports import services
 from .reports.choices import DeliveryStatus, ReportFormat
-from .reports.models import Report, ReportDelivery, ReportSubscription
-
-CONFIDENTIAL_PERMISSION = "incidents.view_confidential_source"
+from .reports.models import CONFIDENTIAL_PERMISSION, Report, ReportDelivery, ReportSubscription
 
 # The admin index links to the compliance dashboards.
 admin.site.index_template = "tracker/admin/index.html"
@@ -28,14 +26,23 @@ class ReportSubscriptionForm(forms.ModelForm):
         self.user = user
         super().__init__(*args, **kwargs)
 
-    def clean_include_confidential(self):
-        value = self.cleaned_data["include_confidential"]
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("include_confidential") or (self.user and self.user.has_perm(CONFIDENTIAL_PERMISSION)):
+            return cleaned
         was = self.instance.include_confidential if self.instance.pk else False
-        if value and not was and not (self.user and self.user.has_perm(CONFIDENTIAL_PERMISSION)):
-            raise forms.ValidationError(
-                "Only staff allowed to see confidential sources can send them in reports."
+        if not was:
+            self.add_error(
+                "include_confidential", "Only staff allowed to see confidential sources can send them in reports."
             )
-        return value
+        elif {"recipients", "agreement"} & set(self.changed_data):
+            # Otherwise anyone could redirect a confidential report to new readers.
+            self.add_error(
+                "recipients",
+                "This subscription sends confidential sources: only staff allowed to see them may change "
+                "its recipients or agreement (or turn confidential sources off first).",
+            )
+        return cleaned
 
 
 @admin.register(ReportSubscription)
@@ -159,7 +166,7 @@ class ReportAdmin(admin.ModelAdmin):
 
     def download(self, request, pk, fmt):
         report = get_object_or_404(Report, pk=pk)
-        if not self.has_view_permission(request, report):
+        if not self.has_view_permission(request, report) or not report.readable_by(request.user):
             raise PermissionDenied
         if fmt not in ReportFormat.values:
             raise PermissionDenied

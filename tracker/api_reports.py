@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django_filters import rest_framework as filters
 from rest_framework import permissions, renderers, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 
 from .reports.choices import ReportFormat
 from .reports.models import Report
@@ -88,6 +88,8 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
         if fmt not in ReportFormat.values:
             raise NotFound(f"Unknown format {fmt!r}: use html, csv or json.")
         report = Report.objects.get(pk=self.get_object().pk)
+        if not report.readable_by(request.user):
+            raise PermissionDenied("This report contains confidential sources.")
         body, content_type, filename = report.content(fmt)
         response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -26,7 +26,7 @@ from .models import Violation
 from .reports.build import UNKNOWN_PARTY
 from .reports.charts import top_series
 from .reports.choices import ReportFormat
-from .reports.models import Report
+from .reports.models import CONFIDENTIAL_PERMISSION, Report
 
 STANDING = [ViolationStatus.FLAGGED, ViolationStatus.CONFIRMED]
 OPEN_DEADLINE = [DeadlineStatus.PENDING, DeadlineStatus.EXTENDED]
@@ -231,6 +231,7 @@ def agreement_dashboard(request, slug):
     areas, bbox = _area_features(agreement)
     reports = Report.objects.for_agreement(agreement).select_related("subscription", "delivery")[:LATEST_REPORTS]
     can_download = request.user.has_perm("tracker.view_report")
+    can_read_confidential = request.user.has_perm(CONFIDENTIAL_PERMISSION)
     context = {
         **admin.site.each_context(request),
         "title": agreement.title,
@@ -240,6 +241,7 @@ def agreement_dashboard(request, slug):
         "recent_days": RECENT_DAYS,
         "reports": reports,
         "can_download": can_download,
+        "can_read_confidential": can_read_confidential,
         "formats": ReportFormat.choices,
         "chart_data": {
             "timeline": _timeline(violations, first, last, tz),
@@ -257,6 +259,8 @@ def report_download(request, pk, fmt):
     if fmt not in ReportFormat.values:
         raise Http404("Unknown format.")
     report = get_object_or_404(Report, pk=pk)
+    if not report.readable_by(request.user):
+        raise PermissionDenied
     body, content_type, filename = report.content(fmt)
     response = HttpResponse(body, content_type=content_type)
     if fmt != ReportFormat.HTML:

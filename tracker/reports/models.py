@@ -2,6 +2,7 @@
 
 Registered through tracker.models (this module is imported from there).
 """
+import json
 import re
 import zoneinfo
 
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from agreements.fields import ChoiceListField
 from agreements.models import Agreement
@@ -17,6 +19,7 @@ from agreements.models import Agreement
 from .choices import DeliveryStatus, ReportFormat, ReportFrequency
 from .periods import next_due_at
 
+CONFIDENTIAL_PERMISSION = "incidents.view_confidential_source"
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
@@ -94,13 +97,11 @@ class ReportSubscription(models.Model):
             self.include_confidential
             and approver is not None
             and approver.is_active
-            and approver.has_perm("incidents.view_confidential_source")
+            and approver.has_perm(CONFIDENTIAL_PERMISSION)
         )
 
     def save(self, *args, **kwargs):
         if self.next_due_at is None or (self.pk and self._frequency_or_zone_changed()):
-            from django.utils import timezone
-
             self.next_due_at = next_due_at(self.frequency, timezone.now(), self.tz)
         super().save(*args, **kwargs)
 
@@ -151,10 +152,12 @@ class Report(models.Model):
             raise ValidationError("A report is immutable: build a new one instead.")
         super().save(*args, **kwargs)
 
+    def readable_by(self, user):
+        """A report built with confidential sources may only be read by those allowed to see them."""
+        return not self.include_confidential or user.has_perm(CONFIDENTIAL_PERMISSION)
+
     def content(self, fmt):
         """(bytes, content type, file name) of the report in format `fmt`."""
-        import json
-
         stem = f"{self.agreement.slug if self.agreement_id else 'all-agreements'}-{self.period_start}-{self.period_end}"
         if fmt == ReportFormat.HTML:
             return self.html.encode(), "text/html; charset=utf-8", f"{stem}.html"
