@@ -7,6 +7,7 @@ default postgres://postgres@127.0.0.1:5432), migrates it, fills it with INSERT .
 generate_series (no Python loop over rows), times the report, prints a markdown table, and drops
 the database unless --keep. Target: a weekly report in under 3 s at 1,000,000 incidents.
 """
+
 import argparse
 import datetime as dt
 import os
@@ -19,18 +20,32 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-CATEGORIES = ["air_strike", "shelling", "armed_clash", "explosive_device", "attack_on_civilians",
-              "heavy_weapons_presence", "armed_group_presence", "patrol_obstructed"]
+CATEGORIES = [
+    "air_strike",
+    "shelling",
+    "armed_clash",
+    "explosive_device",
+    "attack_on_civilians",
+    "heavy_weapons_presence",
+    "armed_group_presence",
+    "patrol_obstructed",
+]
 PARTIES = 12
 CLAUSES = 10
 WEEK = (dt.date(2019, 4, 1), dt.date(2019, 4, 7))
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=1_000_000, help="incidents to create (default 1,000,000)")
-    parser.add_argument("--violation-share", type=float, default=0.2, help="share of incidents with violations")
-    parser.add_argument("--days", type=int, default=730, help="incidents are spread over this many days from 2018-01-01")
+    parser.add_argument(
+        "--violation-share", type=float, default=0.2, help="share of incidents with violations"
+    )
+    parser.add_argument(
+        "--days", type=int, default=730, help="incidents are spread over this many days from 2018-01-01"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of each step (the median is shown)")
     parser.add_argument("--database", default="tracker_bench_reports")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
@@ -51,8 +66,12 @@ def admin_sql(statement):
 
     parts = urlsplit(server_url())
     with psycopg.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username or "postgres",
-        password=parts.password, dbname="postgres", autocommit=True,
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        dbname="postgres",
+        autocommit=True,
     ) as conn:
         conn.execute(statement)
 
@@ -74,11 +93,17 @@ def fill(rows, share, days):
 
     parties = [Party.objects.create(name=f"Bench party {i}", kind="armed_group") for i in range(PARTIES)]
     zone = Area.objects.create(
-        name="Bench zone", slug="bench-zone",
-        geometry={"type": "Polygon", "coordinates": [[[36.2, 35.4], [37.2, 35.4], [37.2, 36.3], [36.2, 36.3], [36.2, 35.4]]]},
+        name="Bench zone",
+        slug="bench-zone",
+        geometry={
+            "type": "Polygon",
+            "coordinates": [[[36.2, 35.4], [37.2, 35.4], [37.2, 36.3], [36.2, 36.3], [36.2, 35.4]]],
+        },
     )
     road = Area.objects.create(
-        name="Bench road", slug="bench-road", buffer_km=6,
+        name="Bench road",
+        slug="bench-road",
+        buffer_km=6,
         geometry={"type": "LineString", "coordinates": [[36.3, 35.6], [36.8, 35.8], [37.1, 35.9]]},
     )
     agreement = Agreement.objects.create(
@@ -86,15 +111,20 @@ def fill(rows, share, days):
     )
     agreement.areas.set([zone])
     clauses = [
-        Clause.objects.create(agreement=agreement, number=str(i + 1), title=f"Clause {i + 1}",
-                              prohibited_categories=CATEGORIES)
+        Clause.objects.create(
+            agreement=agreement, number=str(i + 1), title=f"Clause {i + 1}", prohibited_categories=CATEGORIES
+        )
         for i in range(CLAUSES)
     ]
     clauses[1].areas.set([road])
     for i, clause in enumerate(clauses):
-        Deadline.objects.create(clause=clause, agreement=agreement, description=f"Obligation {i + 1}",
-                                due_date=dt.date(2019, 3, 20) + dt.timedelta(days=3 * i),
-                                status="missed" if i % 3 == 0 else "pending")
+        Deadline.objects.create(
+            clause=clause,
+            agreement=agreement,
+            description=f"Obligation {i + 1}",
+            due_date=dt.date(2019, 3, 20) + dt.timedelta(days=3 * i),
+            status="missed" if i % 3 == 0 else "pending",
+        )
     party_ids = "ARRAY[" + ",".join(str(p.id) for p in parties) + "]::bigint[]"
     clause_ids = "ARRAY[" + ",".join(str(c.id) for c in clauses) + "]::bigint[]"
     categories = "ARRAY[" + ",".join(f"'{c}'" for c in CATEGORIES) + "]"
@@ -177,10 +207,14 @@ def main():
         tz = agreement.tz
 
         def data_only():
-            return build_report_data(agreement=agreement, start=WEEK[0], end=WEEK[1], tz=tz, now=timezone.now())
+            return build_report_data(
+                agreement=agreement, start=WEEK[0], end=WEEK[1], tz=tz, now=timezone.now()
+            )
 
         def full():
-            return build_report_content(agreement=agreement, start=WEEK[0], end=WEEK[1], tz=tz, now=timezone.now())
+            return build_report_content(
+                agreement=agreement, start=WEEK[0], end=WEEK[1], tz=tz, now=timezone.now()
+            )
 
         def all_agreements():
             return build_report_data(agreement=None, start=WEEK[0], end=WEEK[1], tz=tz, now=timezone.now())
@@ -205,10 +239,18 @@ def main():
     print("|---|---|")
     print(f"| incidents | {args.rows:,} |")
     print(f"| violations (all periods) | {violations:,} |")
-    print(f"| violations in the week (standing) / incidents | {totals['violations']:,} / {totals['incidents']:,} |")
-    print(f"| fill (INSERT ... SELECT generate_series, ANALYZE) | {fill_s:.1f} s (migrate {migrate_s:.1f} s) |")
-    print(f"| report data, SQL aggregates (median of {args.repeat}, best) | {data_median:.3f} s ({data_best:.3f} s) |")
-    print(f"| full report: data + HTML/CSV/JSON + 2 PNG charts (median, best) | {full_median:.3f} s ({full_best:.3f} s) |")
+    print(
+        f"| violations in the week (standing) / incidents | {totals['violations']:,} / {totals['incidents']:,} |"
+    )
+    print(
+        f"| fill (INSERT ... SELECT generate_series, ANALYZE) | {fill_s:.1f} s (migrate {migrate_s:.1f} s) |"
+    )
+    print(
+        f"| report data, SQL aggregates (median of {args.repeat}, best) | {data_median:.3f} s ({data_best:.3f} s) |"
+    )
+    print(
+        f"| full report: data + HTML/CSV/JSON + 2 PNG charts (median, best) | {full_median:.3f} s ({full_best:.3f} s) |"
+    )
     print(f"| all-agreements report data (median, best) | {all_median:.3f} s ({all_best:.3f} s) |")
     verdict = "met" if full_median < 3 else "NOT met"
     print(f"\nTarget < 3 s for a full weekly report: {verdict}.")

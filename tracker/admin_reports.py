@@ -1,4 +1,5 @@
 """Admin for report subscriptions, stored reports and their delivery. Imported by tracker/admin.py."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -28,12 +29,15 @@ class ReportSubscriptionForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("include_confidential") or (self.user and self.user.has_perm(CONFIDENTIAL_PERMISSION)):
+        if not cleaned.get("include_confidential") or (
+            self.user and self.user.has_perm(CONFIDENTIAL_PERMISSION)
+        ):
             return cleaned
         was = self.instance.include_confidential if self.instance.pk else False
         if not was:
             self.add_error(
-                "include_confidential", "Only staff allowed to see confidential sources can send them in reports."
+                "include_confidential",
+                "Only staff allowed to see confidential sources can send them in reports.",
             )
         elif {"recipients", "agreement"} & set(self.changed_data):
             # Otherwise anyone could redirect a confidential report to new readers.
@@ -48,7 +52,15 @@ class ReportSubscriptionForm(forms.ModelForm):
 @admin.register(ReportSubscription)
 class ReportSubscriptionAdmin(admin.ModelAdmin):
     form = ReportSubscriptionForm
-    list_display = ["name", "agreement_or_all", "frequency", "active", "include_confidential", "next_due_at", "last_report"]
+    list_display = [
+        "name",
+        "agreement_or_all",
+        "frequency",
+        "active",
+        "include_confidential",
+        "next_due_at",
+        "last_report",
+    ]
     list_filter = ["active", "frequency", "include_confidential", "agreement"]
     search_fields = ["name", "recipients", "agreement__title", "agreement__slug"]
     autocomplete_fields = []
@@ -78,8 +90,12 @@ class ReportSubscriptionAdmin(admin.ModelAdmin):
         report = obj.reports.order_by("-period_start").first()
         if report is None:
             return "-"
-        return format_html('<a href="{}">{} to {}</a>', reverse("admin:tracker_report_change", args=[report.pk]),
-                           report.period_start, report.period_end)
+        return format_html(
+            '<a href="{}">{} to {}</a>',
+            reverse("admin:tracker_report_change", args=[report.pk]),
+            report.period_start,
+            report.period_end,
+        )
 
     @admin.action(description="Generate now: build and send the last complete period")
     def generate_now(self, request, queryset):
@@ -91,15 +107,22 @@ class ReportSubscriptionAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{subscription}: the report failed: {exc}", messages.ERROR)
                 continue
             if created:
-                sent = {DeliveryStatus.SENT: "and sent", DeliveryStatus.FAILED: "but sending failed (will retry)"}
-                self.message_user(request, f"{subscription}: built {report.period_start} to {report.period_end} "
-                                  f"{sent.get(status, '')}.", messages.SUCCESS if status != DeliveryStatus.FAILED
-                                  else messages.WARNING)
+                sent = {
+                    DeliveryStatus.SENT: "and sent",
+                    DeliveryStatus.FAILED: "but sending failed (will retry)",
+                }
+                self.message_user(
+                    request,
+                    f"{subscription}: built {report.period_start} to {report.period_end} "
+                    f"{sent.get(status, '')}.",
+                    messages.SUCCESS if status != DeliveryStatus.FAILED else messages.WARNING,
+                )
             else:
                 self.message_user(
                     request,
-                    f"{subscription}: the report for {report.period_start} to {report.period_end} already exists "
-                    f"(delivery {report.delivery.get_status_display().lower()}); reports are built once per period.",
+                    f"{subscription}: the report for {report.period_start} to {report.period_end} "
+                    f"already exists (delivery {report.delivery.get_status_display().lower()}); "
+                    "reports are built once per period.",
                     messages.INFO,
                 )
 
@@ -108,7 +131,16 @@ class ReportDeliveryInline(admin.StackedInline):
     model = ReportDelivery
     can_delete = False
     extra = 0
-    fields = ["status", "attempts", "recipients", "formats", "claimed_at", "sent_at", "next_attempt_at", "last_error"]
+    fields = [
+        "status",
+        "attempts",
+        "recipients",
+        "formats",
+        "claimed_at",
+        "sent_at",
+        "next_attempt_at",
+        "last_error",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -120,13 +152,32 @@ class ReportDeliveryInline(admin.StackedInline):
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
-    list_display = ["title", "subscription", "period_start", "period_end", "generated_at", "delivery_status", "downloads"]
+    list_display = [
+        "title",
+        "subscription",
+        "period_start",
+        "period_end",
+        "generated_at",
+        "delivery_status",
+        "downloads",
+    ]
     list_filter = ["frequency", "agreement", "include_confidential", "delivery__status"]
     search_fields = ["title", "subscription__name"]
     date_hierarchy = "period_start"
     list_select_related = ["subscription", "delivery"]
-    fields = ["title", "subscription", "agreement", "frequency", "period_start", "period_end", "timezone",
-              "include_confidential", "generated_at", "downloads", "preview"]
+    fields = [
+        "title",
+        "subscription",
+        "agreement",
+        "frequency",
+        "period_start",
+        "period_end",
+        "timezone",
+        "include_confidential",
+        "generated_at",
+        "downloads",
+        "preview",
+    ]
     readonly_fields = fields
     inlines = [ReportDeliveryInline]
 
@@ -147,8 +198,12 @@ class ReportAdmin(admin.ModelAdmin):
     @admin.display(description="download")
     def downloads(self, obj):
         return format_html_join(
-            " · ", '<a href="{}">{}</a>',
-            ((reverse("admin:tracker_report_download", args=[obj.pk, fmt]), label) for fmt, label in ReportFormat.choices),
+            " · ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:tracker_report_download", args=[obj.pk, fmt]), label)
+                for fmt, label in ReportFormat.choices
+            ),
         )
 
     @admin.display(description="report")
@@ -160,8 +215,11 @@ class ReportAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("<int:pk>/download/<str:fmt>/", self.admin_site.admin_view(self.download),
-                 name="tracker_report_download"),
+            path(
+                "<int:pk>/download/<str:fmt>/",
+                self.admin_site.admin_view(self.download),
+                name="tracker_report_download",
+            ),
         ] + super().get_urls()
 
     def download(self, request, pk, fmt):
@@ -182,8 +240,17 @@ class ReportDeliveryAdmin(admin.ModelAdmin):
     list_display = ["report", "status", "attempts", "sent_at", "next_attempt_at", "last_error"]
     list_filter = ["status"]
     list_select_related = ["report"]
-    readonly_fields = ["report", "recipients", "formats", "status", "attempts", "claimed_at", "sent_at",
-                       "next_attempt_at", "last_error"]
+    readonly_fields = [
+        "report",
+        "recipients",
+        "formats",
+        "status",
+        "attempts",
+        "claimed_at",
+        "sent_at",
+        "next_attempt_at",
+        "last_error",
+    ]
     actions = ["retry_now"]
 
     def has_add_permission(self, request):

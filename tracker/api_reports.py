@@ -1,7 +1,8 @@
 """Read-only API for stored reports: list, retrieve, download. Wired into /api/v1 by the router.
 
-    router.register("reports", ReportViewSet, basename="report")
+router.register("reports", ReportViewSet, basename="report")
 """
+
 from django.http import HttpResponse
 from django_filters import rest_framework as filters
 from rest_framework import permissions, renderers, serializers, viewsets
@@ -15,8 +16,12 @@ from .reports.models import Report
 class ViewReportPermission(permissions.DjangoModelPermissions):
     """Reading reports needs tracker.view_report (DRF's default lets any authenticated user read)."""
 
-    perms_map = {**permissions.DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"],
-                 "HEAD": ["%(app_label)s.view_%(model_name)s"], "OPTIONS": ["%(app_label)s.view_%(model_name)s"]}
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+        "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
+    }
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -29,8 +34,19 @@ class ReportSerializer(serializers.ModelSerializer):
     class Meta:
         model = Report
         fields = [
-            "id", "title", "agreement", "subscription", "frequency", "period_start", "period_end", "timezone",
-            "include_confidential", "generated_at", "delivery_status", "totals", "downloads",
+            "id",
+            "title",
+            "agreement",
+            "subscription",
+            "frequency",
+            "period_start",
+            "period_end",
+            "timezone",
+            "include_confidential",
+            "generated_at",
+            "delivery_status",
+            "totals",
+            "downloads",
         ]
         read_only_fields = fields
 
@@ -81,7 +97,9 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = ReportFilterSet
     permission_classes = [ViewReportPermission]
 
-    @action(detail=True, methods=["get"], renderer_classes=[JSONFileRenderer, HTMLFileRenderer, CSVFileRenderer])
+    @action(
+        detail=True, methods=["get"], renderer_classes=[JSONFileRenderer, HTMLFileRenderer, CSVFileRenderer]
+    )
     def download(self, request, pk=None, format=None):
         """The stored report as a file: ?format=html, csv or json (default json)."""
         fmt = request.query_params.get("format") or format or ReportFormat.JSON

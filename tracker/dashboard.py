@@ -3,6 +3,7 @@
 All figures are SQL aggregates; the page gets them as JSON (json_script) and draws them with the
 vendored Chart.js and Leaflet (no CDN, no map tiles: areas are GeoJSON outlines).
 """
+
 import datetime as dt
 
 from django.contrib import admin
@@ -46,9 +47,9 @@ def index(request):
     now = timezone.now()
     recent = Q(incident__occurred_at__gte=now - dt.timedelta(days=RECENT_DAYS))
     violations = _by_key(
-        Violation.objects.filter(status__in=STANDING).values("clause__agreement_id").annotate(
-            total=Count("id"), recent=Count("id", filter=recent), last=Max("incident__occurred_at")
-        ),
+        Violation.objects.filter(status__in=STANDING)
+        .values("clause__agreement_id")
+        .annotate(total=Count("id"), recent=Count("id", filter=recent), last=Max("incident__occurred_at")),
         "clause__agreement_id",
     )
     deadlines = _by_key(
@@ -71,10 +72,16 @@ def index(request):
         }
         for a in agreements
     ]
-    return render(request, "tracker/dashboard/index.html", {
-        **admin.site.each_context(request),
-        "rows": rows, "recent_days": RECENT_DAYS, "title": "Compliance dashboards",
-    })
+    return render(
+        request,
+        "tracker/dashboard/index.html",
+        {
+            **admin.site.each_context(request),
+            "rows": rows,
+            "recent_days": RECENT_DAYS,
+            "title": "Compliance dashboards",
+        },
+    )
 
 
 def _window(request, agreement_violations, now, tz):
@@ -99,14 +106,17 @@ def _clause_rows(agreement, violations, now):
     recent = Q(incident__occurred_at__gte=now - dt.timedelta(days=RECENT_DAYS))
     counts = _by_key(
         violations.values("clause_id").annotate(
-            total=Count("id"), recent=Count("id", filter=recent),
+            total=Count("id"),
+            recent=Count("id", filter=recent),
             confirmed=Count("id", filter=Q(status=ViolationStatus.CONFIRMED)),
             last=Max("incident__occurred_at"),
         ),
         "clause_id",
     )
     deadlines = _by_key(
-        Deadline.objects.filter(agreement=agreement, clause__isnull=False).values("clause_id").annotate(
+        Deadline.objects.filter(agreement=agreement, clause__isnull=False)
+        .values("clause_id")
+        .annotate(
             open=Count("id", filter=Q(status__in=OPEN_DEADLINE)),
             missed=Count("id", filter=Q(status=DeadlineStatus.MISSED)),
             next_due=Min("due_at", filter=Q(status__in=OPEN_DEADLINE)),
@@ -124,19 +134,31 @@ def _clause_rows(agreement, violations, now):
             status, css = "Violated earlier", "warn"
         else:
             status, css = "No violations recorded", "ok"
-        rows.append({
-            "clause": clause, "violations": v.get("total", 0), "recent": v.get("recent", 0),
-            "confirmed": v.get("confirmed", 0), "last": v.get("last"),
-            "open_deadlines": d.get("open", 0), "missed_deadlines": d.get("missed", 0),
-            "next_due": d.get("next_due"), "status": status, "css": css,
-        })
+        rows.append(
+            {
+                "clause": clause,
+                "violations": v.get("total", 0),
+                "recent": v.get("recent", 0),
+                "confirmed": v.get("confirmed", 0),
+                "last": v.get("last"),
+                "open_deadlines": d.get("open", 0),
+                "missed_deadlines": d.get("missed", 0),
+                "next_due": d.get("next_due"),
+                "status": status,
+                "css": css,
+            }
+        )
     return rows
 
 
 def _timeline(violations, first, last, tz):
     rows = (
-        violations.filter(incident__occurred_at__gte=dt.datetime.combine(first, dt.time.min, tzinfo=tz),
-                          incident__occurred_at__lt=dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+        violations.filter(
+            incident__occurred_at__gte=dt.datetime.combine(first, dt.time.min, tzinfo=tz),
+            incident__occurred_at__lt=dt.datetime.combine(
+                last + dt.timedelta(days=1), dt.time.min, tzinfo=tz
+            ),
+        )
         .annotate(day=TruncDate("incident__occurred_at", tzinfo=tz))
         .values("day", "incident__perpetrator__name")
         .annotate(count=Count("id"))
@@ -166,26 +188,44 @@ def _deadline_points(agreement, tz):
             state = "waived"
         else:
             state = "due"
-        points.append({
-            "id": d.id, "description": d.description, "clause": d.clause.number if d.clause_id else None,
-            "due": (d.extended_to or d.due_date).isoformat(), "due_ms": int(d.due_at.timestamp() * 1000),
-            "state": state, "status_label": d.get_status_display(),
-            "met_at": d.met_at.astimezone(tz).date().isoformat() if d.met_at else None,
-        })
+        points.append(
+            {
+                "id": d.id,
+                "description": d.description,
+                "clause": d.clause.number if d.clause_id else None,
+                "due": (d.extended_to or d.due_date).isoformat(),
+                "due_ms": int(d.due_at.timestamp() * 1000),
+                "state": state,
+                "status_label": d.get_status_display(),
+                "met_at": d.met_at.astimezone(tz).date().isoformat() if d.met_at else None,
+            }
+        )
     return points
 
 
 def _area_features(agreement):
-    areas = Area.objects.filter(Q(agreements=agreement) | Q(clauses__agreement=agreement)).distinct().order_by("name")
+    areas = (
+        Area.objects.filter(Q(agreements=agreement) | Q(clauses__agreement=agreement))
+        .distinct()
+        .order_by("name")
+    )
     features, bbox = [], None
     for area in areas:
         projection, in_km = buffered_km(shape(area.geometry), area.buffer_km)
         outline = projection.geometry_to_degrees(in_km)
-        features.append({"type": "Feature", "geometry": mapping(outline),
-                         "properties": {"name": area.name, "buffer_km": float(area.buffer_km)}})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": mapping(outline),
+                "properties": {"name": area.name, "buffer_km": float(area.buffer_km)},
+            }
+        )
         box = (area.min_lon, area.min_lat, area.max_lon, area.max_lat)
-        bbox = box if bbox is None else (min(bbox[0], box[0]), min(bbox[1], box[1]),
-                                         max(bbox[2], box[2]), max(bbox[3], box[3]))
+        bbox = (
+            box
+            if bbox is None
+            else (min(bbox[0], box[0]), min(bbox[1], box[1]), max(bbox[2], box[2]), max(bbox[3], box[3]))
+        )
     return {"type": "FeatureCollection", "features": features}, bbox
 
 
@@ -198,8 +238,10 @@ def _incident_url(incident_id):
 
 def _map_points(agreement, violations, bbox, first, last, tz):
     """Incidents of the window that breach this agreement, or lie inside its areas' bounding box."""
-    in_window = Q(occurred_at__gte=dt.datetime.combine(first, dt.time.min, tzinfo=tz),
-                  occurred_at__lt=dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+    in_window = Q(
+        occurred_at__gte=dt.datetime.combine(first, dt.time.min, tzinfo=tz),
+        occurred_at__lt=dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+    )
     breaches = violations.filter(incident=OuterRef("pk"))
     near = Q(pk__in=[])
     if bbox is not None:
@@ -213,9 +255,15 @@ def _map_points(agreement, violations, bbox, first, last, tz):
     )
     return [
         {
-            "id": i.id, "lat": i.latitude, "lon": i.longitude, "violation": i.breach,
-            "label": str(i), "perpetrator": i.perpetrator.name if i.perpetrator_id else UNKNOWN_PARTY,
-            "killed": i.killed, "injured": i.injured, "url": _incident_url(i.id),
+            "id": i.id,
+            "lat": i.latitude,
+            "lon": i.longitude,
+            "violation": i.breach,
+            "label": str(i),
+            "perpetrator": i.perpetrator.name if i.perpetrator_id else UNKNOWN_PARTY,
+            "killed": i.killed,
+            "injured": i.injured,
+            "url": _incident_url(i.id),
         }
         for i in incidents
     ]
@@ -229,7 +277,9 @@ def agreement_dashboard(request, slug):
     violations = Violation.objects.filter(clause__agreement=agreement, status__in=STANDING)
     first, last, days = _window(request, violations, now, tz)
     areas, bbox = _area_features(agreement)
-    reports = Report.objects.for_agreement(agreement).select_related("subscription", "delivery")[:LATEST_REPORTS]
+    reports = Report.objects.for_agreement(agreement).select_related("subscription", "delivery")[
+        :LATEST_REPORTS
+    ]
     can_download = request.user.has_perm("tracker.view_report")
     can_read_confidential = request.user.has_perm(CONFIDENTIAL_PERMISSION)
     context = {

@@ -1,4 +1,5 @@
 """The reports API on its own, as the /api/v1 router will wire it (used with @pytest.mark.urls)."""
+
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 

@@ -1,4 +1,5 @@
 """An email backend that fails, as an unreachable SMTP server would."""
+
 import smtplib
 
 from django.core.mail.backends.base import BaseEmailBackend

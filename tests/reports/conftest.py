@@ -47,8 +47,13 @@ def fixture_week(db):
     other_clause = ClauseFactory(agreement=other, number="1", title="De-escalation")
 
     inc1 = IncidentFactory(
-        occurred_at=local(2019, 4, 2, 10), perpetrator=gov, place_name="Saraqib", admin2="Idlib district",
-        category=IncidentCategory.SHELLING, killed_civilians=3, injured_civilians=5,
+        occurred_at=local(2019, 4, 2, 10),
+        perpetrator=gov,
+        place_name="Saraqib",
+        admin2="Idlib district",
+        category=IncidentCategory.SHELLING,
+        killed_civilians=3,
+        injured_civilians=5,
         description="Cluster munitions on the local council",
     )
     ViolationFactory(incident=inc1, clause=c1, confidence="high", status="flagged")
@@ -57,8 +62,13 @@ def fixture_week(db):
     SourceFactory(incident=inc1, name="Witness Abu Khaled", url="", confidential=True)
 
     inc2 = IncidentFactory(
-        occurred_at=local(2019, 4, 3, 8), perpetrator=gov, category=IncidentCategory.AIR_STRIKE,
-        place_name="Ariha", latitude=35.817, longitude=36.6, killed_combatants=1,
+        occurred_at=local(2019, 4, 3, 8),
+        perpetrator=gov,
+        category=IncidentCategory.AIR_STRIKE,
+        place_name="Ariha",
+        latitude=35.817,
+        longitude=36.6,
+        killed_combatants=1,
     )
     ViolationFactory(incident=inc2, clause=c1, confidence="low", status="confirmed")
 
@@ -82,7 +92,9 @@ def fixture_week(db):
     inc9 = IncidentFactory(occurred_at=local(2019, 3, 27, 9), perpetrator=gov, killed_civilians=7)
     ViolationFactory(incident=inc9, clause=c1, confidence="high")
 
-    missed = DeadlineFactory(clause=c2, description="Heavy weapons out of the zone", due_date=dt.date(2019, 4, 3))
+    missed = DeadlineFactory(
+        clause=c2, description="Heavy weapons out of the zone", due_date=dt.date(2019, 4, 3)
+    )
     missed.status = DeadlineStatus.MISSED
     missed.missed_at = local(2019, 4, 4, 0, 5)
     missed.save()
@@ -95,6 +107,11 @@ def fixture_week(db):
     met.met_at = local(2019, 4, 4, 12)
     met.save()
     return {
-        "agreement": sochi, "other": other, "gov": gov, "hts": hts, "clauses": (c1, c2),
-        "incidents": {"saraqib": inc1, "ariha": inc2}, "deadlines": {"missed": missed, "old": old},
+        "agreement": sochi,
+        "other": other,
+        "gov": gov,
+        "hts": hts,
+        "clauses": (c1, c2),
+        "incidents": {"saraqib": inc1, "ariha": inc2},
+        "deadlines": {"missed": missed, "old": old},
     }

@@ -14,8 +14,12 @@ MONDAY = dt.datetime(2019, 4, 8, 6, 5, tzinfo=dt.timezone.utc)
 
 def form_data(agreement, **overrides):
     data = {
-        "name": "Weekly to the monitors", "agreement": agreement.pk, "frequency": "weekly",
-        "recipients": "a@example.org, b@example.org", "formats": ["csv"], "active": "on",
+        "name": "Weekly to the monitors",
+        "agreement": agreement.pk,
+        "frequency": "weekly",
+        "recipients": "a@example.org, b@example.org",
+        "formats": ["csv"],
+        "active": "on",
     }
     data.update(overrides)
     return data
@@ -24,9 +28,12 @@ def form_data(agreement, **overrides):
 @pytest.fixture
 def subscription_manager(db):
     user = UserFactory(username="manager")
-    user.user_permissions.set(Permission.objects.filter(
-        content_type__app_label="tracker", codename__in=["add_reportsubscription", "change_reportsubscription",
-                                                          "view_reportsubscription"]))
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="tracker",
+            codename__in=["add_reportsubscription", "change_reportsubscription", "view_reportsubscription"],
+        )
+    )
     return user
 
 
@@ -43,8 +50,10 @@ def test_only_staff_with_the_confidential_permission_may_include_confidential_so
 
 def test_a_coordinator_may_include_them_and_is_recorded_as_approver(client, fixture_week, coordinator):
     client.force_login(coordinator)
-    response = client.post(reverse("admin:tracker_reportsubscription_add"),
-                           form_data(fixture_week["agreement"], include_confidential="on"))
+    response = client.post(
+        reverse("admin:tracker_reportsubscription_add"),
+        form_data(fixture_week["agreement"], include_confidential="on"),
+    )
     assert response.status_code == 302
     subscription = ReportSubscription.objects.get()
     assert subscription.confidential_approved_by == coordinator and subscription.confidential_allowed
@@ -54,8 +63,10 @@ def test_a_coordinator_may_include_them_and_is_recorded_as_approver(client, fixt
 
 def test_bad_recipients_are_explained(client, fixture_week, coordinator):
     client.force_login(coordinator)
-    response = client.post(reverse("admin:tracker_reportsubscription_add"),
-                           form_data(fixture_week["agreement"], recipients="a@example.org, not-an-address"))
+    response = client.post(
+        reverse("admin:tracker_reportsubscription_add"),
+        form_data(fixture_week["agreement"], recipients="a@example.org, not-an-address"),
+    )
     assert "Not valid email addresses: not-an-address." in response.content.decode()
 
 
@@ -77,9 +88,12 @@ def test_report_admin_pages_and_downloads_load(client, fixture_week, superuser):
     report, _ = services.generate_report(subscription, dt.date(2019, 4, 1), dt.date(2019, 4, 7), now=MONDAY)
     client.force_login(superuser)
     for name, args in [
-        ("admin:tracker_reportsubscription_changelist", []), ("admin:tracker_reportsubscription_change", [subscription.pk]),
-        ("admin:tracker_report_changelist", []), ("admin:tracker_report_change", [report.pk]),
-        ("admin:tracker_reportdelivery_changelist", []), ("admin:tracker_reportdelivery_change", [report.delivery.pk]),
+        ("admin:tracker_reportsubscription_changelist", []),
+        ("admin:tracker_reportsubscription_change", [subscription.pk]),
+        ("admin:tracker_report_changelist", []),
+        ("admin:tracker_report_change", [report.pk]),
+        ("admin:tracker_reportdelivery_changelist", []),
+        ("admin:tracker_reportdelivery_change", [report.delivery.pk]),
     ]:
         assert client.get(reverse(name, args=args)).status_code == 200, name
     csv = client.get(reverse("admin:tracker_report_download", args=[report.pk, "csv"]))

@@ -35,16 +35,23 @@ def test_a_viewer_lists_and_retrieves_reports(report, viewer):
     listing = client_for(viewer).get("/api/v1/reports/?agreement=sochi-2018")
     assert listing.status_code == 200
     [item] = listing.json()["results"] if "results" in listing.json() else listing.json()
-    assert (item["agreement"], item["period_start"], item["totals"]["violations"]) == ("sochi-2018", "2019-04-01", 5)
+    assert (item["agreement"], item["period_start"], item["totals"]["violations"]) == (
+        "sochi-2018",
+        "2019-04-01",
+        5,
+    )
     assert item["downloads"]["csv"].endswith(f"/api/v1/reports/{report.pk}/download/?format=csv")
     assert client_for(viewer).get(f"/api/v1/reports/{report.pk}/").json()["title"] == report.title
 
 
-@pytest.mark.parametrize("fmt, content_type, marker", [
-    ("html", "text/html; charset=utf-8", b"<!DOCTYPE html>"),
-    ("csv", "text/csv; charset=utf-8", b"section,key,label,metric,value"),
-    ("json", "application/json", b'"schema_version": 1'),
-])
+@pytest.mark.parametrize(
+    "fmt, content_type, marker",
+    [
+        ("html", "text/html; charset=utf-8", b"<!DOCTYPE html>"),
+        ("csv", "text/csv; charset=utf-8", b"section,key,label,metric,value"),
+        ("json", "application/json", b'"schema_version": 1'),
+    ],
+)
 def test_a_viewer_downloads_each_format(report, viewer, fmt, content_type, marker):
     response = client_for(viewer).get(f"/api/v1/reports/{report.pk}/download/?format={fmt}")
     assert response.status_code == 200 and response["Content-Type"] == content_type

@@ -8,11 +8,26 @@ from django.core.management import CommandError, call_command
 def test_it_writes_the_html_report_for_the_fixture_week(fixture_week, tmp_path):
     output = tmp_path / "report.html"
     stderr = io.StringIO()
-    call_command("build_report", "--agreement", "sochi-2018", "--start", "2019-04-01", "--end", "2019-04-07",
-                 "--format", "html", "--output", str(output), stderr=stderr)
+    call_command(
+        "build_report",
+        "--agreement",
+        "sochi-2018",
+        "--start",
+        "2019-04-01",
+        "--end",
+        "2019-04-07",
+        "--format",
+        "html",
+        "--output",
+        str(output),
+        stderr=stderr,
+    )
 
     html = output.read_text()
-    assert html.startswith("<!DOCTYPE html>") and "Sochi memorandum: violations 01 Apr 2019 to 07 Apr 2019" in html
+    assert (
+        html.startswith("<!DOCTYPE html>")
+        and "Sochi memorandum: violations 01 Apr 2019 to 07 Apr 2019" in html
+    )
     assert html.count("data:image/png;base64,") == 2
     assert "Abu Khaled" not in html
     assert "5 violations in 4 incidents" in stderr.getvalue()
@@ -20,14 +35,37 @@ def test_it_writes_the_html_report_for_the_fixture_week(fixture_week, tmp_path):
 
 def test_it_prints_json_and_csv(fixture_week):
     out = io.StringIO()
-    call_command("build_report", "--agreement", "sochi-2018", "--start", "2019-04-01", "--end", "2019-04-07",
-                 "--format", "json", stdout=out)
+    call_command(
+        "build_report",
+        "--agreement",
+        "sochi-2018",
+        "--start",
+        "2019-04-01",
+        "--end",
+        "2019-04-07",
+        "--format",
+        "json",
+        stdout=out,
+    )
     data = json.loads(out.getvalue())
-    assert {row["label"]: row["violations"] for row in data["by_clause"]} == {"§1 Ceasefire": 3, "§2 Demilitarized zone": 2}
+    assert {row["label"]: row["violations"] for row in data["by_clause"]} == {
+        "§1 Ceasefire": 3,
+        "§2 Demilitarized zone": 2,
+    }
 
     out = io.StringIO()
-    call_command("build_report", "--agreement", "sochi-2018", "--start", "2019-04-01", "--end", "2019-04-07",
-                 "--format", "csv", stdout=out)
+    call_command(
+        "build_report",
+        "--agreement",
+        "sochi-2018",
+        "--start",
+        "2019-04-01",
+        "--end",
+        "2019-04-07",
+        "--format",
+        "csv",
+        stdout=out,
+    )
     lines = out.getvalue().splitlines()
     assert lines[0] == "section,key,label,metric,value"
     assert "totals,,All,violations,5" in lines
@@ -35,16 +73,30 @@ def test_it_prints_json_and_csv(fixture_week):
 
 def test_the_confidential_flag_is_explicit(fixture_week):
     out = io.StringIO()
-    call_command("build_report", "--agreement", "sochi-2018", "--start", "2019-04-01", "--end", "2019-04-07",
-                 "--format", "json", "--include-confidential", stdout=out)
+    call_command(
+        "build_report",
+        "--agreement",
+        "sochi-2018",
+        "--start",
+        "2019-04-01",
+        "--end",
+        "2019-04-07",
+        "--format",
+        "json",
+        "--include-confidential",
+        stdout=out,
+    )
     assert "Witness Abu Khaled" in out.getvalue()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--agreement", "nowhere"], "No agreement 'nowhere'"),
-    (["--agreement", "sochi-2018", "--end", "2019-03-01"], "--end must not come before --start"),
-    (["--agreement", "sochi-2018", "--timezone", "Mars/Olympus"], "Unknown time zone"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--agreement", "nowhere"], "No agreement 'nowhere'"),
+        (["--agreement", "sochi-2018", "--end", "2019-03-01"], "--end must not come before --start"),
+        (["--agreement", "sochi-2018", "--timezone", "Mars/Olympus"], "Unknown time zone"),
+    ],
+)
 def test_it_explains_bad_arguments(fixture_week, args, message):
     base = {"--start": "2019-04-01", "--end": "2019-04-07"}
     merged = dict(zip(args[::2], args[1::2]))

@@ -1,4 +1,5 @@
 """A report built with confidential sources is readable only by staff allowed to see them."""
+
 import datetime as dt
 
 import pytest
@@ -46,22 +47,46 @@ def test_the_dashboard_and_admin_refuse_the_content_to_viewers(client, confident
 
 def test_the_admin_download_is_refused_without_the_permission(client, confidential_report):
     staff = UserFactory(username="reader")
-    staff.user_permissions.set(Permission.objects.filter(content_type__app_label="tracker", codename="view_report"))
+    staff.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="tracker", codename="view_report")
+    )
     client.force_login(staff)
-    assert client.get(reverse("admin:tracker_report_change", args=[confidential_report.pk])).status_code == 200
-    assert client.get(reverse("admin:tracker_report_download", args=[confidential_report.pk, "html"])).status_code == 403
+    assert (
+        client.get(reverse("admin:tracker_report_change", args=[confidential_report.pk])).status_code == 200
+    )
+    assert (
+        client.get(
+            reverse("admin:tracker_report_download", args=[confidential_report.pk, "html"])
+        ).status_code
+        == 403
+    )
 
 
 def test_recipients_of_a_confidential_subscription_stay_with_those_allowed(client, confidential_report):
     manager = UserFactory(username="manager")
-    manager.user_permissions.set(Permission.objects.filter(
-        content_type__app_label="tracker", codename__in=["change_reportsubscription", "view_reportsubscription"]))
+    manager.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="tracker",
+            codename__in=["change_reportsubscription", "view_reportsubscription"],
+        )
+    )
     subscription = confidential_report.subscription
     client.force_login(manager)
-    response = client.post(reverse("admin:tracker_reportsubscription_change", args=[subscription.pk]), {
-        "name": subscription.name, "agreement": subscription.agreement_id, "frequency": "weekly",
-        "recipients": "outsider@example.com", "formats": ["csv"], "include_confidential": "on", "active": "on",
-    })
-    assert response.status_code == 200 and "only staff allowed to see them may change" in response.content.decode()
+    response = client.post(
+        reverse("admin:tracker_reportsubscription_change", args=[subscription.pk]),
+        {
+            "name": subscription.name,
+            "agreement": subscription.agreement_id,
+            "frequency": "weekly",
+            "recipients": "outsider@example.com",
+            "formats": ["csv"],
+            "include_confidential": "on",
+            "active": "on",
+        },
+    )
+    assert (
+        response.status_code == 200
+        and "only staff allowed to see them may change" in response.content.decode()
+    )
     subscription.refresh_from_db()
     assert subscription.recipient_list == ["monitor@example.org", "analyst@example.org"]

@@ -13,8 +13,9 @@ MONDAY = dt.datetime(2019, 4, 8, 6, 5, tzinfo=dt.timezone.utc)
 def dashboard_data(response):
     html = response.content.decode()
     start = html.index('<script id="dashboard-data" type="application/json">') + len(
-        '<script id="dashboard-data" type="application/json">')
-    return json.loads(html[start:html.index("</script>", start)])
+        '<script id="dashboard-data" type="application/json">'
+    )
+    return json.loads(html[start : html.index("</script>", start)])
 
 
 @pytest.mark.parametrize("url", ["/dashboard/", "/dashboard/sochi-2018/"])
@@ -40,7 +41,10 @@ def test_the_agreement_page_has_clauses_deadlines_timeline_map_and_reports(clien
     html = response.content.decode()
     assert "§1 Ceasefire" in html and "Deadline missed" in html
     assert "Monitors weekly" in html and reverse("tracker:report-download", args=[report.pk, "csv"]) in html
-    assert "/static/tracker/vendor/chartjs-4.6.1/chart.umd.min.js" in html and "https://" not in html.split("<body")[0]
+    assert (
+        "/static/tracker/vendor/chartjs-4.6.1/chart.umd.min.js" in html
+        and "https://" not in html.split("<body")[0]
+    )
 
     data = dashboard_data(response)
     assert data["timeline"]["days"][-1] == "2019-04-07" and len(data["timeline"]["days"]) == 30

@@ -2,6 +2,7 @@
 
 Skipped when Chromium is not installed, unless CI=true: then a missing browser is a failure.
 """
+
 import os
 import shutil
 from pathlib import Path
@@ -16,9 +17,16 @@ pytestmark = pytest.mark.browser
 CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", shutil.which("chromedriver") or "/usr/bin/chromedriver")
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage", "--window-size=1400,2200",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1400,2200",
 ]
 SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS", settings.BASE_DIR / "var" / "screenshots"))
 
@@ -73,7 +81,8 @@ def page_errors(browser):
     """
     seen = browser.__dict__.setdefault("severe_entries", [])
     seen.extend(
-        entry["message"] for entry in browser.get_log("browser")
+        entry["message"]
+        for entry in browser.get_log("browser")
         if entry["level"] == "SEVERE" and "favicon.ico" not in entry["message"]
     )
     return list(seen)
@@ -122,8 +131,7 @@ def test_the_dashboard_draws_its_charts_and_map_in_chromium(browser, live_server
     log_in(browser, live_server, "viewer")
     browser.get(f"{live_server.url}/dashboard/sochi-2018/?days=30&until=2019-04-07")
     WebDriverWait(browser, 20).until(
-        lambda d: d.execute_script("return document.body.dataset.dashboardReady") == "true"
-        or page_errors(d)
+        lambda d: d.execute_script("return document.body.dataset.dashboardReady") == "true" or page_errors(d)
     )
     errors = page_errors(browser)
     state = browser.execute_script(CHART_STATE)
@@ -139,7 +147,9 @@ def test_the_dashboard_draws_its_charts_and_map_in_chromium(browser, live_server
     assert state["map"]["shapes"] == 9 and state["map"]["tiles"] == 0 and state["map"]["height"] > 200
 
 
-def test_the_dashboard_index_and_admin_index_render_in_chromium(browser, live_server, fixture_week, superuser):
+def test_the_dashboard_index_and_admin_index_render_in_chromium(
+    browser, live_server, fixture_week, superuser
+):
     from selenium.webdriver.common.by import By
 
     log_in(browser, live_server, "root")

@@ -20,7 +20,9 @@ def sent_email(subscription):
 
 
 def test_the_email_has_the_report_as_html_with_inline_charts_and_the_chosen_attachments(fixture_week):
-    message = sent_email(ReportSubscriptionFactory(agreement=fixture_week["agreement"], formats=["csv", "json"]))
+    message = sent_email(
+        ReportSubscriptionFactory(agreement=fixture_week["agreement"], formats=["csv", "json"])
+    )
 
     assert message.subject == "[Compliance report] Sochi memorandum: violations 01 Apr 2019 to 07 Apr 2019"
     assert message.bcc == ["monitor@example.org", "analyst@example.org"] and message.to == []
@@ -43,7 +45,9 @@ def test_the_email_has_the_report_as_html_with_inline_charts_and_the_chosen_atta
 
 
 def test_the_email_leaves_out_confidential_sources_by_default(fixture_week):
-    message = sent_email(ReportSubscriptionFactory(agreement=fixture_week["agreement"], formats=["html", "csv", "json"]))
+    message = sent_email(
+        ReportSubscriptionFactory(agreement=fixture_week["agreement"], formats=["html", "csv", "json"])
+    )
 
     assert "SOHR bulletin" in message.alternatives[0][0]
     assert b"Abu Khaled" not in message.message().as_bytes()
@@ -63,7 +67,9 @@ def test_confidential_sources_go_out_only_while_the_approver_may_see_them(fixtur
 def test_confidential_is_ignored_without_an_approver_who_has_the_permission(fixture_week, approver):
     user = UserFactory(username="someone", roles=[VIEWER]) if approver else None
     subscription = ReportSubscriptionFactory(
-        agreement=fixture_week["agreement"], include_confidential=True, confidential_approved_by=user,
+        agreement=fixture_week["agreement"],
+        include_confidential=True,
+        confidential_approved_by=user,
         formats=["html", "csv", "json"],
     )
     message = sent_email(subscription)

@@ -42,7 +42,11 @@ def test_it_counts_violations_by_clause_for_the_week(fixture_week):
 def test_it_counts_violations_by_party_with_unknown_perpetrators(fixture_week):
     parties = by_label(build_data(fixture_week["agreement"])["by_party"])
 
-    gov, hts, unknown = parties["Government of Syria"], parties["Hay'at Tahrir al-Sham"], parties[UNKNOWN_PARTY]
+    gov, hts, unknown = (
+        parties["Government of Syria"],
+        parties["Hay'at Tahrir al-Sham"],
+        parties[UNKNOWN_PARTY],
+    )
     assert (gov["violations"], gov["incidents"], gov["previous_violations"]) == (3, 2, 1)
     assert (hts["violations"], hts["incidents"], hts["dismissed"]) == (1, 1, 1)
     assert (unknown["violations"], unknown["key"]) == (1, None)
@@ -82,7 +86,10 @@ def test_it_lists_missed_overdue_and_upcoming_deadlines(fixture_week):
     deadlines = build_data(fixture_week["agreement"])["deadlines"]
 
     assert [d["description"] for d in deadlines["missed_in_period"]] == ["Heavy weapons out of the zone"]
-    assert [d["description"] for d in deadlines["overdue"]] == ["Radical groups out", "Heavy weapons out of the zone"]
+    assert [d["description"] for d in deadlines["overdue"]] == [
+        "Radical groups out",
+        "Heavy weapons out of the zone",
+    ]
     assert [d["description"] for d in deadlines["due_next"]] == ["Joint patrols begin"]
 
 
@@ -108,7 +115,10 @@ def test_confidential_sources_appear_when_allowed_and_are_marked(fixture_week):
     content = build(fixture_week["agreement"], include_confidential=True)
 
     sources = content["data"]["most_serious"][0]["sources"]
-    assert [(s["name"], s["confidential"]) for s in sources] == [("SOHR bulletin", False), ("Witness Abu Khaled", True)]
+    assert [(s["name"], s["confidential"]) for s in sources] == [
+        ("SOHR bulletin", False),
+        ("Witness Abu Khaled", True),
+    ]
     assert "Abu Khaled" in content["html"] and "(confidential)" in content["html"]
 
 
@@ -134,8 +144,11 @@ def test_the_formats_carry_the_same_numbers(fixture_week):
 @pytest.mark.django_db
 def test_an_empty_period_still_builds(fixture_week):
     content = build_report_content(
-        agreement=fixture_week["agreement"], start=WEEK_START.replace(year=2015), end=WEEK_END.replace(year=2015),
-        tz=DAMASCUS, now=timezone.now(),
+        agreement=fixture_week["agreement"],
+        start=WEEK_START.replace(year=2015),
+        end=WEEK_END.replace(year=2015),
+        tz=DAMASCUS,
+        now=timezone.now(),
     )
     assert content["data"]["totals"]["violations"] == 0
     assert "No incidents with violations" in content["html"]

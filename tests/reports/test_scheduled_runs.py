@@ -49,8 +49,12 @@ def test_a_replayed_schedule_reuses_the_stored_report(subscription):
 
 
 def test_generating_the_same_period_twice_returns_the_first_report(subscription):
-    first, created = services.generate_report(subscription, dt.date(2019, 4, 1), dt.date(2019, 4, 7), now=MONDAY)
-    second, created_again = services.generate_report(subscription, dt.date(2019, 4, 1), dt.date(2019, 4, 7), now=MONDAY)
+    first, created = services.generate_report(
+        subscription, dt.date(2019, 4, 1), dt.date(2019, 4, 7), now=MONDAY
+    )
+    second, created_again = services.generate_report(
+        subscription, dt.date(2019, 4, 1), dt.date(2019, 4, 7), now=MONDAY
+    )
 
     assert created and not created_again and first.pk == second.pk
 
@@ -105,7 +109,9 @@ def test_it_gives_up_after_the_last_attempt(subscription, settings):
     for _ in range(services.MAX_ATTEMPTS):
         services.run_due_reports(now=now)
         now += dt.timedelta(days=1)  # further than any backoff, but still the same week's report
-        type(subscription).objects.filter(pk=subscription.pk).update(next_due_at=dt.datetime(2030, 1, 1, tzinfo=UTC))
+        type(subscription).objects.filter(pk=subscription.pk).update(
+            next_due_at=dt.datetime(2030, 1, 1, tzinfo=UTC)
+        )
 
     delivery = ReportDelivery.objects.get()
     assert delivery.attempts == services.MAX_ATTEMPTS and delivery.next_attempt_at is None
@@ -114,7 +120,9 @@ def test_it_gives_up_after_the_last_attempt(subscription, settings):
 
 def test_a_sending_claim_left_by_a_dead_worker_is_taken_over(subscription):
     report, _ = services.generate_report(subscription, dt.date(2019, 4, 1), dt.date(2019, 4, 7), now=MONDAY)
-    ReportDelivery.objects.filter(pk=report.delivery.pk).update(status=DeliveryStatus.SENDING, claimed_at=MONDAY, attempts=1)
+    ReportDelivery.objects.filter(pk=report.delivery.pk).update(
+        status=DeliveryStatus.SENDING, claimed_at=MONDAY, attempts=1
+    )
 
     assert services.deliver(report.delivery.pk, now=MONDAY + dt.timedelta(minutes=5)) is None
     assert services.deliver(report.delivery.pk, now=MONDAY + dt.timedelta(hours=1)) == DeliveryStatus.SENT
@@ -131,7 +139,9 @@ def test_inactive_and_not_yet_due_subscriptions_are_left_alone(fixture_week):
 def test_the_celery_tasks_run_the_same_way_twice(subscription, settings):
     from tracker.reports import tasks
 
-    type(subscription).objects.filter(pk=subscription.pk).update(next_due_at=dt.datetime(2019, 4, 1, tzinfo=UTC))
+    type(subscription).objects.filter(pk=subscription.pk).update(
+        next_due_at=dt.datetime(2019, 4, 1, tzinfo=UTC)
+    )
     first = tasks.run_due_reports.delay().get()
     second = tasks.run_due_reports.delay().get()
 

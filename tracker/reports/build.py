@@ -10,6 +10,7 @@ incident breaching two clauses counts once.
 Every number is a COUNT/SUM computed by the database; Python only reshapes the few aggregated
 rows. The "most serious incidents" list is a LIMITed query.
 """
+
 import datetime as dt
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum, Value
@@ -30,8 +31,12 @@ STANDING = [ViolationStatus.FLAGGED, ViolationStatus.CONFIRMED]
 REPORTED = [ViolationStatus.FLAGGED, ViolationStatus.CONFIRMED, ViolationStatus.DISMISSED]
 OPEN_DEADLINE = [DeadlineStatus.PENDING, DeadlineStatus.EXTENDED]
 CASUALTY_FIELDS = [
-    "killed_civilians", "killed_combatants", "killed_unknown",
-    "injured_civilians", "injured_combatants", "injured_unknown",
+    "killed_civilians",
+    "killed_combatants",
+    "killed_unknown",
+    "injured_civilians",
+    "injured_combatants",
+    "injured_unknown",
 ]
 MOST_SERIOUS_LIMIT = 10
 DUE_NEXT_LIMIT = 10
@@ -61,17 +66,25 @@ def build_report_data(*, agreement, start, end, tz, include_confidential=False, 
     breakdown = _breakdown_annotations(current, previous, standing)
 
     totals = both_periods.aggregate(**breakdown)
-    by_clause = both_periods.values(
-        "clause_id", "clause__number", "clause__title", "clause__agreement__slug"
-    ).annotate(**breakdown).order_by("clause__agreement__slug", "clause_id")
-    by_party = both_periods.values("incident__perpetrator_id", "incident__perpetrator__name").annotate(
-        **breakdown
-    ).order_by("-violations", "incident__perpetrator__name")
-    by_area = both_periods.values("incident__admin1", "incident__admin2").annotate(**breakdown).order_by(
-        "-violations", "incident__admin1", "incident__admin2"
+    by_clause = (
+        both_periods.values("clause_id", "clause__number", "clause__title", "clause__agreement__slug")
+        .annotate(**breakdown)
+        .order_by("clause__agreement__slug", "clause_id")
     )
-    by_category = both_periods.values("incident__category").annotate(**breakdown).order_by(
-        "-violations", "incident__category"
+    by_party = (
+        both_periods.values("incident__perpetrator_id", "incident__perpetrator__name")
+        .annotate(**breakdown)
+        .order_by("-violations", "incident__perpetrator__name")
+    )
+    by_area = (
+        both_periods.values("incident__admin1", "incident__admin2")
+        .annotate(**breakdown)
+        .order_by("-violations", "incident__admin1", "incident__admin2")
+    )
+    by_category = (
+        both_periods.values("incident__category")
+        .annotate(**breakdown)
+        .order_by("-violations", "incident__category")
     )
 
     category_labels = dict(IncidentCategory.choices)
@@ -80,32 +93,51 @@ def build_report_data(*, agreement, start, end, tz, include_confidential=False, 
         "title": _title(agreement, start, end),
         "agreement": (
             {"slug": agreement.slug, "title": agreement.title, "timezone": agreement.timezone}
-            if agreement is not None else None
+            if agreement is not None
+            else None
         ),
         "period": {
-            "start": start.isoformat(), "end": end.isoformat(), "days": (end - start).days + 1,
-            "timezone": str(tz), "previous_start": prev_start.isoformat(), "previous_end": prev_end.isoformat(),
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "days": (end - start).days + 1,
+            "timezone": str(tz),
+            "previous_start": prev_start.isoformat(),
+            "previous_end": prev_end.isoformat(),
         },
         "generated_at": now.isoformat(),
         "include_confidential": include_confidential,
         "totals": _row(totals),
         "by_clause": [
-            _row(r, key=r["clause_id"], label=f"§{r['clause__number']} {r['clause__title']}",
-                 agreement=r["clause__agreement__slug"], number=r["clause__number"])
+            _row(
+                r,
+                key=r["clause_id"],
+                label=f"§{r['clause__number']} {r['clause__title']}",
+                agreement=r["clause__agreement__slug"],
+                number=r["clause__number"],
+            )
             for r in by_clause
         ],
         "by_party": [
-            _row(r, key=r["incident__perpetrator_id"], label=r["incident__perpetrator__name"] or UNKNOWN_PARTY)
+            _row(
+                r, key=r["incident__perpetrator_id"], label=r["incident__perpetrator__name"] or UNKNOWN_PARTY
+            )
             for r in by_party
         ],
         "by_area": [
-            _row(r, key=f"{r['incident__admin1']}/{r['incident__admin2']}",
-                 label=" / ".join(x for x in (r["incident__admin1"], r["incident__admin2"]) if x) or "Not recorded")
+            _row(
+                r,
+                key=f"{r['incident__admin1']}/{r['incident__admin2']}",
+                label=" / ".join(x for x in (r["incident__admin1"], r["incident__admin2"]) if x)
+                or "Not recorded",
+            )
             for r in by_area
         ],
         "by_category": [
-            _row(r, key=r["incident__category"],
-                 label=category_labels.get(r["incident__category"], r["incident__category"]))
+            _row(
+                r,
+                key=r["incident__category"],
+                label=category_labels.get(r["incident__category"], r["incident__category"]),
+            )
             for r in by_category
         ],
         "casualties": _casualties(violations, lo, hi, prev_lo),
@@ -141,8 +173,16 @@ def _breakdown_annotations(current, previous, standing):
 
 
 METRICS = [
-    "violations", "incidents", "previous_violations", "previous_incidents",
-    "high", "medium", "low", "flagged", "confirmed", "dismissed",
+    "violations",
+    "incidents",
+    "previous_violations",
+    "previous_incidents",
+    "high",
+    "medium",
+    "low",
+    "flagged",
+    "confirmed",
+    "dismissed",
 ]
 
 
@@ -154,9 +194,7 @@ def _row(aggregate, **extra):
 
 
 def _incidents_with_violations(violations):
-    return Incident.objects.filter(
-        Exists(violations.filter(incident=OuterRef("pk"), status__in=STANDING))
-    )
+    return Incident.objects.filter(Exists(violations.filter(incident=OuterRef("pk"), status__in=STANDING)))
 
 
 def _casualties(violations, lo, hi, prev_lo):
@@ -167,13 +205,17 @@ def _casualties(violations, lo, hi, prev_lo):
         # Aliases must differ from the field names they sum.
         sums[f"current_{field}"] = Sum(field, filter=current)
         sums[f"previous_{field}"] = Sum(field, filter=previous)
-    aggregated = _incidents_with_violations(violations).filter(
-        occurred_at__gte=prev_lo, occurred_at__lt=hi
-    ).aggregate(**sums)
+    aggregated = (
+        _incidents_with_violations(violations)
+        .filter(occurred_at__gte=prev_lo, occurred_at__lt=hi)
+        .aggregate(**sums)
+    )
     totals = {key.removeprefix("current_"): value or 0 for key, value in aggregated.items()}
     for prefix in ("", "previous_"):
         for kind in ("killed", "injured"):
-            totals[f"{prefix}{kind}"] = sum(totals[f"{prefix}{kind}_{who}"] for who in ("civilians", "combatants", "unknown"))
+            totals[f"{prefix}{kind}"] = sum(
+                totals[f"{prefix}{kind}_{who}"] for who in ("civilians", "combatants", "unknown")
+            )
     return totals
 
 
@@ -199,9 +241,12 @@ def _deadlines(agreement, lo, hi, now, tz):
     deadlines = Deadline.objects.select_related("agreement", "clause")
     if agreement is not None:
         deadlines = deadlines.filter(agreement=agreement)
-    missed = deadlines.filter(due_at__gte=lo, due_at__lt=hi).exclude(status=DeadlineStatus.WAIVED).exclude(
-        status=DeadlineStatus.MET, met_at__lte=F("due_at")
-    ).exclude(status__in=OPEN_DEADLINE, due_at__gt=now)
+    missed = (
+        deadlines.filter(due_at__gte=lo, due_at__lt=hi)
+        .exclude(status=DeadlineStatus.WAIVED)
+        .exclude(status=DeadlineStatus.MET, met_at__lte=F("due_at"))
+        .exclude(status__in=OPEN_DEADLINE, due_at__gt=now)
+    )
     overdue = deadlines.filter(due_at__lt=hi).filter(
         Q(status=DeadlineStatus.MISSED) | Q(status__in=OPEN_DEADLINE, due_at__lte=now)
     )
@@ -233,29 +278,33 @@ def _most_serious(violations, lo, hi, tz, include_confidential):
     )
     rows = []
     for incident in incidents:
-        rows.append({
-            "id": incident.id,
-            "occurred_at": incident.occurred_at.astimezone(tz).isoformat(),
-            "place": incident.place_name or incident.admin2 or incident.admin1,
-            "category": incident.category,
-            "category_label": incident.get_category_display(),
-            "perpetrator": incident.perpetrator.name if incident.perpetrator_id else UNKNOWN_PARTY,
-            "killed": incident.killed,
-            "injured": incident.injured,
-            "status": incident.status,
-            "description": incident.description,
-            "clauses": sorted(
-                {f"{v.clause.agreement.slug} §{v.clause.number}" for v in incident.standing_violations}
-            ),
-            "sources": [
-                {
-                    "name": s.name, "url": s.url, "confidential": s.confidential,
-                    "published_on": s.published_on.isoformat() if s.published_on else None,
-                    "reliability": s.reliability,
-                }
-                for s in incident.sources.all()
-            ],
-        })
+        rows.append(
+            {
+                "id": incident.id,
+                "occurred_at": incident.occurred_at.astimezone(tz).isoformat(),
+                "place": incident.place_name or incident.admin2 or incident.admin1,
+                "category": incident.category,
+                "category_label": incident.get_category_display(),
+                "perpetrator": incident.perpetrator.name if incident.perpetrator_id else UNKNOWN_PARTY,
+                "killed": incident.killed,
+                "injured": incident.injured,
+                "status": incident.status,
+                "description": incident.description,
+                "clauses": sorted(
+                    {f"{v.clause.agreement.slug} §{v.clause.number}" for v in incident.standing_violations}
+                ),
+                "sources": [
+                    {
+                        "name": s.name,
+                        "url": s.url,
+                        "confidential": s.confidential,
+                        "published_on": s.published_on.isoformat() if s.published_on else None,
+                        "reliability": s.reliability,
+                    }
+                    for s in incident.sources.all()
+                ],
+            }
+        )
     return rows
 
 
@@ -295,7 +344,12 @@ def _map_points(violations):
         .order_by("-incidents", "lat", "lon")
     )
     return [
-        {"lat": round(r["lat"], 4), "lon": round(r["lon"], 4), "incidents": r["incidents"], "violations": r["violations"]}
+        {
+            "lat": round(r["lat"], 4),
+            "lon": round(r["lon"], 4),
+            "incidents": r["incidents"],
+            "violations": r["violations"],
+        }
         for r in rows
     ]
 
@@ -315,7 +369,9 @@ def _trend(data):
 
     def change(now_value, before):
         return {
-            "current": now_value, "previous": before, "change": now_value - before,
+            "current": now_value,
+            "previous": before,
+            "change": now_value - before,
             "change_percent": round(100.0 * (now_value - before) / before, 1) if before else None,
         }
 

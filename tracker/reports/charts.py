@@ -3,6 +3,7 @@
 The map draws the agreement's areas (with their kilometre buffers) and the incidents: no tiles,
 no network, so a report renders the same offline and in a mail client.
 """
+
 import datetime as dt
 import io
 import math
@@ -32,7 +33,7 @@ def top_series(series, limit=MAX_SERIES):
     if len(items) <= limit:
         return dict(items)
     kept = dict(items[: limit - 1])
-    rest = [values for _, values in items[limit - 1:]]
+    rest = [values for _, values in items[limit - 1 :]]
     kept["Other parties"] = [sum(column) for column in zip(*rest)]
     return kept
 
@@ -89,8 +90,15 @@ def map_png(points, areas):
     if points:
         sizes = [12 + 10 * min(p["incidents"], 20) for p in points]
         ax.scatter(
-            [p["lon"] for p in points], [p["lat"] for p in points], s=sizes,
-            color="#c0392b", alpha=0.75, edgecolors="black", linewidths=0.4, zorder=3, label="Incidents",
+            [p["lon"] for p in points],
+            [p["lat"] for p in points],
+            s=sizes,
+            color="#c0392b",
+            alpha=0.75,
+            edgecolors="black",
+            linewidths=0.4,
+            zorder=3,
+            label="Incidents",
         )
     else:
         ax.text(0.5, 0.5, "No located incidents", ha="center", va="center", transform=ax.transAxes)

@@ -1,4 +1,5 @@
 """Sending a stored report by email through Django's configured email backend."""
+
 from email.mime.image import MIMEImage
 
 from django.conf import settings
@@ -9,9 +10,15 @@ from .render import MAP_CID, TIMELINE_CID
 
 def plain_text(data):
     """The text/plain part, for mail clients that do not show HTML."""
-    lines = [data["title"], "", f"Period: {data['period']['start']} to {data['period']['end']} ({data['period']['timezone']})"]
+    lines = [
+        data["title"],
+        "",
+        f"Period: {data['period']['start']} to {data['period']['end']} ({data['period']['timezone']})",
+    ]
     for name, t in data["trend"].items():
-        lines.append(f"{name.capitalize()}: {t['current']} (previous period {t['previous']}, change {t['change']:+d})")
+        lines.append(
+            f"{name.capitalize()}: {t['current']} (previous period {t['previous']}, change {t['change']:+d})"
+        )
     if data["by_party"]:
         lines += ["", "By party:"]
         lines += [f"  {row['label']}: {row['violations']}" for row in data["by_party"] if row["violations"]]
@@ -35,7 +42,10 @@ def build_message(report, recipients, formats, connection=None):
     message.attach_alternative(report.email_html, "text/html")
     # "related" lets the HTML part refer to the charts by Content-ID.
     message.mixed_subtype = "related"
-    for cid, png, name in ((TIMELINE_CID, report.timeline_png, "timeline.png"), (MAP_CID, report.map_png, "map.png")):
+    for cid, png, name in (
+        (TIMELINE_CID, report.timeline_png, "timeline.png"),
+        (MAP_CID, report.map_png, "map.png"),
+    ):
         image = MIMEImage(bytes(png), "png")
         image.add_header("Content-ID", f"<{cid}>")
         image.add_header("Content-Disposition", "inline", filename=name)

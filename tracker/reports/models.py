@@ -2,6 +2,7 @@
 
 Registered through tracker.models (this module is imported from there).
 """
+
 import json
 import re
 import zoneinfo
@@ -46,10 +47,16 @@ class ReportSubscription(models.Model):
 
     name = models.CharField(max_length=200)
     agreement = models.ForeignKey(
-        Agreement, on_delete=models.CASCADE, null=True, blank=True, related_name="report_subscriptions",
+        Agreement,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="report_subscriptions",
         help_text="Leave empty for a report on all agreements.",
     )
-    frequency = models.CharField(max_length=10, choices=ReportFrequency.choices, default=ReportFrequency.WEEKLY)
+    frequency = models.CharField(
+        max_length=10, choices=ReportFrequency.choices, default=ReportFrequency.WEEKLY
+    )
     recipients = models.TextField(
         validators=[validate_recipients],
         help_text="Email addresses, one per line (commas also work).",
@@ -65,8 +72,13 @@ class ReportSubscription(models.Model):
         "every recipient will then see them.",
     )
     confidential_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
-        related_name="+", help_text="Who allowed confidential sources; they are dropped if this person loses the right.",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="Who allowed confidential sources; they are dropped if this person loses the right.",
     )
     active = models.BooleanField(default=True)
     # The end of the period in progress: the hourly job only looks at subscriptions due by now.
@@ -107,7 +119,10 @@ class ReportSubscription(models.Model):
 
     def _frequency_or_zone_changed(self):
         old = ReportSubscription.objects.filter(pk=self.pk).values("frequency", "agreement_id").first()
-        return old is not None and (old["frequency"], old["agreement_id"]) != (self.frequency, self.agreement_id)
+        return old is not None and (old["frequency"], old["agreement_id"]) != (
+            self.frequency,
+            self.agreement_id,
+        )
 
 
 class ReportQuerySet(models.QuerySet):
@@ -120,7 +135,9 @@ class Report(models.Model):
     """One report of one subscription for one period. Its content never changes once stored."""
 
     subscription = models.ForeignKey(ReportSubscription, on_delete=models.PROTECT, related_name="reports")
-    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, null=True, blank=True, related_name="reports")
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
     frequency = models.CharField(max_length=10, choices=ReportFrequency.choices)
     period_start = models.DateField()
     period_end = models.DateField(help_text="Inclusive.")
@@ -130,7 +147,9 @@ class Report(models.Model):
     title = models.CharField(max_length=300)
     data = models.JSONField(help_text="Everything in the report, as published in the JSON format.")
     html = models.TextField(help_text="Standalone HTML, charts as data URIs.")
-    email_html = models.TextField(help_text="The email body: the same HTML with charts as inline (cid:) images.")
+    email_html = models.TextField(
+        help_text="The email body: the same HTML with charts as inline (cid:) images."
+    )
     csv = models.TextField()
     timeline_png = models.BinaryField()
     map_png = models.BinaryField()
@@ -140,7 +159,9 @@ class Report(models.Model):
     class Meta:
         ordering = ["-period_start", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["subscription", "period_start", "period_end"], name="unique_report_period")
+            models.UniqueConstraint(
+                fields=["subscription", "period_start", "period_end"], name="unique_report_period"
+            )
         ]
         indexes = [models.Index(fields=["agreement", "period_start"])]
 
@@ -158,7 +179,8 @@ class Report(models.Model):
 
     def content(self, fmt):
         """(bytes, content type, file name) of the report in format `fmt`."""
-        stem = f"{self.agreement.slug if self.agreement_id else 'all-agreements'}-{self.period_start}-{self.period_end}"
+        subject = self.agreement.slug if self.agreement_id else "all-agreements"
+        stem = f"{subject}-{self.period_start}-{self.period_end}"
         if fmt == ReportFormat.HTML:
             return self.html.encode(), "text/html; charset=utf-8", f"{stem}.html"
         if fmt == ReportFormat.CSV:

@@ -1,4 +1,5 @@
 """Reporting periods as pure functions of a moment and a time zone (no ORM, no clock)."""
+
 import datetime as dt
 
 from .choices import ReportFrequency

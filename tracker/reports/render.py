@@ -1,4 +1,5 @@
 """Turn report data into HTML, CSV and JSON. The data is the single source of every format."""
+
 import base64
 import csv
 import io
@@ -28,8 +29,17 @@ def to_json(data):
 
 BREAKDOWN_SECTIONS = ["by_clause", "by_party", "by_area", "by_category"]
 BREAKDOWN_METRICS = [
-    "violations", "incidents", "high", "medium", "low", "flagged", "confirmed", "dismissed",
-    "previous_violations", "previous_incidents", "change",
+    "violations",
+    "incidents",
+    "high",
+    "medium",
+    "low",
+    "flagged",
+    "confirmed",
+    "dismissed",
+    "previous_violations",
+    "previous_incidents",
+    "change",
 ]
 
 
@@ -44,9 +54,13 @@ def to_csv(data):
     period = data["period"]
     agreement = data["agreement"]["slug"] if data["agreement"] else "all"
     for metric, value in [
-        ("agreement", agreement), ("period_start", period["start"]), ("period_end", period["end"]),
-        ("timezone", period["timezone"]), ("previous_start", period["previous_start"]),
-        ("previous_end", period["previous_end"]), ("generated_at", data["generated_at"]),
+        ("agreement", agreement),
+        ("period_start", period["start"]),
+        ("period_end", period["end"]),
+        ("timezone", period["timezone"]),
+        ("previous_start", period["previous_start"]),
+        ("previous_end", period["previous_end"]),
+        ("generated_at", data["generated_at"]),
     ]:
         writer.writerow(["report", "", "", metric, value])
     for metric in BREAKDOWN_METRICS:
@@ -54,7 +68,9 @@ def to_csv(data):
     for section in BREAKDOWN_SECTIONS:
         for row in data[section]:
             for metric in BREAKDOWN_METRICS:
-                writer.writerow([section, row["key"] if row["key"] is not None else "", row["label"], metric, row[metric]])
+                writer.writerow(
+                    [section, row["key"] if row["key"] is not None else "", row["label"], metric, row[metric]]
+                )
     for metric, value in data["casualties"].items():
         writer.writerow(["casualties", "", "", metric, value])
     for group, rows in data["deadlines"].items():
@@ -68,7 +84,9 @@ def to_csv(data):
             writer.writerow(["most_serious", incident["id"], label, metric, incident[metric]])
         writer.writerow(["most_serious", incident["id"], label, "clauses", "; ".join(incident["clauses"])])
         for source in incident["sources"]:
-            writer.writerow(["most_serious", incident["id"], label, "source", f"{source['name']} {source['url']}".strip()])
+            writer.writerow(
+                ["most_serious", incident["id"], label, "source", f"{source['name']} {source['url']}".strip()]
+            )
     for i, day in enumerate(data["timeline"]["days"]):
         for party, counts in data["timeline"]["series"].items():
             if counts[i]:

@@ -1,4 +1,5 @@
 """The ORM side of reports: build, store, deliver. Idempotent; `now` is always an argument."""
+
 import datetime as dt
 import logging
 
@@ -51,19 +52,31 @@ def generate_report(subscription, start, end, *, now):
         return existing, False
     include_confidential = subscription.confidential_allowed
     content = build_report_content(
-        agreement=subscription.agreement, start=start, end=end, tz=subscription.tz,
-        include_confidential=include_confidential, now=now,
+        agreement=subscription.agreement,
+        start=start,
+        end=end,
+        tz=subscription.tz,
+        include_confidential=include_confidential,
+        now=now,
     )
     try:
         with transaction.atomic():
             report = Report.objects.create(
-                subscription=subscription, agreement=subscription.agreement, frequency=subscription.frequency,
-                period_start=start, period_end=end, timezone=str(subscription.tz),
-                include_confidential=include_confidential, generated_at=now, **content,
+                subscription=subscription,
+                agreement=subscription.agreement,
+                frequency=subscription.frequency,
+                period_start=start,
+                period_end=end,
+                timezone=str(subscription.tz),
+                include_confidential=include_confidential,
+                generated_at=now,
+                **content,
             )
             ReportDelivery.objects.create(
-                report=report, recipients="\n".join(subscription.recipient_list),
-                formats=list(subscription.formats), status=DeliveryStatus.PENDING,
+                report=report,
+                recipients="\n".join(subscription.recipient_list),
+                formats=list(subscription.formats),
+                status=DeliveryStatus.PENDING,
             )
     except IntegrityError:
         # Another worker stored the same period first: theirs is the report.
@@ -123,7 +136,9 @@ def deliver(delivery_id, *, now, connection=None):
         send_report_email(delivery.report, delivery.recipient_list, delivery.formats, connection=connection)
     except Exception as exc:
         retry_at = now + retry_delay(delivery.attempts) if delivery.attempts < MAX_ATTEMPTS else None
-        mine.update(status=DeliveryStatus.FAILED, last_error=f"{type(exc).__name__}: {exc}", next_attempt_at=retry_at)
+        mine.update(
+            status=DeliveryStatus.FAILED, last_error=f"{type(exc).__name__}: {exc}", next_attempt_at=retry_at
+        )
         log.warning("Report delivery %s failed (attempt %s): %s", delivery_id, delivery.attempts, exc)
         return DeliveryStatus.FAILED
     mine.update(status=DeliveryStatus.SENT, sent_at=now, last_error="", next_attempt_at=None)
@@ -147,4 +162,3 @@ def generate_now(subscription, *, now):
     report, created = generate_report(subscription, start, end, now=now)
     status = deliver(report.delivery.pk, now=now)
     return report, created, status
-

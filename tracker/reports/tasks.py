@@ -2,6 +2,7 @@
 
 Registered when this module is imported (tracker/tasks.py imports it).
 """
+
 from celery import shared_task
 from django.db import DatabaseError
 from django.utils import timezone

@@ -18,7 +18,9 @@ def _date(value):
 
 
 class Command(BaseCommand):
-    help = "Build a violation report by hand for an agreement (or all) and a period; nothing is stored or sent."
+    help = (
+        "Build a violation report by hand for an agreement (or all) and a period; nothing is stored or sent."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--agreement", required=True, help='Agreement slug, or "all".')
@@ -26,9 +28,12 @@ class Command(BaseCommand):
         parser.add_argument("--end", required=True, help="Last day (inclusive), YYYY-MM-DD.")
         parser.add_argument("--format", default=ReportFormat.HTML, choices=ReportFormat.values)
         parser.add_argument("--output", help="File to write; standard output if omitted.")
-        parser.add_argument("--timezone", help="Time zone of the dates (default: the agreement's, or UTC for all).")
         parser.add_argument(
-            "--include-confidential", action="store_true",
+            "--timezone", help="Time zone of the dates (default: the agreement's, or UTC for all)."
+        )
+        parser.add_argument(
+            "--include-confidential",
+            action="store_true",
             help="Show confidential sources too. The output must then be handled as confidential.",
         )
 
@@ -43,14 +48,20 @@ class Command(BaseCommand):
         if end < start:
             raise CommandError("--end must not come before --start.")
         try:
-            tz = zoneinfo.ZoneInfo(options["timezone"]) if options["timezone"] else (
-                agreement.tz if agreement else zoneinfo.ZoneInfo("UTC")
+            tz = (
+                zoneinfo.ZoneInfo(options["timezone"])
+                if options["timezone"]
+                else (agreement.tz if agreement else zoneinfo.ZoneInfo("UTC"))
             )
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
             raise CommandError(f"Unknown time zone {options['timezone']!r}.") from exc
         content = build_report_content(
-            agreement=agreement, start=start, end=end, tz=tz,
-            include_confidential=options["include_confidential"], now=timezone.now(),
+            agreement=agreement,
+            start=start,
+            end=end,
+            tz=tz,
+            include_confidential=options["include_confidential"],
+            now=timezone.now(),
         )
         fmt = options["format"]
         text = {"html": content["html"], "csv": content["csv"], "json": to_json(content["data"]) + "\n"}[fmt]
