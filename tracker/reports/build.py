@@ -13,7 +13,7 @@ rows. The "most serious incidents" list is a LIMITed query.
 
 import datetime as dt
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum, Value
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Prefetch, Q, Sum, Value, When
 from django.db.models.functions import Round, TruncDate
 from django.utils import timezone
 
@@ -58,36 +58,9 @@ def build_report_data(*, agreement, start, end, tz, include_confidential=False, 
     if agreement is not None:
         violations = violations.filter(clause__agreement=agreement)
     current = Q(incident__occurred_at__gte=lo, incident__occurred_at__lt=hi)
-    previous = Q(incident__occurred_at__gte=prev_lo, incident__occurred_at__lt=lo)
     standing = Q(status__in=STANDING)
-    both_periods = violations.filter(
-        incident__occurred_at__gte=prev_lo, incident__occurred_at__lt=hi, status__in=REPORTED
-    )
-    breakdown = _breakdown_annotations(current, previous, standing)
+    breakdowns, casualties = _breakdowns(violations, lo, hi, prev_lo)
 
-    totals = both_periods.aggregate(**breakdown)
-    by_clause = (
-        both_periods.values("clause_id", "clause__number", "clause__title", "clause__agreement__slug")
-        .annotate(**breakdown)
-        .order_by("clause__agreement__slug", "clause_id")
-    )
-    by_party = (
-        both_periods.values("incident__perpetrator_id", "incident__perpetrator__name")
-        .annotate(**breakdown)
-        .order_by("-violations", "incident__perpetrator__name")
-    )
-    by_area = (
-        both_periods.values("incident__admin1", "incident__admin2")
-        .annotate(**breakdown)
-        .order_by("-violations", "incident__admin1", "incident__admin2")
-    )
-    by_category = (
-        both_periods.values("incident__category")
-        .annotate(**breakdown)
-        .order_by("-violations", "incident__category")
-    )
-
-    category_labels = dict(IncidentCategory.choices)
     data = {
         "schema_version": SCHEMA_VERSION,
         "title": _title(agreement, start, end),
@@ -106,41 +79,8 @@ def build_report_data(*, agreement, start, end, tz, include_confidential=False, 
         },
         "generated_at": now.isoformat(),
         "include_confidential": include_confidential,
-        "totals": _row(totals),
-        "by_clause": [
-            _row(
-                r,
-                key=r["clause_id"],
-                label=f"§{r['clause__number']} {r['clause__title']}",
-                agreement=r["clause__agreement__slug"],
-                number=r["clause__number"],
-            )
-            for r in by_clause
-        ],
-        "by_party": [
-            _row(
-                r, key=r["incident__perpetrator_id"], label=r["incident__perpetrator__name"] or UNKNOWN_PARTY
-            )
-            for r in by_party
-        ],
-        "by_area": [
-            _row(
-                r,
-                key=f"{r['incident__admin1']}/{r['incident__admin2']}",
-                label=" / ".join(x for x in (r["incident__admin1"], r["incident__admin2"]) if x)
-                or "Not recorded",
-            )
-            for r in by_area
-        ],
-        "by_category": [
-            _row(
-                r,
-                key=r["incident__category"],
-                label=category_labels.get(r["incident__category"], r["incident__category"]),
-            )
-            for r in by_category
-        ],
-        "casualties": _casualties(violations, lo, hi, prev_lo),
+        **breakdowns,
+        "casualties": casualties,
         "deadlines": _deadlines(agreement, lo, hi, now, tz),
         "most_serious": _most_serious(violations, lo, hi, tz, include_confidential),
         "timeline": _timeline(violations.filter(current, standing), start, end, tz),
@@ -156,22 +96,6 @@ def _title(agreement, start, end):
     return f"{subject}: violations {start:%d %b %Y} to {end:%d %b %Y}"
 
 
-def _breakdown_annotations(current, previous, standing):
-    cur = current & standing
-    return {
-        "violations": Count("id", filter=cur),
-        "incidents": Count("incident", filter=cur, distinct=True),
-        "previous_violations": Count("id", filter=previous & standing),
-        "previous_incidents": Count("incident", filter=previous & standing, distinct=True),
-        "high": Count("id", filter=cur & Q(confidence=Confidence.HIGH)),
-        "medium": Count("id", filter=cur & Q(confidence=Confidence.MEDIUM)),
-        "low": Count("id", filter=cur & Q(confidence=Confidence.LOW)),
-        "flagged": Count("id", filter=current & Q(status=ViolationStatus.FLAGGED)),
-        "confirmed": Count("id", filter=current & Q(status=ViolationStatus.CONFIRMED)),
-        "dismissed": Count("id", filter=current & Q(status=ViolationStatus.DISMISSED)),
-    }
-
-
 METRICS = [
     "violations",
     "incidents",
@@ -184,39 +108,150 @@ METRICS = [
     "confirmed",
     "dismissed",
 ]
+CONFIDENCE_METRIC = {Confidence.HIGH: "high", Confidence.MEDIUM: "medium", Confidence.LOW: "low"}
+STATUS_METRIC = {
+    ViolationStatus.FLAGGED: "flagged",
+    ViolationStatus.CONFIRMED: "confirmed",
+    ViolationStatus.DISMISSED: "dismissed",
+}
 
 
-def _row(aggregate, **extra):
-    row = dict(extra)
-    row.update({metric: aggregate[metric] or 0 for metric in METRICS})
-    row["change"] = row["violations"] - row["previous_violations"]
-    return row
+def _in_period(field, lo):
+    return Case(
+        When(**{f"{field}__gte": lo}, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
 
 
 def _incidents_with_violations(violations):
     return Incident.objects.filter(Exists(violations.filter(incident=OuterRef("pk"), status__in=STANDING)))
 
 
-def _casualties(violations, lo, hi, prev_lo):
-    current = Q(occurred_at__gte=lo, occurred_at__lt=hi)
-    previous = Q(occurred_at__gte=prev_lo, occurred_at__lt=lo)
-    sums = {}
-    for field in CASUALTY_FIELDS:
-        # Aliases must differ from the field names they sum.
-        sums[f"current_{field}"] = Sum(field, filter=current)
-        sums[f"previous_{field}"] = Sum(field, filter=previous)
-    aggregated = (
+def _breakdowns(violations, lo, hi, prev_lo):
+    """Totals, the four breakdowns and the casualties of both periods, from two grouped queries.
+
+    Scanning the two periods' violations once, grouped by every dimension at once, is several
+    times cheaper than one query per breakdown; Python then only adds up the grouped counts.
+    The first query counts violations (one per incident and clause, so per clause they are also
+    incidents); the second counts incidents and sums casualties, one row per incident group, so
+    an incident breaching several clauses counts once.
+    """
+    violation_groups = (
+        violations.filter(
+            incident__occurred_at__gte=prev_lo, incident__occurred_at__lt=hi, status__in=REPORTED
+        )
+        .annotate(current=_in_period("incident__occurred_at", lo))
+        .values(
+            "current",
+            "confidence",
+            "status",
+            "clause_id",
+            "clause__number",
+            "clause__title",
+            "clause__agreement__slug",
+            "incident__perpetrator_id",
+            "incident__perpetrator__name",
+            "incident__admin1",
+            "incident__admin2",
+            "incident__category",
+        )
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    incident_groups = (
         _incidents_with_violations(violations)
         .filter(occurred_at__gte=prev_lo, occurred_at__lt=hi)
-        .aggregate(**sums)
+        .annotate(current=_in_period("occurred_at", lo))
+        .values("current", "perpetrator_id", "perpetrator__name", "admin1", "admin2", "category")
+        # Aliases must differ from the fields they sum.
+        .annotate(n=Count("id"), **{f"sum_{field}": Sum(field) for field in CASUALTY_FIELDS})
+        .order_by()
     )
-    totals = {key.removeprefix("current_"): value or 0 for key, value in aggregated.items()}
+    category_labels = dict(IncidentCategory.choices)
+    sections = {name: {} for name in ("by_clause", "by_party", "by_area", "by_category")}
+    totals = _empty_row()
+
+    def targets(party_id, party_name, admin1, admin2, category):
+        area_label = " / ".join(x for x in (admin1, admin2) if x) or "Not recorded"
+        return [
+            totals,
+            _group(sections["by_party"], party_id, label=party_name or UNKNOWN_PARTY),
+            _group(sections["by_area"], f"{admin1}/{admin2}", label=area_label),
+            _group(sections["by_category"], category, label=category_labels.get(category, category)),
+        ]
+
+    for r in violation_groups:
+        clause = _group(
+            sections["by_clause"],
+            r["clause_id"],
+            label=f"§{r['clause__number']} {r['clause__title']}",
+            agreement=r["clause__agreement__slug"],
+            number=r["clause__number"],
+        )
+        dims = (
+            r["incident__perpetrator_id"],
+            r["incident__perpetrator__name"],
+            r["incident__admin1"],
+            r["incident__admin2"],
+            r["incident__category"],
+        )
+        for row in [clause, *targets(*dims)]:
+            _add_violations(row, r)
+        if r["status"] in STANDING:  # a clause's incidents are its violations (unique incident x clause)
+            clause["incidents" if r["current"] else "previous_incidents"] += r["n"]
+
+    casualties = {f"{prefix}{field}": 0 for prefix in ("", "previous_") for field in CASUALTY_FIELDS}
+    for r in incident_groups:
+        dims = (r["perpetrator_id"], r["perpetrator__name"], r["admin1"], r["admin2"], r["category"])
+        for row in targets(*dims):
+            row["incidents" if r["current"] else "previous_incidents"] += r["n"]
+        prefix = "" if r["current"] else "previous_"
+        for field in CASUALTY_FIELDS:
+            casualties[f"{prefix}{field}"] += r[f"sum_{field}"] or 0
     for prefix in ("", "previous_"):
         for kind in ("killed", "injured"):
-            totals[f"{prefix}{kind}"] = sum(
-                totals[f"{prefix}{kind}_{who}"] for who in ("civilians", "combatants", "unknown")
+            casualties[f"{prefix}{kind}"] = sum(
+                casualties[f"{prefix}{kind}_{who}"] for who in ("civilians", "combatants", "unknown")
             )
-    return totals
+
+    def ordered(section, key):
+        return [_finish(row) for row in sorted(sections[section].values(), key=key)]
+
+    by_size = lambda row: (-row["violations"], row["label"])  # noqa: E731
+    return {
+        "totals": _finish(totals),
+        "by_clause": ordered("by_clause", lambda row: (row["agreement"], row["key"])),
+        "by_party": ordered("by_party", by_size),
+        "by_area": ordered("by_area", by_size),
+        "by_category": ordered("by_category", by_size),
+    }, casualties
+
+
+def _empty_row(**extra):
+    return {**extra, **dict.fromkeys(METRICS, 0)}
+
+
+def _group(section, key, **extra):
+    if key not in section:
+        section[key] = _empty_row(key=key, **extra)
+    return section[key]
+
+
+def _add_violations(row, r):
+    if r["status"] not in STANDING:
+        if r["current"]:
+            row[STATUS_METRIC[r["status"]]] += r["n"]
+        return
+    if r["current"]:
+        row["violations"] += r["n"]
+        row[CONFIDENCE_METRIC[r["confidence"]]] += r["n"]
+        row[STATUS_METRIC[r["status"]]] += r["n"]
+    else:
+        row["previous_violations"] += r["n"]
+
+
+def _finish(row):
+    row["change"] = row["violations"] - row["previous_violations"]
+    return row
 
 
 def _deadline_row(deadline, tz):

@@ -51,11 +51,12 @@ def timeline_png(timeline):
     ax.set_ylabel("Violations")
     ax.yaxis.get_major_locator().set_params(integer=True)
     if series:
-        ax.legend(fontsize=7, loc="upper left", frameon=False)
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     else:
         ax.text(0.5, 0.5, "No violations in this period", ha="center", va="center", transform=ax.transAxes)
     figure.autofmt_xdate()
-    figure.tight_layout()
+    # Fixed margins: tight_layout would draw the figure twice.
+    figure.subplots_adjust(left=0.08, right=0.78, top=0.9, bottom=0.22)
     return _png(figure)
 
 
@@ -111,8 +112,8 @@ def map_png(points, areas):
     ax.set_title("Incidents with violations")
     ax.grid(True, linewidth=0.3)
     if areas or points:
-        ax.legend(fontsize=7, loc="best", frameon=True)
-    figure.tight_layout()
+        ax.legend(fontsize=7, loc="upper right", frameon=True)
+    figure.subplots_adjust(left=0.13, right=0.97, top=0.94, bottom=0.09)
     return _png(figure)
 
 
