@@ -89,6 +89,10 @@ class JSONFileRenderer(_FileRenderer):
     media_type, format = "application/json", "json"
 
 
+class PDFFileRenderer(_FileRenderer):
+    media_type, format, charset = "application/pdf", "pdf", None
+
+
 class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Report.objects.select_related("agreement", "subscription", "delivery").defer(
         "html", "email_html", "csv", "timeline_png", "map_png"
@@ -98,13 +102,15 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [ViewReportPermission]
 
     @action(
-        detail=True, methods=["get"], renderer_classes=[JSONFileRenderer, HTMLFileRenderer, CSVFileRenderer]
+        detail=True,
+        methods=["get"],
+        renderer_classes=[JSONFileRenderer, HTMLFileRenderer, CSVFileRenderer, PDFFileRenderer],
     )
     def download(self, request, pk=None, format=None):
-        """The stored report as a file: ?format=html, csv or json (default json)."""
+        """The stored report as a file: ?format=html, csv, json or pdf (default json)."""
         fmt = request.query_params.get("format") or format or ReportFormat.JSON
         if fmt not in ReportFormat.values:
-            raise NotFound(f"Unknown format {fmt!r}: use html, csv or json.")
+            raise NotFound(f"Unknown format {fmt!r}: use html, csv, json or pdf.")
         report = Report.objects.get(pk=self.get_object().pk)
         if not report.readable_by(request.user):
             raise PermissionDenied("This report contains confidential sources.")

@@ -50,6 +50,7 @@ def test_a_viewer_lists_and_retrieves_reports(report, viewer):
         ("html", "text/html; charset=utf-8", b"<!DOCTYPE html>"),
         ("csv", "text/csv; charset=utf-8", b"section,key,label,metric,value"),
         ("json", "application/json", b'"schema_version": 1'),
+        ("pdf", "application/pdf", b"%PDF-"),
     ],
 )
 def test_a_viewer_downloads_each_format(report, viewer, fmt, content_type, marker):

@@ -116,3 +116,40 @@ def test_run_reports_command_is_idempotent(fixture_week):
     call_command("run_reports", "--at", "2019-04-08T07:00:00", stdout=second)
     assert "built: 1" in first.getvalue() and "sent: 1" in first.getvalue()
     assert "built: 0" in second.getvalue() and len(mail.outbox) == 1
+
+
+def test_it_writes_a_pdf_with_arabic_place_names(fixture_week, tmp_path):
+    from incidents.models import Incident
+
+    Incident.objects.filter(pk=fixture_week["incidents"]["saraqib"].pk).update(place_name="سراقب")
+    output = tmp_path / "report.pdf"
+    call_command(
+        "build_report",
+        "--agreement",
+        "sochi-2018",
+        "--start",
+        "2019-04-01",
+        "--end",
+        "2019-04-07",
+        "--format",
+        "pdf",
+        "--output",
+        str(output),
+        stderr=io.StringIO(),
+    )
+    pdf = output.read_bytes()
+    assert pdf.startswith(b"%PDF-") and b"/FontFile2" in pdf and b"DejaVu" in pdf
+
+    with pytest.raises(CommandError, match="A PDF needs --output"):
+        call_command(
+            "build_report",
+            "--agreement",
+            "sochi-2018",
+            "--start",
+            "2019-04-01",
+            "--end",
+            "2019-04-07",
+            "--format",
+            "pdf",
+            stdout=io.StringIO(),
+        )

@@ -21,7 +21,7 @@ def sent_email(subscription):
 
 def test_the_email_has_the_report_as_html_with_inline_charts_and_the_chosen_attachments(fixture_week):
     message = sent_email(
-        ReportSubscriptionFactory(agreement=fixture_week["agreement"], formats=["csv", "json"])
+        ReportSubscriptionFactory(agreement=fixture_week["agreement"], formats=["csv", "json", "pdf"])
     )
 
     assert message.subject == "[Compliance report] Sochi memorandum: violations 01 Apr 2019 to 07 Apr 2019"
@@ -39,7 +39,9 @@ def test_the_email_has_the_report_as_html_with_inline_charts_and_the_chosen_atta
     assert all(part.get_payload(decode=True).startswith(b"\x89PNG") for part in parts.values())
 
     files = {a[0]: (a[1], a[2]) for a in message.attachments if not isinstance(a, MIMEBase)}
-    assert set(files) == {"sochi-2018-2019-04-01-2019-04-07.csv", "sochi-2018-2019-04-01-2019-04-07.json"}
+    stem = "sochi-2018-2019-04-01-2019-04-07"
+    assert set(files) == {f"{stem}.csv", f"{stem}.json", f"{stem}.pdf"}
+    assert files[f"{stem}.pdf"][0].startswith(b"%PDF-") and files[f"{stem}.pdf"][1] == "application/pdf"
     assert json.loads(files["sochi-2018-2019-04-01-2019-04-07.json"][0])["totals"]["violations"] == 5
     assert files["sochi-2018-2019-04-01-2019-04-07.csv"][1] == "text/csv"
 

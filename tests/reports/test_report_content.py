@@ -138,6 +138,8 @@ def test_the_formats_carry_the_same_numbers(fixture_week):
     assert content["html"].count("data:image/png;base64,") == 2
     assert "cid:timeline@report" in content["email_html"] and "cid:map@report" in content["email_html"]
     assert content["timeline_png"].startswith(b"\x89PNG") and content["map_png"].startswith(b"\x89PNG")
+    assert content["pdf"].startswith(b"%PDF-") and content["pdf"].rstrip().endswith(b"%%EOF")
+    assert content["pdf"].count(b"/Type /Page\n") >= 2 and content["pdf"].count(b"/Subtype /Image") == 2
     assert json.loads(json.dumps(content["data"]))["totals"]["violations"] == 5
 
 

@@ -11,6 +11,7 @@ class ReportFormat(models.TextChoices):
     HTML = "html", "HTML"
     CSV = "csv", "CSV"
     JSON = "json", "JSON"
+    PDF = "pdf", "PDF"
 
 
 class DeliveryStatus(models.TextChoices):

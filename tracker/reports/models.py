@@ -151,6 +151,7 @@ class Report(models.Model):
         help_text="The email body: the same HTML with charts as inline (cid:) images."
     )
     csv = models.TextField()
+    pdf = models.BinaryField()
     timeline_png = models.BinaryField()
     map_png = models.BinaryField()
 
@@ -185,6 +186,8 @@ class Report(models.Model):
             return self.html.encode(), "text/html; charset=utf-8", f"{stem}.html"
         if fmt == ReportFormat.CSV:
             return self.csv.encode(), "text/csv; charset=utf-8", f"{stem}.csv"
+        if fmt == ReportFormat.PDF:
+            return bytes(self.pdf), "application/pdf", f"{stem}.pdf"
         if fmt == ReportFormat.JSON:
             body = json.dumps(self.data, ensure_ascii=False, indent=2).encode()
             return body, "application/json", f"{stem}.json"

@@ -11,6 +11,7 @@ from .charts import map_png, timeline_png
 from .choices import DeliveryStatus
 from .delivery import send_report_email
 from .models import Report, ReportDelivery, ReportSubscription
+from .pdf import to_pdf
 from .periods import last_complete_period, next_due_at
 from .render import MAP_CID, TIMELINE_CID, data_uri, to_csv, to_html
 
@@ -28,7 +29,7 @@ def retry_delay(attempts):
 
 
 def build_report_content(*, agreement, start, end, tz, include_confidential=False, now):
-    """All formats of one report: data, html (data URIs), email_html (cid:), csv, and the PNGs."""
+    """All formats of one report: data, html (data URIs), email_html (cid:), csv, pdf, and the PNGs."""
     data = build_report_data(
         agreement=agreement, start=start, end=end, tz=tz, include_confidential=include_confidential, now=now
     )
@@ -40,6 +41,7 @@ def build_report_content(*, agreement, start, end, tz, include_confidential=Fals
         "html": to_html(data, timeline_src=data_uri(timeline), map_src=data_uri(map_image)),
         "email_html": to_html(data, timeline_src=f"cid:{TIMELINE_CID}", map_src=f"cid:{MAP_CID}"),
         "csv": to_csv(data),
+        "pdf": to_pdf(data, timeline_png=timeline, map_png=map_image),
         "timeline_png": timeline,
         "map_png": map_image,
     }

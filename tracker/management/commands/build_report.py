@@ -64,14 +64,22 @@ class Command(BaseCommand):
             now=timezone.now(),
         )
         fmt = options["format"]
-        text = {"html": content["html"], "csv": content["csv"], "json": to_json(content["data"]) + "\n"}[fmt]
+        if fmt == ReportFormat.PDF:
+            body = content["pdf"]
+        else:
+            text = {"html": content["html"], "csv": content["csv"], "json": to_json(content["data"]) + "\n"}[
+                fmt
+            ]
+            body = text.encode()
         if options["output"]:
-            with open(options["output"], "w", encoding="utf-8", newline="") as out:
-                out.write(text)
+            with open(options["output"], "wb") as out:
+                out.write(body)
             totals = content["data"]["totals"]
             self.stderr.write(
                 f"{content['title']}: {totals['violations']} violations in {totals['incidents']} incidents "
                 f"-> {options['output']} ({fmt})"
             )
+        elif fmt == ReportFormat.PDF:
+            raise CommandError("A PDF needs --output FILE.")
         else:
-            self.stdout.write(text, ending="")
+            self.stdout.write(body.decode(), ending="")
