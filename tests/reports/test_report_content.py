@@ -132,7 +132,7 @@ def test_an_all_agreements_report_includes_every_agreement(fixture_week):
 
 
 def test_the_formats_carry_the_same_numbers(fixture_week):
-    content = build(fixture_week["agreement"])
+    content = build(fixture_week["agreement"], pdf=True)
 
     assert "by_clause,{},§1 Ceasefire,violations,3".format(fixture_week["clauses"][0].id) in content["csv"]
     assert content["html"].count("data:image/png;base64,") == 2

@@ -148,3 +148,16 @@ def test_the_celery_tasks_run_the_same_way_twice(subscription, settings):
     assert first["built"] == 1 and first["queued"] == 1
     assert second["due"] == 0 and second["queued"] == 0
     assert Report.objects.count() == 1 and len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("formats, stored", [(["csv", "pdf"], True), (["csv"], False)])
+def test_the_pdf_is_stored_when_asked_for_and_rendered_from_the_stored_data_otherwise(
+    fixture_week, formats, stored
+):
+    subscription = ReportSubscriptionFactory(agreement=fixture_week["agreement"], formats=formats)
+    report, _ = services.generate_report(subscription, dt.date(2019, 4, 1), dt.date(2019, 4, 7), now=MONDAY)
+
+    report = Report.objects.get(pk=report.pk)
+    assert bool(bytes(report.pdf)) is stored
+    body, content_type, filename = report.content("pdf")
+    assert body.startswith(b"%PDF-") and content_type == "application/pdf" and filename.endswith(".pdf")

@@ -151,7 +151,9 @@ class Report(models.Model):
         help_text="The email body: the same HTML with charts as inline (cid:) images."
     )
     csv = models.TextField()
-    pdf = models.BinaryField()
+    # Only when the subscription asks for PDF (it is the slowest format); otherwise rendered on
+    # demand from the stored data and charts, which never change.
+    pdf = models.BinaryField(blank=True, default=b"")
     timeline_png = models.BinaryField()
     map_png = models.BinaryField()
 
@@ -187,7 +189,10 @@ class Report(models.Model):
         if fmt == ReportFormat.CSV:
             return self.csv.encode(), "text/csv; charset=utf-8", f"{stem}.csv"
         if fmt == ReportFormat.PDF:
-            return bytes(self.pdf), "application/pdf", f"{stem}.pdf"
+            from .pdf import to_pdf  # fpdf2 loads fonts: only when a PDF is wanted
+
+            body = bytes(self.pdf) or to_pdf(self.data, timeline_png=self.timeline_png, map_png=self.map_png)
+            return body, "application/pdf", f"{stem}.pdf"
         if fmt == ReportFormat.JSON:
             body = json.dumps(self.data, ensure_ascii=False, indent=2).encode()
             return body, "application/json", f"{stem}.json"

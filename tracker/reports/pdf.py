@@ -5,6 +5,8 @@ wheel from PyPI; no system library is needed.
 """
 
 import io
+import json
+import re
 from pathlib import Path
 
 import matplotlib
@@ -13,6 +15,8 @@ from fpdf.fonts import FontFace
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT = "DejaVu"
+# Scripts that need shaping: Hebrew, Arabic, Syriac, Thaana, Arabic supplements and presentation forms.
+NEEDS_SHAPING = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 HEADINGS = FontFace(emphasis="BOLD", fill_color=(242, 243, 244))
 BREAKDOWN_COLUMNS = [
     ("violations", "Viol."),
@@ -29,12 +33,13 @@ BREAKDOWN_COLUMNS = [
 
 
 class ReportPDF(FPDF):
-    def __init__(self, title):
+    def __init__(self, title, shaping):
         super().__init__(format="A4")
         self.report_title = title
         self.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
         self.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
-        self.set_text_shaping(True)
+        if shaping:  # joined, right-to-left Arabic; costly, so only when the text needs it
+            self.set_text_shaping(True)
         self.set_auto_page_break(auto=True, margin=15)
         self.set_title(title)
         self.set_creator("Ceasefire Compliance Tracker")
@@ -75,7 +80,7 @@ def _signed(value):
 
 
 def to_pdf(data, *, timeline_png, map_png):
-    pdf = ReportPDF(data["title"])
+    pdf = ReportPDF(data["title"], shaping=bool(NEEDS_SHAPING.search(json.dumps(data, ensure_ascii=False))))
     pdf.add_page()
     pdf.set_font(FONT, "B", 14)
     pdf.multi_cell(0, 7, data["title"], new_x="LMARGIN", new_y="NEXT")

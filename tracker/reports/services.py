@@ -8,7 +8,7 @@ from django.db.models import F, Q
 
 from .build import build_report_data
 from .charts import map_png, timeline_png
-from .choices import DeliveryStatus
+from .choices import DeliveryStatus, ReportFormat
 from .delivery import send_report_email
 from .models import Report, ReportDelivery, ReportSubscription
 from .pdf import to_pdf
@@ -28,8 +28,8 @@ def retry_delay(attempts):
     return FIRST_RETRY * (4 ** (attempts - 1))
 
 
-def build_report_content(*, agreement, start, end, tz, include_confidential=False, now):
-    """All formats of one report: data, html (data URIs), email_html (cid:), csv, pdf, and the PNGs."""
+def build_report_content(*, agreement, start, end, tz, include_confidential=False, now, pdf=False):
+    """All formats of one report: data, html (data URIs), email_html (cid:), csv, the PNGs; pdf if asked."""
     data = build_report_data(
         agreement=agreement, start=start, end=end, tz=tz, include_confidential=include_confidential, now=now
     )
@@ -41,7 +41,7 @@ def build_report_content(*, agreement, start, end, tz, include_confidential=Fals
         "html": to_html(data, timeline_src=data_uri(timeline), map_src=data_uri(map_image)),
         "email_html": to_html(data, timeline_src=f"cid:{TIMELINE_CID}", map_src=f"cid:{MAP_CID}"),
         "csv": to_csv(data),
-        "pdf": to_pdf(data, timeline_png=timeline, map_png=map_image),
+        "pdf": to_pdf(data, timeline_png=timeline, map_png=map_image) if pdf else b"",
         "timeline_png": timeline,
         "map_png": map_image,
     }
@@ -60,6 +60,7 @@ def generate_report(subscription, start, end, *, now):
         tz=subscription.tz,
         include_confidential=include_confidential,
         now=now,
+        pdf=ReportFormat.PDF in subscription.formats,
     )
     try:
         with transaction.atomic():

@@ -62,6 +62,7 @@ class Command(BaseCommand):
             tz=tz,
             include_confidential=options["include_confidential"],
             now=timezone.now(),
+            pdf=options["format"] == ReportFormat.PDF,
         )
         fmt = options["format"]
         if fmt == ReportFormat.PDF:
