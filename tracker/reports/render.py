@@ -18,7 +18,7 @@ def data_uri(png):
 def to_html(data, *, timeline_src, map_src):
     """The report as one HTML page; image sources are data URIs (download) or cid: (email)."""
     return render_to_string(
-        "tracker/reports/report.html",
+        "tracker/reports/page.html",
         {"report": data, "timeline_src": timeline_src, "map_src": map_src},
     )
 
