@@ -161,3 +161,12 @@ def test_the_pdf_is_stored_when_asked_for_and_rendered_from_the_stored_data_othe
     assert bool(bytes(report.pdf)) is stored
     body, content_type, filename = report.content("pdf")
     assert body.startswith(b"%PDF-") and content_type == "application/pdf" and filename.endswith(".pdf")
+
+
+def test_the_beat_schedule_runs_the_registered_task(settings):
+    from config.celery import app
+    from tracker.reports import tasks  # noqa: F401  (tracker/tasks.py imports it once merged)
+
+    entry = settings.CELERY_BEAT_SCHEDULE["run-due-reports"]
+    assert entry["task"] == tasks.run_due_reports.name and entry["task"] in app.tasks
+    assert tasks.deliver_report.name in app.tasks
