@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 admin.site.site_header = "Ceasefire Compliance Tracker"
 admin.site.site_title = "Compliance Tracker"
@@ -7,4 +7,5 @@ admin.site.index_title = "Agreements, incidents and compliance"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("dashboard/", include("tracker.urls")),
 ]

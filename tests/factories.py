@@ -137,3 +137,27 @@ class SourceFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Outlet {n}")
     url = "https://example.org/report"
     published_on = dt.date(2019, 4, 3)
+
+
+class ViolationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "tracker.Violation"
+
+    incident = factory.SubFactory(IncidentFactory)
+    clause = factory.SubFactory(ClauseFactory)
+    confidence = "high"
+    status = "flagged"
+    flagged_at = factory.LazyAttribute(lambda v: v.incident.occurred_at + dt.timedelta(hours=1))
+
+
+class ReportSubscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "tracker.ReportSubscription"
+
+    name = factory.Sequence(lambda n: f"Weekly report {n}")
+    agreement = factory.SubFactory(AgreementFactory)
+    frequency = "weekly"
+    recipients = "monitor@example.org\nanalyst@example.org"
+    formats = factory.LazyFunction(lambda: ["csv", "json"])
+    # Due since the end of the fixture week (Monday 8 April 2019, Damascus time).
+    next_due_at = dt.datetime(2019, 4, 7, 21, 0, tzinfo=UTC)

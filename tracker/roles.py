@@ -8,7 +8,7 @@ COORDINATOR = "Coordinator"
 _READ_MODELS = {
     "agreements": ["party", "partyalias", "agreement", "agreementparty", "agreementlink", "area", "clause", "deadline"],
     "incidents": ["incident", "source", "clauselink"],
-    "tracker": ["violation", "jobrun"],
+    "tracker": ["violation", "jobrun", "reportsubscription", "report", "reportdelivery"],
 }
 
 
@@ -42,7 +42,7 @@ ROLE_PERMISSIONS[ANALYST] = ROLE_PERMISSIONS[REPORTER] | {
 ROLE_PERMISSIONS[COORDINATOR] = ROLE_PERMISSIONS[ANALYST] | _manage(
     "agreements",
     ["party", "partyalias", "agreement", "agreementparty", "agreementlink", "area", "clause", "deadline"],
-)
+) | _manage("tracker", ["reportsubscription"])
 
 
 def sync_roles(apps, schema_editor=None):
@@ -61,5 +61,17 @@ def sync_roles(apps, schema_editor=None):
         wanted = []
         for code in sorted(codes):
             app_label, codename = code.split(".")
-            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            try:
+                wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            except Permission.DoesNotExist:
+                # A model added by a later migration (e.g. tracker.Report): that migration syncs again.
+                if not _created_later(apps, app_label, codename):
+                    raise
         group.permissions.set(wanted)
+
+
+def _created_later(apps, app_label, codename):
+    """True if `codename` is a default permission of a model this migration state lacks yet."""
+    known = {model._meta.model_name for model in apps.get_app_config(app_label).get_models()}
+    action, _, model_name = codename.partition("_")
+    return action in ("add", "change", "delete", "view") and model_name not in known

@@ -145,6 +145,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
         "kwargs": {"full": True},
     },
+    # Builds the reports whose period has ended and sends what is waiting; idempotent.
+    "run-due-reports": {
+        "task": "tracker.reports.run_due_reports",
+        "schedule": crontab(minute=env.int("TRACKER_REPORTS_MINUTE", default=5)),
+    },
 }
 
 # --- Compliance engine ------------------------------------------------------------------------
@@ -172,5 +177,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # fpdf2's font subsetting logs every glyph table at INFO.
+        "fontTools": {"level": "WARNING"},
+    },
 }
