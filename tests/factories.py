@@ -142,6 +142,8 @@ class SourceFactory(factory.django.DjangoModelFactory):
 class ViolationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "tracker.Violation"
+        # In transactional tests the engine may have flagged the pair already, after commit.
+        django_get_or_create = ("incident", "clause")
 
     incident = factory.SubFactory(IncidentFactory)
     clause = factory.SubFactory(ClauseFactory)

@@ -55,3 +55,4 @@ class JobRunAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+from . import admin_reports  # noqa: E402,F401  (report admin and the dashboards box)

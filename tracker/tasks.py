@@ -36,3 +36,4 @@ def evaluate(incident_ids=(), clause_ids=()):
 def check_deadlines(at=None):
     changes = services.check_deadlines(now=_parse(at))
     return {key: len(value) for key, value in changes.items()}
+from .reports import tasks as _report_tasks  # noqa: E402,F401  (registers the reports tasks)
