@@ -1,0 +1,283 @@
+"""Stage parsed rows in temporary tables, then merge them into incidents in one statement.
+
+Staging happens outside the final transaction (temporary tables are private to the
+connection), so a bad row found late costs nothing: with --on-error abort the staged rows are
+simply dropped. The merge is one INSERT ... ON CONFLICT (source_dataset, external_id) DO UPDATE
+... WHERE the row differs, run inside the caller's transaction, so it is all or nothing.
+
+PostgreSQL stages with COPY; SQLite with executemany. The merge SQL is the same on both except
+for the null-safe comparison and how created rows are counted (xmax = 0 on PostgreSQL).
+"""
+import json
+
+from incidents.models import Incident, Source
+
+# Incident columns the staging table holds (besides line, source_dataset, external_id, actor).
+DATA_COLUMNS = (
+    "occurred_at", "date_precision", "occurred_until", "place_name", "admin1", "admin2",
+    "latitude", "longitude", "location_precision", "category", "perpetrator_id", "target_type",
+    "weapons", "killed_civilians", "killed_combatants", "killed_unknown", "injured_civilians",
+    "injured_combatants", "injured_unknown", "description", "status",
+)
+DEFAULTS = {
+    "occurred_at": None, "category": "", "occurred_until": None, "place_name": "", "admin1": "", "admin2": "", "latitude": None,
+    "longitude": None, "date_precision": "day", "location_precision": "exact", "perpetrator_id": None,
+    "target_type": "", "weapons": [], "killed_civilians": 0, "killed_combatants": 0, "killed_unknown": 0,
+    "injured_civilians": 0, "injured_combatants": 0, "injured_unknown": 0, "description": "",
+    "status": "draft",
+}
+PG_TYPES = {
+    "occurred_at": "timestamptz", "occurred_until": "timestamptz", "latitude": "double precision",
+    "longitude": "double precision", "perpetrator_id": "bigint", "weapons": "jsonb",
+}
+COUNT_COLUMNS = {c for c in DATA_COLUMNS if c.startswith(("killed_", "injured_"))}
+STAGE = "import_stage"
+STAGE_SOURCES = "import_stage_source"
+SOURCE_COLUMNS = ("name", "url", "published_on", "notes")
+EMPTY_JSON_LIST = "[]"
+
+
+class Staging:
+    """Temporary tables for one import on one connection. Use as a context manager."""
+
+    def __init__(self, connection, batch_size=10_000):
+        self.connection = connection
+        self.postgres = connection.vendor == "postgresql"
+        self.batch_size = batch_size
+        self.rows = []
+        self.source_rows = []
+        self.staged = 0
+        self.incident_table = connection.ops.quote_name(Incident._meta.db_table)
+        self.source_table = connection.ops.quote_name(Source._meta.db_table)
+
+    # --- life cycle -------------------------------------------------------------------------
+    def __enter__(self):
+        def column_type(name):
+            if name == "line":
+                return "integer"
+            if name in COUNT_COLUMNS:
+                return "integer"
+            return PG_TYPES.get(name, "text") if self.postgres else ""
+
+        columns = ("line", "source_dataset", "external_id", "actor", *DATA_COLUMNS)
+        definition = ", ".join(f"{name} {column_type(name)}" for name in columns)
+        with self.connection.cursor() as cursor:
+            self._drop(cursor)
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {STAGE} ({definition}, existing_id bigint, "
+                f"sources_changed boolean NOT NULL DEFAULT false, n_sources integer NOT NULL DEFAULT 0)"
+            )
+            date_type = "date" if self.postgres else ""
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {STAGE_SOURCES} (line integer, position integer, name text, "
+                f"url text, published_on {date_type}, notes text)"
+            )
+        return self
+
+    def __exit__(self, *exc):
+        self.rows.clear()
+        self.source_rows.clear()
+        if self.connection.connection is None:
+            return
+        if self.connection.needs_rollback or (self.postgres and self._transaction_failed()):
+            return  # the caller's transaction is rolling back; temporary tables go with it or the session
+        with self.connection.cursor() as cursor:
+            self._drop(cursor)
+
+    def _transaction_failed(self):
+        from psycopg.pq import TransactionStatus
+
+        return self.connection.connection.info.transaction_status == TransactionStatus.INERROR
+
+    def _drop(self, cursor):
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE_SOURCES}")
+
+    # --- loading ----------------------------------------------------------------------------
+    def add(self, line, record, perpetrator_id):
+        fields = record.fields
+        fields["perpetrator_id"] = perpetrator_id
+        values = [line, record.source_dataset, record.external_id, record.actor]
+        for column in DATA_COLUMNS:
+            value = fields.get(column, DEFAULTS[column])
+            if column == "weapons":
+                value = json.dumps(value) if value else EMPTY_JSON_LIST
+            values.append(value)
+        values.append(len(record.sources))
+        self.rows.append(values)
+        for position, (name, url, published_on, notes) in enumerate(record.sources):
+            self.source_rows.append((line, position, name, url, published_on, notes))
+        if len(self.rows) >= self.batch_size:
+            self.flush()
+
+    def flush(self):
+        if not self.rows:
+            return
+        columns = ("line", "source_dataset", "external_id", "actor", *DATA_COLUMNS, "n_sources")
+        source_columns = ("line", "position", *SOURCE_COLUMNS)
+        with self.connection.cursor() as cursor:
+            if self.postgres:
+                self._copy(cursor, STAGE, columns, self.rows)
+                self._copy(cursor, STAGE_SOURCES, source_columns, self.source_rows)
+            else:
+                self._insert_many(cursor, STAGE, columns, self._sqlite_rows(columns))
+                self._insert_many(cursor, STAGE_SOURCES, source_columns, (
+                    (line, position, name, url, published_on.isoformat() if published_on else None, notes)
+                    for line, position, name, url, published_on, notes in self.source_rows
+                ))
+        self.staged += len(self.rows)
+        self.rows.clear()
+        self.source_rows.clear()
+
+    @staticmethod
+    def _copy(cursor, table, columns, rows):
+        if not rows:
+            return
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    @staticmethod
+    def _insert_many(cursor, table, columns, rows):
+        placeholders = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", list(rows))
+
+    def _sqlite_rows(self, columns):
+        adapt = self.connection.ops.adapt_datetimefield_value
+        at, until = columns.index("occurred_at"), columns.index("occurred_until")
+        for row in self.rows:
+            row[at] = adapt(row[at])
+            row[until] = adapt(row[until])
+            yield row
+
+    # --- checks before the merge --------------------------------------------------------------
+    def duplicates(self):
+        """(line, external_id, first line) of every row whose id already came earlier in the file."""
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"CREATE INDEX import_stage_key ON {STAGE} (source_dataset, external_id)")
+            cursor.execute(f"CREATE INDEX import_stage_source_line ON {STAGE_SOURCES} (line)")
+            cursor.execute(
+                f"SELECT s.line, s.external_id, f.first_line FROM {STAGE} s JOIN ("
+                f" SELECT source_dataset, external_id, min(line) AS first_line FROM {STAGE}"
+                f" GROUP BY source_dataset, external_id HAVING count(*) > 1"
+                f") f ON f.source_dataset = s.source_dataset AND f.external_id = s.external_id"
+                f" WHERE s.line <> f.first_line ORDER BY s.line"
+            )
+            found = cursor.fetchall()
+            if found:
+                cursor.execute(
+                    f"DELETE FROM {STAGE} WHERE line IN (SELECT s.line FROM {STAGE} s WHERE EXISTS ("
+                    f" SELECT 1 FROM {STAGE} t WHERE t.source_dataset = s.source_dataset"
+                    f" AND t.external_id = s.external_id AND t.line < s.line))"
+                )
+                cursor.execute(f"DELETE FROM {STAGE_SOURCES} WHERE line NOT IN (SELECT line FROM {STAGE})")
+        return found
+
+    # --- the merge (inside the caller's transaction) -------------------------------------------
+    def set_perpetrators(self, party_ids_by_actor):
+        """Give rows whose actor had no party yet the parties just created for them."""
+        if not party_ids_by_actor:
+            return
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"CREATE INDEX import_stage_actor ON {STAGE} (actor)")
+            cursor.executemany(
+                f"UPDATE {STAGE} SET perpetrator_id = %s WHERE actor = %s AND perpetrator_id IS NULL",
+                [(party_id, actor) for actor, party_id in party_ids_by_actor.items()],
+            )
+
+    def merge(self, provided_fields, source_fields, now, user_id):
+        """Upsert the staged rows. Returns (created, updated, unchanged)."""
+        incident, stage, stage_sources = self.incident_table, STAGE, STAGE_SOURCES
+        same = self._same
+        with self.connection.cursor() as cursor:
+            # Which staged rows already exist, and whose sources differ from what is stored.
+            if self.postgres:
+                cursor.execute(
+                    f"UPDATE {stage} SET existing_id = i.id FROM {incident} i"
+                    f" WHERE i.source_dataset = {stage}.source_dataset AND i.external_id = {stage}.external_id"
+                    f" AND NOT (i.external_id = '')"
+                )
+            else:
+                cursor.execute(
+                    f"UPDATE {stage} SET existing_id = (SELECT i.id FROM {incident} i"
+                    f" WHERE i.source_dataset = {stage}.source_dataset AND i.external_id = {stage}.external_id"
+                    f" AND NOT (i.external_id = ''))"
+                )
+            source_match = " AND ".join(same(f"s.{c}", f"ss.{c}") for c in source_fields)
+            cursor.execute(
+                f"UPDATE {stage} SET sources_changed = true WHERE existing_id IS NOT NULL AND ("
+                f" n_sources <> (SELECT count(*) FROM {self.source_table} s"
+                f"   WHERE s.incident_id = {stage}.existing_id AND NOT s.confidential)"
+                f" OR EXISTS (SELECT 1 FROM {stage_sources} ss WHERE ss.line = {stage}.line AND NOT EXISTS ("
+                f"   SELECT 1 FROM {self.source_table} s WHERE s.incident_id = {stage}.existing_id"
+                f"   AND NOT s.confidential AND {source_match})))"
+            )
+
+            insert_columns = ("source_dataset", "external_id", *DATA_COLUMNS)
+            updated_columns = [c for c in DATA_COLUMNS if c in provided_fields]
+            assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in updated_columns)
+            select = ", ".join(
+                f"{c}::jsonb" if self.postgres and c == "weapons" else c for c in insert_columns
+            )
+            upsert = (
+                f"INSERT INTO {incident} ({', '.join(insert_columns)}, created_at, updated_at, created_by_id)"
+                f" SELECT {select}, %s, %s, %s FROM {stage} WHERE true ORDER BY line"
+                f" ON CONFLICT (source_dataset, external_id) WHERE NOT (external_id = '')"
+                f" DO UPDATE SET {assignments}, updated_at = EXCLUDED.updated_at"
+            )
+            if self.postgres:
+                stamp = now
+                differs = (
+                    f"({', '.join(f'{incident}.{c}' for c in updated_columns)}) IS DISTINCT FROM"
+                    f" ({', '.join(f'EXCLUDED.{c}' for c in updated_columns)})"
+                )
+                cursor.execute(
+                    f"WITH up AS ({upsert} WHERE {differs} RETURNING (xmax = 0) AS inserted)"
+                    f" SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up",
+                    [stamp, stamp, user_id],
+                )
+                created, updated = cursor.fetchone()
+            else:
+                stamp = self.connection.ops.adapt_datetimefield_value(now)
+                differs = " OR ".join(f"NOT ({same(f'{incident}.{c}', f'EXCLUDED.{c}')})" for c in updated_columns)
+                cursor.execute(f"{upsert} WHERE {differs}", [stamp, stamp, user_id])
+                written = cursor.rowcount
+                cursor.execute(f"SELECT count(*) FROM {stage} WHERE existing_id IS NULL")
+                created = cursor.fetchone()[0]
+                updated = written - created
+
+            # Rows whose fields are the same but whose sources changed are updated too.
+            cursor.execute(
+                f"UPDATE {incident} SET updated_at = %s WHERE id IN ("
+                f" SELECT existing_id FROM {stage} WHERE sources_changed) AND NOT ({same('updated_at', '%s')})",
+                [stamp, stamp],
+            )
+            updated += cursor.rowcount
+
+            # Replace the (non-confidential) sources of every incident written by this merge.
+            cursor.execute(
+                f"DELETE FROM {self.source_table} WHERE NOT confidential AND incident_id IN ("
+                f" SELECT i.id FROM {incident} i JOIN {stage} ON i.id = {stage}.existing_id"
+                f" WHERE {same('i.updated_at', '%s')})",
+                [stamp],
+            )
+            cursor.execute(
+                f"INSERT INTO {self.source_table} (incident_id, name, url, published_on, reliability,"
+                f" confidential, notes)"
+                f" SELECT i.id, ss.name, ss.url, ss.published_on, 'F', false, ss.notes"
+                f" FROM {stage_sources} ss JOIN {stage} ON {stage}.line = ss.line"
+                f" JOIN {incident} i ON i.source_dataset = {stage}.source_dataset"
+                f" AND i.external_id = {stage}.external_id AND NOT (i.external_id = '')"
+                f" WHERE {same('i.updated_at', '%s')} ORDER BY ss.line, ss.position",
+                [stamp],
+            )
+        unchanged = self.staged_count() - created - updated
+        return created, updated, unchanged
+
+    def staged_count(self):
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {STAGE}")
+            return cursor.fetchone()[0]
+
+    def _same(self, left, right):
+        return f"{left} IS NOT DISTINCT FROM {right}" if self.postgres else f"{left} IS {right}"
