@@ -149,7 +149,6 @@ def run_import(
             reader = reader_class(stream.header)
             lookup = party_lookup()
             unknown = result.unknown_actors
-            staging_on = True
             rows = 0
             last_report = time.monotonic()
             for line, item in stream:
@@ -166,10 +165,9 @@ def run_import(
                         perpetrator_id = lookup.get(actor.lower()) if actor else None
                         if actor and perpetrator_id is None:
                             unknown[actor] += 1
-                        if staging_on:
-                            staging.add(line, record, perpetrator_id)
-                if on_error == ABORT and sink.count and staging_on:
-                    staging_on = False  # keep reading to report every bad row, but stage no more
+                        # Staged even after a bad row under "abort": the merge will not run, but
+                        # duplicate ids are found in the staging table, and reported too.
+                        staging.add(line, record, perpetrator_id)
                 if progress and rows % batch_size == 0 and time.monotonic() - last_report > 0.5:
                     last_report = time.monotonic()
                     progress(rows, stream.position(), total_bytes)
