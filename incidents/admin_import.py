@@ -4,7 +4,7 @@ Registered from incidents/admin.py (`from . import admin_import`).
 """
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -28,7 +28,7 @@ class ImportJobAdmin(admin.ModelAdmin):
     add_fields = ("file", "format", "on_error", "dry_run", "create_parties")
     readonly_fields = (
         "file_name", "format", "on_error", "dry_run", "create_parties", "status", "progress", "rows_read",
-        "created", "updated", "unchanged", "rejected", "summary_text", "message", "errors", "created_by",
+        "created", "updated", "unchanged", "rejected", "summary_text", "message", "error_sample", "created_by",
         "created_at", "started_at", "finished_at",
     )
 
@@ -53,9 +53,8 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def response_add(self, request, obj, post_url_continue=None):
         # Go to the job's page, where the progress shows, not back to the list.
-        return super().response_add(
-            request, obj, post_url_continue=reverse("admin:incidents_importjob_change", args=[obj.pk])
-        )
+        self.message_user(request, f"{obj.file_name} is queued for import; this page follows its progress.")
+        return HttpResponseRedirect(reverse("admin:incidents_importjob_change", args=[obj.pk]))
 
     def get_urls(self):
         return [
@@ -91,12 +90,12 @@ class ImportJobAdmin(admin.ModelAdmin):
         return format_html("<pre>{}</pre>", obj.summary) if obj.summary else "-"
 
     @admin.display(description="error report (line, column, reason)")
-    def errors(self, obj):
+    def error_sample(self, obj):
         if not obj.error_report:
             return "-"
         url = reverse("admin:incidents_importjob_errors", args=[obj.pk])
         with obj.error_report.open("rb") as report:
-            lines = [next(report, b"").decode("utf-8", "replace") for _ in range(SHOWN_ERRORS + 1)]
+            lines = [report.readline().decode("utf-8", "replace") for _ in range(SHOWN_ERRORS + 1)]
         shown = "".join(lines)
         return format_html(
             '<a href="{}" class="button">Download the error report (CSV, {} rows)</a><pre>{}</pre>',
