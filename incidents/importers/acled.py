@@ -17,6 +17,7 @@ from incidents.choices import ACLED_SUB_EVENT_TYPES, DatePrecision, IncidentCate
 
 from .base import (
     BadValue,
+    Columns,
     ImportFileError,
     Record,
     check_length,
@@ -48,6 +49,12 @@ CATEGORY_BY_LABEL = {
 }
 CATEGORY_BY_LABEL["excessive force against protestors"] = IncidentCategory.ATTACK_ON_CIVILIANS
 
+USED_COLUMNS = (
+    "event_id_cnty", "data_id", "event_date", "time_precision", "event_type", "sub_event_type", "actor1",
+    "assoc_actor_1", "ally_actor_1", "actor2", "admin1", "admin2", "location", "latitude", "longitude",
+    "geo_precision", "source", "notes", "fatalities",
+)
+
 GEO_PRECISION = {"1": LocationPrecision.EXACT, "2": LocationPrecision.NEAR, "3": LocationPrecision.DISTRICT}
 
 
@@ -66,6 +73,7 @@ class AcledReader:
     skip_row = None
 
     def __init__(self, header):
+        self.c = Columns(header, USED_COLUMNS)
         header = set(header)
         self.id_column = _first_present(header, "event_id_cnty", "data_id")
         self.category_column = _first_present(header, "sub_event_type", "event_type")
@@ -84,6 +92,9 @@ class AcledReader:
                 "not an ACLED file: required column missing", column=", ".join(missing)
             )
         self.has_event_type = "event_type" in header
+        self.id_position = self.c.__dict__[self.id_column]
+        self.category_position = self.c.__dict__[self.category_column]
+        self.assoc_position = self.c.__dict__[self.assoc_column] if self.assoc_column else self.c.absent
         self.tz = import_timezone()
         self._dates = {}
         self._windows = {}
@@ -110,40 +121,54 @@ class AcledReader:
         return window
 
     def parse(self, row):
-        external_id = row[self.id_column].strip()
+        c = self.c
+        external_id = row[self.id_position].strip()
         if not external_id:
             raise BadValue(self.id_column, "missing id")
         check_length(external_id, self.id_column, 100)
 
-        day = parse_date(row["event_date"], "event_date", self._dates)
-        time_precision = row.get("time_precision", "").strip() or "1"
+        day = parse_date(row[c.event_date], "event_date", self._dates)
+        time_precision = row[c.time_precision].strip() or "1"
         if time_precision not in ("1", "2", "3"):
             raise BadValue("time_precision", f"expected 1, 2 or 3, got {time_precision!r}")
         occurred_at, date_precision, occurred_until = self._window(day, time_precision)
 
-        latitude = parse_coordinate(row["latitude"], "latitude", 90)
-        longitude = parse_coordinate(row["longitude"], "longitude", 180)
+        latitude = parse_coordinate(row[c.latitude], "latitude", 90)
+        longitude = parse_coordinate(row[c.longitude], "longitude", 180)
         if (latitude is None) != (longitude is None):
             raise BadValue("longitude" if longitude is None else "latitude", "give both latitude and longitude")
-        geo_precision = row.get("geo_precision", "").strip() or "1"
+        geo_precision = row[c.geo_precision].strip() or "1"
         location_precision = GEO_PRECISION.get(geo_precision)
         if location_precision is None:
             raise BadValue("geo_precision", f"expected 1, 2 or 3, got {geo_precision!r}")
-        admin2 = check_length(row.get("admin2", "").strip(), "admin2", 100)
+        admin2 = check_length(row[c.admin2].strip(), "admin2", 100)
         if location_precision == LocationPrecision.DISTRICT and not admin2:
             location_precision = LocationPrecision.GOVERNORATE
 
-        label = row[self.category_column].strip()
+        label = row[self.category_position].strip()
+        event_type = row[c.event_type].strip()
         if not label and self.has_event_type:
-            label = row["event_type"].strip()
+            label = event_type
         category = CATEGORY_BY_LABEL.get(label.lower())
         if category is None:
             raise BadValue(self.category_column, f"unknown category {label!r}")
 
-        actor = row.get("actor1", "").strip()
-        sources = []
-        for name in split_list(row.get("source", "")):
-            sources.append((check_length(name, "source", 300), "", None, ""))
+        actor = row[c.actor1].strip()
+        sources = [(check_length(name, "source", 300), "", None, "") for name in split_list(row[c.source])]
+
+        # ACLED's own labels and the actors stay readable in the description.
+        labels = f"{event_type} / {label}" if event_type and event_type != label else label
+        trailer = f"[ACLED {labels}"
+        if actor:
+            trailer += f"; actor1: {actor}"
+        assoc = row[self.assoc_position].strip()
+        if assoc:
+            trailer += f"; with {assoc}"
+        actor2 = row[c.actor2].strip()
+        if actor2:
+            trailer += f"; actor2: {actor2}"
+        notes = row[c.notes].strip()
+        description = f"{notes}\n\n{trailer}]" if notes else f"{trailer}]"
 
         return Record(
             external_id=external_id,
@@ -154,26 +179,14 @@ class AcledReader:
                 "occurred_at": occurred_at,
                 "date_precision": date_precision,
                 "occurred_until": occurred_until,
-                "place_name": check_length(row.get("location", "").strip(), "location", 200),
-                "admin1": check_length(row.get("admin1", "").strip(), "admin1", 100),
+                "place_name": check_length(row[c.location].strip(), "location", 200),
+                "admin1": check_length(row[c.admin1].strip(), "admin1", 100),
                 "admin2": admin2,
                 "latitude": latitude,
                 "longitude": longitude,
                 "location_precision": location_precision,
                 "category": category,
-                "killed_unknown": parse_count(row.get("fatalities", ""), "fatalities"),
-                "description": self._description(row, label, actor),
+                "killed_unknown": parse_count(row[c.fatalities], "fatalities"),
+                "description": description,
             },
         )
-
-    def _description(self, row, label, actor):
-        event_type = row.get("event_type", "").strip()
-        labels = f"{event_type} / {label}" if event_type and event_type != label else label
-        actors = [f"actor1: {actor}"] if actor else []
-        if self.assoc_column and row.get(self.assoc_column, "").strip():
-            actors.append(f"with {row[self.assoc_column].strip()}")
-        if row.get("actor2", "").strip():
-            actors.append(f"actor2: {row['actor2'].strip()}")
-        trailer = f"[ACLED {labels}" + (f"; {'; '.join(actors)}" if actors else "") + "]"
-        notes = row.get("notes", "").strip()
-        return f"{notes}\n\n{trailer}" if notes else trailer

@@ -150,8 +150,20 @@ def _bad_encoding_column(header, row):
     return "?"
 
 
+class Columns:
+    """Column name -> position in a row, as attributes (row[columns.event_date]). A column the
+    file lacks points at the empty cell CsvStream appends to every row, so it reads as ""."""
+
+    def __init__(self, header, names):
+        positions = {name: index for index, name in reversed(list(enumerate(header)))}
+        self.present = set(positions)
+        self.absent = len(header)
+        for name in names:
+            setattr(self, name, positions.get(name, len(header)))
+
+
 class CsvStream:
-    """Iterate a CSV file as (line number, header-keyed dict) or (line number, RowError).
+    """Iterate a CSV file as (line number, list of cells + [""]) or (line number, RowError).
 
     Bytes that are not UTF-8 do not stop the file: they are decoded with surrogateescape and
     the row that holds them is reported. A ragged row (too few or too many fields) is reported.
@@ -218,7 +230,8 @@ class CsvStream:
                 column = _bad_encoding_column(header, row)
                 yield line, RowError(line, column, "not valid UTF-8 (wrong encoding: save the file as UTF-8)")
                 continue
-            yield line, dict(zip(header, row))
+            row.append("")  # what a missing optional column reads as (see Columns)
+            yield line, row
 
 
 def _is_utf8(text):

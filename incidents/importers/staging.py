@@ -9,6 +9,7 @@ PostgreSQL stages with COPY; SQLite with executemany. The merge SQL is the same 
 for the null-safe comparison and how created rows are counted (xmax = 0 on PostgreSQL).
 """
 import json
+import operator
 
 from incidents.models import Incident, Source
 
@@ -30,6 +31,7 @@ PG_TYPES = {
     "occurred_at": "timestamptz", "occurred_until": "timestamptz", "latitude": "double precision",
     "longitude": "double precision", "perpetrator_id": "bigint", "weapons": "jsonb",
 }
+_data_values = operator.itemgetter(*DATA_COLUMNS)
 COUNT_COLUMNS = {c for c in DATA_COLUMNS if c.startswith(("killed_", "injured_"))}
 STAGE = "import_stage"
 STAGE_SOURCES = "import_stage_source"
@@ -64,8 +66,7 @@ class Staging:
         with self.connection.cursor() as cursor:
             self._drop(cursor)
             cursor.execute(
-                f"CREATE TEMPORARY TABLE {STAGE} ({definition}, existing_id bigint, "
-                f"sources_changed boolean NOT NULL DEFAULT false, n_sources integer NOT NULL DEFAULT 0)"
+                f"CREATE TEMPORARY TABLE {STAGE} ({definition}, n_sources integer NOT NULL DEFAULT 0)"
             )
             date_type = "date" if self.postgres else ""
             cursor.execute(
@@ -90,21 +91,18 @@ class Staging:
         return self.connection.connection.info.transaction_status == TransactionStatus.INERROR
 
     def _drop(self, cursor):
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGE_SOURCES}")
+        for table in (STAGE, STAGE_SOURCES, "import_match", "import_resourced"):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
     # --- loading ----------------------------------------------------------------------------
     def add(self, line, record, perpetrator_id):
-        fields = record.fields
-        fields["perpetrator_id"] = perpetrator_id
-        values = [line, record.source_dataset, record.external_id, record.actor]
-        for column in DATA_COLUMNS:
-            value = fields.get(column, DEFAULTS[column])
-            if column == "weapons":
-                value = json.dumps(value) if value else EMPTY_JSON_LIST
-            values.append(value)
-        values.append(len(record.sources))
-        self.rows.append(values)
+        fields = {**DEFAULTS, **record.fields, "perpetrator_id": perpetrator_id}
+        weapons = fields["weapons"]
+        fields["weapons"] = json.dumps(weapons) if weapons else EMPTY_JSON_LIST
+        self.rows.append([
+            line, record.source_dataset, record.external_id, record.actor, *_data_values(fields),
+            len(record.sources),
+        ])
         for position, (name, url, published_on, notes) in enumerate(record.sources):
             self.source_rows.append((line, position, name, url, published_on, notes))
         if len(self.rows) >= self.batch_size:
@@ -186,93 +184,110 @@ class Staging:
             )
 
     def merge(self, provided_fields, source_fields, now, user_id):
-        """Upsert the staged rows. Returns (created, updated, unchanged)."""
-        incident, stage, stage_sources = self.incident_table, STAGE, STAGE_SOURCES
-        same = self._same
+        """Upsert the staged rows and replace the sources of those written. Returns
+        (created, updated, unchanged). A row counts as updated if one of the columns the format
+        provides, or one of its (non-confidential) sources, differs from what is stored."""
+        updated_columns = [c for c in DATA_COLUMNS if c in provided_fields]
         with self.connection.cursor() as cursor:
-            # Which staged rows already exist, and whose sources differ from what is stored.
+            self._find_changed_sources(cursor, source_fields)
             if self.postgres:
-                cursor.execute(
-                    f"UPDATE {stage} SET existing_id = i.id FROM {incident} i"
-                    f" WHERE i.source_dataset = {stage}.source_dataset AND i.external_id = {stage}.external_id"
-                    f" AND NOT (i.external_id = '')"
-                )
+                created, updated = self._merge_postgres(cursor, updated_columns, now, user_id)
             else:
-                cursor.execute(
-                    f"UPDATE {stage} SET existing_id = (SELECT i.id FROM {incident} i"
-                    f" WHERE i.source_dataset = {stage}.source_dataset AND i.external_id = {stage}.external_id"
-                    f" AND NOT (i.external_id = ''))"
-                )
-            source_match = " AND ".join(same(f"s.{c}", f"ss.{c}") for c in source_fields)
-            cursor.execute(
-                f"UPDATE {stage} SET sources_changed = true WHERE existing_id IS NOT NULL AND ("
-                f" n_sources <> (SELECT count(*) FROM {self.source_table} s"
-                f"   WHERE s.incident_id = {stage}.existing_id AND NOT s.confidential)"
-                f" OR EXISTS (SELECT 1 FROM {stage_sources} ss WHERE ss.line = {stage}.line AND NOT EXISTS ("
-                f"   SELECT 1 FROM {self.source_table} s WHERE s.incident_id = {stage}.existing_id"
-                f"   AND NOT s.confidential AND {source_match})))"
-            )
+                created, updated = self._merge_generic(cursor, updated_columns, now, user_id)
+        return created, updated, self.staged_count() - created - updated
 
-            insert_columns = ("source_dataset", "external_id", *DATA_COLUMNS)
-            updated_columns = [c for c in DATA_COLUMNS if c in provided_fields]
-            assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in updated_columns)
-            select = ", ".join(
-                f"{c}::jsonb" if self.postgres and c == "weapons" else c for c in insert_columns
-            )
-            upsert = (
-                f"INSERT INTO {incident} ({', '.join(insert_columns)}, created_at, updated_at, created_by_id)"
-                f" SELECT {select}, %s, %s, %s FROM {stage} WHERE true ORDER BY line"
-                f" ON CONFLICT (source_dataset, external_id) WHERE NOT (external_id = '')"
-                f" DO UPDATE SET {assignments}, updated_at = EXCLUDED.updated_at"
-            )
-            if self.postgres:
-                stamp = now
-                differs = (
-                    f"({', '.join(f'{incident}.{c}' for c in updated_columns)}) IS DISTINCT FROM"
-                    f" ({', '.join(f'EXCLUDED.{c}' for c in updated_columns)})"
-                )
-                cursor.execute(
-                    f"WITH up AS ({upsert} WHERE {differs} RETURNING (xmax = 0) AS inserted)"
-                    f" SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up",
-                    [stamp, stamp, user_id],
-                )
-                created, updated = cursor.fetchone()
-            else:
-                stamp = self.connection.ops.adapt_datetimefield_value(now)
-                differs = " OR ".join(f"NOT ({same(f'{incident}.{c}', f'EXCLUDED.{c}')})" for c in updated_columns)
-                cursor.execute(f"{upsert} WHERE {differs}", [stamp, stamp, user_id])
-                written = cursor.rowcount
-                cursor.execute(f"SELECT count(*) FROM {stage} WHERE existing_id IS NULL")
-                created = cursor.fetchone()[0]
-                updated = written - created
+    def _find_changed_sources(self, cursor, source_fields):
+        """import_resourced: ids of stored incidents whose sources differ from the staged ones."""
+        incident, stage, stage_sources, same = self.incident_table, STAGE, STAGE_SOURCES, self._same
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE import_match AS SELECT {stage}.line, i.id AS incident_id, {stage}.n_sources"
+            f" FROM {stage} JOIN {incident} i ON i.source_dataset = {stage}.source_dataset"
+            f" AND i.external_id = {stage}.external_id AND NOT (i.external_id = '')"
+        )
+        source_match = " AND ".join(same(f"s.{c}", f"ss.{c}") for c in source_fields)
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE import_resourced AS SELECT m.incident_id FROM import_match m WHERE"
+            f" m.n_sources <> (SELECT count(*) FROM {self.source_table} s"
+            f"   WHERE s.incident_id = m.incident_id AND NOT s.confidential)"
+            f" OR EXISTS (SELECT 1 FROM {stage_sources} ss WHERE ss.line = m.line AND NOT EXISTS ("
+            f"   SELECT 1 FROM {self.source_table} s WHERE s.incident_id = m.incident_id"
+            f"   AND NOT s.confidential AND {source_match}))"
+        )
 
-            # Rows whose fields are the same but whose sources changed are updated too.
-            cursor.execute(
-                f"UPDATE {incident} SET updated_at = %s WHERE id IN ("
-                f" SELECT existing_id FROM {stage} WHERE sources_changed) AND NOT ({same('updated_at', '%s')})",
-                [stamp, stamp],
-            )
-            updated += cursor.rowcount
+    def _upsert_sql(self, updated_columns, differs, where="true"):
+        insert_columns = ("source_dataset", "external_id", *DATA_COLUMNS)
+        assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in updated_columns)
+        return (
+            f"INSERT INTO {self.incident_table} ({', '.join(insert_columns)}, created_at, updated_at, created_by_id)"
+            f" SELECT {', '.join(insert_columns)}, %s, %s, %s FROM {STAGE} WHERE {where}"
+            f" ON CONFLICT (source_dataset, external_id) WHERE NOT (external_id = '')"
+            f" DO UPDATE SET {assignments}, updated_at = EXCLUDED.updated_at"
+            f" WHERE {differs} OR {self.incident_table}.id IN (SELECT incident_id FROM import_resourced)"
+        )
 
-            # Replace the (non-confidential) sources of every incident written by this merge.
-            cursor.execute(
-                f"DELETE FROM {self.source_table} WHERE NOT confidential AND incident_id IN ("
-                f" SELECT i.id FROM {incident} i JOIN {stage} ON i.id = {stage}.existing_id"
-                f" WHERE {same('i.updated_at', '%s')})",
-                [stamp],
-            )
-            cursor.execute(
-                f"INSERT INTO {self.source_table} (incident_id, name, url, published_on, reliability,"
-                f" confidential, notes)"
-                f" SELECT i.id, ss.name, ss.url, ss.published_on, 'F', false, ss.notes"
-                f" FROM {stage_sources} ss JOIN {stage} ON {stage}.line = ss.line"
-                f" JOIN {incident} i ON i.source_dataset = {stage}.source_dataset"
-                f" AND i.external_id = {stage}.external_id AND NOT (i.external_id = '')"
-                f" WHERE {same('i.updated_at', '%s')} ORDER BY ss.line, ss.position",
-                [stamp],
-            )
-        unchanged = self.staged_count() - created - updated
-        return created, updated, unchanged
+    def _merge_postgres(self, cursor, updated_columns, now, user_id):
+        """One statement. Rows not stored yet go in by a plain INSERT (ON CONFLICT's speculative
+        insertion costs a third more); the others by INSERT ... ON CONFLICT DO UPDATE ... WHERE
+        they differ. From the RETURNING rows, the old sources of updated incidents are deleted
+        and the staged sources inserted (sibling CTEs see the same snapshot, so never each other).
+        A row inserted by someone else meanwhile makes the statement fail whole: run it again."""
+        incident, source, stage = self.incident_table, self.source_table, STAGE
+        insert_columns = ", ".join(("source_dataset", "external_id", *DATA_COLUMNS))
+        differs = (
+            f"({', '.join(f'{incident}.{c}' for c in updated_columns)}) IS DISTINCT FROM"
+            f" ({', '.join(f'EXCLUDED.{c}' for c in updated_columns)})"
+        )
+        matched = f"EXISTS (SELECT 1 FROM import_match m WHERE m.line = {stage}.line)"
+        # Losing the last transaction in a crash only means running the (idempotent) import again.
+        # JIT compiling this one statement costs more than it saves; the joins and sorts want memory.
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        cursor.execute("SET LOCAL jit TO OFF")
+        cursor.execute("SET LOCAL work_mem TO '256MB'")
+        cursor.execute(
+            f"WITH fresh AS (INSERT INTO {incident} ({insert_columns}, created_at, updated_at, created_by_id)"
+            f"  SELECT {insert_columns}, %s, %s, %s FROM {stage} WHERE NOT {matched}"
+            f"  RETURNING id, source_dataset, external_id, true AS inserted),"
+            f" up AS ({self._upsert_sql(updated_columns, differs, where=matched)}"
+            f"  RETURNING id, source_dataset, external_id, (xmax = 0) AS inserted),"
+            f" written AS (SELECT * FROM fresh UNION ALL SELECT * FROM up),"
+            f" gone AS (DELETE FROM {source} s USING written"
+            f"  WHERE s.incident_id = written.id AND NOT written.inserted AND NOT s.confidential),"
+            f" added AS (INSERT INTO {source} (incident_id, name, url, published_on, reliability, confidential, notes)"
+            f"  SELECT written.id, ss.name, ss.url, ss.published_on, 'F', false, ss.notes FROM written"
+            f"  JOIN {stage} ON {stage}.source_dataset = written.source_dataset"
+            f"  AND {stage}.external_id = written.external_id"
+            f"  JOIN {STAGE_SOURCES} ss ON ss.line = {stage}.line)"
+            f" SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written",
+            [now, now, user_id, now, now, user_id],
+        )
+        return cursor.fetchone()
+
+    def _merge_generic(self, cursor, updated_columns, now, user_id):
+        """SQLite: the same upsert; the rows it wrote are found again by their updated_at."""
+        incident, stage, same = self.incident_table, STAGE, self._same
+        stamp = self.connection.ops.adapt_datetimefield_value(now)
+        differs = "(" + " OR ".join(f"NOT ({same(f'{incident}.{c}', f'EXCLUDED.{c}')})" for c in updated_columns) + ")"
+        cursor.execute(self._upsert_sql(updated_columns, differs), [stamp, stamp, user_id])
+        written = cursor.rowcount
+        cursor.execute("SELECT count(*) FROM import_match")
+        created = self.staged_count() - cursor.fetchone()[0]
+        cursor.execute(
+            f"DELETE FROM {self.source_table} WHERE NOT confidential AND incident_id IN ("
+            f" SELECT m.incident_id FROM import_match m JOIN {incident} i ON i.id = m.incident_id"
+            f" WHERE i.updated_at = %s)",
+            [stamp],
+        )
+        cursor.execute(
+            f"INSERT INTO {self.source_table} (incident_id, name, url, published_on, reliability,"
+            f" confidential, notes)"
+            f" SELECT i.id, ss.name, ss.url, ss.published_on, 'F', false, ss.notes"
+            f" FROM {STAGE_SOURCES} ss JOIN {stage} ON {stage}.line = ss.line"
+            f" JOIN {incident} i ON i.source_dataset = {stage}.source_dataset"
+            f" AND i.external_id = {stage}.external_id AND NOT (i.external_id = '')"
+            f" WHERE i.updated_at = %s ORDER BY ss.line, ss.position",
+            [stamp],
+        )
+        return created, written - created
 
     def staged_count(self):
         with self.connection.cursor() as cursor:

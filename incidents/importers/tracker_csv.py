@@ -92,11 +92,13 @@ class TrackerReader:
     skip_row = staticmethod(is_hxl_row)
 
     def __init__(self, header):
+        self.header = header
         missing = [name for name in REQUIRED if name not in header]
         if missing:
             raise ImportFileError("not a tracker CSV: required column missing", column=", ".join(missing))
 
-    def parse(self, row):
+    def parse(self, cells):
+        row = dict(zip(self.header, cells))  # by name: these files are small next to ACLED's
         external_id = row["external_id"].strip()
         if not external_id:
             raise BadValue("external_id", "missing id")

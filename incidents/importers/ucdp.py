@@ -73,13 +73,15 @@ class UcdpReader:
     skip_row = None
 
     def __init__(self, header):
+        self.header = header
         missing = [name for name in REQUIRED if name not in header]
         if missing:
             raise ImportFileError("not a UCDP GED file: required column missing", column=", ".join(missing))
         self.tz = import_timezone()
         self._dates = {}
 
-    def parse(self, row):
+    def parse(self, cells):
+        row = dict(zip(self.header, cells))  # by name: these files are small next to ACLED's
         external_id = row["id"].strip()
         if not external_id:
             raise BadValue("id", "missing id")
