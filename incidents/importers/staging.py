@@ -65,6 +65,8 @@ class Staging:
         definition = ", ".join(f"{name} {column_type(name)}" for name in columns)
         with self.connection.cursor() as cursor:
             self._drop(cursor)
+            if self.postgres:
+                self._more_temp_buffers(cursor)
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {STAGE} ({definition}, n_sources integer NOT NULL DEFAULT 0)"
             )
@@ -74,6 +76,17 @@ class Staging:
                 f"url text, published_on {date_type}, notes text)"
             )
         return self
+
+    def _more_temp_buffers(self, cursor):
+        """Keep the staging tables in memory (the default 8 MB spills to disk). PostgreSQL
+        refuses the change once the session has used a temporary table: then keep the default."""
+        from django.db import DatabaseError, transaction
+
+        try:
+            with transaction.atomic(using=self.connection.alias):
+                cursor.execute("SET temp_buffers TO '256MB'")
+        except DatabaseError:
+            pass
 
     def __exit__(self, *exc):
         self.rows.clear()
@@ -152,7 +165,7 @@ class Staging:
     def duplicates(self):
         """(line, external_id, first line) of every row whose id already came earlier in the file."""
         with self.connection.cursor() as cursor:
-            cursor.execute(f"CREATE INDEX import_stage_key ON {STAGE} (source_dataset, external_id)")
+            cursor.execute(f"CREATE INDEX import_stage_line ON {STAGE} (line)")
             cursor.execute(f"CREATE INDEX import_stage_source_line ON {STAGE_SOURCES} (line)")
             cursor.execute(
                 f"SELECT s.line, s.external_id, f.first_line FROM {STAGE} s JOIN ("
@@ -163,12 +176,9 @@ class Staging:
             )
             found = cursor.fetchall()
             if found:
-                cursor.execute(
-                    f"DELETE FROM {STAGE} WHERE line IN (SELECT s.line FROM {STAGE} s WHERE EXISTS ("
-                    f" SELECT 1 FROM {STAGE} t WHERE t.source_dataset = s.source_dataset"
-                    f" AND t.external_id = s.external_id AND t.line < s.line))"
-                )
-                cursor.execute(f"DELETE FROM {STAGE_SOURCES} WHERE line NOT IN (SELECT line FROM {STAGE})")
+                lines = [(line,) for line, _, _ in found]
+                cursor.executemany(f"DELETE FROM {STAGE} WHERE line = %s", lines)
+                cursor.executemany(f"DELETE FROM {STAGE_SOURCES} WHERE line = %s", lines)
         return found
 
     # --- the merge (inside the caller's transaction) -------------------------------------------
@@ -204,6 +214,7 @@ class Staging:
             f" FROM {stage} JOIN {incident} i ON i.source_dataset = {stage}.source_dataset"
             f" AND i.external_id = {stage}.external_id AND NOT (i.external_id = '')"
         )
+        cursor.execute("CREATE INDEX import_match_line ON import_match (line)")
         source_match = " AND ".join(same(f"s.{c}", f"ss.{c}") for c in source_fields)
         cursor.execute(
             f"CREATE TEMPORARY TABLE import_resourced AS SELECT m.incident_id FROM import_match m WHERE"
