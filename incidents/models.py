@@ -164,8 +164,9 @@ class ClauseLink(models.Model):
 
 
 class ImportJob(models.Model):
-    """One import of a file (uploaded in the admin), run by a worker. Imports write no per-row
-    history: this record (file, who, when, options, counts, error report) is their history."""
+    """One import of a file: uploaded in the admin and run by a worker, or run with the
+    import_incidents command. Imports write no per-row history: this record (file, who, when,
+    options, counts, error report) is their history."""
 
     class Format(models.TextChoices):
         ACLED = "acled", "ACLED CSV"
@@ -183,7 +184,10 @@ class ImportJob(models.Model):
         ABORTED = "aborted", "Aborted (bad rows, nothing imported)"
         FAILED = "failed", "Failed"
 
-    file = models.FileField(upload_to="imports/%Y/%m/", help_text="A CSV file, UTF-8.")
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True, help_text="A CSV file, UTF-8.")
+    source_path = models.CharField(
+        max_length=500, blank=True, help_text="The file's path, for an import run with the import_incidents command."
+    )
     format = models.CharField(max_length=10, choices=Format.choices)
     on_error = models.CharField(max_length=5, choices=OnError.choices, default=OnError.SKIP)
     dry_run = models.BooleanField(default=False, help_text="Check the file and count, but write nothing.")
@@ -217,7 +221,7 @@ class ImportJob(models.Model):
 
     @property
     def file_name(self):
-        return self.file.name.rsplit("/", 1)[-1] if self.file else ""
+        return (self.file.name or self.source_path).rsplit("/", 1)[-1]
 
     @property
     def percent(self):

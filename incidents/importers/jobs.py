@@ -39,14 +39,22 @@ def run_import_job(job_id):
             create_parties=job.create_parties, user=job.created_by, progress=progress,
         )
     except ImportFileError as exc:
-        return _finish(job, status=Status.FAILED, message=str(exc))
+        return finish(job, status=Status.FAILED, message=str(exc))
     except OperationalError as exc:  # the database went away: the task retries
-        _finish(job, status=Status.PENDING, message=f"Will retry: {exc}")
+        finish(job, status=Status.PENDING, message=f"Will retry: {exc}")
         raise
     except Exception as exc:  # a bug: say so on the page, then let Celery log it
-        _finish(job, status=Status.FAILED, message=f"{type(exc).__name__}: {exc}")
+        finish(job, status=Status.FAILED, message=f"{type(exc).__name__}: {exc}")
         raise
 
+    job = record_result(job, result)
+    if result.error_report:
+        os.unlink(result.error_report)
+    return job
+
+
+def record_result(job, result):
+    """Save an ImportResult on its job: counts, summary, a copy of the error report, status."""
     job.rows_read = result.rows
     job.created, job.updated, job.unchanged, job.rejected = (
         result.created, result.updated, result.unchanged, result.rejected,
@@ -55,11 +63,10 @@ def run_import_job(job_id):
     if result.error_report:
         with open(result.error_report, "rb") as report:
             job.error_report.save(f"import-{job.pk}-errors.csv", File(report), save=False)
-        os.unlink(result.error_report)
-    return _finish(job, status=Status.ABORTED if result.aborted else Status.DONE)
+    return finish(job, status=ImportJob.Status.ABORTED if result.aborted else ImportJob.Status.DONE)
 
 
-def _finish(job, status, message=""):
+def finish(job, status, message=""):
     job.status = status
     job.message = message
     job.finished_at = None if status == ImportJob.Status.PENDING else timezone.now()

@@ -139,3 +139,16 @@ def test_an_update_keeps_staff_fields_and_confidential_sources(tmp_path, syria):
     assert (incident.status, incident.target_type, incident.killed_unknown) == ("verified", "market", 5)
     assert incident.sources.filter(pk=witness.pk).exists()
     assert incident.sources.count() == 3
+
+
+def test_a_spreadsheet_export_with_a_bom_crlf_and_upper_case_header_reads(tmp_path, syria):
+    rows = [",".join(c.upper() for c in ACLED_COLUMNS)]
+    row = acled_row(notes="Shelling, then clashes")
+    rows.append(",".join(f'"{row[c]}"' if "," in row.get(c, "") else row.get(c, "") for c in ACLED_COLUMNS))
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(rows).encode() + b"\r\n")
+
+    result = import_file(path, "acled")
+
+    assert (result.created, result.rejected) == (1, 0)
+    assert Incident.objects.get().description.startswith("Shelling, then clashes\n\n[ACLED")

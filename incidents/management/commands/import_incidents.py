@@ -1,11 +1,16 @@
 """python manage.py import_incidents PATH --format acled|ucdp|tracker [--dry-run] [--on-error skip|abort]"""
+import os
 import shutil
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from tqdm import tqdm
 
+
 from incidents.importers import FORMATS, ImportFileError, run_import
+from incidents.importers.jobs import finish, record_result
+from incidents.models import ImportJob
 
 SHOWN_ERRORS = 20
 
@@ -42,18 +47,29 @@ class Command(BaseCommand):
             bar.set_postfix_str(f"{rows:,} rows", refresh=False)
             bar.refresh()
 
+        if not os.path.isfile(path):
+            raise CommandError(f"No such file: {path}")
+        job = ImportJob.objects.create(
+            source_path=os.path.abspath(path), format=format, on_error=on_error, dry_run=dry_run,
+            create_parties=create_parties, status=ImportJob.Status.RUNNING, started_at=timezone.now(),
+            bytes_total=os.path.getsize(path),
+        )
         try:
             result = run_import(
                 path, format, on_error=on_error, dry_run=dry_run, create_parties=create_parties,
                 progress=progress if bar is not None else None, batch_size=batch_size,
             )
-        except FileNotFoundError:
-            raise CommandError(f"No such file: {path}") from None
         except ImportFileError as exc:
+            finish(job, ImportJob.Status.FAILED, message=str(exc))
             raise CommandError(f"{path}: {exc}") from None
+        except BaseException as exc:
+            finish(job, ImportJob.Status.FAILED, message=f"{type(exc).__name__}: {exc}")
+            raise
         finally:
             if bar is not None:
                 bar.close()
+        job.bytes_read = job.bytes_total
+        record_result(job, result)
 
         for line in result.summary_lines():
             self.stdout.write(line)
@@ -67,6 +83,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"Full error report: {errors}")
             else:
                 self.stdout.write(f"Full error report: {result.error_report}")
-        self.stdout.write(f"Took {result.seconds:.1f} s.")
+        self.stdout.write(f"Took {result.seconds:.1f} s. Recorded as import #{job.pk}.")
         if result.aborted:
             raise CommandError("Import aborted: nothing was written.")
