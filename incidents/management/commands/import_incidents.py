@@ -37,9 +37,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, format, dry_run, on_error, create_parties, errors, batch_size, no_progress,
                **options):
+        if not os.path.isfile(path):
+            raise CommandError(f"No such file: {path}")
         bar = None
         if not no_progress:
-            bar = tqdm(total=None, unit="B", unit_scale=True, desc=f"import {format}", file=sys.stderr, leave=True)
+            bar = tqdm(
+                total=os.path.getsize(path), unit="B", unit_scale=True, desc=f"import {format}", file=sys.stderr,
+            )
 
         def progress(rows, done, total):
             bar.total = total
@@ -47,8 +51,6 @@ class Command(BaseCommand):
             bar.set_postfix_str(f"{rows:,} rows", refresh=False)
             bar.refresh()
 
-        if not os.path.isfile(path):
-            raise CommandError(f"No such file: {path}")
         job = ImportJob.objects.create(
             source_path=os.path.abspath(path), format=format, on_error=on_error, dry_run=dry_run,
             create_parties=create_parties, status=ImportJob.Status.RUNNING, started_at=timezone.now(),
