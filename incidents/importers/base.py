@@ -226,7 +226,12 @@ class CsvStream:
             if len(row) != width:
                 yield line, RowError(line, "", f"ragged line: {len(row)} fields where the header has {width}")
                 continue
-            if not all(map(str.isascii, row)) and not all(map(_is_utf8, row)):
+            joined = "\x1f".join(row)
+            if "\x00" in joined:
+                column = next(name for name, cell in zip(header, row) if "\x00" in cell)
+                yield line, RowError(line, column, "contains a NUL byte (binary data, not text)")
+                continue
+            if not joined.isascii() and not _is_utf8(joined):
                 column = _bad_encoding_column(header, row)
                 yield line, RowError(line, column, "not valid UTF-8 (wrong encoding: save the file as UTF-8)")
                 continue

@@ -115,12 +115,13 @@ def create_parties_for(actors, dataset):
     """A new party per unknown actor, with the actor's name as an alias. Returns actor -> id."""
     created = {}
     for actor in sorted(actors):
-        kind = PartyKind.STATE if actor.lower().startswith(STATE_ACTOR_PREFIXES) else PartyKind.ARMED_GROUP
-        party = Party.match(actor) or Party.objects.create(
-            name=actor[:200], kind=kind, description=f"Created by an import of {dataset} data."
+        name = actor[:200]  # the longest name a party or an alias can have; matched the same way
+        kind = PartyKind.STATE if name.lower().startswith(STATE_ACTOR_PREFIXES) else PartyKind.ARMED_GROUP
+        party = Party.match(name) or Party.objects.create(
+            name=name, kind=kind, description=f"Created by an import of {dataset} data."
         )
-        if not PartyAlias.objects.filter(name__iexact=actor).exists():
-            PartyAlias.objects.create(party=party, name=actor[:200], dataset=dataset)
+        if not PartyAlias.objects.filter(name__iexact=name).exists():
+            PartyAlias.objects.create(party=party, name=name, dataset=dataset)
         created[actor] = party.id
     return created
 
@@ -162,7 +163,7 @@ def run_import(
                         sink.add(RowError(line, exc.column, exc.reason))
                     else:
                         actor = record.actor
-                        perpetrator_id = lookup.get(actor.lower()) if actor else None
+                        perpetrator_id = lookup.get(actor[:200].lower()) if actor else None
                         if actor and perpetrator_id is None:
                             unknown[actor] += 1
                         # Staged even after a bad row under "abort": the merge will not run, but

@@ -77,6 +77,15 @@ def test_abort_imports_nothing_and_leaves_existing_data_alone(bad_file, tmp_path
     assert list(Incident.objects.values_list("external_id", "killed_unknown")) == [("OK1", 0)]
 
 
+def test_a_nul_byte_is_reported_not_sent_to_the_database(tmp_path):
+    path = write_lines(tmp_path / "nul.csv", [header(), line(event_id_cnty="A", notes="bin\x00ary"), line()])
+
+    result = import_file(path, "acled")
+
+    assert errors_of(result) == [(2, "notes", "contains a NUL byte (binary data, not text)")]
+    assert list(Incident.objects.values_list("external_id", flat=True)) == ["SYR1"]
+
+
 def test_a_quoted_field_over_two_lines_keeps_line_numbers_right(tmp_path):
     path = write_csv(tmp_path / "multi.csv", ACLED_COLUMNS, [
         acled_row(event_id_cnty="A", notes="first line\nsecond line"),
