@@ -84,7 +84,8 @@ class Command(BaseCommand):
                 shutil.move(result.error_report, errors)
                 self.stdout.write(f"Full error report: {errors}")
             else:
-                self.stdout.write(f"Full error report: {result.error_report}")
+                os.unlink(result.error_report)  # the job keeps its copy under MEDIA_ROOT
+                self.stdout.write(f"Full error report: {job.error_report.path}")
         self.stdout.write(f"Took {result.seconds:.1f} s. Recorded as import #{job.pk}.")
         if result.aborted:
             raise CommandError("Import aborted: nothing was written.")
