@@ -1,15 +1,18 @@
-"""Stage parsed rows in temporary tables, then merge them into incidents in one statement.
+"""Stage parsed rows in temporary tables, then merge them into incidents set-wise.
 
 Staging happens outside the final transaction (temporary tables are private to the
 connection), so a bad row found late costs nothing: with --on-error abort the staged rows are
-simply dropped. The merge is one INSERT ... ON CONFLICT (source_dataset, external_id) DO UPDATE
-... WHERE the row differs, run inside the caller's transaction, so it is all or nothing.
+simply dropped. The merge runs inside the caller's transaction, so it is all or nothing.
 
-PostgreSQL stages with COPY; SQLite with executemany. The merge SQL is the same on both except
-for the null-safe comparison and how created rows are counted (xmax = 0 on PostgreSQL).
+PostgreSQL stages with COPY and merges in one statement (see _merge_postgres): a plain INSERT
+for new rows, INSERT ... ON CONFLICT (source_dataset, external_id) DO UPDATE ... WHERE the row
+differs for the others, RETURNING (xmax = 0) to count, and the sources replaced from the
+RETURNING rows. SQLite stages with executemany and runs the same upsert, then the sources.
 """
 import json
 import operator
+
+from django.db import DatabaseError, transaction
 
 from incidents.models import Incident, Source
 
@@ -21,8 +24,8 @@ DATA_COLUMNS = (
     "injured_combatants", "injured_unknown", "description", "status",
 )
 DEFAULTS = {
-    "occurred_at": None, "category": "", "occurred_until": None, "place_name": "", "admin1": "", "admin2": "", "latitude": None,
-    "longitude": None, "date_precision": "day", "location_precision": "exact", "perpetrator_id": None,
+    "occurred_at": None, "category": "", "occurred_until": None, "place_name": "", "admin1": "", "admin2": "",
+    "latitude": None, "longitude": None, "date_precision": "day", "location_precision": "exact", "perpetrator_id": None,
     "target_type": "", "weapons": [], "killed_civilians": 0, "killed_combatants": 0, "killed_unknown": 0,
     "injured_civilians": 0, "injured_combatants": 0, "injured_unknown": 0, "description": "",
     "status": "draft",
@@ -80,8 +83,6 @@ class Staging:
     def _more_temp_buffers(self, cursor):
         """Keep the staging tables in memory (the default 8 MB spills to disk). PostgreSQL
         refuses the change once the session has used a temporary table: then keep the default."""
-        from django.db import DatabaseError, transaction
-
         try:
             with transaction.atomic(using=self.connection.alias):
                 cursor.execute("SET temp_buffers TO '256MB'")
