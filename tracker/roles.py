@@ -31,6 +31,8 @@ ROLE_PERMISSIONS[REPORTER] = ROLE_PERMISSIONS[VIEWER] | {
     "incidents.add_clauselink",
     "incidents.change_clauselink",
     "incidents.delete_clauselink",
+    "incidents.add_importjob",
+    "incidents.view_importjob",
 }
 ROLE_PERMISSIONS[ANALYST] = ROLE_PERMISSIONS[REPORTER] | {
     "incidents.verify_incident",

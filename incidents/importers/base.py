@@ -1,0 +1,247 @@
+"""What every reader shares: streaming a CSV file row by row, and turning cells into values.
+
+A reader turns one CSV row (a dict of column -> text) into one `Record`, or raises `BadValue`
+naming the column and the reason. The streaming part never holds more than one row in memory.
+"""
+import codecs
+import csv
+import datetime as dt
+import io
+import math
+import sys
+import zoneinfo
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+UTC = dt.timezone.utc
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    column: str
+    reason: str
+
+
+class BadValue(Exception):
+    """A cell (or a whole row) that cannot be imported."""
+
+    def __init__(self, column, reason):
+        super().__init__(f"{column}: {reason}")
+        self.column = column
+        self.reason = reason
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported (no header, a required column missing...)."""
+
+    def __init__(self, reason, line=1, column=""):
+        super().__init__(f"line {line}" + (f", column {column}" if column else "") + f": {reason}")
+        self.line = line
+        self.column = column
+        self.reason = reason
+
+
+@dataclass(slots=True)
+class Record:
+    """One incident as read from a file: Incident field values plus what needs resolving."""
+
+    external_id: str
+    source_dataset: str
+    fields: dict
+    actor: str = ""  # the perpetrator's name as the file writes it, matched to a Party later
+    sources: list = field(default_factory=list)  # (name, url, published_on, notes)
+
+
+def import_timezone():
+    """Bare dates in external data are local days; this is the zone they are read in."""
+    return zoneinfo.ZoneInfo(getattr(settings, "INCIDENTS_IMPORT_TIMEZONE", "Asia/Damascus"))
+
+
+def day_start(day, tz):
+    return dt.datetime.combine(day, dt.time.min, tzinfo=tz).astimezone(UTC)
+
+
+def day_end(day, tz):
+    """The last second of `day`: windows are closed intervals [occurred_at, occurred_until]."""
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=tz).astimezone(UTC)
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%b-%y", "%d-%B-%Y", "%d %b %Y", "%d/%m/%Y", "%d-%b-%Y")
+
+
+def parse_date(text, column, cache):
+    """A calendar date in any of the forms ACLED and UCDP publish; `cache` holds earlier answers."""
+    try:
+        return cache[text]
+    except KeyError:
+        pass
+    value = text.strip()
+    if not value:
+        raise BadValue(column, "date is empty")
+    for fmt in DATE_FORMATS:
+        try:
+            parsed = dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+        if len(cache) < 100_000:
+            cache[text] = parsed
+        return parsed
+    raise BadValue(column, f"unparseable date {value!r} (expected e.g. 31 December 2020, 2020-12-31 or 9-May-20)")
+
+
+def parse_coordinate(text, column, limit):
+    value = text.strip()
+    if not value:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise BadValue(column, f"not a number: {value!r}") from None
+    if not math.isfinite(number) or not -limit <= number <= limit:
+        raise BadValue(column, f"{value} is out of range (-{limit} to {limit})")
+    return number
+
+
+def parse_count(text, column):
+    value = text.strip()
+    if not value:
+        return 0
+    try:
+        number = int(value)
+    except ValueError:
+        try:
+            as_float = float(value)
+        except ValueError:
+            raise BadValue(column, f"not a whole number: {value!r}") from None
+        if not as_float.is_integer():
+            raise BadValue(column, f"not a whole number: {value!r}")
+        number = int(as_float)
+    if number < 0:
+        raise BadValue(column, f"negative count {number}")
+    if number > 2_147_483_647:
+        raise BadValue(column, f"count {number} is too large")
+    return number
+
+
+def check_length(value, column, max_length):
+    if len(value) > max_length:
+        raise BadValue(column, f"longer than {max_length} characters ({len(value)})")
+    return value
+
+
+def split_list(text, separator=";"):
+    return [part.strip() for part in text.split(separator) if part.strip()]
+
+
+def _looks_utf16(head):
+    return head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE)
+
+
+def _bad_encoding_column(header, row):
+    for name, cell in zip(header, row):
+        try:
+            cell.encode("utf-8")
+        except UnicodeEncodeError:
+            return name or "?"
+    return "?"
+
+
+class Columns:
+    """Column name -> position in a row, as attributes (row[columns.event_date]). A column the
+    file lacks points at the empty cell CsvStream appends to every row, so it reads as ""."""
+
+    def __init__(self, header, names):
+        positions = {name: index for index, name in reversed(list(enumerate(header)))}
+        self.present = set(positions)
+        self.absent = len(header)
+        for name in names:
+            setattr(self, name, positions.get(name, len(header)))
+
+
+class CsvStream:
+    """Iterate a CSV file as (line number, list of cells + [""]) or (line number, RowError).
+
+    Bytes that are not UTF-8 do not stop the file: they are decoded with surrogateescape and
+    the row that holds them is reported. A ragged row (too few or too many fields) is reported.
+    `position()` is how many bytes have been read, for progress.
+    """
+
+    def __init__(self, binary_file, skip_row=None):
+        self.binary = binary_file
+        head = binary_file.peek(4)[:4] if hasattr(binary_file, "peek") else b""
+        encoding = "utf-16" if _looks_utf16(head) else "utf-8-sig"
+        self.text = io.TextIOWrapper(binary_file, encoding=encoding, errors="surrogateescape", newline="")
+        self.reader = csv.reader(self.text, strict=False)
+        self.skip_row = skip_row  # e.g. an HXL hashtag row under the header
+        self.header = self._read_header()
+
+    def position(self):
+        try:
+            return self.binary.tell()
+        except (OSError, ValueError):
+            return 0
+
+    def _read_header(self):
+        try:
+            header = next(self.reader)
+        except StopIteration:
+            raise ImportFileError("the file is empty") from None
+        except csv.Error as exc:
+            raise ImportFileError(f"not a readable CSV file ({exc})") from None
+        header = [name.strip().lower() for name in header]
+        if any(not _is_utf8(name) for name in header):
+            raise ImportFileError("the header is not valid UTF-8 (save the file as UTF-8)")
+        if len(header) < 2:
+            raise ImportFileError("not a comma-separated file with a header row")
+        return header
+
+    def __iter__(self):
+        header = self.header
+        width = len(header)
+        reader = self.reader
+        last_line = reader.line_num
+        first_data_row = True
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                line = last_line + 1
+                last_line = reader.line_num
+                yield line, RowError(line, "", f"unreadable CSV ({exc})")
+                continue
+            line = last_line + 1
+            last_line = reader.line_num
+            if first_data_row:
+                first_data_row = False
+                if self.skip_row is not None and self.skip_row(row):
+                    continue
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue  # blank line
+            if len(row) != width:
+                yield line, RowError(line, "", f"ragged line: {len(row)} fields where the header has {width}")
+                continue
+            joined = "\x1f".join(row)
+            if "\x00" in joined:
+                column = next(name for name, cell in zip(header, row) if "\x00" in cell)
+                yield line, RowError(line, column, "contains a NUL byte (binary data, not text)")
+                continue
+            if not joined.isascii() and not _is_utf8(joined):
+                column = _bad_encoding_column(header, row)
+                yield line, RowError(line, column, "not valid UTF-8 (wrong encoding: save the file as UTF-8)")
+                continue
+            row.append("")  # what a missing optional column reads as (see Columns)
+            yield line, row
+
+
+def _is_utf8(text):
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

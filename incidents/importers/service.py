@@ -1,0 +1,220 @@
+"""Run one import: read and check every row, stage the good ones, merge them in one transaction.
+
+    result = run_import(path, "acled", on_error="skip", dry_run=False, create_parties=False)
+
+Guarantees: a bad row never stops the file from being read; every bad row is reported with its
+line, column and reason; with on_error="abort" nothing is written if any row is bad; the merge
+is one transaction, so no half-written batch ever remains; a dry run rolls the merge back and
+so reports exact counts while writing nothing.
+"""
+import csv
+import datetime as dt
+import os
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.utils import timezone
+
+from agreements.choices import PartyKind
+from agreements.models import Party, PartyAlias
+from incidents.models import Incident
+from incidents.signals import incidents_bulk_changed
+
+from .base import BadValue, CsvStream, ImportFileError, RowError
+from .staging import Staging
+
+SKIP, ABORT = "skip", "abort"
+KEPT_ERRORS = 1000  # kept in memory for the summary; the full list goes to the error report file
+STATE_ACTOR_PREFIXES = ("military forces of", "police forces of", "government of")
+SOURCE_FIELDS = {
+    # Source columns each format carries; the others are not compared (nor can they be restored).
+    "acled": ("name",),
+    "ucdp": ("name", "published_on", "notes"),
+    "tracker": ("name", "url"),
+}
+
+
+@dataclass
+class ImportResult:
+    format: str
+    dry_run: bool = False
+    aborted: bool = False
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    errors: list = field(default_factory=list)  # the first KEPT_ERRORS RowErrors
+    error_report: str | None = None  # path of the CSV with every error (line, column, reason)
+    unknown_actors: Counter = field(default_factory=Counter)
+    parties_created: list = field(default_factory=list)
+    started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+
+    @property
+    def seconds(self):
+        return (self.finished_at - self.started_at).total_seconds() if self.finished_at else 0.0
+
+    def summary_lines(self):
+        verb = "would be " if self.dry_run else ""
+        lines = [
+            f"{self.rows} rows read: {self.created} {verb}created, {self.updated} {verb}updated, "
+            f"{self.unchanged} unchanged, {self.rejected} rejected"
+            + (" (dry run: nothing written)" if self.dry_run else "")
+        ]
+        if self.aborted:
+            lines.append("Aborted: some rows are bad and --on-error is abort, so nothing was imported.")
+        if self.unknown_actors:
+            action = "created as new parties" if self.parties_created else "no party matches (perpetrator left empty)"
+            lines.append(f"{len(self.unknown_actors)} unknown actors, {action}:")
+            lines += [f"  {count:>7}  {name}" for name, count in self.unknown_actors.most_common()]
+        return lines
+
+
+class _Rollback(Exception):
+    pass
+
+
+class ErrorSink:
+    """Every rejected row goes to a CSV file on disk; the first few stay in memory."""
+
+    def __init__(self):
+        self.count = 0
+        self.kept = []
+        self.handle = tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", newline="", suffix="-import-errors.csv", delete=False
+        )
+        self.writer = csv.writer(self.handle)
+        self.writer.writerow(["line", "column", "reason"])
+
+    def add(self, error):
+        self.count += 1
+        if len(self.kept) < KEPT_ERRORS:
+            self.kept.append(error)
+        self.writer.writerow([error.line, error.column, error.reason])
+
+    def close(self):
+        self.handle.close()
+        if not self.count:
+            os.unlink(self.handle.name)
+            return None
+        return self.handle.name
+
+
+def party_lookup():
+    """lower(name or alias) -> party id, as Party.match resolves it (the name wins over an alias)."""
+    lookup = {alias.lower(): party_id for alias, party_id in PartyAlias.objects.values_list("name", "party_id")}
+    lookup.update((name.lower(), party_id) for name, party_id in Party.objects.values_list("name", "id"))
+    return lookup
+
+
+def create_parties_for(actors, dataset):
+    """A new party per unknown actor, with the actor's name as an alias. Returns actor -> id."""
+    created = {}
+    for actor in sorted(actors):
+        name = actor[:200]  # the longest name a party or an alias can have; matched the same way
+        kind = PartyKind.STATE if name.lower().startswith(STATE_ACTOR_PREFIXES) else PartyKind.ARMED_GROUP
+        party = Party.match(name) or Party.objects.create(
+            name=name, kind=kind, description=f"Created by an import of {dataset} data."
+        )
+        if not PartyAlias.objects.filter(name__iexact=name).exists():
+            PartyAlias.objects.create(party=party, name=name, dataset=dataset)
+        created[actor] = party.id
+    return created
+
+
+def run_import(
+    path, format, *, on_error=SKIP, dry_run=False, create_parties=False, user=None,
+    progress=None, using=DEFAULT_DB_ALIAS, batch_size=10_000,
+):
+    """Import the CSV file at `path` in `format` (acled, ucdp, tracker). See the module docstring.
+
+    `progress(rows, bytes_read, bytes_total)` is called every batch and at the end.
+    Raises ImportFileError when the file as a whole cannot be read (nothing is written then).
+    """
+    from . import READERS
+
+    if on_error not in (SKIP, ABORT):
+        raise ValueError(f"on_error must be {SKIP!r} or {ABORT!r}")
+    reader_class = READERS[format]
+    result = ImportResult(format=format, dry_run=dry_run, started_at=timezone.now())
+    connection = connections[using]
+    total_bytes = os.path.getsize(path)
+    sink = ErrorSink()
+    try:
+        with open(path, "rb") as binary, Staging(connection, batch_size=batch_size) as staging:
+            stream = CsvStream(binary, skip_row=reader_class.skip_row)
+            reader = reader_class(stream.header)
+            lookup = party_lookup()
+            unknown = result.unknown_actors
+            rows = 0
+            last_report = time.monotonic()
+            for line, item in stream:
+                rows += 1
+                if type(item) is RowError:
+                    sink.add(item)
+                else:
+                    try:
+                        record = reader.parse(item)
+                    except BadValue as exc:
+                        sink.add(RowError(line, exc.column, exc.reason))
+                    else:
+                        actor = record.actor
+                        perpetrator_id = lookup.get(actor[:200].lower()) if actor else None
+                        if actor and perpetrator_id is None:
+                            unknown[actor] += 1
+                        # Staged even after a bad row under "abort": the merge will not run, but
+                        # duplicate ids are found in the staging table, and reported too.
+                        staging.add(line, record, perpetrator_id)
+                if progress and rows % batch_size == 0 and time.monotonic() - last_report > 0.5:
+                    last_report = time.monotonic()
+                    progress(rows, stream.position(), total_bytes)
+            staging.flush()
+            result.rows = rows
+            if progress:
+                progress(rows, total_bytes, total_bytes)
+
+            for dup_line, external_id, first_line in staging.duplicates():
+                sink.add(RowError(dup_line, reader.id_column, f"duplicate id {external_id!r} (first on line {first_line})"))
+            result.rejected = sink.count
+            if on_error == ABORT and sink.count:
+                result.aborted = True
+                return result
+
+            result.created, result.updated, result.unchanged = _merge(
+                connection, using, staging, reader, result, create_parties, user, dry_run
+            )
+    finally:
+        result.errors = sink.kept
+        result.error_report = sink.close()
+        result.finished_at = timezone.now()
+    return result
+
+
+def _merge(connection, using, staging, reader, result, create_parties, user, dry_run):
+    counts = (0, 0, 0)
+    try:
+        with transaction.atomic(using=using):
+            if create_parties and result.unknown_actors:
+                created = create_parties_for(result.unknown_actors, reader.dataset)
+                result.parties_created = sorted(created)
+                staging.set_perpetrators(created)
+            counts = staging.merge(
+                reader.provided_fields, SOURCE_FIELDS[reader.format], timezone.now(),
+                getattr(user, "pk", None),
+            )
+            if dry_run:
+                raise _Rollback
+            written = counts[0] + counts[1]
+            if written:
+                since = result.started_at
+                transaction.on_commit(
+                    lambda: incidents_bulk_changed.send(sender=Incident, updated_since=since, count=written),
+                    using=using,
+                )
+    except _Rollback:
+        pass
+    return counts

@@ -1,0 +1,310 @@
+"""Stage parsed rows in temporary tables, then merge them into incidents set-wise.
+
+Staging happens outside the final transaction (temporary tables are private to the
+connection), so a bad row found late costs nothing: with --on-error abort the staged rows are
+simply dropped. The merge runs inside the caller's transaction, so it is all or nothing.
+
+PostgreSQL stages with COPY and merges in one statement (see _merge_postgres): a plain INSERT
+for new rows, INSERT ... ON CONFLICT (source_dataset, external_id) DO UPDATE ... WHERE the row
+differs for the others, RETURNING (xmax = 0) to count, and the sources replaced from the
+RETURNING rows. SQLite stages with executemany and runs the same upsert, then the sources.
+"""
+import json
+import operator
+
+from django.db import DatabaseError, transaction
+
+from incidents.models import Incident, Source
+
+# Incident columns the staging table holds (besides line, source_dataset, external_id, actor).
+DATA_COLUMNS = (
+    "occurred_at", "date_precision", "occurred_until", "place_name", "admin1", "admin2",
+    "latitude", "longitude", "location_precision", "category", "perpetrator_id", "target_type",
+    "weapons", "killed_civilians", "killed_combatants", "killed_unknown", "injured_civilians",
+    "injured_combatants", "injured_unknown", "description", "status",
+)
+DEFAULTS = {
+    "occurred_at": None, "category": "", "occurred_until": None, "place_name": "", "admin1": "", "admin2": "",
+    "latitude": None, "longitude": None, "date_precision": "day", "location_precision": "exact", "perpetrator_id": None,
+    "target_type": "", "weapons": [], "killed_civilians": 0, "killed_combatants": 0, "killed_unknown": 0,
+    "injured_civilians": 0, "injured_combatants": 0, "injured_unknown": 0, "description": "",
+    "status": "draft",
+}
+PG_TYPES = {
+    "occurred_at": "timestamptz", "occurred_until": "timestamptz", "latitude": "double precision",
+    "longitude": "double precision", "perpetrator_id": "bigint", "weapons": "jsonb",
+}
+_data_values = operator.itemgetter(*DATA_COLUMNS)
+COUNT_COLUMNS = {c for c in DATA_COLUMNS if c.startswith(("killed_", "injured_"))}
+STAGE = "import_stage"
+STAGE_SOURCES = "import_stage_source"
+SOURCE_COLUMNS = ("name", "url", "published_on", "notes")
+EMPTY_JSON_LIST = "[]"
+
+
+class Staging:
+    """Temporary tables for one import on one connection. Use as a context manager."""
+
+    def __init__(self, connection, batch_size=10_000):
+        self.connection = connection
+        self.postgres = connection.vendor == "postgresql"
+        self.batch_size = batch_size
+        self.rows = []
+        self.source_rows = []
+        self.staged = 0
+        self.incident_table = connection.ops.quote_name(Incident._meta.db_table)
+        self.source_table = connection.ops.quote_name(Source._meta.db_table)
+
+    # --- life cycle -------------------------------------------------------------------------
+    def __enter__(self):
+        def column_type(name):
+            if name == "line":
+                return "integer"
+            if name in COUNT_COLUMNS:
+                return "integer"
+            return PG_TYPES.get(name, "text") if self.postgres else ""
+
+        columns = ("line", "source_dataset", "external_id", "actor", *DATA_COLUMNS)
+        definition = ", ".join(f"{name} {column_type(name)}" for name in columns)
+        with self.connection.cursor() as cursor:
+            self._drop(cursor)
+            if self.postgres:
+                self._more_temp_buffers(cursor)
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {STAGE} ({definition}, n_sources integer NOT NULL DEFAULT 0)"
+            )
+            date_type = "date" if self.postgres else ""
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {STAGE_SOURCES} (line integer, position integer, name text, "
+                f"url text, published_on {date_type}, notes text)"
+            )
+        return self
+
+    def _more_temp_buffers(self, cursor):
+        """Keep the staging tables in memory (the default 8 MB spills to disk). PostgreSQL
+        refuses the change once the session has used a temporary table: then keep the default."""
+        try:
+            with transaction.atomic(using=self.connection.alias):
+                cursor.execute("SET temp_buffers TO '256MB'")
+        except DatabaseError:
+            pass
+
+    def __exit__(self, *exc):
+        self.rows.clear()
+        self.source_rows.clear()
+        if self.connection.connection is None:
+            return
+        if self.connection.needs_rollback or (self.postgres and self._transaction_failed()):
+            return  # the caller's transaction is rolling back; temporary tables go with it or the session
+        with self.connection.cursor() as cursor:
+            self._drop(cursor)
+
+    def _transaction_failed(self):
+        from psycopg.pq import TransactionStatus
+
+        return self.connection.connection.info.transaction_status == TransactionStatus.INERROR
+
+    def _drop(self, cursor):
+        for table in (STAGE, STAGE_SOURCES, "import_match", "import_resourced"):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+    # --- loading ----------------------------------------------------------------------------
+    def add(self, line, record, perpetrator_id):
+        fields = {**DEFAULTS, **record.fields, "perpetrator_id": perpetrator_id}
+        weapons = fields["weapons"]
+        fields["weapons"] = json.dumps(weapons) if weapons else EMPTY_JSON_LIST
+        self.rows.append([
+            line, record.source_dataset, record.external_id, record.actor, *_data_values(fields),
+            len(record.sources),
+        ])
+        for position, (name, url, published_on, notes) in enumerate(record.sources):
+            self.source_rows.append((line, position, name, url, published_on, notes))
+        if len(self.rows) >= self.batch_size:
+            self.flush()
+
+    def flush(self):
+        if not self.rows:
+            return
+        columns = ("line", "source_dataset", "external_id", "actor", *DATA_COLUMNS, "n_sources")
+        source_columns = ("line", "position", *SOURCE_COLUMNS)
+        with self.connection.cursor() as cursor:
+            if self.postgres:
+                self._copy(cursor, STAGE, columns, self.rows)
+                self._copy(cursor, STAGE_SOURCES, source_columns, self.source_rows)
+            else:
+                self._insert_many(cursor, STAGE, columns, self._sqlite_rows(columns))
+                self._insert_many(cursor, STAGE_SOURCES, source_columns, (
+                    (line, position, name, url, published_on.isoformat() if published_on else None, notes)
+                    for line, position, name, url, published_on, notes in self.source_rows
+                ))
+        self.staged += len(self.rows)
+        self.rows.clear()
+        self.source_rows.clear()
+
+    @staticmethod
+    def _copy(cursor, table, columns, rows):
+        if not rows:
+            return
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    @staticmethod
+    def _insert_many(cursor, table, columns, rows):
+        placeholders = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", list(rows))
+
+    def _sqlite_rows(self, columns):
+        adapt = self.connection.ops.adapt_datetimefield_value
+        at, until = columns.index("occurred_at"), columns.index("occurred_until")
+        for row in self.rows:
+            row[at] = adapt(row[at])
+            row[until] = adapt(row[until])
+            yield row
+
+    # --- checks before the merge --------------------------------------------------------------
+    def duplicates(self):
+        """(line, external_id, first line) of every row whose id already came earlier in the file."""
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"CREATE INDEX import_stage_line ON {STAGE} (line)")
+            cursor.execute(f"CREATE INDEX import_stage_source_line ON {STAGE_SOURCES} (line)")
+            cursor.execute(
+                f"SELECT s.line, s.external_id, f.first_line FROM {STAGE} s JOIN ("
+                f" SELECT source_dataset, external_id, min(line) AS first_line FROM {STAGE}"
+                f" GROUP BY source_dataset, external_id HAVING count(*) > 1"
+                f") f ON f.source_dataset = s.source_dataset AND f.external_id = s.external_id"
+                f" WHERE s.line <> f.first_line ORDER BY s.line"
+            )
+            found = cursor.fetchall()
+            if found:
+                lines = [(line,) for line, _, _ in found]
+                cursor.executemany(f"DELETE FROM {STAGE} WHERE line = %s", lines)
+                cursor.executemany(f"DELETE FROM {STAGE_SOURCES} WHERE line = %s", lines)
+        return found
+
+    # --- the merge (inside the caller's transaction) -------------------------------------------
+    def set_perpetrators(self, party_ids_by_actor):
+        """Give rows whose actor had no party yet the parties just created for them."""
+        if not party_ids_by_actor:
+            return
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"CREATE INDEX import_stage_actor ON {STAGE} (actor)")
+            cursor.executemany(
+                f"UPDATE {STAGE} SET perpetrator_id = %s WHERE actor = %s AND perpetrator_id IS NULL",
+                [(party_id, actor) for actor, party_id in party_ids_by_actor.items()],
+            )
+
+    def merge(self, provided_fields, source_fields, now, user_id):
+        """Upsert the staged rows and replace the sources of those written. Returns
+        (created, updated, unchanged). A row counts as updated if one of the columns the format
+        provides, or one of its (non-confidential) sources, differs from what is stored."""
+        updated_columns = [c for c in DATA_COLUMNS if c in provided_fields]
+        with self.connection.cursor() as cursor:
+            self._find_changed_sources(cursor, source_fields)
+            if self.postgres:
+                created, updated = self._merge_postgres(cursor, updated_columns, now, user_id)
+            else:
+                created, updated = self._merge_generic(cursor, updated_columns, now, user_id)
+        return created, updated, self.staged_count() - created - updated
+
+    def _find_changed_sources(self, cursor, source_fields):
+        """import_resourced: ids of stored incidents whose sources differ from the staged ones."""
+        incident, stage, stage_sources, same = self.incident_table, STAGE, STAGE_SOURCES, self._same
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE import_match AS SELECT {stage}.line, i.id AS incident_id, {stage}.n_sources"
+            f" FROM {stage} JOIN {incident} i ON i.source_dataset = {stage}.source_dataset"
+            f" AND i.external_id = {stage}.external_id AND NOT (i.external_id = '')"
+        )
+        cursor.execute("CREATE INDEX import_match_line ON import_match (line)")
+        source_match = " AND ".join(same(f"s.{c}", f"ss.{c}") for c in source_fields)
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE import_resourced AS SELECT m.incident_id FROM import_match m WHERE"
+            f" m.n_sources <> (SELECT count(*) FROM {self.source_table} s"
+            f"   WHERE s.incident_id = m.incident_id AND NOT s.confidential)"
+            f" OR EXISTS (SELECT 1 FROM {stage_sources} ss WHERE ss.line = m.line AND NOT EXISTS ("
+            f"   SELECT 1 FROM {self.source_table} s WHERE s.incident_id = m.incident_id"
+            f"   AND NOT s.confidential AND {source_match}))"
+        )
+
+    def _upsert_sql(self, updated_columns, differs, where="true"):
+        insert_columns = ("source_dataset", "external_id", *DATA_COLUMNS)
+        assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in updated_columns)
+        return (
+            f"INSERT INTO {self.incident_table} ({', '.join(insert_columns)}, created_at, updated_at, created_by_id)"
+            f" SELECT {', '.join(insert_columns)}, %s, %s, %s FROM {STAGE} WHERE {where}"
+            f" ON CONFLICT (source_dataset, external_id) WHERE NOT (external_id = '')"
+            f" DO UPDATE SET {assignments}, updated_at = EXCLUDED.updated_at"
+            f" WHERE {differs} OR {self.incident_table}.id IN (SELECT incident_id FROM import_resourced)"
+        )
+
+    def _merge_postgres(self, cursor, updated_columns, now, user_id):
+        """One statement. Rows not stored yet go in by a plain INSERT (ON CONFLICT's speculative
+        insertion costs a third more); the others by INSERT ... ON CONFLICT DO UPDATE ... WHERE
+        they differ. From the RETURNING rows, the old sources of updated incidents are deleted
+        and the staged sources inserted (sibling CTEs see the same snapshot, so never each other).
+        A row inserted by someone else meanwhile makes the statement fail whole: run it again."""
+        incident, source, stage = self.incident_table, self.source_table, STAGE
+        insert_columns = ", ".join(("source_dataset", "external_id", *DATA_COLUMNS))
+        differs = (
+            f"({', '.join(f'{incident}.{c}' for c in updated_columns)}) IS DISTINCT FROM"
+            f" ({', '.join(f'EXCLUDED.{c}' for c in updated_columns)})"
+        )
+        matched = f"EXISTS (SELECT 1 FROM import_match m WHERE m.line = {stage}.line)"
+        # Losing the last transaction in a crash only means running the (idempotent) import again.
+        # JIT compiling this one statement costs more than it saves; the joins and sorts want memory.
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        cursor.execute("SET LOCAL jit TO OFF")
+        cursor.execute("SET LOCAL work_mem TO '256MB'")
+        cursor.execute(
+            f"WITH fresh AS (INSERT INTO {incident} ({insert_columns}, created_at, updated_at, created_by_id)"
+            f"  SELECT {insert_columns}, %s, %s, %s FROM {stage} WHERE NOT {matched}"
+            f"  RETURNING id, source_dataset, external_id, true AS inserted),"
+            f" up AS ({self._upsert_sql(updated_columns, differs, where=matched)}"
+            f"  RETURNING id, source_dataset, external_id, (xmax = 0) AS inserted),"
+            f" written AS (SELECT * FROM fresh UNION ALL SELECT * FROM up),"
+            f" gone AS (DELETE FROM {source} s USING written"
+            f"  WHERE s.incident_id = written.id AND NOT written.inserted AND NOT s.confidential),"
+            f" added AS (INSERT INTO {source} (incident_id, name, url, published_on, reliability, confidential, notes)"
+            f"  SELECT written.id, ss.name, ss.url, ss.published_on, 'F', false, ss.notes FROM written"
+            f"  JOIN {stage} ON {stage}.source_dataset = written.source_dataset"
+            f"  AND {stage}.external_id = written.external_id"
+            f"  JOIN {STAGE_SOURCES} ss ON ss.line = {stage}.line)"
+            f" SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written",
+            [now, now, user_id, now, now, user_id],
+        )
+        return cursor.fetchone()
+
+    def _merge_generic(self, cursor, updated_columns, now, user_id):
+        """SQLite: the same upsert; the rows it wrote are found again by their updated_at."""
+        incident, stage, same = self.incident_table, STAGE, self._same
+        stamp = self.connection.ops.adapt_datetimefield_value(now)
+        differs = "(" + " OR ".join(f"NOT ({same(f'{incident}.{c}', f'EXCLUDED.{c}')})" for c in updated_columns) + ")"
+        cursor.execute(self._upsert_sql(updated_columns, differs), [stamp, stamp, user_id])
+        written = cursor.rowcount
+        cursor.execute("SELECT count(*) FROM import_match")
+        created = self.staged_count() - cursor.fetchone()[0]
+        cursor.execute(
+            f"DELETE FROM {self.source_table} WHERE NOT confidential AND incident_id IN ("
+            f" SELECT m.incident_id FROM import_match m JOIN {incident} i ON i.id = m.incident_id"
+            f" WHERE i.updated_at = %s)",
+            [stamp],
+        )
+        cursor.execute(
+            f"INSERT INTO {self.source_table} (incident_id, name, url, published_on, reliability,"
+            f" confidential, notes)"
+            f" SELECT i.id, ss.name, ss.url, ss.published_on, 'F', false, ss.notes"
+            f" FROM {STAGE_SOURCES} ss JOIN {stage} ON {stage}.line = ss.line"
+            f" JOIN {incident} i ON i.source_dataset = {stage}.source_dataset"
+            f" AND i.external_id = {stage}.external_id AND NOT (i.external_id = '')"
+            f" WHERE i.updated_at = %s ORDER BY ss.line, ss.position",
+            [stamp],
+        )
+        return created, written - created
+
+    def staged_count(self):
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {STAGE}")
+            return cursor.fetchone()[0]
+
+    def _same(self, left, right):
+        return f"{left} IS NOT DISTINCT FROM {right}" if self.postgres else f"{left} IS {right}"
