@@ -154,6 +154,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Compliance engine ------------------------------------------------------------------------
 TRACKER_DEADLINE_DUE_SOON_DAYS = env.int("TRACKER_DEADLINE_DUE_SOON_DAYS", default=7)
+# Imports: a bare date in a data file is a local day in this time zone.
+INCIDENTS_IMPORT_TIMEZONE = env.str("INCIDENTS_IMPORT_TIMEZONE", default="Asia/Damascus")
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -58,7 +58,7 @@ class Record:
 
 def import_timezone():
     """Bare dates in external data are local days; this is the zone they are read in."""
-    return zoneinfo.ZoneInfo(getattr(settings, "INCIDENTS_IMPORT_TIMEZONE", "Asia/Damascus"))
+    return zoneinfo.ZoneInfo(settings.INCIDENTS_IMPORT_TIMEZONE)
 
 
 def day_start(day, tz):
