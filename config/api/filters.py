@@ -1,0 +1,113 @@
+"""Filters shared by every app's filtersets: bounding boxes, free text, ordering."""
+import math
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import filters
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """DRF ordering, plus the primary key as a tie-breaker so pages are deterministic."""
+
+    ordering_description = "Sort by one of the listed fields; prefix with `-` for descending."
+
+    def get_ordering(self, request, queryset, view):
+        ordering = list(super().get_ordering(request, queryset, view) or [])
+        if ordering and not any(f.lstrip("-") in ("id", "pk") for f in ordering):
+            ordering.append("-id" if ordering[0].startswith("-") else "id")
+        return tuple(ordering)
+
+    def get_schema_operation_parameters(self, view):
+        params = super().get_schema_operation_parameters(view)
+        fields = [f for f in getattr(view, "ordering_fields", [])]
+        for param in params:
+            param["schema"] = {"type": "string", "enum": [*fields, *(f"-{f}" for f in fields)]}
+            param["description"] = f"Sort order (default `{','.join(view.ordering)}`). " + self.ordering_description
+        return params
+
+
+class BBoxField(forms.CharField):
+    default_error_messages = {
+        "invalid": "Expected bbox=minlon,minlat,maxlon,maxlat: four numbers in degrees, "
+        "longitude within ±180, latitude within ±90, min before max.",
+    }
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in (None, ""):
+            return None
+        parts = value.split(",")
+        try:
+            numbers = [float(p) for p in parts]
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        min_lon, min_lat, max_lon, max_lat = numbers
+        if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return numbers
+
+
+@extend_schema_field({"type": "string", "example": "36.5,35.6,37.0,36.0"})
+class BBoxFilter(django_filters.Filter):
+    """`bbox=minlon,minlat,maxlon,maxlat`: points (lat/lon fields) inside the box, edges included."""
+
+    field_class = BBoxField
+
+    def __init__(self, *args, lat_field="latitude", lon_field="longitude", **kwargs):
+        kwargs.setdefault("help_text", "minlon,minlat,maxlon,maxlat in degrees (WGS 84).")
+        super().__init__(*args, **kwargs)
+        self.lat_field = lat_field
+        self.lon_field = lon_field
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        min_lon, min_lat, max_lon, max_lat = value
+        return qs.filter(**{
+            f"{self.lon_field}__gte": min_lon, f"{self.lon_field}__lte": max_lon,
+            f"{self.lat_field}__gte": min_lat, f"{self.lat_field}__lte": max_lat,
+        })
+
+
+class SearchFilter(django_filters.CharFilter):
+    """`q=`: every word must appear (case-insensitive) in one of `search_fields`."""
+
+    def __init__(self, *args, search_fields=(), **kwargs):
+        kwargs.setdefault("help_text", "Free-text search; every word must match.")
+        kwargs.setdefault("max_length", 200)
+        super().__init__(*args, **kwargs)
+        self.search_fields = search_fields
+
+    def filter(self, qs, value):
+        words = (value or "").split()
+        for word in words[:10]:
+            match = Q()
+            for field in self.search_fields:
+                match |= Q(**{f"{field}__icontains": word})
+            qs = qs.filter(match)
+        return qs.distinct() if any("__" in f for f in self.search_fields) and words else qs
+
+
+class IdField(forms.IntegerField):
+    """A primary key: a positive whole number that fits a 64-bit column."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+class IdFilter(django_filters.NumberFilter):
+    field_class = IdField
+
+
+class IdInFilter(django_filters.BaseInFilter, IdFilter):
+    """Comma-separated ids: `party=1,2`."""
+
+
+class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
+    """Comma-separated choice values: `category=shelling,air_strike`."""

@@ -1,0 +1,58 @@
+"""Who may do what through the API: the roles' model permissions, reads included.
+
+DRF's DjangoModelPermissions lets any logged-in user read; here a read needs `view_<model>`,
+as in the admin. Actions name their own permissions in `view.action_permissions`.
+
+Public read mode (setting/env `TRACKER_API_PUBLIC_READ`, off by default) lets anonymous clients
+read what each viewset's `public_queryset()` returns: parties, agreements, areas, clauses and
+deadlines in full; verified incidents with their non-confidential sources; confirmed violations
+of verified incidents. Nothing else, and never a write.
+"""
+from django.conf import settings
+from rest_framework import permissions
+
+
+def public_read_enabled():
+    return bool(getattr(settings, "TRACKER_API_PUBLIC_READ", False))
+
+
+def is_public_request(request, view):
+    """An anonymous read allowed by the public read mode."""
+    user = getattr(request, "user", None)
+    return (
+        public_read_enabled()
+        and request.method in permissions.SAFE_METHODS
+        and not (user and user.is_authenticated)
+        and getattr(view, "public_readable", False)
+    )
+
+
+class RolePermissions(permissions.DjangoModelPermissions):
+    perms_map = {
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+        "POST": ["%(app_label)s.add_%(model_name)s"],
+        "PUT": ["%(app_label)s.change_%(model_name)s"],
+        "PATCH": ["%(app_label)s.change_%(model_name)s"],
+        "DELETE": ["%(app_label)s.delete_%(model_name)s"],
+    }
+
+    def has_permission(self, request, view):
+        if is_public_request(request, view):
+            return True
+        if not request.user or not request.user.is_authenticated:
+            return False
+        action_perms = getattr(view, "action_permissions", {}).get(getattr(view, "action", None))
+        if action_perms is not None:
+            return request.user.has_perms(action_perms)
+        return super().has_permission(request, view)
+
+
+class HasPerms(permissions.BasePermission):
+    """For views without a queryset: `required_perms` on the view."""
+
+    def has_permission(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return False
+        return request.user.has_perms(getattr(view, "required_perms", ()))

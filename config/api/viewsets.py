@@ -1,0 +1,55 @@
+"""The one shape of every API viewset."""
+from django.db import transaction
+from rest_framework import renderers, viewsets
+
+from .permissions import is_public_request
+
+
+class TrackerViewSetMixin:
+    # Reachable anonymously in the public read mode (through public_queryset) unless False.
+    public_readable = True
+    # {action name: [permissions]} for custom actions, replacing the method's model permission.
+    action_permissions = {}
+    lookup_value_regex = r"[0-9]+"
+
+    def public_queryset(self, queryset):
+        """What anonymous clients see in the public read mode."""
+        return queryset
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if is_public_request(self.request, self):
+            queryset = self.public_queryset(queryset)
+        return queryset
+
+    @property
+    def is_public(self):
+        return is_public_request(self.request, self)
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_destroy(self, instance):
+        with transaction.atomic():
+            instance.delete()
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Errors are JSON whatever format was asked for (a CSV of an error helps nobody).
+        renderer = getattr(request, "accepted_renderer", None)
+        if response.status_code >= 400 and renderer is not None and renderer.format not in ("json", "api"):
+            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_media_type = request.accepted_renderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class TrackerModelViewSet(TrackerViewSetMixin, viewsets.ModelViewSet):
+    pass
+
+
+class TrackerReadOnlyModelViewSet(TrackerViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass

@@ -1,0 +1,9 @@
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("deadlines", views.DeadlineViewSet)
+router.register("violations", views.ViolationViewSet)
+
+urlpatterns = router.urls
