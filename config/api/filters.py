@@ -6,12 +6,20 @@ from django import forms
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters
+from rest_framework.exceptions import ValidationError
 
 
 class OrderingFilter(filters.OrderingFilter):
     """DRF ordering, plus the primary key as a tie-breaker so pages are deterministic."""
 
     ordering_description = "Sort by one of the listed fields; prefix with `-` for descending."
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        valid = super().remove_invalid_fields(queryset, fields, view, request)
+        if len(valid) != len([f for f in fields if f]):
+            allowed = ", ".join(getattr(view, "ordering_fields", []))
+            raise ValidationError({self.ordering_param: [f"Order by one of: {allowed} (prefix - for descending)."]})
+        return valid
 
     def get_ordering(self, request, queryset, view):
         ordering = list(super().get_ordering(request, queryset, view) or [])
