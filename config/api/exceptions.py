@@ -19,9 +19,8 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(serializers.as_serializer_error(exc))
     elif isinstance(exc, (ProtectedError, RestrictedError)):
         # Say what blocks the deletion by kind and count only: the objects may be confidential.
-        kinds = sorted({obj._meta.verbose_name_plural for obj in exc.protected_objects if hasattr(obj, "_meta")}
-                       if isinstance(exc, ProtectedError) else
-                       {obj._meta.verbose_name_plural for obj in exc.restricted_objects})
+        blocking = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in blocking if hasattr(obj, "_meta")})
         exc = Conflict(f"Cannot delete: other records ({', '.join(kinds) or 'related records'}) still refer to it.")
     elif isinstance(exc, IntegrityError):
         exc = Conflict("The change conflicts with existing records (a duplicate or a broken reference).")
