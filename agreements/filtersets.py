@@ -33,7 +33,7 @@ class PartyFilterSet(django_filters.FilterSet):
 
 class AgreementFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=["title", "slug", "summary"])
-    slug = django_filters.CharFilter(max_length=100)
+    slug = django_filters.CharFilter(max_length=100, help_text="Exact slug, e.g. sochi-2018.")
     status = ChoiceInFilter(choices=AgreementStatus.choices, help_text="Comma-separated statuses.")
     signed_after = django_filters.DateFilter(field_name="signed_on", lookup_expr="gte",
                                              help_text="Signed on or after this date.")
@@ -60,7 +60,8 @@ class AreaFilterSet(django_filters.FilterSet):
 class ClauseFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=["number", "title", "text"])
     agreement = IdInFilter(help_text="Comma-separated agreement ids.")
-    agreement_slug = django_filters.CharFilter(field_name="agreement__slug", max_length=100)
+    agreement_slug = django_filters.CharFilter(field_name="agreement__slug", max_length=100,
+                                               help_text="Clauses of the agreement with this slug.")
     kind = ChoiceInFilter(choices=ClauseKind.choices, help_text="Comma-separated clause kinds.")
     party = IdInFilter(field_name="obligated_parties", distinct=True, help_text="Binding these party ids.")
     area = IdInFilter(field_name="areas", distinct=True, help_text="Naming these area ids.")
@@ -101,7 +102,7 @@ class DeadlineFilterSet(django_filters.FilterSet):
                                                  help_text="Falls due at or after this moment (ISO 8601).")
     due_before = django_filters.DateTimeFilter(field_name="due_at", lookup_expr="lt",
                                                   help_text="Falls due before this moment (ISO 8601).")
-    due_soon = django_filters.BooleanFilter()
+    due_soon = django_filters.BooleanFilter(help_text="true: deadlines the engine flagged as due soon.")
 
     class Meta:
         model = Deadline

@@ -30,10 +30,10 @@ class IncidentFilterSet(django_filters.FilterSet):
     target_type = ChoiceInFilter(choices=[c for c in TargetType.choices if c[0]], help_text="Comma-separated.")
     weapon = django_filters.ChoiceFilter(choices=Weapon.choices, method="filter_weapon",
                                          help_text="Incidents that used this weapon.")
-    admin1 = django_filters.CharFilter(lookup_expr="iexact", max_length=100)
-    admin2 = django_filters.CharFilter(lookup_expr="iexact", max_length=100)
-    source_dataset = django_filters.CharFilter(max_length=30)
-    external_id = django_filters.CharFilter(max_length=100)
+    admin1 = django_filters.CharFilter(lookup_expr="iexact", max_length=100, help_text="Governorate (exact, any case).")
+    admin2 = django_filters.CharFilter(lookup_expr="iexact", max_length=100, help_text="District (exact, any case).")
+    source_dataset = django_filters.CharFilter(max_length=30, help_text="Imported from this dataset (acled, ucdp...).")
+    external_id = django_filters.CharFilter(max_length=100, help_text="Its id in that dataset.")
     clause = IdInFilter(method="filter_clause",
                         help_text="Breaching (engine) or logged against (staff) these clause ids.")
     agreement = IdInFilter(method="filter_agreement",

@@ -59,7 +59,8 @@ class BBoxField(forms.CharField):
         return numbers
 
 
-@extend_schema_field({"type": "string", "example": "36.5,35.6,37.0,36.0"})
+@extend_schema_field({"type": "string", "example": "36.5,35.6,37.0,36.0",
+                      "description": "Bounding box minlon,minlat,maxlon,maxlat in degrees (WGS 84)."})
 class BBoxFilter(django_filters.Filter):
     """`bbox=minlon,minlat,maxlon,maxlat`: points (lat/lon fields) inside the box, edges included."""
 

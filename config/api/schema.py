@@ -1,7 +1,6 @@
 """OpenAPI generation: every operation lists its error responses and its output formats."""
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiParameter
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -51,18 +50,14 @@ TEXT_SCHEMA = {"type": "string"}
 
 
 class AutoSchema(openapi.AutoSchema):
-    def _formats(self):
-        return [r.format for r in self.view.get_renderers() if getattr(r, "format", None) not in (None, "api")]
-
-    def get_override_parameters(self):
-        params = list(super().get_override_parameters())
-        formats = self._formats()
-        if self.method == "GET" and len(formats) > 1:
-            params.append(OpenApiParameter(
-                "format", str, OpenApiParameter.QUERY, enum=formats,
-                description="Output format (or send the matching `Accept` header): "
-                + ", ".join(formats) + ". Errors are always JSON.",
-            ))
+    def _get_format_parameters(self):
+        params = super()._get_format_parameters() if self.method == "GET" else []
+        for param in params:
+            formats = param["schema"]["enum"]
+            param["description"] = (
+                "Output format (or send the matching `Accept` header): " + ", ".join(formats)
+                + ". Errors are always JSON."
+            )
         return params
 
     def _get_response_bodies(self, direction="response"):
