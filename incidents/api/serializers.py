@@ -36,7 +36,7 @@ class IncidentSerializer(FullCleanModelSerializer):
     weapons = ChoiceListField(Weapon, help_text="Weapons used.")
     perpetrator_name = serializers.CharField(source="perpetrator.name", read_only=True, allow_null=True,
                                              default=None)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Incident

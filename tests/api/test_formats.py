@@ -101,7 +101,8 @@ def test_errors_are_json_whatever_the_format(client, analyst):
         response = client.get(reverse("api:incident-list"), {"format": fmt, "bbox": "x"})
         assert response.status_code == 400 and response["Content-Type"] == "application/json"
         assert "bbox" in response.json()
-    assert client.get(reverse("api:incident-list"), {"format": "xlsx"}).status_code == 404
+    unknown = client.get(reverse("api:incident-list"), {"format": "xlsx"})
+    assert unknown.status_code == 406 and "geojson" in unknown.json()["detail"]
 
 
 def test_the_deadline_calendar_parses(client, viewer, token_for):

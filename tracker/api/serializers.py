@@ -24,7 +24,7 @@ class ViolationSerializer(serializers.ModelSerializer):
     clause_number = serializers.CharField(source="clause.number", read_only=True)
     reasons = serializers.ListField(child=serializers.JSONField(), read_only=True,
                                     help_text="Why the engine gave this confidence.")
-    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Violation
