@@ -2,7 +2,7 @@
 import django_filters
 from django.db.models import Q
 
-from config.api.filters import BBoxFilter, ChoiceInFilter, IdInFilter, SearchFilter
+from config.api.filters import DateTimeFilter, BBoxFilter, ChoiceInFilter, IdInFilter, SearchFilter
 from incidents.choices import IncidentCategory
 
 from .choices import AgreementStatus, ClauseKind, DeadlineStatus, PartyKind, PartyRole
@@ -69,7 +69,7 @@ class ClauseFilterSet(django_filters.FilterSet):
         choices=IncidentCategory.choices, method="filter_prohibits",
         help_text="Clauses that prohibit this incident category.",
     )
-    in_force_at = django_filters.DateTimeFilter(
+    in_force_at = DateTimeFilter(
         method="filter_in_force_at",
         help_text="In force at this moment (the clause's window, or else its agreement's).",
     )
@@ -98,9 +98,9 @@ class DeadlineFilterSet(django_filters.FilterSet):
     agreement = IdInFilter(help_text="Comma-separated agreement ids.")
     clause = IdInFilter(help_text="Comma-separated clause ids.")
     status = ChoiceInFilter(choices=DeadlineStatus.choices, help_text="Comma-separated statuses.")
-    due_after = django_filters.DateTimeFilter(field_name="due_at", lookup_expr="gte",
+    due_after = DateTimeFilter(field_name="due_at", lookup_expr="gte",
                                                  help_text="Falls due at or after this moment (ISO 8601).")
-    due_before = django_filters.DateTimeFilter(field_name="due_at", lookup_expr="lt",
+    due_before = DateTimeFilter(field_name="due_at", lookup_expr="lt",
                                                   help_text="Falls due before this moment (ISO 8601).")
     due_soon = django_filters.BooleanFilter(help_text="true: deadlines the engine flagged as due soon.")
 

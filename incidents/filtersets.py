@@ -2,7 +2,7 @@
 import django_filters
 from django.db.models import Q
 
-from config.api.filters import BBoxFilter, ChoiceInFilter, IdInFilter, SearchFilter
+from config.api.filters import DateTimeFilter, BBoxFilter, ChoiceInFilter, IdInFilter, SearchFilter
 
 from .choices import DatePrecision, IncidentCategory, IncidentStatus, LocationPrecision, TargetType, Weapon
 from .models import Incident
@@ -10,15 +10,15 @@ from .models import Incident
 
 class IncidentFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=["description", "place_name", "admin1", "admin2"])
-    occurred_after = django_filters.DateTimeFilter(
+    occurred_after = DateTimeFilter(
         field_name="occurred_at", lookup_expr="gte",
         help_text="Occurred at or after (ISO 8601 date or date-time; a bare date is midnight UTC).",
     )
-    occurred_before = django_filters.DateTimeFilter(
+    occurred_before = DateTimeFilter(
         field_name="occurred_at", lookup_expr="lt",
         help_text="Occurred before (ISO 8601 date or date-time; a bare date is midnight UTC).",
     )
-    updated_since = django_filters.DateTimeFilter(field_name="updated_at", lookup_expr="gte",
+    updated_since = DateTimeFilter(field_name="updated_at", lookup_expr="gte",
                                                   help_text="Created or changed at or after this moment.")
     category = ChoiceInFilter(choices=IncidentCategory.choices, help_text="Comma-separated categories.")
     perpetrator = IdInFilter(help_text="Comma-separated party ids.")

@@ -1,7 +1,7 @@
 """One FilterSet per model, shared by the API (and the admin where useful)."""
 import django_filters
 
-from config.api.filters import BBoxFilter, ChoiceInFilter, IdInFilter, SearchFilter
+from config.api.filters import DateTimeFilter, BBoxFilter, ChoiceInFilter, IdInFilter, SearchFilter
 from incidents.choices import IncidentCategory, LocationPrecision
 
 from .choices import Confidence, ViolationStatus
@@ -19,13 +19,13 @@ class ViolationFilterSet(django_filters.FilterSet):
                               help_text="Incident categories (comma-separated).")
     location_precision = ChoiceInFilter(field_name="incident__location_precision",
                                         choices=LocationPrecision.choices, help_text="Comma-separated.")
-    occurred_after = django_filters.DateTimeFilter(field_name="incident__occurred_at", lookup_expr="gte",
+    occurred_after = DateTimeFilter(field_name="incident__occurred_at", lookup_expr="gte",
                                                    help_text="Incident occurred at or after (ISO 8601).")
-    occurred_before = django_filters.DateTimeFilter(field_name="incident__occurred_at", lookup_expr="lt",
+    occurred_before = DateTimeFilter(field_name="incident__occurred_at", lookup_expr="lt",
                                                     help_text="Incident occurred before (ISO 8601).")
-    flagged_after = django_filters.DateTimeFilter(field_name="flagged_at", lookup_expr="gte",
+    flagged_after = DateTimeFilter(field_name="flagged_at", lookup_expr="gte",
                                                   help_text="Flagged at or after (ISO 8601).")
-    flagged_before = django_filters.DateTimeFilter(field_name="flagged_at", lookup_expr="lt",
+    flagged_before = DateTimeFilter(field_name="flagged_at", lookup_expr="lt",
                                                    help_text="Flagged before (ISO 8601).")
     bbox = BBoxFilter(lat_field="incident__latitude", lon_field="incident__longitude")
 

@@ -1,7 +1,7 @@
 """Every error as JSON with a 4xx status: Django's validation and integrity errors included."""
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from rest_framework import exceptions, serializers, status
@@ -22,6 +22,9 @@ def exception_handler(exc, context):
         blocking = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
         kinds = sorted({str(obj._meta.verbose_name_plural) for obj in blocking if hasattr(obj, "_meta")})
         exc = Conflict(f"Cannot delete: other records ({', '.join(kinds) or 'related records'}) still refer to it.")
+    elif isinstance(exc, DataError):
+        # Values the database refuses (out of range, NUL characters) that validation let through.
+        exc = exceptions.ValidationError({"detail": "A value in the request is out of range or malformed."})
     elif isinstance(exc, IntegrityError):
         exc = Conflict("The change conflicts with existing records (a duplicate or a broken reference).")
     elif isinstance(exc, (ValueError, TypeError, OverflowError)) and _is_input_error(exc):

@@ -1,4 +1,5 @@
 """Filters shared by every app's filtersets: bounding boxes, free text, ordering."""
+import datetime as dt
 import math
 
 import django_filters
@@ -34,6 +35,23 @@ class OrderingFilter(filters.OrderingFilter):
             param["schema"] = {"type": "string", "enum": [*fields, *(f"-{f}" for f in fields)]}
             param["description"] = f"Sort order (default `{','.join(view.ordering)}`). " + self.ordering_description
         return params
+
+
+class UTCDateTimeField(forms.DateTimeField):
+    """ISO 8601 date or date-time, converted to UTC (a bare date or a naive time is UTC)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(dt.timezone.utc)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError("Date-time out of range.", code="invalid")
+
+
+class DateTimeFilter(django_filters.DateTimeFilter):
+    field_class = UTCDateTimeField
 
 
 class BBoxField(forms.CharField):

@@ -163,3 +163,11 @@ def test_ordering(client, superuser, world):
     body = client.get(reverse("api:incident-list"), {"ordering": "occurred_at"}).json()
     dates = [item["occurred_at"] for item in body["results"]]
     assert dates == sorted(dates)
+
+
+@pytest.mark.parametrize("value", ["1564-07-20T08:17:31+20:35", "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
+def test_date_times_beyond_what_the_database_takes_are_400_or_converted(client, superuser, value):
+    client.force_authenticate(superuser)
+    response = client.get(reverse("api:incident-list"), {"occurred_before": value})
+    assert response.status_code in (200, 400)
+    assert response.json()

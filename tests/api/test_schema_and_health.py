@@ -127,3 +127,9 @@ def test_model_validation_applies_to_the_api(client, reporter):
 
 def test_the_token_query_parameter_is_only_for_the_calendar(client, viewer, token_for):
     assert client.get(reverse("api:incident-list"), {"token": token_for(viewer)}).status_code == 401
+
+
+@pytest.mark.parametrize("params", [{"token": "abc\x00def"}, {"q": "a\x00b"}, {"token": "x" * 500}])
+def test_nul_characters_and_junk_tokens_are_4xx(client, params):
+    response = client.get(reverse("api:deadlines-ics"), params)
+    assert 400 <= response.status_code < 500
