@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.schema import GEOMETRY_SCHEMA
-from config.api.serializers import ChoiceListField, FullCleanModelSerializer
+from config.api.serializers import ChoiceListField, FastListSerializer, FullCleanModelSerializer
 from incidents.choices import IncidentCategory
 
 from ..models import Agreement, AgreementLink, AgreementParty, Area, Clause, Deadline, Party, PartyAlias
@@ -12,6 +12,7 @@ from ..models import Agreement, AgreementLink, AgreementParty, Area, Clause, Dea
 class PartyAliasSerializer(serializers.ModelSerializer):
     class Meta:
         model = PartyAlias
+        list_serializer_class = FastListSerializer
         fields = ["id", "name", "dataset"]
 
 
@@ -20,6 +21,7 @@ class PartySerializer(FullCleanModelSerializer):
 
     class Meta:
         model = Party
+        list_serializer_class = FastListSerializer
         fields = ["id", "name", "short_name", "kind", "description", "aliases"]
 
     def validate_aliases(self, aliases):
@@ -56,12 +58,14 @@ class PartySerializer(FullCleanModelSerializer):
 class AgreementPartySerializer(serializers.ModelSerializer):
     class Meta:
         model = AgreementParty
+        list_serializer_class = FastListSerializer
         fields = ["party", "role"]
 
 
 class AgreementLinkSerializer(serializers.ModelSerializer):
     class Meta:
         model = AgreementLink
+        list_serializer_class = FastListSerializer
         fields = ["title", "url"]
 
 
@@ -72,6 +76,7 @@ class AgreementSerializer(FullCleanModelSerializer):
 
     class Meta:
         model = Agreement
+        list_serializer_class = FastListSerializer
         fields = [
             "id", "title", "slug", "signed_on", "in_force_from", "in_force_until", "status", "summary", "text",
             "timezone", "parties", "links", "areas", "created_at", "updated_at",
@@ -123,6 +128,7 @@ class AreaSerializer(FullCleanModelSerializer):
 
     class Meta:
         model = Area
+        list_serializer_class = FastListSerializer
         fields = ["id", "name", "slug", "description", "geometry", "buffer_km", "bbox"]
 
     @extend_schema_field({"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4})
@@ -137,6 +143,7 @@ class ClauseSerializer(FullCleanModelSerializer):
 
     class Meta:
         model = Clause
+        list_serializer_class = FastListSerializer
         fields = [
             "id", "agreement", "number", "title", "text", "kind", "obligated_parties", "areas", "in_force_from",
             "in_force_until", "effective_from", "effective_until", "prohibited_categories", "created_at",
@@ -148,6 +155,7 @@ class ClauseSerializer(FullCleanModelSerializer):
 class DeadlineSerializer(FullCleanModelSerializer):
     class Meta:
         model = Deadline
+        list_serializer_class = FastListSerializer
         fields = [
             "id", "agreement", "clause", "description", "due_date", "due_time", "extended_to", "status", "met_at",
             "evidence", "due_at", "due_soon", "missed_at",

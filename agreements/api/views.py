@@ -2,7 +2,6 @@ import datetime as dt
 
 import icalendar
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
@@ -10,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from config.api.authentication import QueryStringTokenAuthentication
+from config.api.filters import DjangoFilterBackend
 from config.api.renderers import GeoJSONRenderer, ICalendarRenderer
 from config.api.viewsets import TrackerModelViewSet, TrackerViewSetMixin
 

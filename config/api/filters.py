@@ -3,6 +3,7 @@ import datetime as dt
 import math
 
 import django_filters
+import django_filters.rest_framework
 from django import forms
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema_field
@@ -138,3 +139,15 @@ class IdInFilter(django_filters.BaseInFilter, IdFilter):
 
 class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
     """Comma-separated choice values: `category=shelling,air_strike`."""
+
+
+class DjangoFilterBackend(django_filters.rest_framework.DjangoFilterBackend):
+    """Builds and validates the FilterSet only when the request uses one of its filters."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = getattr(view, "filterset_class", None)
+        if filterset_class is not None and not any(
+            name in request.query_params for name in filterset_class.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)

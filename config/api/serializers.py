@@ -3,6 +3,7 @@ import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 
 class FullCleanModelSerializer(serializers.ModelSerializer):
@@ -54,3 +55,129 @@ class ErrorSerializer(serializers.Serializer):
     """What every 4xx carries: `detail`, or field names with their messages."""
 
     detail = serializers.CharField(required=False)
+
+
+# --- Fast lists ------------------------------------------------------------------------------
+# DRF calls get_attribute and to_representation on every field of every row, which dominates a
+# 50-row page. FastListSerializer compiles, once per page, one plain getter per field for the
+# common field types and falls back to DRF's own code for any other; the output is identical
+# (tests/api/test_fast_lists.py compares both on every serializer).
+
+_ISO = "iso-8601"
+
+
+def _attr_getter(source_attrs):
+    if len(source_attrs) == 1:
+        name = source_attrs[0]
+        return lambda obj: getattr(obj, name)
+
+    def get(obj):
+        for name in source_attrs:
+            if obj is None:
+                return None
+            obj = getattr(obj, name)
+        return obj
+
+    return get
+
+
+def _compile_field(field):
+    """A function instance -> representation, equal to DRF's for this field."""
+    from django.db.models import Manager
+    from rest_framework import relations
+
+    if isinstance(field, serializers.ListSerializer) and field.source_attrs:
+        child_plan = compile_plan(field.child)
+        get = _attr_getter(field.source_attrs)
+
+        def nested_many(obj):
+            value = get(obj)
+            if isinstance(value, Manager):
+                value = value.all()
+            return [{name: g(item) for name, g in child_plan} for item in value]
+
+        return nested_many
+    if isinstance(field, relations.PrimaryKeyRelatedField) and len(field.source_attrs) == 1 \
+            and field.pk_field is None:
+        attname = field.source_attrs[0] + "_id"
+        return lambda obj: getattr(obj, attname)
+    if not field.source_attrs or field.source == "*":
+        return None
+    get = _attr_getter(field.source_attrs)
+    if type(field) in (serializers.CharField, serializers.IntegerField, serializers.BooleanField,
+                       serializers.ChoiceField, serializers.ReadOnlyField) or (
+            type(field) is serializers.ModelField):
+        if type(field) is serializers.CharField:
+            return lambda obj: (lambda v: None if v is None else str(v))(get(obj))
+        return get
+    if type(field) is serializers.BigIntegerField and not getattr(field, "coerce_to_string", False) \
+            and not api_settings.COERCE_BIGINT_TO_STRING:
+        return get
+    if type(field) is serializers.FloatField:
+        return lambda obj: (lambda v: None if v is None else float(v))(get(obj))
+    if type(field) is serializers.DateTimeField and getattr(field, "format", _ISO) in (_ISO, None) \
+            and not hasattr(field, "timezone"):
+        from django.conf import settings as dj_settings
+        from django.utils import timezone as dj_timezone
+
+        if not dj_settings.USE_TZ:
+            return None
+
+        def datetime_value(obj):
+            value = get(obj)
+            if not value:
+                return None
+            text = value.astimezone(dj_timezone.get_current_timezone()).isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+        return datetime_value
+    if isinstance(field, serializers.ListField) and type(field.child) is serializers.ChoiceField:
+        return lambda obj: (lambda v: None if v is None else [x for x in v])(get(obj))
+    if isinstance(field, relations.SlugRelatedField):
+        slug = field.slug_field
+
+        def related_slug(obj):
+            related = get(obj)
+            return None if related is None else getattr(related, slug)
+
+        return related_slug
+    return None
+
+
+def compile_plan(serializer):
+    plan = []
+    for field in serializer._readable_fields:
+        fast = _compile_field(field)
+        if fast is None:
+            fast = _slow_getter(field)
+        plan.append((field.field_name, fast))
+    return plan
+
+
+def _slow_getter(field):
+    from rest_framework.fields import SkipField
+    from rest_framework.relations import PKOnlyObject
+
+    def get(obj):
+        try:
+            attribute = field.get_attribute(obj)
+        except SkipField:
+            return None
+        check = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+        return None if check is None else field.to_representation(attribute)
+
+    return get
+
+
+class FastListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        from django.db.models import Manager
+
+        iterable = data.all() if isinstance(data, Manager) else data
+        if type(self.child).to_representation is not serializers.Serializer.to_representation:
+            prepare = getattr(self.child, "prepare_representation", None)
+            if prepare is None:
+                return super().to_representation(data)
+            iterable = [prepare(item) for item in iterable]
+        plan = compile_plan(self.child)
+        return [{name: get(item) for name, get in plan} for item in iterable]

@@ -172,7 +172,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.RolePermissions"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "config.api.filters.DjangoFilterBackend",
         "config.api.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.CursorPagination",

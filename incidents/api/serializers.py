@@ -1,7 +1,7 @@
 from django.db import transaction
 from rest_framework import exceptions, serializers
 
-from config.api.serializers import ChoiceListField, FullCleanModelSerializer
+from config.api.serializers import ChoiceListField, FastListSerializer, FullCleanModelSerializer
 
 from ..choices import IncidentStatus, Weapon
 from ..models import Incident, Source
@@ -22,6 +22,7 @@ class SourceSerializer(FullCleanModelSerializer):
     class Meta:
         model = Source
         fields = ["id", "name", "url", "published_on", "reliability", "confidential", "notes"]
+        list_serializer_class = FastListSerializer
 
 
 class IncidentSerializer(FullCleanModelSerializer):
@@ -42,11 +43,15 @@ class IncidentSerializer(FullCleanModelSerializer):
         model = Incident
         fields = INCIDENT_CSV_FIELDS
         read_only_fields = ["created_at", "updated_at"]
+        list_serializer_class = FastListSerializer
 
-    def to_representation(self, instance):
+    def prepare_representation(self, instance):
         if not hasattr(instance, "visible_sources"):
             instance.visible_sources = list(Source.objects.visible_to(request_user(self)).filter(incident=instance))
-        return super().to_representation(instance)
+        return instance
+
+    def to_representation(self, instance):
+        return super().to_representation(self.prepare_representation(instance))
 
     def validate_status(self, value):
         previous = self.instance.status if self.instance is not None else IncidentStatus.DRAFT

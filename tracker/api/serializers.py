@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from config.api.serializers import FastListSerializer
+
 from ..models import Violation
 from .csv import VIOLATION_CSV_FIELDS
 
@@ -30,6 +32,7 @@ class ViolationSerializer(serializers.ModelSerializer):
         model = Violation
         fields = VIOLATION_CSV_FIELDS
         read_only_fields = VIOLATION_CSV_FIELDS
+        list_serializer_class = FastListSerializer
 
 
 class ReviewSerializer(serializers.Serializer):
