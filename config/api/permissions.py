@@ -43,6 +43,7 @@ class RolePermissions(permissions.DjangoModelPermissions):
             return True
         if not request.user or not request.user.is_authenticated:
             return False
+        prime_permission_cache(request.user)
         action_perms = getattr(view, "action_permissions", {}).get(getattr(view, "action", None))
         if action_perms is not None:
             return request.user.has_perms(action_perms)
@@ -56,3 +57,24 @@ class HasPerms(permissions.BasePermission):
         if not request.user or not request.user.is_authenticated:
             return False
         return request.user.has_perms(getattr(view, "required_perms", ()))
+
+
+def prime_permission_cache(user):
+    """Load the user's permissions from a short-lived cache, not two queries per request.
+
+    A change of role reaches the API within TRACKER_API_PERMISSION_CACHE_SECONDS (0: off).
+    """
+    seconds = getattr(settings, "TRACKER_API_PERMISSION_CACHE_SECONDS", 0)
+    if not seconds or not user.is_authenticated or not user.is_active or user.is_superuser:
+        return
+    if hasattr(user, "_perm_cache"):
+        return
+    from django.contrib.auth.backends import ModelBackend
+    from django.core.cache import cache
+
+    key = f"tracker-api:perms:{user.pk}"
+    perms = cache.get(key)
+    if perms is None:
+        perms = set(ModelBackend().get_all_permissions(user))
+        cache.set(key, perms, seconds)
+    user._perm_cache = perms

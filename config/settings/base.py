@@ -161,6 +161,9 @@ TRACKER_API_THROTTLE_RATES = {
     "anon": env.str("TRACKER_API_THROTTLE_ANON", default="60/minute"),
     "user": env.str("TRACKER_API_THROTTLE_USER", default="5000/minute"),
 }
+# Seconds a user's permissions are cached by the API (per process): a role change takes effect
+# within this delay. 0 turns the cache off.
+TRACKER_API_PERMISSION_CACHE_SECONDS = env.int("TRACKER_API_PERMISSION_CACHE_SECONDS", default=10)
 TRACKER_HEALTH_TIMEOUT = env.float("TRACKER_HEALTH_TIMEOUT", default=1.0)
 # Serves a bare "ok" view at /bench/ok: the framework's ceiling, for bench/api.py only.
 TRACKER_BENCH_VIEW = env.bool("TRACKER_BENCH_VIEW", default=False)

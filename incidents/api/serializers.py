@@ -1,7 +1,7 @@
 from django.db import transaction
 from rest_framework import exceptions, serializers
 
-from config.api.serializers import ChoiceListField, FastListSerializer, FullCleanModelSerializer
+from config.api.serializers import ChoiceListField, FastListSerializer, FullCleanModelSerializer, RelatedValueField
 
 from ..choices import IncidentStatus, Weapon
 from ..models import Incident, Source
@@ -18,6 +18,7 @@ def request_user(serializer):
 class SourceSerializer(FullCleanModelSerializer):
     id = serializers.IntegerField(required=False, min_value=1,
                                   help_text="Give the id of an existing source to update it in place.")
+    fast_plan_cacheable = True
 
     class Meta:
         model = Source
@@ -35,9 +36,10 @@ class IncidentSerializer(FullCleanModelSerializer):
 
     sources = SourceSerializer(many=True, required=False, source="visible_sources")
     weapons = ChoiceListField(Weapon, help_text="Weapons used.")
-    perpetrator_name = serializers.CharField(source="perpetrator.name", read_only=True, allow_null=True,
-                                             default=None)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    perpetrator_name = RelatedValueField("perpetrator.name", "perpetrator_name_value")
+    created_by = RelatedValueField("created_by.username", "created_by_username",
+                                   help_text="Username of who entered it.")
+    fast_plan_cacheable = True
 
     class Meta:
         model = Incident

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -26,7 +26,10 @@ def point_feature(item, lat="latitude", lon="longitude"):
 
 
 class IncidentViewSet(TrackerModelViewSet):
-    queryset = Incident.objects.select_related("perpetrator", "created_by")
+    # Names of related rows as annotations: one join, no model instances per row.
+    queryset = Incident.objects.annotate(
+        perpetrator_name_value=F("perpetrator__name"), created_by_username=F("created_by__username")
+    )
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilterSet
     ordering_fields = ["occurred_at", "updated_at", "created_at", "id"]

@@ -20,7 +20,9 @@ from tests.factories import (
     SourceFactory,
     UserFactory,
 )
+from incidents.api.views import IncidentViewSet
 from tracker.api.serializers import ViolationSerializer
+from tracker.api.views import ViolationViewSet
 from tracker.models import Violation
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +36,9 @@ def context(analyst):
     return {"request": request}
 
 
-def assert_same(serializer_class, queryset, context):
-    objects = list(queryset)
+def assert_same(serializer_class, queryset, context, list_queryset=None):
+    """The fast list (on the viewset's own queryset, if given) equals DRF item by item."""
+    objects = list(list_queryset if list_queryset is not None else queryset)
     assert objects
     fast = serializer_class(objects, many=True, context=context)
     assert isinstance(fast, FastListSerializer)
@@ -53,7 +56,8 @@ def test_incidents(context):
     b = IncidentFactory(perpetrator=None, latitude=None, longitude=None, status="draft")
     b.created_by = UserFactory(username="someone")
     b.save()
-    assert_same(IncidentSerializer, Incident.objects.select_related("perpetrator", "created_by"), context)
+    assert_same(IncidentSerializer, Incident.objects.all(), context)
+    assert_same(IncidentSerializer, Incident.objects.all(), context, IncidentViewSet.queryset.all())
 
 
 def test_violations(context):
@@ -64,6 +68,7 @@ def test_violations(context):
                              status="confirmed", reviewed_by=UserFactory(username="rev"),
                              reviewed_at=dt.datetime(2019, 4, 4, tzinfo=UTC), flagged_at=dt.datetime(2019, 4, 3, tzinfo=UTC))
     assert_same(ViolationSerializer, Violation.objects.all(), context)
+    assert_same(ViolationSerializer, Violation.objects.all(), context, ViolationViewSet.queryset.all())
 
 
 def test_agreement_side(context):

@@ -145,3 +145,22 @@ def test_drf_create_token_command(viewer):
 
     call_command("drf_create_token", "viewer")
     assert Token.objects.filter(user=viewer).exists()
+
+
+def test_a_role_change_reaches_the_api_within_the_permission_cache_delay(client, viewer, settings):
+    from django.contrib.auth.models import Group
+    from django.core.cache import cache
+
+    client.force_authenticate(viewer)
+    assert client.get(reverse("api:party-list")).status_code == 200
+    viewer.groups.set([])
+    fresh = type(viewer).objects.get(pk=viewer.pk)
+    client.force_authenticate(fresh)
+    assert client.get(reverse("api:party-list")).status_code == 200  # still cached
+    cache.clear()  # the delay has passed
+    client.force_authenticate(type(viewer).objects.get(pk=viewer.pk))  # as each real request loads it
+    assert client.get(reverse("api:party-list")).status_code == 403
+    settings.TRACKER_API_PERMISSION_CACHE_SECONDS = 0
+    fresh.groups.set([Group.objects.get(name="Viewer")])
+    client.force_authenticate(type(viewer).objects.get(pk=viewer.pk))
+    assert client.get(reverse("api:party-list")).status_code == 200  # no cache: at once

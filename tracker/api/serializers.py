@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from config.api.serializers import FastListSerializer
+from config.api.serializers import FastListSerializer, RelatedIdField, RelatedValueField
 
 from ..models import Violation
 from .csv import VIOLATION_CSV_FIELDS
@@ -17,16 +17,16 @@ class ViolationSerializer(serializers.ModelSerializer):
     longitude = serializers.FloatField(source="incident.longitude", read_only=True, allow_null=True)
     location_precision = serializers.CharField(source="incident.location_precision", read_only=True)
     perpetrator = serializers.IntegerField(source="incident.perpetrator_id", read_only=True, allow_null=True)
-    perpetrator_name = serializers.CharField(source="incident.perpetrator.name", read_only=True,
-                                             allow_null=True, default=None)
+    perpetrator_name = RelatedValueField("incident.perpetrator.name", "perpetrator_name_value")
     killed = serializers.IntegerField(source="incident.killed", read_only=True)
     injured = serializers.IntegerField(source="incident.injured", read_only=True)
-    agreement = serializers.IntegerField(source="clause.agreement_id", read_only=True)
-    agreement_slug = serializers.CharField(source="clause.agreement.slug", read_only=True)
-    clause_number = serializers.CharField(source="clause.number", read_only=True)
+    agreement = RelatedIdField("clause.agreement_id", "agreement_id_value")
+    agreement_slug = RelatedValueField("clause.agreement.slug", "agreement_slug_value")
+    clause_number = RelatedValueField("clause.number", "clause_number_value")
     reasons = serializers.ListField(child=serializers.JSONField(), read_only=True,
                                     help_text="Why the engine gave this confidence.")
-    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    reviewed_by = RelatedValueField("reviewed_by.username", "reviewed_by_username")
+    fast_plan_cacheable = True
 
     class Meta:
         model = Violation

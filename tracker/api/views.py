@@ -1,3 +1,4 @@
+from django.db.models import F
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
@@ -24,7 +25,12 @@ REVIEW_PERMS = ["tracker.view_violation", "tracker.review_violation"]
 class ViolationViewSet(TrackerReadOnlyModelViewSet):
     """The engine's findings. Read-only, except an analyst's review (confirm, dismiss)."""
 
-    queryset = Violation.objects.select_related("incident__perpetrator", "clause__agreement", "reviewed_by")
+    # Names of related rows as annotations: joins, but no model instances beyond the incident.
+    queryset = Violation.objects.select_related("incident").annotate(
+        perpetrator_name_value=F("incident__perpetrator__name"), agreement_id_value=F("clause__agreement_id"),
+        agreement_slug_value=F("clause__agreement__slug"), clause_number_value=F("clause__number"),
+        reviewed_by_username=F("reviewed_by__username"),
+    )
     serializer_class = ViolationSerializer
     filterset_class = ViolationFilterSet
     ordering_fields = ["flagged_at", "updated_at", "id"]
