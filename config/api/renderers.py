@@ -9,6 +9,8 @@ import csv
 import io
 import json
 
+import orjson
+
 from rest_framework import renderers
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -87,3 +89,25 @@ class ICalendarRenderer(renderers.BaseRenderer):
         if isinstance(data, bytes):
             return data
         return json.dumps(data, cls=JSONEncoder).encode("utf-8")
+
+
+class JSONRenderer(renderers.JSONRenderer):
+    """DRF's compact JSON, encoded by orjson (several times faster on a full page).
+
+    Types orjson does not take natively (datetimes, decimals, lazy strings) go through DRF's
+    own encoder, so the output is the same as DRF's. Indented output (`; indent=4` in the
+    Accept header) is left to DRF.
+    """
+
+    _fallback = JSONEncoder()
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        if self.get_indent(accepted_media_type, renderer_context or {}) is None:
+            try:
+                return orjson.dumps(data, default=self._fallback.default,
+                                    option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS)
+            except (TypeError, orjson.JSONEncodeError):
+                pass  # e.g. integers beyond 64 bits: DRF's encoder copes
+        return super().render(data, accepted_media_type, renderer_context)

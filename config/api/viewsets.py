@@ -1,8 +1,9 @@
 """The one shape of every API viewset."""
 from django.db import transaction
-from rest_framework import renderers, viewsets
+from rest_framework import viewsets
 
 from .permissions import is_public_request
+from .renderers import JSONRenderer
 
 
 class TrackerViewSetMixin:
@@ -42,7 +43,7 @@ class TrackerViewSetMixin:
         # Errors are JSON whatever format was asked for (a CSV of an error helps nobody).
         renderer = getattr(request, "accepted_renderer", None)
         if response.status_code >= 400 and renderer is not None and renderer.format not in ("json", "api"):
-            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = request.accepted_renderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
 

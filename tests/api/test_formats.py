@@ -127,3 +127,15 @@ def test_the_deadline_calendar_parses(client, viewer, token_for):
     # Filters apply to the feed too.
     filtered = client.get(url, {"token": token_for(viewer), "status": "extended"})
     assert len(icalendar.Calendar.from_ical(filtered.content).walk("VEVENT")) == 1
+
+
+def test_the_fast_json_renderer_writes_what_drf_writes():
+    import decimal
+
+    from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
+
+    from config.api.renderers import JSONRenderer
+
+    data = {"when": dt.datetime(2019, 4, 2, 9, 0, tzinfo=UTC), "day": dt.date(2019, 4, 2), "n": 10**30,
+            "buffer": decimal.Decimal("6.50"), "name": "سراقب", "items": [1.5, None, True], "nested": {"a": []}}
+    assert JSONRenderer().render(data) == DRFJSONRenderer().render(data)
