@@ -164,3 +164,14 @@ def test_a_role_change_reaches_the_api_within_the_permission_cache_delay(client,
     fresh.groups.set([Group.objects.get(name="Viewer")])
     client.force_authenticate(type(viewer).objects.get(pk=viewer.pk))
     assert client.get(reverse("api:party-list")).status_code == 200  # no cache: at once
+
+
+def test_a_deleted_token_stops_working_within_the_cache_delay(client, viewer, token_for):
+    from django.core.cache import cache
+    from rest_framework.authtoken.models import Token
+
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(viewer)}")
+    assert client.get(reverse("api:party-list")).status_code == 200
+    Token.objects.filter(user=viewer).delete()
+    cache.clear()  # the delay has passed
+    assert client.get(reverse("api:party-list")).status_code == 401
