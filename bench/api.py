@@ -169,7 +169,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per URL")
-    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--connections", type=int, default=2,
+                        help="wrk connections; default = gunicorn workers, so latency is not queueing")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--db", default="tracker_bench_api")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
