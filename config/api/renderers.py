@@ -46,9 +46,26 @@ class GeoJSONRenderer(renderers.BaseRenderer):
         return json.dumps(body, cls=JSONEncoder, ensure_ascii=False).encode("utf-8")
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_number(text):
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
 def csv_cell(value):
+    """A cell's text. Text that a spreadsheet would run as a formula gets a leading `'`
+    (CSV injection); numbers, negative ones included, are left as they are."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        if value.startswith(FORMULA_PREFIXES) and not _is_number(value):
+            return "'" + value
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):

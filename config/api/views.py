@@ -2,6 +2,7 @@
 import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.views import defaults
@@ -41,6 +42,9 @@ HEALTH_SCHEMA = inline_serializer("Health", {
 })
 
 
+HEALTH_CACHE_KEY = "tracker-health:broker-workers"
+
+
 class HealthView(APIView):
     """Database, broker and worker status. 200 while the database answers, else 503.
 
@@ -58,11 +62,18 @@ class HealthView(APIView):
     def get(self, request):
         timeout = settings.TRACKER_HEALTH_TIMEOUT
         database = _check(_ping_database)
-        broker = _check(lambda: _ping_broker(timeout))
-        if broker["ok"]:
-            workers = _check(lambda: _ping_workers(timeout))
+        # The broker and worker probes can take `timeout` seconds: their result is reused for a
+        # few seconds so that frequent polling cannot tie up the web workers.
+        cached = cache.get(HEALTH_CACHE_KEY)
+        if cached is None:
+            broker = _check(lambda: _ping_broker(timeout))
+            if broker["ok"]:
+                workers = _check(lambda: _ping_workers(timeout))
+            else:
+                workers = {"ok": False, "detail": "unknown: the broker is unreachable", "seconds": 0.0}
+            cache.set(HEALTH_CACHE_KEY, (broker, workers), settings.TRACKER_HEALTH_CACHE_SECONDS)
         else:
-            workers = {"ok": False, "detail": "unknown: the broker is unreachable", "seconds": 0.0}
+            broker, workers = cached
         if not database["ok"]:
             state = "error"
         elif broker["ok"] and workers["ok"]:

@@ -165,6 +165,7 @@ TRACKER_API_THROTTLE_RATES = {
 # within this delay. 0 turns the cache off.
 TRACKER_API_PERMISSION_CACHE_SECONDS = env.int("TRACKER_API_PERMISSION_CACHE_SECONDS", default=10)
 TRACKER_HEALTH_TIMEOUT = env.float("TRACKER_HEALTH_TIMEOUT", default=1.0)
+TRACKER_HEALTH_CACHE_SECONDS = env.int("TRACKER_HEALTH_CACHE_SECONDS", default=5)
 # Serves a bare "ok" view at /bench/ok: the framework's ceiling, for bench/api.py only.
 TRACKER_BENCH_VIEW = env.bool("TRACKER_BENCH_VIEW", default=False)
 

@@ -139,3 +139,13 @@ def test_the_fast_json_renderer_writes_what_drf_writes():
     data = {"when": dt.datetime(2019, 4, 2, 9, 0, tzinfo=UTC), "day": dt.date(2019, 4, 2), "n": 10**30,
             "buffer": decimal.Decimal("6.50"), "name": "سراقب", "items": [1.5, None, True], "nested": {"a": []}}
     assert JSONRenderer().render(data) == DRFJSONRenderer().render(data)
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas(client, analyst):
+    IncidentFactory(description="=HYPERLINK(\"http://evil\")", place_name="-", latitude=-33.5, longitude=-70.6)
+    client.force_authenticate(analyst)
+    header, _tags, row = read_csv(client.get(reverse("api:incident-list"), {"format": "csv"}))
+    record = dict(zip(header, row))
+    assert record["description"] == "'=HYPERLINK(\"http://evil\")"
+    assert record["place_name"] == "'-"
+    assert record["latitude"] == "-33.5"  # numbers stay numbers
