@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Prefetch
@@ -25,6 +27,15 @@ def point_feature(item, lat="latitude", lon="longitude"):
     return {"type": "Point", "coordinates": [item[lon], item[lat]]}
 
 
+def attach_visible_sources(incidents, user):
+    """Set `visible_sources` on each incident with one query by id (lighter than a Prefetch)."""
+    by_incident = defaultdict(list)
+    for source in Source.objects.visible_to(user).filter(incident_id__in=[i.pk for i in incidents]):
+        by_incident[source.incident_id].append(source)
+    for incident in incidents:
+        incident.visible_sources = by_incident.get(incident.pk, [])
+
+
 class IncidentViewSet(TrackerModelViewSet):
     # Names of related rows as annotations: one join, no model instances per row.
     queryset = Incident.objects.annotate(
@@ -40,7 +51,15 @@ class IncidentViewSet(TrackerModelViewSet):
     def get_queryset(self):
         user = getattr(self.request, "user", None)
         visible = Prefetch("sources", queryset=Source.objects.visible_to(user), to_attr="visible_sources")
+        if self.action == "list":
+            return super().get_queryset()  # sources attached per page, see paginate_queryset
         return super().get_queryset().prefetch_related(visible)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            attach_visible_sources(page, getattr(self.request, "user", None))
+        return page
 
     def public_queryset(self, queryset):
         return queryset.filter(status=IncidentStatus.VERIFIED)
