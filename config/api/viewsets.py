@@ -23,10 +23,6 @@ class TrackerViewSetMixin:
             queryset = self.public_queryset(queryset)
         return queryset
 
-    @property
-    def is_public(self):
-        return is_public_request(self.request, self)
-
     def perform_create(self, serializer):
         with transaction.atomic():
             serializer.save()
