@@ -152,6 +152,9 @@ class ClauseSerializer(FullCleanModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
+DEADLINE_YEARS = (1900, 2200)
+
+
 class DeadlineSerializer(FullCleanModelSerializer):
     class Meta:
         model = Deadline
@@ -162,6 +165,19 @@ class DeadlineSerializer(FullCleanModelSerializer):
         ]
         read_only_fields = ["due_at", "due_soon", "missed_at"]
         extra_kwargs = {"agreement": {"required": False, "help_text": "Defaults to the clause's agreement."}}
+
+    def _plausible_date(self, value):
+        # The due moment is computed from the date in the agreement's time zone: keep it within
+        # years any calendar, database and client can represent.
+        if value is not None and not (DEADLINE_YEARS[0] <= value.year <= DEADLINE_YEARS[1]):
+            raise serializers.ValidationError(f"Give a date between {DEADLINE_YEARS[0]} and {DEADLINE_YEARS[1]}.")
+        return value
+
+    def validate_due_date(self, value):
+        return self._plausible_date(value)
+
+    def validate_extended_to(self, value):
+        return self._plausible_date(value)
 
     def validate(self, attrs):
         if not attrs.get("agreement") and attrs.get("clause") and self.instance is None:

@@ -133,3 +133,16 @@ def test_the_token_query_parameter_is_only_for_the_calendar(client, viewer, toke
 def test_nul_characters_and_junk_tokens_are_4xx(client, params):
     response = client.get(reverse("api:deadlines-ics"), params)
     assert 400 <= response.status_code < 500
+
+
+@pytest.mark.parametrize("field,value", [("due_date", "9999-12-31"), ("due_date", "0001-01-01"),
+                                         ("extended_to", "9999-12-31")])
+def test_deadline_dates_out_of_any_calendar_are_400(client, coordinator, field, value):
+    from tests.factories import ClauseFactory
+
+    client.force_authenticate(coordinator)
+    data = {"clause": ClauseFactory().pk, "description": "x", "due_date": "2018-10-10", field: value,
+            "due_time": "00:00"}
+    response = client.post(reverse("api:deadline-list"), data, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
