@@ -72,7 +72,9 @@ def prime_permission_cache(user):
     from django.contrib.auth.backends import ModelBackend
     from django.core.cache import cache
 
-    key = f"tracker-api:perms:{user.pk}"
+    # date_joined tells apart two users that got the same id (a test database reusing ids).
+    joined = user.date_joined.timestamp() if getattr(user, "date_joined", None) else 0
+    key = f"tracker-api:perms:{user.pk}:{joined}"
     perms = cache.get(key)
     if perms is None:
         perms = set(ModelBackend().get_all_permissions(user))
