@@ -36,9 +36,12 @@ class TrackerViewSetMixin:
             instance.delete()
 
     def finalize_response(self, request, response, *args, **kwargs):
-        # Errors are JSON whatever format was asked for (a CSV of an error helps nobody).
+        # GeoJSON, CSV and iCalendar render what a GET returns. Errors, OPTIONS metadata and the
+        # answers to writes are JSON whatever format was asked for.
         renderer = getattr(request, "accepted_renderer", None)
-        if response.status_code >= 400 and renderer is not None and renderer.format not in ("json", "api"):
+        if renderer is not None and renderer.format not in ("json", "api") and (
+            response.status_code >= 400 or request.method not in ("GET", "HEAD")
+        ):
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = request.accepted_renderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)

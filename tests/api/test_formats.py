@@ -149,3 +149,12 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas(client, analyst):
     assert record["description"] == "'=HYPERLINK(\"http://evil\")"
     assert record["place_name"] == "'-"
     assert record["latitude"] == "-33.5"  # numbers stay numbers
+
+
+def test_options_and_writes_answer_json_whatever_the_format(client, superuser):
+    client.force_authenticate(superuser)
+    response = client.options(reverse("api:area-list") + "?format=geojson")
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    created = client.post(reverse("api:incident-list") + "?format=csv",
+                          {"occurred_at": "2019-04-02", "category": "shelling"}, format="json")
+    assert created.status_code == 201 and created.json()["category"] == "shelling"
