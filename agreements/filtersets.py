@@ -1,4 +1,5 @@
 """One FilterSet per model, shared by the API (and the admin where useful)."""
+
 import django_filters
 from django.db.models import Q
 
@@ -16,15 +17,21 @@ class AreaBBoxFilter(BBoxFilter):
         if not value:
             return qs
         min_lon, min_lat, max_lon, max_lat = value
-        return qs.filter(min_lon__lte=max_lon, max_lon__gte=min_lon, min_lat__lte=max_lat, max_lat__gte=min_lat)
+        return qs.filter(
+            min_lon__lte=max_lon, max_lon__gte=min_lon, min_lat__lte=max_lat, max_lat__gte=min_lat
+        )
 
 
 class PartyFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=["name", "short_name", "aliases__name"])
     kind = ChoiceInFilter(choices=PartyKind.choices, help_text="Comma-separated party kinds.")
     agreement = IdInFilter(field_name="agreements", distinct=True, help_text="Party to these agreement ids.")
-    role = ChoiceInFilter(field_name="agreement_roles__role", choices=PartyRole.choices, distinct=True,
-                          help_text="Has one of these roles in some agreement.")
+    role = ChoiceInFilter(
+        field_name="agreement_roles__role",
+        choices=PartyRole.choices,
+        distinct=True,
+        help_text="Has one of these roles in some agreement.",
+    )
 
     class Meta:
         model = Party
@@ -35,10 +42,12 @@ class AgreementFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=["title", "slug", "summary"])
     slug = django_filters.CharFilter(max_length=100, help_text="Exact slug, e.g. sochi-2018.")
     status = ChoiceInFilter(choices=AgreementStatus.choices, help_text="Comma-separated statuses.")
-    signed_after = django_filters.DateFilter(field_name="signed_on", lookup_expr="gte",
-                                             help_text="Signed on or after this date.")
-    signed_before = django_filters.DateFilter(field_name="signed_on", lookup_expr="lte",
-                                              help_text="Signed on or before this date.")
+    signed_after = django_filters.DateFilter(
+        field_name="signed_on", lookup_expr="gte", help_text="Signed on or after this date."
+    )
+    signed_before = django_filters.DateFilter(
+        field_name="signed_on", lookup_expr="lte", help_text="Signed on or before this date."
+    )
     party = IdInFilter(field_name="parties", distinct=True, help_text="Comma-separated party ids.")
 
     class Meta:
@@ -50,7 +59,9 @@ class AreaFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=["name", "slug", "description"])
     agreement = IdInFilter(field_name="agreements", distinct=True, help_text="Areas of these agreement ids.")
     clause = IdInFilter(field_name="clauses", distinct=True, help_text="Areas of these clause ids.")
-    bbox = AreaBBoxFilter(help_text="minlon,minlat,maxlon,maxlat: areas (with their buffer) that touch this box.")
+    bbox = AreaBBoxFilter(
+        help_text="minlon,minlat,maxlon,maxlat: areas (with their buffer) that touch this box."
+    )
 
     class Meta:
         model = Area
@@ -60,13 +71,15 @@ class AreaFilterSet(django_filters.FilterSet):
 class ClauseFilterSet(django_filters.FilterSet):
     q = SearchFilter(search_fields=["number", "title", "text"])
     agreement = IdInFilter(help_text="Comma-separated agreement ids.")
-    agreement_slug = django_filters.CharFilter(field_name="agreement__slug", max_length=100,
-                                               help_text="Clauses of the agreement with this slug.")
+    agreement_slug = django_filters.CharFilter(
+        field_name="agreement__slug", max_length=100, help_text="Clauses of the agreement with this slug."
+    )
     kind = ChoiceInFilter(choices=ClauseKind.choices, help_text="Comma-separated clause kinds.")
     party = IdInFilter(field_name="obligated_parties", distinct=True, help_text="Binding these party ids.")
     area = IdInFilter(field_name="areas", distinct=True, help_text="Naming these area ids.")
     prohibits = django_filters.ChoiceFilter(
-        choices=IncidentCategory.choices, method="filter_prohibits",
+        choices=IncidentCategory.choices,
+        method="filter_prohibits",
         help_text="Clauses that prohibit this incident category.",
     )
     in_force_at = DateTimeFilter(
@@ -80,7 +93,11 @@ class ClauseFilterSet(django_filters.FilterSet):
 
     def filter_prohibits(self, queryset, name, value):
         # A JSON list column: matched in Python, the clause table is small (works on SQLite too).
-        ids = [pk for pk, cats in Clause.objects.values_list("id", "prohibited_categories") if value in (cats or [])]
+        ids = [
+            pk
+            for pk, cats in Clause.objects.values_list("id", "prohibited_categories")
+            if value in (cats or [])
+        ]
         return queryset.filter(id__in=ids)
 
     def filter_in_force_at(self, queryset, name, value):
@@ -98,10 +115,12 @@ class DeadlineFilterSet(django_filters.FilterSet):
     agreement = IdInFilter(help_text="Comma-separated agreement ids.")
     clause = IdInFilter(help_text="Comma-separated clause ids.")
     status = ChoiceInFilter(choices=DeadlineStatus.choices, help_text="Comma-separated statuses.")
-    due_after = DateTimeFilter(field_name="due_at", lookup_expr="gte",
-                                                 help_text="Falls due at or after this moment (ISO 8601).")
-    due_before = DateTimeFilter(field_name="due_at", lookup_expr="lt",
-                                                  help_text="Falls due before this moment (ISO 8601).")
+    due_after = DateTimeFilter(
+        field_name="due_at", lookup_expr="gte", help_text="Falls due at or after this moment (ISO 8601)."
+    )
+    due_before = DateTimeFilter(
+        field_name="due_at", lookup_expr="lt", help_text="Falls due before this moment (ISO 8601)."
+    )
     due_soon = django_filters.BooleanFilter(help_text="true: deadlines the engine flagged as due soon.")
 
     class Meta:

@@ -11,6 +11,7 @@ ceiling here), the first page of incidents, the same with a category + date rang
 filter, and the first page of violations. Prints a markdown table. Needs PostgreSQL at
 BENCH_PG (default postgres://postgres@127.0.0.1:5432) and wrk (`apt-get install wrk`).
 """
+
 import argparse
 import json
 import os
@@ -30,11 +31,26 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-CATEGORIES = ["air_strike", "shelling", "armed_clash", "territory_change", "explosive_device", "chemical_weapon",
-              "attack_on_civilians", "heavy_weapons_presence", "armed_group_presence", "patrol",
-              "patrol_obstructed", "route_closed", "route_opened", "other"]
-FILTERED = ("/api/v1/incidents/?category=shelling&occurred_after=2019-01-01&occurred_before=2019-07-01"
-            "&bbox=36.3,35.6,37.0,36.1")
+CATEGORIES = [
+    "air_strike",
+    "shelling",
+    "armed_clash",
+    "territory_change",
+    "explosive_device",
+    "chemical_weapon",
+    "attack_on_civilians",
+    "heavy_weapons_presence",
+    "armed_group_presence",
+    "patrol",
+    "patrol_obstructed",
+    "route_closed",
+    "route_opened",
+    "other",
+]
+FILTERED = (
+    "/api/v1/incidents/?category=shelling&occurred_after=2019-01-01&occurred_before=2019-07-01"
+    "&bbox=36.3,35.6,37.0,36.1"
+)
 TARGETS = [
     ("ceiling: plain Django view", "/bench/ok"),
     ("GET /api/v1/incidents/ (first page)", "/api/v1/incidents/"),
@@ -53,8 +69,9 @@ def admin_sql(sql):
 
 
 def manage(env, *args, capture=False):
-    result = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, text=True,
-                            capture_output=capture)
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, text=True, capture_output=capture
+    )
     return result.stdout if capture else None
 
 
@@ -108,8 +125,10 @@ def load(dsn, rows):
                    i.occurred_at + interval '1 hour', now(), ''
             FROM incidents_incident i WHERE i.id % 5 = 0""")
         conn.execute("VACUUM ANALYZE")
-        counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                  for t in ("incidents_incident", "incidents_source", "tracker_violation")}
+        counts = {
+            t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("incidents_incident", "incidents_source", "tracker_violation")
+        }
         log(f"loaded {counts} in {time.monotonic() - started:.1f} s")
 
 
@@ -150,9 +169,21 @@ def check(base, path, token):
 
 def run_wrk(url, token, duration, connections):
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s",
-         "-H", f"Authorization: Token {token}", url],
-        check=True, text=True, capture_output=True,
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--latency",
+            "--timeout",
+            "5s",
+            "-H",
+            f"Authorization: Token {token}",
+            url,
+        ],
+        check=True,
+        text=True,
+        capture_output=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -167,12 +198,18 @@ def run_wrk(url, token, duration, connections):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per URL, in all")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds the duration is split in")
-    parser.add_argument("--connections", type=int, default=2,
-                        help="wrk connections; default = gunicorn workers, so latency is not queueing")
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=2,
+        help="wrk connections; default = gunicorn workers, so latency is not queueing",
+    )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--db", default="tracker_bench_api")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
@@ -202,9 +239,21 @@ def main():
         token = create_token(env)
         log("starting gunicorn (2 workers)")
         server = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "config.wsgi:application", "--workers", "2",
-             "--bind", f"127.0.0.1:{args.port}", "--log-level", "warning"],
-            cwd=ROOT, env=env, start_new_session=True,
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "config.wsgi:application",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{args.port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
         )
         base = f"http://127.0.0.1:{args.port}"
         wait_until_up(base, token)
@@ -219,8 +268,11 @@ def main():
         for round_no in range(args.rounds):
             for label, path in TARGETS:
                 results[label].append(run_wrk(base + path, token, per_round, args.connections))
-            log(f"round {round_no + 1}/{args.rounds}: " + ", ".join(
-                f"{results[label][-1][0]:.0f}" for label, _ in TARGETS) + " req/s")
+            log(
+                f"round {round_no + 1}/{args.rounds}: "
+                + ", ".join(f"{results[label][-1][0]:.0f}" for label, _ in TARGETS)
+                + " req/s"
+            )
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
@@ -229,9 +281,11 @@ def main():
             admin_sql(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
 
     ceiling_label = TARGETS[0][0]
-    print(f"\nAPI benchmark: {args.rows:,} incidents, gunicorn 2 sync workers, wrk -t1 -c{args.connections} "
-          f"on loopback, token auth (Viewer); {args.rounds} interleaved rounds of {per_round} s per URL, "
-          f"medians (p99: median and worst round)\n")
+    print(
+        f"\nAPI benchmark: {args.rows:,} incidents, gunicorn 2 sync workers, wrk -t1 -c{args.connections} "
+        f"on loopback, token auth (Viewer); {args.rounds} interleaved rounds of {per_round} s per URL, "
+        f"medians (p99: median and worst round)\n"
+    )
     print("| request | req/s | p50 (ms) | p99 (ms) | worst p99 (ms) | % of ceiling | target met |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
     for i, (label, _path) in enumerate(TARGETS):

@@ -70,16 +70,33 @@ class AgreementLinkSerializer(serializers.ModelSerializer):
 
 
 class AgreementSerializer(FullCleanModelSerializer):
-    parties = AgreementPartySerializer(many=True, required=False, source="party_roles",
-                                       help_text="Parties with their role; replaced as a whole when given.")
+    parties = AgreementPartySerializer(
+        many=True,
+        required=False,
+        source="party_roles",
+        help_text="Parties with their role; replaced as a whole when given.",
+    )
     links = AgreementLinkSerializer(many=True, required=False, help_text="Replaced as a whole when given.")
 
     class Meta:
         model = Agreement
         list_serializer_class = FastListSerializer
         fields = [
-            "id", "title", "slug", "signed_on", "in_force_from", "in_force_until", "status", "summary", "text",
-            "timezone", "parties", "links", "areas", "created_at", "updated_at",
+            "id",
+            "title",
+            "slug",
+            "signed_on",
+            "in_force_from",
+            "in_force_until",
+            "status",
+            "summary",
+            "text",
+            "timezone",
+            "parties",
+            "links",
+            "areas",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
 
@@ -124,7 +141,9 @@ class AreaSerializer(FullCleanModelSerializer):
         help_text="GeoJSON geometry in [longitude, latitude] order: Polygon, MultiPolygon, LineString, "
         "MultiLineString, Point or MultiPoint. Points and lines need a buffer_km."
     )
-    bbox = serializers.SerializerMethodField(help_text="[min_lon, min_lat, max_lon, max_lat] including the buffer.")
+    bbox = serializers.SerializerMethodField(
+        help_text="[min_lon, min_lat, max_lon, max_lat] including the buffer."
+    )
 
     class Meta:
         model = Area
@@ -145,8 +164,20 @@ class ClauseSerializer(FullCleanModelSerializer):
         model = Clause
         list_serializer_class = FastListSerializer
         fields = [
-            "id", "agreement", "number", "title", "text", "kind", "obligated_parties", "areas", "in_force_from",
-            "in_force_until", "effective_from", "effective_until", "prohibited_categories", "created_at",
+            "id",
+            "agreement",
+            "number",
+            "title",
+            "text",
+            "kind",
+            "obligated_parties",
+            "areas",
+            "in_force_from",
+            "in_force_until",
+            "effective_from",
+            "effective_until",
+            "prohibited_categories",
+            "created_at",
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
@@ -160,8 +191,19 @@ class DeadlineSerializer(FullCleanModelSerializer):
         model = Deadline
         list_serializer_class = FastListSerializer
         fields = [
-            "id", "agreement", "clause", "description", "due_date", "due_time", "extended_to", "status", "met_at",
-            "evidence", "due_at", "due_soon", "missed_at",
+            "id",
+            "agreement",
+            "clause",
+            "description",
+            "due_date",
+            "due_time",
+            "extended_to",
+            "status",
+            "met_at",
+            "evidence",
+            "due_at",
+            "due_soon",
+            "missed_at",
         ]
         read_only_fields = ["due_at", "due_soon", "missed_at"]
         extra_kwargs = {"agreement": {"required": False, "help_text": "Defaults to the clause's agreement."}}
@@ -170,7 +212,9 @@ class DeadlineSerializer(FullCleanModelSerializer):
         # The due moment is computed from the date in the agreement's time zone: keep it within
         # years any calendar, database and client can represent.
         if value is not None and not (DEADLINE_YEARS[0] <= value.year <= DEADLINE_YEARS[1]):
-            raise serializers.ValidationError(f"Give a date between {DEADLINE_YEARS[0]} and {DEADLINE_YEARS[1]}.")
+            raise serializers.ValidationError(
+                f"Give a date between {DEADLINE_YEARS[0]} and {DEADLINE_YEARS[1]}."
+            )
         return value
 
     def validate_due_date(self, value):

@@ -1,4 +1,5 @@
 """Token authentication: the header (with a short cache) and, for the calendar feed only, the query string."""
+
 import hashlib
 
 from django.conf import settings

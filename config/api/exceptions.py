@@ -1,4 +1,5 @@
 """Every error as JSON with a 4xx status: Django's validation and integrity errors included."""
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
@@ -21,7 +22,9 @@ def exception_handler(exc, context):
         # Say what blocks the deletion by kind and count only: the objects may be confidential.
         blocking = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
         kinds = sorted({str(obj._meta.verbose_name_plural) for obj in blocking if hasattr(obj, "_meta")})
-        exc = Conflict(f"Cannot delete: other records ({', '.join(kinds) or 'related records'}) still refer to it.")
+        exc = Conflict(
+            f"Cannot delete: other records ({', '.join(kinds) or 'related records'}) still refer to it."
+        )
     elif isinstance(exc, DataError):
         # Values the database refuses (out of range, NUL characters) that validation let through.
         exc = exceptions.ValidationError({"detail": "A value in the request is out of range or malformed."})

@@ -1,4 +1,5 @@
 """Filters shared by every app's filtersets: bounding boxes, free text, ordering."""
+
 import datetime as dt
 import math
 
@@ -20,7 +21,9 @@ class OrderingFilter(filters.OrderingFilter):
         valid = super().remove_invalid_fields(queryset, fields, view, request)
         if len(valid) != len([f for f in fields if f]):
             allowed = ", ".join(getattr(view, "ordering_fields", []))
-            raise ValidationError({self.ordering_param: [f"Order by one of: {allowed} (prefix - for descending)."]})
+            raise ValidationError(
+                {self.ordering_param: [f"Order by one of: {allowed} (prefix - for descending)."]}
+            )
         return valid
 
     def get_ordering(self, request, queryset, view):
@@ -34,7 +37,9 @@ class OrderingFilter(filters.OrderingFilter):
         fields = [f for f in getattr(view, "ordering_fields", [])]
         for param in params:
             param["schema"] = {"type": "string", "enum": [*fields, *(f"-{f}" for f in fields)]}
-            param["description"] = f"Sort order (default `{','.join(view.ordering)}`). " + self.ordering_description
+            param["description"] = (
+                f"Sort order (default `{','.join(view.ordering)}`). " + self.ordering_description
+            )
         return params
 
 
@@ -78,8 +83,13 @@ class BBoxField(forms.CharField):
         return numbers
 
 
-@extend_schema_field({"type": "string", "example": "36.5,35.6,37.0,36.0",
-                      "description": "Bounding box minlon,minlat,maxlon,maxlat in degrees (WGS 84)."})
+@extend_schema_field(
+    {
+        "type": "string",
+        "example": "36.5,35.6,37.0,36.0",
+        "description": "Bounding box minlon,minlat,maxlon,maxlat in degrees (WGS 84).",
+    }
+)
 class BBoxFilter(django_filters.Filter):
     """`bbox=minlon,minlat,maxlon,maxlat`: points (lat/lon fields) inside the box, edges included."""
 
@@ -95,10 +105,14 @@ class BBoxFilter(django_filters.Filter):
         if not value:
             return qs
         min_lon, min_lat, max_lon, max_lat = value
-        return qs.filter(**{
-            f"{self.lon_field}__gte": min_lon, f"{self.lon_field}__lte": max_lon,
-            f"{self.lat_field}__gte": min_lat, f"{self.lat_field}__lte": max_lat,
-        })
+        return qs.filter(
+            **{
+                f"{self.lon_field}__gte": min_lon,
+                f"{self.lon_field}__lte": max_lon,
+                f"{self.lat_field}__gte": min_lat,
+                f"{self.lat_field}__lte": max_lat,
+            }
+        )
 
 
 class SearchFilter(django_filters.CharFilter):

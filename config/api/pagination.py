@@ -1,4 +1,5 @@
 """Cursor pagination: no COUNT over the table, constant cost per page at any depth."""
+
 from django.conf import settings
 from rest_framework import pagination
 from django.core.exceptions import FieldDoesNotExist
@@ -47,8 +48,11 @@ class CursorPagination(pagination.CursorPagination):
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
-        links = [f'<{url}>; rel="{rel}"' for rel, url in (("next", self.get_next_link()),
-                                                            ("prev", self.get_previous_link())) if url]
+        links = [
+            f'<{url}>; rel="{rel}"'
+            for rel, url in (("next", self.get_next_link()), ("prev", self.get_previous_link()))
+            if url
+        ]
         if links:
             response["Link"] = ", ".join(links)
         return response

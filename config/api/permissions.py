@@ -8,6 +8,7 @@ read what each viewset's `public_queryset()` returns: parties, agreements, areas
 deadlines in full; verified incidents with their non-confidential sources; confirmed violations
 of verified incidents. Nothing else, and never a write.
 """
+
 from django.conf import settings
 from rest_framework import permissions
 

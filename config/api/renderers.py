@@ -5,6 +5,7 @@ serialized items; one that offers CSV defines `csv_columns`, a list of (column, 
 define `csv_row(item) -> dict`. Errors are never rendered by these: the base viewset switches
 them to JSON (see TrackerViewSetMixin.finalize_response).
 """
+
 import csv
 import io
 import json
@@ -34,8 +35,9 @@ class GeoJSONRenderer(renderers.BaseRenderer):
         features = []
         for item in items:
             geometry, properties = view.geojson_feature(item)
-            features.append({"type": "Feature", "id": item.get("id"), "geometry": geometry,
-                             "properties": properties})
+            features.append(
+                {"type": "Feature", "id": item.get("id"), "geometry": geometry, "properties": properties}
+            )
         if many:
             body = {"type": "FeatureCollection", "features": features}
             if isinstance(data, dict):
@@ -123,8 +125,11 @@ class JSONRenderer(renderers.JSONRenderer):
             return b""
         if self.get_indent(accepted_media_type, renderer_context or {}) is None:
             try:
-                return orjson.dumps(data, default=self._fallback.default,
-                                    option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS)
+                return orjson.dumps(
+                    data,
+                    default=self._fallback.default,
+                    option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS,
+                )
             except (TypeError, orjson.JSONEncodeError):
                 pass  # e.g. integers beyond 64 bits: DRF's encoder copes
         return super().render(data, accepted_media_type, renderer_context)

@@ -1,4 +1,5 @@
 """OpenAPI generation: every operation lists its error responses and its output formats."""
+
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
@@ -55,7 +56,8 @@ class AutoSchema(openapi.AutoSchema):
         for param in params:
             formats = param["schema"]["enum"]
             param["description"] = (
-                "Output format (or send the matching `Accept` header): " + ", ".join(formats)
+                "Output format (or send the matching `Accept` header): "
+                + ", ".join(formats)
                 + ". Errors are always JSON."
             )
         return params
@@ -69,7 +71,9 @@ class AutoSchema(openapi.AutoSchema):
             list_view = self._is_list_view()
             for media_type in list(content):
                 if media_type == "application/geo+json":
-                    content[media_type] = {"schema": FEATURE_COLLECTION_SCHEMA if list_view else FEATURE_SCHEMA}
+                    content[media_type] = {
+                        "schema": FEATURE_COLLECTION_SCHEMA if list_view else FEATURE_SCHEMA
+                    }
                 elif media_type in ("text/csv", "text/calendar"):
                     content[media_type] = {"schema": TEXT_SCHEMA}
         codes = ["400", "401", "403", "405", "406", "429"]
@@ -80,10 +84,13 @@ class AutoSchema(openapi.AutoSchema):
         if self.method in ("POST", "PUT", "PATCH"):
             codes.append("415")
         for code in sorted(codes):
-            responses.setdefault(code, {
-                "description": ERROR_DESCRIPTIONS[code],
-                "content": {"application/json": {"schema": ERROR_SCHEMA}},
-            })
+            responses.setdefault(
+                code,
+                {
+                    "description": ERROR_DESCRIPTIONS[code],
+                    "content": {"application/json": {"schema": ERROR_SCHEMA}},
+                },
+            )
         return responses
 
 
@@ -93,6 +100,8 @@ class QueryStringTokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {
-            "type": "apiKey", "in": "query", "name": "token",
+            "type": "apiKey",
+            "in": "query",
+            "name": "token",
             "description": "The API token in the query string; only the iCalendar feed accepts it.",
         }

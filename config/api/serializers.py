@@ -1,4 +1,5 @@
 """Base serializer: writes are validated by the model itself, exactly as in the admin."""
+
 import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -132,45 +133,69 @@ def _compile_field(field):
     if isinstance(field, _RelatedValue):
         represent = field.to_representation
         return lambda obj, tz: represent(obj)
-    if isinstance(field, relations.PrimaryKeyRelatedField) and len(field.source_attrs) == 1 \
-            and field.pk_field is None:
+    if (
+        isinstance(field, relations.PrimaryKeyRelatedField)
+        and len(field.source_attrs) == 1
+        and field.pk_field is None
+    ):
         attname = field.source_attrs[0] + "_id"
         return lambda obj, tz: getattr(obj, attname)
     if not field.source_attrs or field.source == "*":
         return None
     get = _attr_getter(field.source_attrs)
     kind = type(field)
-    if kind in (serializers.IntegerField, serializers.BooleanField, serializers.ChoiceField,
-                serializers.ReadOnlyField, serializers.ModelField):
+    if kind in (
+        serializers.IntegerField,
+        serializers.BooleanField,
+        serializers.ChoiceField,
+        serializers.ReadOnlyField,
+        serializers.ModelField,
+    ):
         return get
-    if kind is serializers.BigIntegerField and not getattr(field, "coerce_to_string", False) \
-            and not api_settings.COERCE_BIGINT_TO_STRING:
+    if (
+        kind is serializers.BigIntegerField
+        and not getattr(field, "coerce_to_string", False)
+        and not api_settings.COERCE_BIGINT_TO_STRING
+    ):
         return get
     if kind is serializers.CharField:
+
         def text(obj, tz):
             value = get(obj, tz)
             return None if value is None else str(value)
+
         return text
     if kind is serializers.FloatField:
+
         def number(obj, tz):
             value = get(obj, tz)
             return None if value is None else float(value)
+
         return number
-    if kind is serializers.DateTimeField and getattr(field, "format", _ISO) == _ISO \
-            and not hasattr(field, "timezone") and dj_settings.USE_TZ:
+    if (
+        kind is serializers.DateTimeField
+        and getattr(field, "format", _ISO) == _ISO
+        and not hasattr(field, "timezone")
+        and dj_settings.USE_TZ
+    ):
+
         def datetime_value(obj, tz):
             value = get(obj, tz)
             if not value:
                 return None
             text = value.astimezone(tz).isoformat()
             return text[:-6] + "Z" if text.endswith("+00:00") else text
+
         return datetime_value
     if isinstance(field, serializers.ListField) and (
-            type(field.child) is serializers.ChoiceField
-            or (type(field.child) is serializers.JSONField and not field.child.binary)):
+        type(field.child) is serializers.ChoiceField
+        or (type(field.child) is serializers.JSONField and not field.child.binary)
+    ):
+
         def listed(obj, tz):
             value = get(obj, tz)
             return None if value is None else list(value)
+
         return listed
     return None
 

@@ -1,4 +1,5 @@
 """Throttles whose rates come from settings.TRACKER_API_THROTTLE_RATES at request time."""
+
 from django.conf import settings
 from rest_framework import throttling
 

@@ -1,4 +1,5 @@
 """API-wide views: token login, health, JSON error pages, and the benchmark's ceiling."""
+
 import time
 
 from django.conf import settings
@@ -21,25 +22,33 @@ class ObtainTokenView(ObtainAuthToken):
 
     @extend_schema(
         operation_id="auth_token_create",
-        responses={200: inline_serializer("Token", {"token": serializers.CharField()}),
-                   400: OpenApiResponse(ERROR_SCHEMA, description="Wrong username or password."),
-                   429: OpenApiResponse(ERROR_SCHEMA, description="Throttled.")},
+        responses={
+            200: inline_serializer("Token", {"token": serializers.CharField()}),
+            400: OpenApiResponse(ERROR_SCHEMA, description="Wrong username or password."),
+            429: OpenApiResponse(ERROR_SCHEMA, description="Throttled."),
+        },
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
 
 
-CHECK_SCHEMA = inline_serializer("HealthCheck", {
-    "ok": serializers.BooleanField(),
-    "detail": serializers.CharField(),
-    "seconds": serializers.FloatField(),
-})
-HEALTH_SCHEMA = inline_serializer("Health", {
-    "status": serializers.ChoiceField(choices=["ok", "degraded", "error"]),
-    "database": CHECK_SCHEMA,
-    "broker": CHECK_SCHEMA,
-    "workers": CHECK_SCHEMA,
-})
+CHECK_SCHEMA = inline_serializer(
+    "HealthCheck",
+    {
+        "ok": serializers.BooleanField(),
+        "detail": serializers.CharField(),
+        "seconds": serializers.FloatField(),
+    },
+)
+HEALTH_SCHEMA = inline_serializer(
+    "Health",
+    {
+        "status": serializers.ChoiceField(choices=["ok", "degraded", "error"]),
+        "database": CHECK_SCHEMA,
+        "broker": CHECK_SCHEMA,
+        "workers": CHECK_SCHEMA,
+    },
+)
 
 
 HEALTH_CACHE_KEY = "tracker-health:broker-workers"
@@ -55,10 +64,13 @@ class HealthView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = []
 
-    @extend_schema(operation_id="health", responses={
-        200: OpenApiResponse(HEALTH_SCHEMA, description="The database answers."),
-        503: OpenApiResponse(HEALTH_SCHEMA, description="The database does not answer."),
-    })
+    @extend_schema(
+        operation_id="health",
+        responses={
+            200: OpenApiResponse(HEALTH_SCHEMA, description="The database answers."),
+            503: OpenApiResponse(HEALTH_SCHEMA, description="The database does not answer."),
+        },
+    )
     def get(self, request):
         timeout = settings.TRACKER_HEALTH_TIMEOUT
         database = _check(_ping_database)

@@ -1,4 +1,5 @@
 """The one shape of every API viewset."""
+
 from django.db import transaction
 from rest_framework import viewsets
 
@@ -39,8 +40,10 @@ class TrackerViewSetMixin:
         # GeoJSON, CSV and iCalendar render what a GET returns. Errors, OPTIONS metadata and the
         # answers to writes are JSON whatever format was asked for.
         renderer = getattr(request, "accepted_renderer", None)
-        if renderer is not None and renderer.format not in ("json", "api") and (
-            response.status_code >= 400 or request.method not in ("GET", "HEAD")
+        if (
+            renderer is not None
+            and renderer.format not in ("json", "api")
+            and (response.status_code >= 400 or request.method not in ("GET", "HEAD"))
         ):
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = request.accepted_renderer.media_type

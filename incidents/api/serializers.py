@@ -1,7 +1,12 @@
 from django.db import transaction
 from rest_framework import exceptions, serializers
 
-from config.api.serializers import ChoiceListField, FastListSerializer, FullCleanModelSerializer, RelatedValueField
+from config.api.serializers import (
+    ChoiceListField,
+    FastListSerializer,
+    FullCleanModelSerializer,
+    RelatedValueField,
+)
 
 from ..choices import IncidentStatus, Weapon
 from ..models import Incident, Source
@@ -16,8 +21,9 @@ def request_user(serializer):
 
 
 class SourceSerializer(FullCleanModelSerializer):
-    id = serializers.IntegerField(required=False, min_value=1,
-                                  help_text="Give the id of an existing source to update it in place.")
+    id = serializers.IntegerField(
+        required=False, min_value=1, help_text="Give the id of an existing source to update it in place."
+    )
     fast_plan_cacheable = True
 
     class Meta:
@@ -37,8 +43,9 @@ class IncidentSerializer(FullCleanModelSerializer):
     sources = SourceSerializer(many=True, required=False, source="visible_sources")
     weapons = ChoiceListField(Weapon, help_text="Weapons used.")
     perpetrator_name = RelatedValueField("perpetrator.name", "perpetrator_name_value")
-    created_by = RelatedValueField("created_by.username", "created_by_username",
-                                   help_text="Username of who entered it.")
+    created_by = RelatedValueField(
+        "created_by.username", "created_by_username", help_text="Username of who entered it."
+    )
     fast_plan_cacheable = True
 
     class Meta:
@@ -49,7 +56,9 @@ class IncidentSerializer(FullCleanModelSerializer):
 
     def prepare_representation(self, instance):
         if not hasattr(instance, "visible_sources"):
-            instance.visible_sources = list(Source.objects.visible_to(request_user(self)).filter(incident=instance))
+            instance.visible_sources = list(
+                Source.objects.visible_to(request_user(self)).filter(incident=instance)
+            )
         return instance
 
     def to_representation(self, instance):
@@ -58,8 +67,10 @@ class IncidentSerializer(FullCleanModelSerializer):
     def validate_status(self, value):
         previous = self.instance.status if self.instance is not None else IncidentStatus.DRAFT
         user = request_user(self)
-        if value != previous and (value in REVIEWED_STATUSES or previous in REVIEWED_STATUSES) and not (
-            user and user.has_perm("incidents.verify_incident")
+        if (
+            value != previous
+            and (value in REVIEWED_STATUSES or previous in REVIEWED_STATUSES)
+            and not (user and user.has_perm("incidents.verify_incident"))
         ):
             raise exceptions.PermissionDenied(
                 "Setting an incident to verified, disputed or rejected (or back) needs the permission "
@@ -71,7 +82,9 @@ class IncidentSerializer(FullCleanModelSerializer):
         user = request_user(self)
         visible = set()
         if self.instance is not None:
-            visible = set(Source.objects.visible_to(user).filter(incident=self.instance).values_list("id", flat=True))
+            visible = set(
+                Source.objects.visible_to(user).filter(incident=self.instance).values_list("id", flat=True)
+            )
         ids = [item["id"] for item in items if item.get("id") is not None]
         if len(ids) != len(set(ids)):
             raise serializers.ValidationError("A source id is listed twice.")
@@ -106,7 +119,9 @@ class IncidentSerializer(FullCleanModelSerializer):
         for pk, source in existing.items():
             if pk not in kept:
                 source.delete()
-        incident.visible_sources = list(Source.objects.visible_to(request_user(self)).filter(incident=incident))
+        incident.visible_sources = list(
+            Source.objects.visible_to(request_user(self)).filter(incident=incident)
+        )
 
     @transaction.atomic
     def create(self, validated_data):

@@ -74,10 +74,14 @@ class IncidentViewSet(TrackerModelViewSet):
         request=IncidentSerializer(many=True),
         responses={
             201: IncidentSerializer(many=True),
-            400: OpenApiResponse(ERROR_SCHEMA, description=(
-                "Nothing was created. `errors` maps the index of each invalid item (as a string) to its "
-                "field errors, e.g. {\"errors\": {\"2\": {\"category\": [\"...\"]}}}; or `detail` when "
-                "the body is not a list.")),
+            400: OpenApiResponse(
+                ERROR_SCHEMA,
+                description=(
+                    "Nothing was created. `errors` maps the index of each invalid item (as a string) to its "
+                    'field errors, e.g. {"errors": {"2": {"category": ["..."]}}}; or `detail` when '
+                    "the body is not a list."
+                ),
+            ),
         },
         description="Create several incidents in one transaction: all or nothing. At most "
         f"{settings.TRACKER_API_BULK_MAX} per request. Each is saved like a single create, so the "
@@ -89,7 +93,9 @@ class IncidentViewSet(TrackerModelViewSet):
         if not isinstance(items, list) or not items:
             raise ValidationError({"detail": "Expected a non-empty JSON list of incidents."})
         if len(items) > settings.TRACKER_API_BULK_MAX:
-            raise ValidationError({"detail": f"At most {settings.TRACKER_API_BULK_MAX} incidents per request."})
+            raise ValidationError(
+                {"detail": f"At most {settings.TRACKER_API_BULK_MAX} incidents per request."}
+            )
         serializers = [self.get_serializer(data=item) for item in items]
         errors = {str(i): s.errors for i, s in enumerate(serializers) if not s.is_valid()}
         first_with_key = {}
@@ -98,7 +104,9 @@ class IncidentViewSet(TrackerModelViewSet):
                 continue
             key = (s.validated_data.get("source_dataset", ""), s.validated_data.get("external_id", ""))
             if key[1] and key in first_with_key:
-                errors[str(i)] = {"external_id": [f"Same dataset and external id as item {first_with_key[key]}."]}
+                errors[str(i)] = {
+                    "external_id": [f"Same dataset and external id as item {first_with_key[key]}."]
+                }
             first_with_key.setdefault(key, i)
         if errors:
             return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)

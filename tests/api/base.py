@@ -4,6 +4,7 @@ A subclass names its route (`basename`), how to make an object, what to create a
 change; it inherits list, retrieve, create, update and delete, each for an anonymous client,
 a user without the permission, and a user with it.
 """
+
 import pytest
 from django.urls import reverse
 

@@ -28,7 +28,9 @@ def user_with_perms(db):
         user = UserFactory(username=username, is_staff=False)
         for perm in perms:
             app_label, codename = perm.split(".")
-            user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            user.user_permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
         return type(user).objects.get(pk=user.pk)  # fresh permission cache
 
     return make

@@ -1,4 +1,5 @@
 """Bulk creation of incidents: all or nothing, errors by item index."""
+
 import pytest
 from django.db.models.signals import post_save
 from django.urls import reverse
@@ -11,8 +12,15 @@ URL = "/api/v1/incidents/bulk/"
 
 
 def item(n, **extra):
-    return {"occurred_at": f"2019-04-{n:02d}T10:00:00Z", "category": "shelling", "latitude": 35.8,
-            "longitude": 36.6, "source_dataset": "acled", "external_id": f"SYR{n}", **extra}
+    return {
+        "occurred_at": f"2019-04-{n:02d}T10:00:00Z",
+        "category": "shelling",
+        "latitude": 35.8,
+        "longitude": 36.6,
+        "source_dataset": "acled",
+        "external_id": f"SYR{n}",
+        **extra,
+    }
 
 
 def test_it_creates_every_item_through_model_save(client, reporter):
@@ -33,8 +41,9 @@ def test_it_creates_every_item_through_model_save(client, reporter):
 
 def test_one_bad_item_creates_nothing_and_names_the_item(client, reporter):
     client.force_authenticate(reporter)
-    response = client.post(URL, [item(1), item(2, category="picnic"), item(3, latitude=120), "junk"],
-                           format="json")
+    response = client.post(
+        URL, [item(1), item(2, category="picnic"), item(3, latitude=120), "junk"], format="json"
+    )
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert set(errors) == {"1", "2", "3"}

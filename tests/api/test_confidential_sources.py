@@ -4,6 +4,7 @@ Walks every GET operation of the OpenAPI schema, in every format it offers, as u
 without the permission (and anonymously in the public read mode), and also checks the write
 paths: responses to creates and updates, and error messages.
 """
+
 import datetime as dt
 import json
 
@@ -22,15 +23,26 @@ SECRETS = ("Witness Abu Khaled", "https://secret.example/", "met at the checkpoi
 def world(db):
     incident = IncidentFactory(status="verified")
     SourceFactory(incident=incident, name="SNHR", url="https://example.org/snhr")
-    secret = SourceFactory(incident=incident, name=SECRETS[0], url=SECRETS[1] + "x", notes=SECRETS[2],
-                           confidential=True)
+    secret = SourceFactory(
+        incident=incident, name=SECRETS[0], url=SECRETS[1] + "x", notes=SECRETS[2], confidential=True
+    )
     clause = ClauseFactory(areas=[AreaFactory()])
-    violation = Violation.objects.create(incident=incident, clause=clause, confidence="high", status="confirmed",
-                                         flagged_at=dt.datetime(2019, 4, 3, tzinfo=dt.timezone.utc))
+    violation = Violation.objects.create(
+        incident=incident,
+        clause=clause,
+        confidence="high",
+        status="confirmed",
+        flagged_at=dt.datetime(2019, 4, 3, tzinfo=dt.timezone.utc),
+    )
     deadline = DeadlineFactory(clause=clause)
     ids = {
-        "parties": incident.perpetrator_id, "agreements": clause.agreement_id, "areas": clause.areas.get().pk,
-        "clauses": clause.pk, "deadlines": deadline.pk, "incidents": incident.pk, "violations": violation.pk,
+        "parties": incident.perpetrator_id,
+        "agreements": clause.agreement_id,
+        "areas": clause.areas.get().pk,
+        "clauses": clause.pk,
+        "deadlines": deadline.pk,
+        "incidents": incident.pk,
+        "violations": violation.pk,
     }
     return {"incident": incident, "secret": secret, "ids": ids}
 
@@ -61,8 +73,12 @@ def test_the_walk_finds_the_secret_for_a_user_with_the_permission(client, analys
     """The control: the walk reaches the source, so the tests below could fail."""
     client.force_authenticate(analyst)
     leaked = {(url, fmt) for url, fmt, r in walk(client, world) if SECRETS[0].encode() in r.content}
-    assert {("/api/v1/incidents/", "json"), ("/api/v1/incidents/", "csv"), ("/api/v1/incidents/", "geojson"),
-            (f"/api/v1/incidents/{world['ids']['incidents']}/", "json")} <= leaked
+    assert {
+        ("/api/v1/incidents/", "json"),
+        ("/api/v1/incidents/", "csv"),
+        ("/api/v1/incidents/", "geojson"),
+        (f"/api/v1/incidents/{world['ids']['incidents']}/", "json"),
+    } <= leaked
 
 
 @pytest.mark.parametrize("role", ["viewer", "reporter", "anonymous_public"])
@@ -97,20 +113,34 @@ def test_writes_neither_reveal_nor_delete_hidden_sources(client, reporter, world
     missing = client.patch(url, {"sources": [{"id": 999999, "name": "x"}]}, format="json")
     assert hidden.status_code == missing.status_code == 400
     assert json.dumps(hidden.json()).replace(str(secret.pk), "N") == json.dumps(missing.json()).replace(
-        "999999", "N")
+        "999999", "N"
+    )
     assert all(s not in hidden.content.decode() for s in SECRETS)
     # A reporter may record a confidential witness, and the response does not echo it back.
-    created = client.post(reverse("api:incident-list"), {
-        "occurred_at": "2019-04-02", "category": "shelling",
-        "sources": [{"name": "Witness Umm Ali", "confidential": True}, {"name": "Enab Baladi"}],
-    }, format="json")
+    created = client.post(
+        reverse("api:incident-list"),
+        {
+            "occurred_at": "2019-04-02",
+            "category": "shelling",
+            "sources": [{"name": "Witness Umm Ali", "confidential": True}, {"name": "Enab Baladi"}],
+        },
+        format="json",
+    )
     assert created.status_code == 201
     assert [s["name"] for s in created.json()["sources"]] == ["Enab Baladi"]
     assert Source.objects.filter(name="Witness Umm Ali", confidential=True).exists()
     # Bulk responses too.
-    bulk = client.post(reverse("api:incident-bulk"), [{"occurred_at": "2019-04-02", "category": "shelling",
-                                                       "sources": [{"name": "Witness Umm Ali",
-                                                                    "confidential": True}]}], format="json")
+    bulk = client.post(
+        reverse("api:incident-bulk"),
+        [
+            {
+                "occurred_at": "2019-04-02",
+                "category": "shelling",
+                "sources": [{"name": "Witness Umm Ali", "confidential": True}],
+            }
+        ],
+        format="json",
+    )
     assert bulk.status_code == 201 and bulk.json()[0]["sources"] == []
 
 

@@ -1,4 +1,5 @@
 """Every model through the generic API test: a few lines each."""
+
 import datetime as dt
 
 from agreements.models import Agreement, Area, Clause, Deadline, Party
@@ -24,11 +25,16 @@ class TestParties(APIViewTest):
         return PartyFactory()
 
     def create_data(self):
-        return {"name": "Hay'at Tahrir al-Sham", "kind": "armed_group",
-                "aliases": [{"name": "HTS", "dataset": "acled"}, {"name": "هيئة تحرير الشام", "dataset": ""}]}
+        return {
+            "name": "Hay'at Tahrir al-Sham",
+            "kind": "armed_group",
+            "aliases": [{"name": "HTS", "dataset": "acled"}, {"name": "هيئة تحرير الشام", "dataset": ""}],
+        }
 
     def check_created(self, obj, data, body):
-        assert sorted(obj.aliases.values_list("name", flat=True)) == sorted(a["name"] for a in data["aliases"])
+        assert sorted(obj.aliases.values_list("name", flat=True)) == sorted(
+            a["name"] for a in data["aliases"]
+        )
 
 
 class TestAgreements(APIViewTest):
@@ -40,9 +46,14 @@ class TestAgreements(APIViewTest):
 
     def create_data(self):
         russia, turkey = PartyFactory(name="Russia", kind="state"), PartyFactory(name="Turkey", kind="state")
-        return {"title": "Sochi memorandum", "slug": "sochi-2018", "signed_on": "2018-09-17",
-                "parties": [{"party": russia.pk, "role": "guarantor"}, {"party": turkey.pk, "role": "guarantor"}],
-                "links": [{"title": "Text", "url": "https://example.org/sochi"}], "areas": [AreaFactory().pk]}
+        return {
+            "title": "Sochi memorandum",
+            "slug": "sochi-2018",
+            "signed_on": "2018-09-17",
+            "parties": [{"party": russia.pk, "role": "guarantor"}, {"party": turkey.pk, "role": "guarantor"}],
+            "links": [{"title": "Text", "url": "https://example.org/sochi"}],
+            "areas": [AreaFactory().pk],
+        }
 
     def check_created(self, obj, data, body):
         assert obj.party_roles.count() == 2 and obj.links.count() == 1 and obj.areas.count() == 1
@@ -57,8 +68,12 @@ class TestAreas(APIViewTest):
         return AreaFactory()
 
     def create_data(self):
-        return {"name": "M4 corridor", "slug": "m4", "buffer_km": "6.00",
-                "geometry": {"type": "LineString", "coordinates": [[36.4, 35.8], [36.9, 35.85]]}}
+        return {
+            "name": "M4 corridor",
+            "slug": "m4",
+            "buffer_km": "6.00",
+            "geometry": {"type": "LineString", "coordinates": [[36.4, 35.8], [36.9, 35.85]]},
+        }
 
     def check_created(self, obj, data, body):
         assert obj.min_lon < 36.4 and obj.max_lon > 36.9  # the buffer widens the stored bounding box
@@ -73,9 +88,15 @@ class TestClauses(APIViewTest):
         return ClauseFactory()
 
     def create_data(self):
-        return {"agreement": AgreementFactory().pk, "number": "8", "title": "Heavy weapons withdrawn",
-                "kind": "weapons_withdrawal", "prohibited_categories": ["heavy_weapons_presence", "shelling"],
-                "obligated_parties": [PartyFactory().pk], "areas": [AreaFactory().pk]}
+        return {
+            "agreement": AgreementFactory().pk,
+            "number": "8",
+            "title": "Heavy weapons withdrawn",
+            "kind": "weapons_withdrawal",
+            "prohibited_categories": ["heavy_weapons_presence", "shelling"],
+            "obligated_parties": [PartyFactory().pk],
+            "areas": [AreaFactory().pk],
+        }
 
     def check_created(self, obj, data, body):
         assert obj.prohibited_categories == ["heavy_weapons_presence", "shelling"]
@@ -90,8 +111,11 @@ class TestDeadlines(APIViewTest):
         return DeadlineFactory()
 
     def create_data(self):
-        return {"clause": ClauseFactory().pk, "description": "Radical groups out of the zone",
-                "due_date": "2018-10-15"}
+        return {
+            "clause": ClauseFactory().pk,
+            "description": "Radical groups out of the zone",
+            "due_date": "2018-10-15",
+        }
 
     def check_created(self, obj, data, body):
         assert obj.agreement_id == obj.clause.agreement_id  # taken from the clause
@@ -107,10 +131,18 @@ class TestIncidents(APIViewTest):
         return IncidentFactory()
 
     def create_data(self):
-        return {"occurred_at": "2019-04-02T09:00:00Z", "place_name": "سراقب", "admin1": "Idlib",
-                "latitude": 35.8636, "longitude": 36.8006, "category": "shelling", "weapons": ["cluster_munitions"],
-                "target_type": "council_building", "killed_civilians": 1,
-                "sources": [{"name": "SNHR", "url": "https://example.org/snhr", "reliability": "B"}]}
+        return {
+            "occurred_at": "2019-04-02T09:00:00Z",
+            "place_name": "سراقب",
+            "admin1": "Idlib",
+            "latitude": 35.8636,
+            "longitude": 36.8006,
+            "category": "shelling",
+            "weapons": ["cluster_munitions"],
+            "target_type": "council_building",
+            "killed_civilians": 1,
+            "sources": [{"name": "SNHR", "url": "https://example.org/snhr", "reliability": "B"}],
+        }
 
     def check_created(self, obj, data, body):
         assert obj.sources.count() == 1 and obj.weapons == ["cluster_munitions"]
@@ -125,6 +157,8 @@ class TestViolations(APIViewTest):
 
     def make_object(self):
         return Violation.objects.create(
-            incident=IncidentFactory(), clause=ClauseFactory(areas=[AreaFactory(geometry=square(36.8, 35.86))]),
-            confidence="high", flagged_at=dt.datetime(2019, 4, 3, tzinfo=dt.timezone.utc),
+            incident=IncidentFactory(),
+            clause=ClauseFactory(areas=[AreaFactory(geometry=square(36.8, 35.86))]),
+            confidence="high",
+            flagged_at=dt.datetime(2019, 4, 3, tzinfo=dt.timezone.utc),
         )

@@ -1,4 +1,5 @@
 """FastListSerializer gives exactly what DRF's serializers give, item by item."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -6,7 +7,16 @@ import pytest
 from rest_framework.test import APIRequestFactory
 
 from agreements.api import serializers as agreement_serializers
-from agreements.models import Agreement, AgreementLink, AgreementParty, Area, Clause, Deadline, Party, PartyAlias
+from agreements.models import (
+    Agreement,
+    AgreementLink,
+    AgreementParty,
+    Area,
+    Clause,
+    Deadline,
+    Party,
+    PartyAlias,
+)
 from config.api.serializers import FastListSerializer
 from incidents.api.serializers import IncidentSerializer
 from incidents.models import Incident
@@ -48,9 +58,13 @@ def assert_same(serializer_class, queryset, context, list_queryset=None):
 
 def test_incidents(context):
     party = PartyFactory(name="Syrian government")
-    a = IncidentFactory(perpetrator=party, weapons=["cluster_munitions", "artillery"], place_name="سراقب",
-                        occurred_at=dt.datetime(2019, 4, 2, 9, 30, 15, 123456, tzinfo=UTC),
-                        occurred_until=dt.datetime(2019, 4, 3, tzinfo=dt.timezone(dt.timedelta(hours=3))))
+    a = IncidentFactory(
+        perpetrator=party,
+        weapons=["cluster_munitions", "artillery"],
+        place_name="سراقب",
+        occurred_at=dt.datetime(2019, 4, 2, 9, 30, 15, 123456, tzinfo=UTC),
+        occurred_until=dt.datetime(2019, 4, 3, tzinfo=dt.timezone(dt.timedelta(hours=3))),
+    )
     SourceFactory(incident=a, published_on=None)
     SourceFactory(incident=a, confidential=True)
     b = IncidentFactory(perpetrator=None, latitude=None, longitude=None, status="draft")
@@ -62,11 +76,22 @@ def test_incidents(context):
 
 def test_violations(context):
     incident = IncidentFactory(perpetrator=None, latitude=None, longitude=None)
-    Violation.objects.create(incident=incident, clause=ClauseFactory(), confidence="low",
-                             reasons=["perpetrator unknown", {"k": 1}], flagged_at=dt.datetime(2019, 4, 3, tzinfo=UTC))
-    Violation.objects.create(incident=IncidentFactory(), clause=ClauseFactory(), confidence="high",
-                             status="confirmed", reviewed_by=UserFactory(username="rev"),
-                             reviewed_at=dt.datetime(2019, 4, 4, tzinfo=UTC), flagged_at=dt.datetime(2019, 4, 3, tzinfo=UTC))
+    Violation.objects.create(
+        incident=incident,
+        clause=ClauseFactory(),
+        confidence="low",
+        reasons=["perpetrator unknown", {"k": 1}],
+        flagged_at=dt.datetime(2019, 4, 3, tzinfo=UTC),
+    )
+    Violation.objects.create(
+        incident=IncidentFactory(),
+        clause=ClauseFactory(),
+        confidence="high",
+        status="confirmed",
+        reviewed_by=UserFactory(username="rev"),
+        reviewed_at=dt.datetime(2019, 4, 4, tzinfo=UTC),
+        flagged_at=dt.datetime(2019, 4, 3, tzinfo=UTC),
+    )
     assert_same(ViolationSerializer, Violation.objects.all(), context)
     assert_same(ViolationSerializer, Violation.objects.all(), context, ViolationViewSet.queryset.all())
 
@@ -82,8 +107,10 @@ def test_agreement_side(context):
     ClauseFactory(agreement=agreement, areas=[area], obligated_parties=[party])
     DeadlineFactory(due_time=dt.time(0, 1), met_at=dt.datetime(2018, 10, 1, tzinfo=UTC), status="met")
     for serializer_class, model in [
-        (agreement_serializers.PartySerializer, Party), (agreement_serializers.AgreementSerializer, Agreement),
-        (agreement_serializers.AreaSerializer, Area), (agreement_serializers.ClauseSerializer, Clause),
+        (agreement_serializers.PartySerializer, Party),
+        (agreement_serializers.AgreementSerializer, Agreement),
+        (agreement_serializers.AreaSerializer, Area),
+        (agreement_serializers.ClauseSerializer, Clause),
         (agreement_serializers.DeadlineSerializer, Deadline),
     ]:
         assert_same(serializer_class, model.objects.all(), context)

@@ -1,4 +1,5 @@
 """Filters, ordering and cursor pagination of the lists."""
+
 import base64
 import datetime as dt
 
@@ -30,28 +31,60 @@ def ids(client, name, **params):
 def world(db):
     syria, hts = PartyFactory(name="Syrian government"), PartyFactory(name="HTS")
     w = {
-        "syria": syria, "hts": hts,
-        "saraqib": IncidentFactory(occurred_at=dt.datetime(2019, 4, 2, 9, tzinfo=UTC), category="shelling",
-                                   perpetrator=syria, latitude=35.8636, longitude=36.8006,
-                                   description="Cluster munitions on the local council", weapons=["cluster_munitions"]),
-        "ariha": IncidentFactory(occurred_at=dt.datetime(2019, 4, 5, tzinfo=UTC), category="air_strike",
-                                 perpetrator=None, latitude=35.817, longitude=36.6, place_name="Ariha",
-                                 location_precision="near", status="under_review"),
-        "aleppo": IncidentFactory(occurred_at=dt.datetime(2018, 1, 1, tzinfo=UTC), category="shelling",
-                                  perpetrator=hts, latitude=36.2, longitude=37.15, place_name="Aleppo"),
-        "nowhere": IncidentFactory(occurred_at=dt.datetime(2019, 4, 3, tzinfo=UTC), category="patrol",
-                                   latitude=None, longitude=None, location_precision="country"),
+        "syria": syria,
+        "hts": hts,
+        "saraqib": IncidentFactory(
+            occurred_at=dt.datetime(2019, 4, 2, 9, tzinfo=UTC),
+            category="shelling",
+            perpetrator=syria,
+            latitude=35.8636,
+            longitude=36.8006,
+            description="Cluster munitions on the local council",
+            weapons=["cluster_munitions"],
+        ),
+        "ariha": IncidentFactory(
+            occurred_at=dt.datetime(2019, 4, 5, tzinfo=UTC),
+            category="air_strike",
+            perpetrator=None,
+            latitude=35.817,
+            longitude=36.6,
+            place_name="Ariha",
+            location_precision="near",
+            status="under_review",
+        ),
+        "aleppo": IncidentFactory(
+            occurred_at=dt.datetime(2018, 1, 1, tzinfo=UTC),
+            category="shelling",
+            perpetrator=hts,
+            latitude=36.2,
+            longitude=37.15,
+            place_name="Aleppo",
+        ),
+        "nowhere": IncidentFactory(
+            occurred_at=dt.datetime(2019, 4, 3, tzinfo=UTC),
+            category="patrol",
+            latitude=None,
+            longitude=None,
+            location_precision="country",
+        ),
     }
     agreement = AgreementFactory(slug="sochi-2018")
-    w["clause"] = ClauseFactory(agreement=agreement, obligated_parties=[syria],
-                                areas=[AreaFactory(geometry=square(36.8, 35.86))])
+    w["clause"] = ClauseFactory(
+        agreement=agreement, obligated_parties=[syria], areas=[AreaFactory(geometry=square(36.8, 35.86))]
+    )
     w["other_clause"] = ClauseFactory(prohibited_categories=["patrol_obstructed"])
     w["agreement"] = agreement
     flagged = dt.datetime(2019, 4, 6, tzinfo=UTC)
-    w["v_high"] = Violation.objects.create(incident=w["saraqib"], clause=w["clause"], confidence="high",
-                                           flagged_at=flagged)
-    w["v_low"] = Violation.objects.create(incident=w["ariha"], clause=w["clause"], confidence="low",
-                                          status="confirmed", flagged_at=flagged + dt.timedelta(hours=1))
+    w["v_high"] = Violation.objects.create(
+        incident=w["saraqib"], clause=w["clause"], confidence="high", flagged_at=flagged
+    )
+    w["v_low"] = Violation.objects.create(
+        incident=w["ariha"],
+        clause=w["clause"],
+        confidence="low",
+        status="confirmed",
+        flagged_at=flagged + dt.timedelta(hours=1),
+    )
     return w
 
 
@@ -59,19 +92,28 @@ def test_incident_filters(client, superuser, world):
     w = world
     client.force_authenticate(superuser)
     assert ids(client, "incident", category="shelling") == {w["saraqib"].pk, w["aleppo"].pk}
-    assert ids(client, "incident", category="shelling,patrol") == {w["saraqib"].pk, w["aleppo"].pk,
-                                                                   w["nowhere"].pk}
+    assert ids(client, "incident", category="shelling,patrol") == {
+        w["saraqib"].pk,
+        w["aleppo"].pk,
+        w["nowhere"].pk,
+    }
     assert ids(client, "incident", occurred_after="2019-04-01", occurred_before="2019-04-04") == {
-        w["saraqib"].pk, w["nowhere"].pk}
+        w["saraqib"].pk,
+        w["nowhere"].pk,
+    }
     assert ids(client, "incident", occurred_after="2019-04-02T09:00:00Z") == {
-        w["saraqib"].pk, w["ariha"].pk, w["nowhere"].pk}
+        w["saraqib"].pk,
+        w["ariha"].pk,
+        w["nowhere"].pk,
+    }
     assert ids(client, "incident", perpetrator=w["hts"].pk) == {w["aleppo"].pk}
     assert ids(client, "incident", perpetrator_unknown="true") == {w["ariha"].pk}
     assert ids(client, "incident", status="under_review") == {w["ariha"].pk}
     assert ids(client, "incident", location_precision="near,country") == {w["ariha"].pk, w["nowhere"].pk}
     assert ids(client, "incident", bbox="36.5,35.7,36.9,35.9") == {w["saraqib"].pk, w["ariha"].pk}
-    assert ids(client, "incident", bbox="36.5,35.7,36.9,35.9", category="shelling",
-               occurred_after="2019-01-01") == {w["saraqib"].pk}
+    assert ids(
+        client, "incident", bbox="36.5,35.7,36.9,35.9", category="shelling", occurred_after="2019-01-01"
+    ) == {w["saraqib"].pk}
     assert ids(client, "incident", q="cluster COUNCIL") == {w["saraqib"].pk}
     assert ids(client, "incident", q="ariha") == {w["ariha"].pk}
     assert ids(client, "incident", weapon="cluster_munitions") == {w["saraqib"].pk}
@@ -114,7 +156,9 @@ def test_agreement_side_filters(client, superuser, world):
     assert ids(client, "deadline", status="missed") == {late.pk}
 
 
-@pytest.mark.parametrize("bbox", ["1,2,3", "a,b,c,d", "10,0,0,10", "0,0,200,10", "nan,0,1,1", "1,2,3,4,5", ",,,"])
+@pytest.mark.parametrize(
+    "bbox", ["1,2,3", "a,b,c,d", "10,0,0,10", "0,0,200,10", "nan,0,1,1", "1,2,3,4,5", ",,,"]
+)
 def test_a_malformed_bbox_is_a_400_that_says_why(client, superuser, bbox):
     client.force_authenticate(superuser)
     for name in ("incident", "violation", "area"):
@@ -123,11 +167,21 @@ def test_a_malformed_bbox_is_a_400_that_says_why(client, superuser, bbox):
         assert "minlon,minlat,maxlon,maxlat" in response.json()["bbox"][0]
 
 
-@pytest.mark.parametrize("params", [
-    {"occurred_after": "yesterday"}, {"category": "picnic"}, {"perpetrator": "x"},
-    {"perpetrator": "99999999999999999999999"}, {"status": "verified,nope"}, {"ordering": "description"},
-    {"page_size": "0"}, {"page_size": "1001"}, {"page_size": "ten"}, {"cursor": "garbage"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"occurred_after": "yesterday"},
+        {"category": "picnic"},
+        {"perpetrator": "x"},
+        {"perpetrator": "99999999999999999999999"},
+        {"status": "verified,nope"},
+        {"ordering": "description"},
+        {"page_size": "0"},
+        {"page_size": "1001"},
+        {"page_size": "ten"},
+        {"cursor": "garbage"},
+    ],
+)
 def test_malformed_filters_are_400(client, superuser, world, params):
     client.force_authenticate(superuser)
     response = client.get(reverse("api:incident-list"), params)
@@ -165,7 +219,9 @@ def test_ordering(client, superuser, world):
     assert dates == sorted(dates)
 
 
-@pytest.mark.parametrize("value", ["1564-07-20T08:17:31+20:35", "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
+@pytest.mark.parametrize(
+    "value", ["1564-07-20T08:17:31+20:35", "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"]
+)
 def test_date_times_beyond_what_the_database_takes_are_400_or_converted(client, superuser, value):
     client.force_authenticate(superuser)
     response = client.get(reverse("api:incident-list"), {"occurred_before": value})

@@ -1,4 +1,5 @@
 """GeoJSON (RFC 7946), CSV with an HXL row, and the iCalendar feed."""
+
 import csv
 import datetime as dt
 import io
@@ -24,9 +25,15 @@ def data(db):
     located = IncidentFactory(latitude=35.8636, longitude=36.8006, place_name="سراقب")
     SourceFactory(incident=located, name="SNHR")
     unlocated = IncidentFactory(latitude=None, longitude=None, location_precision="country")
-    area = AreaFactory(geometry={"type": "LineString", "coordinates": [[36.4, 35.8], [36.9, 35.85]]}, buffer_km=6)
-    violation = Violation.objects.create(incident=located, clause=ClauseFactory(areas=[area]), confidence="high",
-                                         flagged_at=dt.datetime(2019, 4, 3, tzinfo=UTC))
+    area = AreaFactory(
+        geometry={"type": "LineString", "coordinates": [[36.4, 35.8], [36.9, 35.85]]}, buffer_km=6
+    )
+    violation = Violation.objects.create(
+        incident=located,
+        clause=ClauseFactory(areas=[area]),
+        confidence="high",
+        flagged_at=dt.datetime(2019, 4, 3, tzinfo=UTC),
+    )
     return {"located": located, "unlocated": unlocated, "area": area, "violation": violation}
 
 
@@ -44,8 +51,9 @@ def test_incidents_as_a_geojson_feature_collection(client, analyst, data):
     assert located["properties"]["place_name"] == "سراقب"
     assert by_id[data["unlocated"].pk]["geometry"] is None  # RFC 7946 §3.2: unlocated feature
     # The Accept header works as well as ?format=, and a detail is a single Feature.
-    detail = client.get(reverse("api:incident-detail", args=[data["located"].pk]),
-                        HTTP_ACCEPT="application/geo+json").json()
+    detail = client.get(
+        reverse("api:incident-detail", args=[data["located"].pk]), HTTP_ACCEPT="application/geo+json"
+    ).json()
     assert detail["type"] == "Feature" and detail["id"] == data["located"].pk
 
 
@@ -107,9 +115,15 @@ def test_errors_are_json_whatever_the_format(client, analyst):
 
 def test_the_deadline_calendar_parses(client, viewer, token_for):
     bare = DeadlineFactory(description="Heavy weapons withdrawn", due_date=dt.date(2018, 10, 10))
-    timed = DeadlineFactory(description="Ceasefire starts", due_date=dt.date(2020, 3, 6), due_time=dt.time(0, 1))
-    extended = DeadlineFactory(description="Corridor parameters", due_date=dt.date(2020, 3, 12),
-                               status="extended", extended_to=dt.date(2020, 3, 20))
+    timed = DeadlineFactory(
+        description="Ceasefire starts", due_date=dt.date(2020, 3, 6), due_time=dt.time(0, 1)
+    )
+    extended = DeadlineFactory(
+        description="Corridor parameters",
+        due_date=dt.date(2020, 3, 12),
+        status="extended",
+        extended_to=dt.date(2020, 3, 20),
+    )
     url = reverse("api:deadlines-ics")
     assert url == "/api/v1/deadlines.ics"
     assert client.get(url).status_code == 401
@@ -136,17 +150,24 @@ def test_the_fast_json_renderer_writes_what_drf_writes():
 
     from config.api.renderers import JSONRenderer
 
-    data = {"when": dt.datetime(2019, 4, 2, 9, 0, tzinfo=UTC), "day": dt.date(2019, 4, 2), "n": 10**30,
-            "buffer": decimal.Decimal("6.50"), "name": "سراقب", "items": [1.5, None, True], "nested": {"a": []}}
+    data = {
+        "when": dt.datetime(2019, 4, 2, 9, 0, tzinfo=UTC),
+        "day": dt.date(2019, 4, 2),
+        "n": 10**30,
+        "buffer": decimal.Decimal("6.50"),
+        "name": "سراقب",
+        "items": [1.5, None, True],
+        "nested": {"a": []},
+    }
     assert JSONRenderer().render(data) == DRFJSONRenderer().render(data)
 
 
 def test_csv_cells_cannot_run_as_spreadsheet_formulas(client, analyst):
-    IncidentFactory(description="=HYPERLINK(\"http://evil\")", place_name="-", latitude=-33.5, longitude=-70.6)
+    IncidentFactory(description='=HYPERLINK("http://evil")', place_name="-", latitude=-33.5, longitude=-70.6)
     client.force_authenticate(analyst)
     header, _tags, row = read_csv(client.get(reverse("api:incident-list"), {"format": "csv"}))
     record = dict(zip(header, row))
-    assert record["description"] == "'=HYPERLINK(\"http://evil\")"
+    assert record["description"] == '\'=HYPERLINK("http://evil")'
     assert record["place_name"] == "'-"
     assert record["latitude"] == "-33.5"  # numbers stay numbers
 
@@ -155,6 +176,9 @@ def test_options_and_writes_answer_json_whatever_the_format(client, superuser):
     client.force_authenticate(superuser)
     response = client.options(reverse("api:area-list") + "?format=geojson")
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
-    created = client.post(reverse("api:incident-list") + "?format=csv",
-                          {"occurred_at": "2019-04-02", "category": "shelling"}, format="json")
+    created = client.post(
+        reverse("api:incident-list") + "?format=csv",
+        {"occurred_at": "2019-04-02", "category": "shelling"},
+        format="json",
+    )
     assert created.status_code == 201 and created.json()["category"] == "shelling"

@@ -1,4 +1,5 @@
 """The public read mode (off by default) and the throttles."""
+
 import datetime as dt
 
 import pytest
@@ -21,10 +22,12 @@ def test_public_read_mode_shows_verified_incidents_and_confirmed_violations_only
     SourceFactory(incident=verified, name="Witness Abu Ahmad", confidential=True)
     clause = ClauseFactory()
     flagged_at = dt.datetime(2019, 4, 3, tzinfo=dt.timezone.utc)
-    confirmed = Violation.objects.create(incident=verified, clause=clause, confidence="high", status="confirmed",
-                                         flagged_at=flagged_at)
-    Violation.objects.create(incident=draft, clause=clause, confidence="high", status="confirmed",
-                             flagged_at=flagged_at)
+    confirmed = Violation.objects.create(
+        incident=verified, clause=clause, confidence="high", status="confirmed", flagged_at=flagged_at
+    )
+    Violation.objects.create(
+        incident=draft, clause=clause, confidence="high", status="confirmed", flagged_at=flagged_at
+    )
 
     incidents = client.get(reverse("api:incident-list")).json()["results"]
     assert [i["id"] for i in incidents] == [verified.pk]
@@ -35,7 +38,10 @@ def test_public_read_mode_shows_verified_incidents_and_confirmed_violations_only
     assert client.get(reverse("api:clause-list")).status_code == 200
     # Never a write.
     assert client.post(reverse("api:party-list"), {"name": "X", "kind": "state"}).status_code == 401
-    assert client.patch(reverse("api:incident-detail", args=[verified.pk]), {"description": "x"}).status_code == 401
+    assert (
+        client.patch(reverse("api:incident-detail", args=[verified.pk]), {"description": "x"}).status_code
+        == 401
+    )
 
 
 def test_anonymous_clients_are_throttled(client, settings):

@@ -1,4 +1,5 @@
 """Permissions follow the roles; the review and mark-met actions; the incident status rule."""
+
 import datetime as dt
 
 import pytest
@@ -14,8 +15,13 @@ UTC = dt.timezone.utc
 
 
 def make_violation(**kwargs):
-    return Violation.objects.create(incident=IncidentFactory(), clause=ClauseFactory(), confidence="high",
-                                    flagged_at=dt.datetime(2019, 4, 3, tzinfo=UTC), **kwargs)
+    return Violation.objects.create(
+        incident=IncidentFactory(),
+        clause=ClauseFactory(),
+        confidence="high",
+        flagged_at=dt.datetime(2019, 4, 3, tzinfo=UTC),
+        **kwargs,
+    )
 
 
 def test_a_logged_in_user_without_a_role_cannot_read(client, user_with_perms):
@@ -31,15 +37,25 @@ def test_the_viewer_reads_everything_and_writes_nothing(client, viewer):
     for name in ("party", "agreement", "area", "clause", "deadline", "incident", "violation"):
         assert client.get(reverse(f"api:{name}-list")).status_code == 200, name
     incident = IncidentFactory()
-    assert client.patch(reverse("api:incident-detail", args=[incident.pk]), {"description": "x"}).status_code == 403
+    assert (
+        client.patch(reverse("api:incident-detail", args=[incident.pk]), {"description": "x"}).status_code
+        == 403
+    )
     assert client.post(reverse("api:party-list"), {"name": "X", "kind": "state"}).status_code == 403
 
 
 def test_the_reporter_enters_incidents_but_not_agreements(client, reporter):
     client.force_authenticate(reporter)
-    response = client.post(reverse("api:incident-list"), {
-        "occurred_at": "2019-04-02", "category": "shelling", "latitude": 35.86, "longitude": 36.8,
-    }, format="json")
+    response = client.post(
+        reverse("api:incident-list"),
+        {
+            "occurred_at": "2019-04-02",
+            "category": "shelling",
+            "latitude": 35.86,
+            "longitude": 36.8,
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.content
     assert client.post(reverse("api:party-list"), {"name": "X", "kind": "state"}).status_code == 403
 
@@ -52,8 +68,11 @@ def test_only_verifiers_set_an_incident_to_verified(client, reporter, analyst):
     assert response.status_code == 403
     assert "verify" in response.json()["detail"]
     assert client.patch(url, {"status": "under_review"}, format="json").status_code == 200
-    create = client.post(reverse("api:incident-list"), {"occurred_at": "2019-04-02", "category": "shelling",
-                                                        "status": "rejected"}, format="json")
+    create = client.post(
+        reverse("api:incident-list"),
+        {"occurred_at": "2019-04-02", "category": "shelling", "status": "rejected"},
+        format="json",
+    )
     assert create.status_code == 403
     client.force_authenticate(analyst)
     assert client.patch(url, {"status": "verified"}, format="json").status_code == 200
@@ -101,7 +120,9 @@ def test_the_coordinator_marks_a_deadline_met(client, coordinator, analyst):
     assert client.post(url, {"evidence": "x"}, format="json").status_code == 403
     client.force_authenticate(coordinator)
     assert client.post(url, {}, format="json").status_code == 400  # evidence is required
-    response = client.post(url, {"evidence": "Joint statement", "met_at": "2018-10-09T12:00:00Z"}, format="json")
+    response = client.post(
+        url, {"evidence": "Joint statement", "met_at": "2018-10-09T12:00:00Z"}, format="json"
+    )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "met" and response.json()["met_at"] == "2018-10-09T12:00:00Z"
     deadline.refresh_from_db()
@@ -111,7 +132,9 @@ def test_the_coordinator_marks_a_deadline_met(client, coordinator, analyst):
 def test_a_waived_deadline_cannot_be_marked_met(client, coordinator):
     deadline = DeadlineFactory(status=DeadlineStatus.WAIVED)
     client.force_authenticate(coordinator)
-    response = client.post(reverse("api:deadline-mark-met", args=[deadline.pk]), {"evidence": "x"}, format="json")
+    response = client.post(
+        reverse("api:deadline-mark-met", args=[deadline.pk]), {"evidence": "x"}, format="json"
+    )
     assert response.status_code == 409
 
 

@@ -2,9 +2,13 @@
 
 Every operation gets generated requests, valid and invalid, as a user with full rights and as
 an anonymous client. Checks: no 5xx, only documented status codes and content types, and
-bodies that match the schema. Bounded for CI: a few examples per operation, no coverage phase.
+bodies that match the schema. Bounded for CI (about a minute on 2 cores): a few examples per
+operation, no coverage phase. SCHEMATHESIS_COVERAGE=1 adds schemathesis' coverage phase (boundary
+and invalid values for every parameter, about 5 minutes here).
 """
+
 import datetime as dt
+import os
 
 import pytest
 import schemathesis
@@ -12,18 +16,26 @@ from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
-from schemathesis.checks import not_a_server_error
 
-from tests.factories import AreaFactory, ClauseFactory, DeadlineFactory, IncidentFactory, SourceFactory, UserFactory
+from tests.factories import (
+    AreaFactory,
+    ClauseFactory,
+    DeadlineFactory,
+    IncidentFactory,
+    SourceFactory,
+    UserFactory,
+)
 from tracker.models import Violation
 
 MAX_EXAMPLES = 6
+COVERAGE_PHASE = os.environ.get("SCHEMATHESIS_COVERAGE") == "1"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
@@ -39,20 +51,35 @@ def api_data(db, settings):
     SourceFactory(incident=incident, confidential=True)
     clause = ClauseFactory(areas=[AreaFactory()])
     DeadlineFactory(clause=clause)
-    Violation.objects.create(incident=incident, clause=clause, confidence="high",
-                             flagged_at=dt.datetime(2019, 4, 3, tzinfo=dt.timezone.utc))
+    Violation.objects.create(
+        incident=incident,
+        clause=clause,
+        confidence="high",
+        flagged_at=dt.datetime(2019, 4, 3, tzinfo=dt.timezone.utc),
+    )
     yield
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
 
 
 # Loaded at collection: serving the schema touches no database.
-schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application(), config=SchemathesisConfig.from_dict({
-    "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
-    "generation": {"max-examples": MAX_EXAMPLES, "mode": "all"},
-}))
-HYPOTHESIS = dict(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
+schema = schemathesis.openapi.from_wsgi(
+    "/api/schema/?format=json",
+    get_wsgi_application(),
+    config=SchemathesisConfig.from_dict(
+        {
+            "phases": {"coverage": {"enabled": COVERAGE_PHASE}, "stateful": {"enabled": False}},
+            "generation": {"max-examples": MAX_EXAMPLES, "mode": "all"},
+        }
+    ),
+)
+HYPOTHESIS = dict(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
 
 
 @pytest.fixture

@@ -23,8 +23,9 @@ class ViolationSerializer(serializers.ModelSerializer):
     agreement = RelatedIdField("clause.agreement_id", "agreement_id_value")
     agreement_slug = RelatedValueField("clause.agreement.slug", "agreement_slug_value")
     clause_number = RelatedValueField("clause.number", "clause_number_value")
-    reasons = serializers.ListField(child=serializers.JSONField(), read_only=True,
-                                    help_text="Why the engine gave this confidence.")
+    reasons = serializers.ListField(
+        child=serializers.JSONField(), read_only=True, help_text="Why the engine gave this confidence."
+    )
     reviewed_by = RelatedValueField("reviewed_by.username", "reviewed_by_username")
     fast_plan_cacheable = True
 
@@ -36,5 +37,6 @@ class ViolationSerializer(serializers.ModelSerializer):
 
 
 class ReviewSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, max_length=10000,
-                                 help_text="Why it was confirmed or dismissed.")
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=10000, help_text="Why it was confirmed or dismissed."
+    )

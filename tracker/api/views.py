@@ -27,8 +27,10 @@ class ViolationViewSet(TrackerReadOnlyModelViewSet):
 
     # Names of related rows as annotations: joins, but no model instances beyond the incident.
     queryset = Violation.objects.select_related("incident").annotate(
-        perpetrator_name_value=F("incident__perpetrator__name"), agreement_id_value=F("clause__agreement_id"),
-        agreement_slug_value=F("clause__agreement__slug"), clause_number_value=F("clause__number"),
+        perpetrator_name_value=F("incident__perpetrator__name"),
+        agreement_id_value=F("clause__agreement_id"),
+        agreement_slug_value=F("clause__agreement__slug"),
+        clause_number_value=F("clause__number"),
         reviewed_by_username=F("reviewed_by__username"),
     )
     serializer_class = ViolationSerializer
@@ -50,21 +52,28 @@ class ViolationViewSet(TrackerReadOnlyModelViewSet):
         body = ReviewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            violation = review_violation(violation.pk, status=status, user=request.user,
-                                         note=body.validated_data.get("note", ""))
+            violation = review_violation(
+                violation.pk, status=status, user=request.user, note=body.validated_data.get("note", "")
+            )
         except ReviewConflict as exc:
             raise Conflict(str(exc))
         return Response(self.get_serializer(self.get_queryset().get(pk=violation.pk)).data)
 
-    @extend_schema(request=ReviewSerializer, responses={200: ViolationSerializer},
-                   description="Confirm the violation (needs `tracker.review_violation`). 409 if withdrawn.")
+    @extend_schema(
+        request=ReviewSerializer,
+        responses={200: ViolationSerializer},
+        description="Confirm the violation (needs `tracker.review_violation`). 409 if withdrawn.",
+    )
     @action(detail=True, methods=["post"], filter_backends=[])
     def confirm(self, request, pk=None):
         return self._review(request, ViolationStatus.CONFIRMED)
 
-    @extend_schema(request=ReviewSerializer, responses={200: ViolationSerializer},
-                   description="Dismiss the violation (needs `tracker.review_violation`); the engine never "
-                   "flags a dismissed one again. 409 if withdrawn.")
+    @extend_schema(
+        request=ReviewSerializer,
+        responses={200: ViolationSerializer},
+        description="Dismiss the violation (needs `tracker.review_violation`); the engine never "
+        "flags a dismissed one again. 409 if withdrawn.",
+    )
     @action(detail=True, methods=["post"], filter_backends=[])
     def dismiss(self, request, pk=None):
         return self._review(request, ViolationStatus.DISMISSED)
@@ -74,7 +83,8 @@ class DeadlineViewSet(BaseDeadlineViewSet):
     action_permissions = {"mark_met": ["agreements.view_deadline", "agreements.change_deadline"]}
 
     @extend_schema(
-        request=MarkMetSerializer, responses={200: BaseDeadlineViewSet.serializer_class},
+        request=MarkMetSerializer,
+        responses={200: BaseDeadlineViewSet.serializer_class},
         description="Record that the deadline was met (a pending, extended or missed one; not a waived one). "
         "Needs `agreements.change_deadline`. 409 if the deadline cannot be marked met.",
     )
@@ -84,8 +94,11 @@ class DeadlineViewSet(BaseDeadlineViewSet):
         body = MarkMetSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            deadline = mark_deadline_met(deadline.pk, met_at=body.validated_data.get("met_at") or timezone.now(),
-                                         evidence=body.validated_data["evidence"])
+            deadline = mark_deadline_met(
+                deadline.pk,
+                met_at=body.validated_data.get("met_at") or timezone.now(),
+                evidence=body.validated_data["evidence"],
+            )
         except ReviewConflict as exc:
             raise Conflict(str(exc))
         return Response(self.get_serializer(deadline).data)
