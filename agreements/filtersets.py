@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from config.api.filters import DateTimeFilter, BBoxFilter, ChoiceInFilter, IdInFilter, SearchFilter
+from config.api.filters import DateTimeFilter, BBoxFilter, ChoiceInFilter, IdInFilter, SearchFilter, FilterSet
 from incidents.choices import IncidentCategory
 
 from .choices import AgreementStatus, ClauseKind, DeadlineStatus, PartyKind, PartyRole
@@ -22,7 +22,7 @@ class AreaBBoxFilter(BBoxFilter):
         )
 
 
-class PartyFilterSet(django_filters.FilterSet):
+class PartyFilterSet(FilterSet):
     q = SearchFilter(search_fields=["name", "short_name", "aliases__name"])
     kind = ChoiceInFilter(choices=PartyKind.choices, help_text="Comma-separated party kinds.")
     agreement = IdInFilter(field_name="agreements", distinct=True, help_text="Party to these agreement ids.")
@@ -38,7 +38,7 @@ class PartyFilterSet(django_filters.FilterSet):
         fields = []
 
 
-class AgreementFilterSet(django_filters.FilterSet):
+class AgreementFilterSet(FilterSet):
     q = SearchFilter(search_fields=["title", "slug", "summary"])
     slug = django_filters.CharFilter(max_length=100, help_text="Exact slug, e.g. sochi-2018.")
     status = ChoiceInFilter(choices=AgreementStatus.choices, help_text="Comma-separated statuses.")
@@ -55,7 +55,7 @@ class AgreementFilterSet(django_filters.FilterSet):
         fields = []
 
 
-class AreaFilterSet(django_filters.FilterSet):
+class AreaFilterSet(FilterSet):
     q = SearchFilter(search_fields=["name", "slug", "description"])
     agreement = IdInFilter(field_name="agreements", distinct=True, help_text="Areas of these agreement ids.")
     clause = IdInFilter(field_name="clauses", distinct=True, help_text="Areas of these clause ids.")
@@ -68,7 +68,7 @@ class AreaFilterSet(django_filters.FilterSet):
         fields = []
 
 
-class ClauseFilterSet(django_filters.FilterSet):
+class ClauseFilterSet(FilterSet):
     q = SearchFilter(search_fields=["number", "title", "text"])
     agreement = IdInFilter(help_text="Comma-separated agreement ids.")
     agreement_slug = django_filters.CharFilter(
@@ -110,7 +110,7 @@ class ClauseFilterSet(django_filters.FilterSet):
         return queryset.filter(started & not_ended)
 
 
-class DeadlineFilterSet(django_filters.FilterSet):
+class DeadlineFilterSet(FilterSet):
     q = SearchFilter(search_fields=["description", "evidence"])
     agreement = IdInFilter(help_text="Comma-separated agreement ids.")
     clause = IdInFilter(help_text="Comma-separated clause ids.")

@@ -3,13 +3,13 @@
 import django_filters
 from django.db.models import Q
 
-from config.api.filters import DateTimeFilter, BBoxFilter, ChoiceInFilter, IdInFilter, SearchFilter
+from config.api.filters import DateTimeFilter, BBoxFilter, ChoiceInFilter, IdInFilter, SearchFilter, FilterSet
 
 from .choices import DatePrecision, IncidentCategory, IncidentStatus, LocationPrecision, TargetType, Weapon
 from .models import Incident
 
 
-class IncidentFilterSet(django_filters.FilterSet):
+class IncidentFilterSet(FilterSet):
     q = SearchFilter(search_fields=["description", "place_name", "admin1", "admin2"])
     occurred_after = DateTimeFilter(
         field_name="occurred_at",

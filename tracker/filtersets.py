@@ -2,14 +2,14 @@
 
 import django_filters
 
-from config.api.filters import DateTimeFilter, BBoxFilter, ChoiceInFilter, IdInFilter, SearchFilter
+from config.api.filters import DateTimeFilter, BBoxFilter, ChoiceInFilter, IdInFilter, SearchFilter, FilterSet
 from incidents.choices import IncidentCategory, LocationPrecision
 
 from .choices import Confidence, ViolationStatus
 from .models import Violation
 
 
-class ViolationFilterSet(django_filters.FilterSet):
+class ViolationFilterSet(FilterSet):
     q = SearchFilter(search_fields=["incident__description", "incident__place_name", "review_note"])
     status = ChoiceInFilter(choices=ViolationStatus.choices, help_text="Comma-separated statuses.")
     confidence = ChoiceInFilter(choices=Confidence.choices, help_text="Comma-separated confidences.")

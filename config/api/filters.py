@@ -165,3 +165,19 @@ class DjangoFilterBackend(django_filters.rest_framework.DjangoFilterBackend):
         ):
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+
+class FilterSet(django_filters.FilterSet):
+    """A FilterSet whose form class is built once per FilterSet class, not on every request.
+
+    The filters here are declared statically (no per-request querysets), so their form fields
+    are the same every time; each form instance still deep-copies them.
+    """
+
+    _form_classes = {}
+
+    def get_form_class(self):
+        form_class = FilterSet._form_classes.get(type(self))
+        if form_class is None:
+            form_class = FilterSet._form_classes[type(self)] = super().get_form_class()
+        return form_class
