@@ -1,27 +1,17 @@
-"""Read-only API for stored reports: list, retrieve, download. Wired into /api/v1 by the router.
-
-router.register("reports", ReportViewSet, basename="report")
-"""
+"""Read-only API for stored reports: list, retrieve, download (registered in tracker/api/urls.py)."""
 
 from django.http import HttpResponse
 from django_filters import rest_framework as filters
-from rest_framework import permissions, renderers, serializers, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import renderers, serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 
+from config.api.viewsets import TrackerReadOnlyModelViewSet
+
 from .reports.choices import ReportFormat
 from .reports.models import Report
-
-
-class ViewReportPermission(permissions.DjangoModelPermissions):
-    """Reading reports needs tracker.view_report (DRF's default lets any authenticated user read)."""
-
-    perms_map = {
-        **permissions.DjangoModelPermissions.perms_map,
-        "GET": ["%(app_label)s.view_%(model_name)s"],
-        "HEAD": ["%(app_label)s.view_%(model_name)s"],
-        "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
-    }
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -50,6 +40,8 @@ class ReportSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "string", "format": "uri"},
+                          "description": "Download URL of each format."})
     def get_downloads(self, report):
         view = self.context.get("view")
         if view is None or not hasattr(view, "reverse_action"):
@@ -59,9 +51,14 @@ class ReportSerializer(serializers.ModelSerializer):
 
 
 class ReportFilterSet(filters.FilterSet):
-    agreement = filters.CharFilter(field_name="agreement__slug")
-    period_start_after = filters.DateFilter(field_name="period_start", lookup_expr="gte")
-    period_start_before = filters.DateFilter(field_name="period_start", lookup_expr="lte")
+    agreement = filters.CharFilter(field_name="agreement__slug", help_text="Agreement slug, e.g. sochi-2018.")
+    subscription = filters.NumberFilter(field_name="subscription_id", help_text="Subscription id.")
+    frequency = filters.ChoiceFilter(choices=Report._meta.get_field("frequency").choices,
+                                     help_text="daily, weekly or monthly.")
+    period_start_after = filters.DateFilter(field_name="period_start", lookup_expr="gte",
+                                            help_text="Periods starting on or after this date.")
+    period_start_before = filters.DateFilter(field_name="period_start", lookup_expr="lte",
+                                             help_text="Periods starting on or before this date.")
 
     class Meta:
         model = Report
@@ -93,18 +90,30 @@ class PDFFileRenderer(_FileRenderer):
     media_type, format, charset = "application/pdf", "pdf", None
 
 
-class ReportViewSet(viewsets.ReadOnlyModelViewSet):
+class ReportViewSet(TrackerReadOnlyModelViewSet):
+    """Stored reports (needs `tracker.view_report`); never in the public read mode."""
+
+    public_readable = False
     queryset = Report.objects.select_related("agreement", "subscription", "delivery").defer(
         "html", "email_html", "csv", "timeline_png", "map_png"
     )
     serializer_class = ReportSerializer
     filterset_class = ReportFilterSet
-    permission_classes = [ViewReportPermission]
+    ordering_fields = ["period_start", "generated_at", "id"]
+    ordering = ["-generated_at"]
 
+    @extend_schema(
+        parameters=[OpenApiParameter("format", str, enum=list(ReportFormat.values),
+                                     description="File format (default json).")],
+        responses={(200, "text/html"): OpenApiTypes.STR, (200, "text/csv"): OpenApiTypes.STR,
+                   (200, "application/json"): OpenApiTypes.OBJECT, (200, "application/pdf"): OpenApiTypes.BINARY},
+        description="The stored report as a file. 403 if it contains confidential sources the user may not see.",
+    )
     @action(
         detail=True,
         methods=["get"],
         renderer_classes=[JSONFileRenderer, HTMLFileRenderer, CSVFileRenderer, PDFFileRenderer],
+        filter_backends=[],
     )
     def download(self, request, pk=None, format=None):
         """The stored report as a file: ?format=html, csv, json or pdf (default json)."""

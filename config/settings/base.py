@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "agreements",
     "incidents",
@@ -158,20 +159,74 @@ TRACKER_DEADLINE_DUE_SOON_DAYS = env.int("TRACKER_DEADLINE_DUE_SOON_DAYS", defau
 INCIDENTS_IMPORT_TIMEZONE = env.str("INCIDENTS_IMPORT_TIMEZONE", default="Asia/Damascus")
 
 # --- REST API ---------------------------------------------------------------------------------
+# Anonymous reads of the public subset (see config/api/permissions.py); off unless set.
+TRACKER_API_PUBLIC_READ = env.bool("TRACKER_API_PUBLIC_READ", default=False)
+TRACKER_API_PAGE_SIZE = env.int("TRACKER_API_PAGE_SIZE", default=50)
+TRACKER_API_MAX_PAGE_SIZE = env.int("TRACKER_API_MAX_PAGE_SIZE", default=1000)
+TRACKER_API_BULK_MAX = env.int("TRACKER_API_BULK_MAX", default=1000)
+# Read per request by config.api.throttling, so they can change without a restart of tests.
+TRACKER_API_THROTTLE_RATES = {
+    "anon": env.str("TRACKER_API_THROTTLE_ANON", default="60/minute"),
+    "user": env.str("TRACKER_API_THROTTLE_USER", default="5000/minute"),
+}
+# Seconds a user's permissions are cached by the API (per process): a role change takes effect
+# within this delay. 0 turns the cache off.
+TRACKER_API_PERMISSION_CACHE_SECONDS = env.int("TRACKER_API_PERMISSION_CACHE_SECONDS", default=10)
+TRACKER_HEALTH_TIMEOUT = env.float("TRACKER_HEALTH_TIMEOUT", default=1.0)
+TRACKER_HEALTH_CACHE_SECONDS = env.int("TRACKER_HEALTH_CACHE_SECONDS", default=5)
+# Serves a bare "ok" view at /bench/ok: the framework's ceiling, for bench/api.py only.
+TRACKER_BENCH_VIEW = env.bool("TRACKER_BENCH_VIEW", default=False)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "config.api.authentication.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissions"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.RolePermissions"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "config.api.filters.DjangoFilterBackend",
+        "config.api.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.CursorPagination",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "config.api.throttling.AnonRateThrottle",
+        "config.api.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "config.api.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "config.api.negotiation.ContentNegotiation",
+    "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
+    "ORDERING_PARAM": "ordering",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ceasefire Compliance Tracker API",
-    "DESCRIPTION": "Agreements, clauses, deadlines, incidents and violations.",
+    "DESCRIPTION": (
+        "Agreements, clauses, deadlines, incidents and violations. Authenticate with "
+        "`Authorization: Token <key>` (obtain a key at `/api/v1/auth/token/`) or a session. "
+        "Lists use cursor pagination: follow `next`; `page_size` is at most "
+        f"{TRACKER_API_MAX_PAGE_SIZE}."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",  # served locally: works offline
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentStatusEnum": "incidents.choices.IncidentStatus",
+        "ViolationStatusEnum": "tracker.choices.ViolationStatus",
+        "DeadlineStatusEnum": "agreements.choices.DeadlineStatus",
+        "AgreementStatusEnum": "agreements.choices.AgreementStatus",
+        "PartyRoleEnum": "agreements.choices.PartyRole",
+        "PartyKindEnum": "agreements.choices.PartyKind",
+        "IncidentCategoryEnum": "incidents.choices.IncidentCategory",
+        "LocationPrecisionEnum": "incidents.choices.LocationPrecision",
+    },
 }
 
 LOGGING = {

@@ -1,0 +1,183 @@
+"""Filters shared by every app's filtersets: bounding boxes, free text, ordering."""
+
+import datetime as dt
+import math
+
+import django_filters
+import django_filters.rest_framework
+from django import forms
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import filters
+from rest_framework.exceptions import ValidationError
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """DRF ordering, plus the primary key as a tie-breaker so pages are deterministic."""
+
+    ordering_description = "Sort by one of the listed fields; prefix with `-` for descending."
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        valid = super().remove_invalid_fields(queryset, fields, view, request)
+        if len(valid) != len([f for f in fields if f]):
+            allowed = ", ".join(getattr(view, "ordering_fields", []))
+            raise ValidationError(
+                {self.ordering_param: [f"Order by one of: {allowed} (prefix - for descending)."]}
+            )
+        return valid
+
+    def get_ordering(self, request, queryset, view):
+        ordering = list(super().get_ordering(request, queryset, view) or [])
+        if ordering and not any(f.lstrip("-") in ("id", "pk") for f in ordering):
+            ordering.append("-id" if ordering[0].startswith("-") else "id")
+        return tuple(ordering)
+
+    def get_schema_operation_parameters(self, view):
+        params = super().get_schema_operation_parameters(view)
+        fields = [f for f in getattr(view, "ordering_fields", [])]
+        for param in params:
+            param["schema"] = {"type": "string", "enum": [*fields, *(f"-{f}" for f in fields)]}
+            param["description"] = (
+                f"Sort order (default `{','.join(view.ordering)}`). " + self.ordering_description
+            )
+        return params
+
+
+class UTCDateTimeField(forms.DateTimeField):
+    """ISO 8601 date or date-time, converted to UTC (a bare date or a naive time is UTC)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(dt.timezone.utc)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError("Date-time out of range.", code="invalid")
+
+
+class DateTimeFilter(django_filters.DateTimeFilter):
+    field_class = UTCDateTimeField
+
+
+class BBoxField(forms.CharField):
+    default_error_messages = {
+        "invalid": "Expected bbox=minlon,minlat,maxlon,maxlat: four numbers in degrees, "
+        "longitude within ±180, latitude within ±90, min before max.",
+    }
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in (None, ""):
+            return None
+        parts = value.split(",")
+        try:
+            numbers = [float(p) for p in parts]
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        min_lon, min_lat, max_lon, max_lat = numbers
+        if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return numbers
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "example": "36.5,35.6,37.0,36.0",
+        "description": "Bounding box minlon,minlat,maxlon,maxlat in degrees (WGS 84).",
+    }
+)
+class BBoxFilter(django_filters.Filter):
+    """`bbox=minlon,minlat,maxlon,maxlat`: points (lat/lon fields) inside the box, edges included."""
+
+    field_class = BBoxField
+
+    def __init__(self, *args, lat_field="latitude", lon_field="longitude", **kwargs):
+        kwargs.setdefault("help_text", "minlon,minlat,maxlon,maxlat in degrees (WGS 84).")
+        super().__init__(*args, **kwargs)
+        self.lat_field = lat_field
+        self.lon_field = lon_field
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        min_lon, min_lat, max_lon, max_lat = value
+        return qs.filter(
+            **{
+                f"{self.lon_field}__gte": min_lon,
+                f"{self.lon_field}__lte": max_lon,
+                f"{self.lat_field}__gte": min_lat,
+                f"{self.lat_field}__lte": max_lat,
+            }
+        )
+
+
+class SearchFilter(django_filters.CharFilter):
+    """`q=`: every word must appear (case-insensitive) in one of `search_fields`."""
+
+    def __init__(self, *args, search_fields=(), **kwargs):
+        kwargs.setdefault("help_text", "Free-text search; every word must match.")
+        kwargs.setdefault("max_length", 200)
+        super().__init__(*args, **kwargs)
+        self.search_fields = search_fields
+
+    def filter(self, qs, value):
+        words = (value or "").split()
+        for word in words[:10]:
+            match = Q()
+            for field in self.search_fields:
+                match |= Q(**{f"{field}__icontains": word})
+            qs = qs.filter(match)
+        return qs.distinct() if any("__" in f for f in self.search_fields) and words else qs
+
+
+class IdField(forms.IntegerField):
+    """A primary key: a positive whole number that fits a 64-bit column."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+class IdFilter(django_filters.NumberFilter):
+    field_class = IdField
+
+
+class IdInFilter(django_filters.BaseInFilter, IdFilter):
+    """Comma-separated ids: `party=1,2`."""
+
+
+class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
+    """Comma-separated choice values: `category=shelling,air_strike`."""
+
+
+class DjangoFilterBackend(django_filters.rest_framework.DjangoFilterBackend):
+    """Builds and validates the FilterSet only when the request uses one of its filters."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = getattr(view, "filterset_class", None)
+        if filterset_class is not None and not any(
+            name in request.query_params for name in filterset_class.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
+class FilterSet(django_filters.FilterSet):
+    """A FilterSet whose form class is built once per FilterSet class, not on every request.
+
+    The filters here are declared statically (no per-request querysets), so their form fields
+    are the same every time; each form instance still deep-copies them.
+    """
+
+    _form_classes = {}
+
+    def get_form_class(self):
+        form_class = FilterSet._form_classes.get(type(self))
+        if form_class is None:
+            form_class = FilterSet._form_classes[type(self)] = super().get_form_class()
+        return form_class

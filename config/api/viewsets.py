@@ -1,0 +1,66 @@
+"""The one shape of every API viewset."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from rest_framework import viewsets
+
+from .permissions import is_public_request
+from .renderers import JSONRenderer
+
+
+class TrackerViewSetMixin:
+    # Reachable anonymously in the public read mode (through public_queryset) unless False.
+    public_readable = True
+    # {action name: [permissions]} for custom actions, replacing the method's model permission.
+    action_permissions = {}
+    lookup_value_regex = r"[0-9]+"
+
+    def dispatch(self, request, *args, **kwargs):
+        # The API speaks UTC, whatever time zone the admin shows (DJANGO_TIME_ZONE).
+        with timezone.override(dt.timezone.utc):
+            return super().dispatch(request, *args, **kwargs)
+
+    def public_queryset(self, queryset):
+        """What anonymous clients see in the public read mode."""
+        return queryset
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if is_public_request(self.request, self):
+            queryset = self.public_queryset(queryset)
+        return queryset
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_destroy(self, instance):
+        with transaction.atomic():
+            instance.delete()
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # GeoJSON, CSV and iCalendar render what a GET returns. Errors, OPTIONS metadata and the
+        # answers to writes are JSON whatever format was asked for.
+        renderer = getattr(request, "accepted_renderer", None)
+        if (
+            renderer is not None
+            and renderer.format not in ("json", "api")
+            and (response.status_code >= 400 or request.method not in ("GET", "HEAD"))
+        ):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = request.accepted_renderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class TrackerModelViewSet(TrackerViewSetMixin, viewsets.ModelViewSet):
+    pass
+
+
+class TrackerReadOnlyModelViewSet(TrackerViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass

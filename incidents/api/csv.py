@@ -1,0 +1,45 @@
+"""The CSV columns of incidents, with their HXL hashtags (https://hxlstandard.org).
+
+One place for the column list: the API's CSV export writes these, and an importer can read
+them back. Columns are the incident serializer's fields, in this order; lists (weapons) are
+joined with ";"; `sources` holds the names of the sources the reader may see, joined with ";".
+"""
+
+INCIDENT_CSV_COLUMNS = [
+    ("id", "#event+id"),
+    ("occurred_at", "#date+occurred"),
+    ("date_precision", "#date+precision"),
+    ("occurred_until", "#date+end"),
+    ("place_name", "#loc+name"),
+    ("admin1", "#adm1+name"),
+    ("admin2", "#adm2+name"),
+    ("latitude", "#geo+lat"),
+    ("longitude", "#geo+lon"),
+    ("location_precision", "#geo+precision"),
+    ("category", "#event+type"),
+    ("perpetrator", "#group+perpetrator+id"),
+    ("perpetrator_name", "#group+perpetrator+name"),
+    ("target_type", "#event+target+type"),
+    ("weapons", "#event+weapons"),
+    ("killed_civilians", "#affected+killed+civilians"),
+    ("killed_combatants", "#affected+killed+combatants"),
+    ("killed_unknown", "#affected+killed+unknown"),
+    ("injured_civilians", "#affected+injured+civilians"),
+    ("injured_combatants", "#affected+injured+combatants"),
+    ("injured_unknown", "#affected+injured+unknown"),
+    ("description", "#description"),
+    ("status", "#status"),
+    ("source_dataset", "#meta+dataset"),
+    ("external_id", "#meta+id+external"),
+    ("sources", "#meta+source"),
+    ("created_by", "#contact+name+entered"),
+    ("created_at", "#date+created"),
+    ("updated_at", "#date+updated"),
+]
+
+INCIDENT_CSV_FIELDS = [name for name, _tag in INCIDENT_CSV_COLUMNS]
+
+
+def incident_csv_row(item):
+    """A serialized incident as a CSV row: sources by name."""
+    return {**item, "sources": [source["name"] for source in item.get("sources") or []]}

@@ -1,0 +1,141 @@
+from django.db import transaction
+from rest_framework import exceptions, serializers
+
+from config.api.serializers import (
+    ChoiceListField,
+    FastListSerializer,
+    FullCleanModelSerializer,
+    RelatedValueField,
+)
+
+from ..choices import IncidentStatus, Weapon
+from ..models import Incident, Source
+from .csv import INCIDENT_CSV_FIELDS
+
+REVIEWED_STATUSES = {IncidentStatus.VERIFIED, IncidentStatus.DISPUTED, IncidentStatus.REJECTED}
+
+
+def request_user(serializer):
+    request = serializer.context.get("request")
+    return getattr(request, "user", None)
+
+
+class SourceSerializer(FullCleanModelSerializer):
+    id = serializers.IntegerField(
+        required=False, min_value=1, help_text="Give the id of an existing source to update it in place."
+    )
+    fast_plan_cacheable = True
+
+    class Meta:
+        model = Source
+        fields = ["id", "name", "url", "published_on", "reliability", "confidential", "notes"]
+        list_serializer_class = FastListSerializer
+
+
+class IncidentSerializer(FullCleanModelSerializer):
+    """An incident with the sources the requesting user may see.
+
+    `sources` is written as a whole: listed sources with an `id` are updated, without one are
+    created, and visible sources left out are deleted. Confidential sources hidden from the user
+    are never touched (nor revealed).
+    """
+
+    sources = SourceSerializer(many=True, required=False, source="visible_sources")
+    weapons = ChoiceListField(Weapon, help_text="Weapons used.")
+    perpetrator_name = RelatedValueField("perpetrator.name", "perpetrator_name_value")
+    created_by = RelatedValueField(
+        "created_by.username", "created_by_username", help_text="Username of who entered it."
+    )
+    fast_plan_cacheable = True
+
+    class Meta:
+        model = Incident
+        fields = INCIDENT_CSV_FIELDS
+        read_only_fields = ["created_at", "updated_at"]
+        list_serializer_class = FastListSerializer
+
+    def prepare_representation(self, instance):
+        if not hasattr(instance, "visible_sources"):
+            instance.visible_sources = list(
+                Source.objects.visible_to(request_user(self)).filter(incident=instance)
+            )
+        return instance
+
+    def to_representation(self, instance):
+        return super().to_representation(self.prepare_representation(instance))
+
+    def validate_status(self, value):
+        previous = self.instance.status if self.instance is not None else IncidentStatus.DRAFT
+        user = request_user(self)
+        if (
+            value != previous
+            and (value in REVIEWED_STATUSES or previous in REVIEWED_STATUSES)
+            and not (user and user.has_perm("incidents.verify_incident"))
+        ):
+            raise exceptions.PermissionDenied(
+                "Setting an incident to verified, disputed or rejected (or back) needs the permission "
+                "to verify incidents (Analyst)."
+            )
+        return value
+
+    def validate_sources(self, items):
+        user = request_user(self)
+        visible = set()
+        if self.instance is not None:
+            visible = set(
+                Source.objects.visible_to(user).filter(incident=self.instance).values_list("id", flat=True)
+            )
+        ids = [item["id"] for item in items if item.get("id") is not None]
+        if len(ids) != len(set(ids)):
+            raise serializers.ValidationError("A source id is listed twice.")
+        unknown = [pk for pk in ids if pk not in visible]
+        if unknown:
+            # The same message whether the id is confidential, another incident's, or absent.
+            raise serializers.ValidationError(f"No source with id {unknown[0]} on this incident.")
+        needed = set()
+        if any(item.get("id") is None for item in items):
+            needed.add("incidents.add_source")
+        if ids:
+            needed.add("incidents.change_source")
+        if visible - set(ids):
+            needed.add("incidents.delete_source")
+        if needed and not user.has_perms(needed):
+            raise exceptions.PermissionDenied("Your role cannot change the sources of incidents.")
+        return items
+
+    def _write_sources(self, incident, items):
+        if items is None:
+            return
+        existing = {s.pk: s for s in Source.objects.visible_to(request_user(self)).filter(incident=incident)}
+        kept = set()
+        for item in items:
+            item = dict(item)
+            pk = item.pop("id", None)
+            source = existing[pk] if pk is not None else Source(incident=incident)
+            for name, value in item.items():
+                setattr(source, name, value)
+            source.save()
+            kept.add(source.pk)
+        for pk, source in existing.items():
+            if pk not in kept:
+                source.delete()
+        incident.visible_sources = list(
+            Source.objects.visible_to(request_user(self)).filter(incident=incident)
+        )
+
+    @transaction.atomic
+    def create(self, validated_data):
+        sources = validated_data.pop("visible_sources", [])
+        user = request_user(self)
+        if user is not None and user.is_authenticated:
+            validated_data["created_by"] = user
+        incident = super().create(validated_data)
+        self._write_sources(incident, sources)
+        return incident
+
+    @transaction.atomic
+    def update(self, instance, validated_data):
+        sources = validated_data.pop("visible_sources", None)
+        incident = super().update(instance, validated_data)
+        self._write_sources(incident, sources)
+        return incident

@@ -1,0 +1,116 @@
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Prefetch
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from config.api.renderers import CSVRenderer, GeoJSONRenderer
+from config.api.schema import ERROR_SCHEMA
+from config.api.viewsets import TrackerModelViewSet
+
+from ..choices import IncidentStatus
+from ..filtersets import IncidentFilterSet
+from ..models import Incident, Source
+from .csv import INCIDENT_CSV_COLUMNS, incident_csv_row
+from .serializers import IncidentSerializer
+
+
+def point_feature(item, lat="latitude", lon="longitude"):
+    """GeoJSON Point in [longitude, latitude] order, or None when the place has no coordinates."""
+    if item.get(lat) is None or item.get(lon) is None:
+        return None
+    return {"type": "Point", "coordinates": [item[lon], item[lat]]}
+
+
+def attach_visible_sources(incidents, user):
+    """Set `visible_sources` on each incident with one query by id (lighter than a Prefetch)."""
+    by_incident = defaultdict(list)
+    for source in Source.objects.visible_to(user).filter(incident_id__in=[i.pk for i in incidents]):
+        by_incident[source.incident_id].append(source)
+    for incident in incidents:
+        incident.visible_sources = by_incident.get(incident.pk, [])
+
+
+class IncidentViewSet(TrackerModelViewSet):
+    # Names of related rows as annotations: one join, no model instances per row.
+    queryset = Incident.objects.annotate(
+        perpetrator_name_value=F("perpetrator__name"), created_by_username=F("created_by__username")
+    )
+    serializer_class = IncidentSerializer
+    filterset_class = IncidentFilterSet
+    ordering_fields = ["occurred_at", "updated_at", "created_at", "id"]
+    ordering = ["-occurred_at"]
+    renderer_classes = [*TrackerModelViewSet.renderer_classes, GeoJSONRenderer, CSVRenderer]
+    csv_columns = INCIDENT_CSV_COLUMNS
+
+    def get_queryset(self):
+        user = getattr(self.request, "user", None)
+        visible = Prefetch("sources", queryset=Source.objects.visible_to(user), to_attr="visible_sources")
+        if self.action == "list":
+            return super().get_queryset()  # sources attached per page, see paginate_queryset
+        return super().get_queryset().prefetch_related(visible)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            attach_visible_sources(page, getattr(self.request, "user", None))
+        return page
+
+    def public_queryset(self, queryset):
+        return queryset.filter(status=IncidentStatus.VERIFIED)
+
+    def csv_row(self, item):
+        return incident_csv_row(item)
+
+    def geojson_feature(self, item):
+        return point_feature(item), {k: v for k, v in item.items() if k != "id"}
+
+    @extend_schema(
+        request=IncidentSerializer(many=True),
+        responses={
+            201: IncidentSerializer(many=True),
+            400: OpenApiResponse(
+                ERROR_SCHEMA,
+                description=(
+                    "Nothing was created. `errors` maps the index of each invalid item (as a string) to its "
+                    'field errors, e.g. {"errors": {"2": {"category": ["..."]}}}; or `detail` when '
+                    "the body is not a list."
+                ),
+            ),
+        },
+        description="Create several incidents in one transaction: all or nothing. At most "
+        f"{settings.TRACKER_API_BULK_MAX} per request. Each is saved like a single create, so the "
+        "compliance engine re-evaluates every one.",
+    )
+    @action(detail=False, methods=["post"], pagination_class=None, filter_backends=[])
+    def bulk(self, request):
+        items = request.data
+        if not isinstance(items, list) or not items:
+            raise ValidationError({"detail": "Expected a non-empty JSON list of incidents."})
+        if len(items) > settings.TRACKER_API_BULK_MAX:
+            raise ValidationError(
+                {"detail": f"At most {settings.TRACKER_API_BULK_MAX} incidents per request."}
+            )
+        serializers = [self.get_serializer(data=item) for item in items]
+        errors = {str(i): s.errors for i, s in enumerate(serializers) if not s.is_valid()}
+        first_with_key = {}
+        for i, s in enumerate(serializers):
+            if str(i) in errors:
+                continue
+            key = (s.validated_data.get("source_dataset", ""), s.validated_data.get("external_id", ""))
+            if key[1] and key in first_with_key:
+                errors[str(i)] = {
+                    "external_id": [f"Same dataset and external id as item {first_with_key[key]}."]
+                }
+            first_with_key.setdefault(key, i)
+        if errors:
+            return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+        with transaction.atomic():
+            for s in serializers:
+                s.save()
+        return Response([s.data for s in serializers], status=status.HTTP_201_CREATED)

@@ -1,0 +1,76 @@
+"""One FilterSet per model, shared by the API (and the admin where useful)."""
+
+import django_filters
+from django.db.models import Q
+
+from config.api.filters import DateTimeFilter, BBoxFilter, ChoiceInFilter, IdInFilter, SearchFilter, FilterSet
+
+from .choices import DatePrecision, IncidentCategory, IncidentStatus, LocationPrecision, TargetType, Weapon
+from .models import Incident
+
+
+class IncidentFilterSet(FilterSet):
+    q = SearchFilter(search_fields=["description", "place_name", "admin1", "admin2"])
+    occurred_after = DateTimeFilter(
+        field_name="occurred_at",
+        lookup_expr="gte",
+        help_text="Occurred at or after (ISO 8601 date or date-time; a bare date is midnight UTC).",
+    )
+    occurred_before = DateTimeFilter(
+        field_name="occurred_at",
+        lookup_expr="lt",
+        help_text="Occurred before (ISO 8601 date or date-time; a bare date is midnight UTC).",
+    )
+    updated_since = DateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="Created or changed at or after this moment."
+    )
+    category = ChoiceInFilter(choices=IncidentCategory.choices, help_text="Comma-separated categories.")
+    perpetrator = IdInFilter(help_text="Comma-separated party ids.")
+    perpetrator_unknown = django_filters.BooleanFilter(
+        field_name="perpetrator",
+        lookup_expr="isnull",
+        help_text="true: only incidents with no known perpetrator.",
+    )
+    status = ChoiceInFilter(choices=IncidentStatus.choices, help_text="Comma-separated statuses.")
+    location_precision = ChoiceInFilter(
+        choices=LocationPrecision.choices, help_text="Comma-separated precisions."
+    )
+    date_precision = ChoiceInFilter(choices=DatePrecision.choices, help_text="Comma-separated precisions.")
+    target_type = ChoiceInFilter(
+        choices=[c for c in TargetType.choices if c[0]], help_text="Comma-separated."
+    )
+    weapon = django_filters.ChoiceFilter(
+        choices=Weapon.choices, method="filter_weapon", help_text="Incidents that used this weapon."
+    )
+    admin1 = django_filters.CharFilter(
+        lookup_expr="iexact", max_length=100, help_text="Governorate (exact, any case)."
+    )
+    admin2 = django_filters.CharFilter(
+        lookup_expr="iexact", max_length=100, help_text="District (exact, any case)."
+    )
+    source_dataset = django_filters.CharFilter(
+        max_length=30, help_text="Imported from this dataset (acled, ucdp...)."
+    )
+    external_id = django_filters.CharFilter(max_length=100, help_text="Its id in that dataset.")
+    clause = IdInFilter(
+        method="filter_clause", help_text="Breaching (engine) or logged against (staff) these clause ids."
+    )
+    agreement = IdInFilter(
+        method="filter_agreement", help_text="Breaching or logged against a clause of these agreement ids."
+    )
+    bbox = BBoxFilter()
+
+    class Meta:
+        model = Incident
+        fields = []
+
+    def filter_weapon(self, queryset, name, value):
+        return queryset.filter(weapons__icontains=f'"{value}"')
+
+    def filter_clause(self, queryset, name, value):
+        return queryset.filter(Q(violations__clause__in=value) | Q(clause_links__clause__in=value)).distinct()
+
+    def filter_agreement(self, queryset, name, value):
+        return queryset.filter(
+            Q(violations__clause__agreement__in=value) | Q(clause_links__clause__agreement__in=value)
+        ).distinct()

@@ -1,0 +1,42 @@
+from rest_framework import serializers
+
+from config.api.serializers import FastListSerializer, RelatedIdField, RelatedValueField
+
+from ..models import Violation
+from .csv import VIOLATION_CSV_FIELDS
+
+
+class ViolationSerializer(serializers.ModelSerializer):
+    """A violation with what a reader needs of its incident and clause (never the sources)."""
+
+    occurred_at = serializers.DateTimeField(source="incident.occurred_at", read_only=True)
+    category = serializers.CharField(source="incident.category", read_only=True)
+    place_name = serializers.CharField(source="incident.place_name", read_only=True)
+    admin1 = serializers.CharField(source="incident.admin1", read_only=True)
+    latitude = serializers.FloatField(source="incident.latitude", read_only=True, allow_null=True)
+    longitude = serializers.FloatField(source="incident.longitude", read_only=True, allow_null=True)
+    location_precision = serializers.CharField(source="incident.location_precision", read_only=True)
+    perpetrator = serializers.IntegerField(source="incident.perpetrator_id", read_only=True, allow_null=True)
+    perpetrator_name = RelatedValueField("incident.perpetrator.name", "perpetrator_name_value")
+    killed = serializers.IntegerField(source="incident.killed", read_only=True)
+    injured = serializers.IntegerField(source="incident.injured", read_only=True)
+    agreement = RelatedIdField("clause.agreement_id", "agreement_id_value")
+    agreement_slug = RelatedValueField("clause.agreement.slug", "agreement_slug_value")
+    clause_number = RelatedValueField("clause.number", "clause_number_value")
+    reasons = serializers.ListField(
+        child=serializers.JSONField(), read_only=True, help_text="Why the engine gave this confidence."
+    )
+    reviewed_by = RelatedValueField("reviewed_by.username", "reviewed_by_username")
+    fast_plan_cacheable = True
+
+    class Meta:
+        model = Violation
+        fields = VIOLATION_CSV_FIELDS
+        read_only_fields = VIOLATION_CSV_FIELDS
+        list_serializer_class = FastListSerializer
+
+
+class ReviewSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=10000, help_text="Why it was confirmed or dismissed."
+    )
