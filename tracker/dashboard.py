@@ -10,7 +10,6 @@ from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q
-from django.db.models.functions import TruncDate
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
@@ -24,7 +23,7 @@ from incidents.models import Incident
 
 from .choices import ViolationStatus
 from .models import Violation
-from .reports.build import UNKNOWN_PARTY
+from .reports.build import UNKNOWN_PARTY, daily_timeline
 from .reports.charts import top_series
 from .reports.choices import ReportFormat
 from .reports.models import CONFIDENTIAL_PERMISSION, Report
@@ -152,29 +151,12 @@ def _clause_rows(agreement, violations, now):
 
 
 def _timeline(violations, first, last, tz):
-    rows = (
-        violations.filter(
-            incident__occurred_at__gte=dt.datetime.combine(first, dt.time.min, tzinfo=tz),
-            incident__occurred_at__lt=dt.datetime.combine(
-                last + dt.timedelta(days=1), dt.time.min, tzinfo=tz
-            ),
-        )
-        .annotate(day=TruncDate("incident__occurred_at", tzinfo=tz))
-        .values("day", "incident__perpetrator__name")
-        .annotate(count=Count("id"))
-        .order_by("day")
+    window = violations.filter(
+        incident__occurred_at__gte=dt.datetime.combine(first, dt.time.min, tzinfo=tz),
+        incident__occurred_at__lt=dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
     )
-    days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-    index = {day: i for i, day in enumerate(days)}
-    series = {}
-    for row in rows:
-        party = row["incident__perpetrator__name"] or UNKNOWN_PARTY
-        series.setdefault(party, [0] * len(days))
-        day = row["day"].date() if isinstance(row["day"], dt.datetime) else row["day"]
-        if day in index:
-            series[party][index[day]] += row["count"]
-    ordered = dict(sorted(series.items(), key=lambda item: (-sum(item[1]), item[0])))
-    return {"days": [d.isoformat() for d in days], "series": top_series(ordered)}
+    timeline = daily_timeline(window, first, last, tz)
+    return {"days": timeline["days"], "series": top_series(timeline["series"])}
 
 
 def _deadline_points(agreement, tz):

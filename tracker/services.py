@@ -222,9 +222,13 @@ def insert_violations(rows, now):
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMP TABLE IF NOT EXISTS tracker_new_violation "
                        "(clause_id bigint, incident_id bigint, confidence text, reasons jsonb)")
+        as_json = {}  # a handful of distinct reasons lists: encode each once
         with cursor.cursor.copy("COPY tracker_new_violation FROM STDIN") as copy:
             for clause_id, incident_id, confidence, reasons in rows:
-                copy.write_row((clause_id, incident_id, confidence, json.dumps(reasons)))
+                key = tuple(reasons)
+                if key not in as_json:
+                    as_json[key] = json.dumps(reasons)
+                copy.write_row((clause_id, incident_id, confidence, as_json[key]))
         cursor.execute(
             f"INSERT INTO {table} (clause_id, incident_id, confidence, reasons, status, flagged_at, updated_at, "
             "review_note) SELECT clause_id, incident_id, confidence, reasons, %s, %s, %s, '' "

@@ -83,7 +83,7 @@ def build_report_data(*, agreement, start, end, tz, include_confidential=False, 
         "casualties": casualties,
         "deadlines": _deadlines(agreement, lo, hi, now, tz),
         "most_serious": _most_serious(violations, lo, hi, tz, include_confidential),
-        "timeline": _timeline(violations.filter(current, standing), start, end, tz),
+        "timeline": daily_timeline(violations.filter(current, standing), start, end, tz),
         "map_points": _map_points(violations.filter(current, standing)),
         "areas": _areas(agreement),
     }
@@ -343,7 +343,7 @@ def _most_serious(violations, lo, hi, tz, include_confidential):
     return rows
 
 
-def _timeline(violations, start, end, tz):
+def daily_timeline(violations, start, end, tz):
     """Violations per day per party, zero-filled: {"days": [...], "series": {party: [counts]}}."""
     rows = (
         violations.annotate(day=TruncDate("incident__occurred_at", tzinfo=tz))
