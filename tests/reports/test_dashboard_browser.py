@@ -71,7 +71,14 @@ def log_in(browser, live_server, username, password="pw"):
     browser.find_element(By.NAME, "username").send_keys(username)
     browser.find_element(By.NAME, "password").send_keys(password)
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-    assert "/admin/login/" not in browser.current_url, "login failed"
+    # The click returns before the next page has loaded: wait for it (a slow machine is not a failure).
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    try:
+        WebDriverWait(browser, 20).until(lambda d: "/admin/login/" not in d.current_url)
+    except TimeoutException:
+        raise AssertionError("login failed") from None
 
 
 def page_errors(browser):
