@@ -1,6 +1,5 @@
 """One FilterSet per model, shared by the API (and the admin where useful)."""
 
-import django_filters
 
 from config.api.filters import DateTimeFilter, BBoxFilter, ChoiceInFilter, IdInFilter, SearchFilter, FilterSet
 from incidents.choices import IncidentCategory, LocationPrecision

@@ -8,7 +8,6 @@ many scans ran, in which order, or whether one was killed half-way.
 import contextlib
 import datetime as dt
 import json
-import logging
 import math
 from collections import defaultdict
 
@@ -32,7 +31,6 @@ from . import rules
 from .choices import JobKind, JobStatus, ViolationStatus
 from .models import JobRun, Violation
 
-log = logging.getLogger(__name__)
 WRITE_BATCH = 5000
 CLAUSES_PER_COMMIT = 5
 # Incidents whose time may be imprecise by up to a year still overlap a window that ended then.

@@ -23,7 +23,7 @@ from agreements.models import Party, PartyAlias
 from incidents.models import Incident
 from incidents.signals import incidents_bulk_changed
 
-from .base import BadValue, CsvStream, ImportFileError, RowError
+from .base import BadValue, CsvStream, RowError
 from .staging import Staging
 
 SKIP, ABORT = "skip", "abort"
