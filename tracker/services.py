@@ -44,14 +44,14 @@ class ReviewConflict(Exception):
 # --- Runs ----------------------------------------------------------------------------------------
 
 @contextlib.contextmanager
-def recorded_run(kind, parameters=None, now=None):
+def recorded_run(kind, parameters=None):
     """Record a job run (visible in the admin); yields a dict the job fills with its counts."""
-    started = now or timezone.now()
+    started = timezone.now()
     stale = started - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
     JobRun.objects.filter(status=JobStatus.RUNNING, started_at__lt=stale).update(
         status=JobStatus.FAILED, error="Did not finish within the time limit (worker lost?)."
     )
-    run = JobRun.objects.create(kind=kind, started_at=timezone.now(), parameters=parameters or {})
+    run = JobRun.objects.create(kind=kind, started_at=started, parameters=parameters or {})
     counts = {}
     try:
         yield counts
@@ -61,6 +61,11 @@ def recorded_run(kind, parameters=None, now=None):
         )
         raise
     JobRun.objects.filter(id=run.id).update(status=JobStatus.SUCCEEDED, finished_at=timezone.now(), counts=counts)
+
+
+def _add_counts(counts, more):
+    for key, value in more.items():
+        counts[key] = counts.get(key, 0) + value
 
 
 # --- Loading ---------------------------------------------------------------------------------------
@@ -312,8 +317,7 @@ def scan(scope=None, clause_ids=None, now=None):
         group = [rules.match_clause(incidents, spec) for spec in specs[start:start + step]]
         with transaction.atomic():
             _fast_commit()
-            for key, value in apply_matches(group, scope=scope, now=now).items():
-                totals[key] += value
+            _add_counts(totals, apply_matches(group, scope=scope, now=now))
     return totals
 
 
@@ -337,8 +341,7 @@ def scan_violations(full=False, since=None, now=None):
             changed_clauses = list(Clause.objects.filter(updated_at__gte=since).values_list("id", flat=True))
             counts.update(scan(scope=changed_incidents, now=now))
             if changed_clauses:
-                for key, value in scan(clause_ids=changed_clauses, now=now).items():
-                    counts[key] = counts.get(key, 0) + value
+                _add_counts(counts, scan(clause_ids=changed_clauses, now=now))
             counts["changed_clauses"] = len(changed_clauses)
     return counts
 
@@ -350,8 +353,7 @@ def evaluate(incident_ids=(), clause_ids=(), now=None):
         if incident_ids:
             counts.update(scan(scope=Incident.objects.filter(id__in=list(incident_ids)), now=now))
         if clause_ids:
-            for key, value in scan(clause_ids=list(clause_ids), now=now).items():
-                counts[key] = counts.get(key, 0) + value
+            _add_counts(counts, scan(clause_ids=list(clause_ids), now=now))
     return counts
 
 
