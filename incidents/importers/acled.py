@@ -24,7 +24,7 @@ from .base import (
     day_end,
     day_start,
     import_timezone,
-    parse_coordinate,
+    parse_point,
     parse_count,
     parse_date,
     split_list,
@@ -133,10 +133,7 @@ class AcledReader:
             raise BadValue("time_precision", f"expected 1, 2 or 3, got {time_precision!r}")
         occurred_at, date_precision, occurred_until = self._window(day, time_precision)
 
-        latitude = parse_coordinate(row[c.latitude], "latitude", 90)
-        longitude = parse_coordinate(row[c.longitude], "longitude", 180)
-        if (latitude is None) != (longitude is None):
-            raise BadValue("longitude" if longitude is None else "latitude", "give both latitude and longitude")
+        latitude, longitude = parse_point(row[c.latitude], row[c.longitude])
         geo_precision = row[c.geo_precision].strip() or "1"
         location_precision = GEO_PRECISION.get(geo_precision)
         if location_precision is None:

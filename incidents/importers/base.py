@@ -106,6 +106,15 @@ def parse_coordinate(text, column, limit):
     return number
 
 
+def parse_point(latitude_text, longitude_text):
+    """(latitude, longitude), both None when both are empty; one without the other is a bad value."""
+    latitude = parse_coordinate(latitude_text, "latitude", 90)
+    longitude = parse_coordinate(longitude_text, "longitude", 180)
+    if (latitude is None) != (longitude is None):
+        raise BadValue("longitude" if longitude is None else "latitude", "give both latitude and longitude")
+    return latitude, longitude
+
+
 def parse_count(text, column):
     value = text.strip()
     if not value:

@@ -28,7 +28,7 @@ from incidents.choices import (
     Weapon,
 )
 
-from .base import BadValue, ImportFileError, Record, check_length, parse_coordinate, parse_count, split_list
+from .base import BadValue, ImportFileError, Record, check_length, parse_count, parse_point, split_list
 
 TRACKER_COLUMNS = [
     "source_dataset", "external_id", "occurred_at", "date_precision", "occurred_until", "place_name",
@@ -115,10 +115,7 @@ class TrackerReader:
         category = row["category"].strip()
         if category not in IncidentCategory.values:
             raise BadValue("category", f"unknown category {category!r}")
-        latitude = parse_coordinate(row.get("latitude", ""), "latitude", 90)
-        longitude = parse_coordinate(row.get("longitude", ""), "longitude", 180)
-        if (latitude is None) != (longitude is None):
-            raise BadValue("longitude" if longitude is None else "latitude", "give both latitude and longitude")
+        latitude, longitude = parse_point(row.get("latitude", ""), row.get("longitude", ""))
         weapons = split_list(row.get("weapons", ""))
         unknown = [weapon for weapon in weapons if weapon not in WEAPONS]
         if unknown:

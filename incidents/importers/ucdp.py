@@ -31,7 +31,7 @@ from .base import (
     day_end,
     day_start,
     import_timezone,
-    parse_coordinate,
+    parse_point,
     parse_count,
     parse_date,
     split_list,
@@ -100,10 +100,7 @@ class UcdpReader:
         else:
             occurred_until = day_end(end, self.tz)
 
-        latitude = parse_coordinate(row["latitude"], "latitude", 90)
-        longitude = parse_coordinate(row["longitude"], "longitude", 180)
-        if (latitude is None) != (longitude is None):
-            raise BadValue("longitude" if longitude is None else "latitude", "give both latitude and longitude")
+        latitude, longitude = parse_point(row["latitude"], row["longitude"])
         where_prec = row.get("where_prec", "").strip() or "1"
         location_precision = WHERE_PRECISION.get(where_prec)
         if location_precision is None:
