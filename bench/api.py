@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """API benchmark: 1,000,000 incidents in PostgreSQL, gunicorn with 2 workers, wrk on loopback.
 
-    python bench/api.py [--rows N] [--duration SECONDS] [--keep]
+    python bench/api.py [--rows N] [--duration SECONDS] [--keep | --reuse]
 
 Creates a scratch database (tracker_bench_api, dropped at the end unless --keep), loads parties,
 incidents (with sources for one in ten) and violations with INSERT ... SELECT generate_series,
@@ -213,6 +213,9 @@ def main():
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--db", default="tracker_bench_api")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--reuse", action="store_true", help="use the database a --keep run left (no reload); implies --keep"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk not found: apt-get install -y wrk")
@@ -229,13 +232,16 @@ def main():
         "TRACKER_BENCH_VIEW": "true",
         "TRACKER_API_THROTTLE_USER": "100000000/second",
     }
-    admin_sql(f'DROP DATABASE IF EXISTS "{args.db}"')
-    admin_sql(f'CREATE DATABASE "{args.db}"')
+    args.keep = args.keep or args.reuse
+    if not args.reuse:
+        admin_sql(f'DROP DATABASE IF EXISTS "{args.db}"')
+        admin_sql(f'CREATE DATABASE "{args.db}"')
     server = None
     try:
         log("migrating")
         manage(env, "migrate", "--noinput", "-v0")
-        load(dsn, args.rows)
+        if not args.reuse:
+            load(dsn, args.rows)
         token = create_token(env)
         log("starting gunicorn (2 workers)")
         server = subprocess.Popen(

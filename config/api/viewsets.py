@@ -2,12 +2,13 @@
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from rest_framework import viewsets
 
 from .permissions import is_public_request
 from .renderers import JSONRenderer
+from .sqljson import page_json, rows_sql
 
 
 class TrackerViewSetMixin:
@@ -16,11 +17,36 @@ class TrackerViewSetMixin:
     # {action name: [permissions]} for custom actions, replacing the method's model permission.
     action_permissions = {}
     lookup_value_regex = r"[0-9]+"
+    # On PostgreSQL, JSON list pages are rendered by the database (see config.api.sqljson).
+    sql_json = False
 
     def dispatch(self, request, *args, **kwargs):
         # The API speaks UTC, whatever time zone the admin shows (DJANGO_TIME_ZONE).
         with timezone.override(dt.timezone.utc):
             return super().dispatch(request, *args, **kwargs)
+
+    def list(self, request, *args, **kwargs):
+        response = self._sql_json_list(request)
+        return response if response is not None else super().list(request, *args, **kwargs)
+
+    def _sql_json_list(self, request):
+        """The page as DRF would give it, each item's JSON text built by PostgreSQL; or None."""
+        renderer = request.accepted_renderer
+        if (
+            not self.sql_json
+            or self.paginator is None
+            or type(renderer) is not JSONRenderer
+            or renderer.get_indent(request.accepted_media_type, {}) is not None
+        ):
+            return None
+        queryset = self.filter_queryset(self.get_queryset())
+        if connections[queryset.db].vendor != "postgresql":
+            return None
+        if rows_sql(self, queryset.db) is None:
+            return None
+        position = self.paginator.get_ordering(request, queryset, self)[0].lstrip("-")
+        rows = self.paginator.paginate_queryset(queryset.values("pk", position), request, view=self)
+        return self.paginator.get_paginated_response(page_json(self, [row["pk"] for row in rows], queryset.db))
 
     def public_queryset(self, queryset):
         """What anonymous clients see in the public read mode."""

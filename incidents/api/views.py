@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Prefetch
+from django.db.models import F, OuterRef, Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -47,12 +47,21 @@ class IncidentViewSet(TrackerModelViewSet):
     ordering = ["-occurred_at"]
     renderer_classes = [*TrackerModelViewSet.renderer_classes, GeoJSONRenderer, CSVRenderer]
     csv_columns = INCIDENT_CSV_COLUMNS
+    sql_json = True
+
+    def sql_json_variant(self):
+        user = getattr(self.request, "user", None)
+        return "all" if user is not None and user.has_perm("incidents.view_confidential_source") else "public"
+
+    def sql_json_nested(self):
+        user = getattr(self.request, "user", None)
+        return {"sources": Source.objects.visible_to(user).filter(incident=OuterRef("pk"))}
 
     def get_queryset(self):
-        user = getattr(self.request, "user", None)
-        visible = Prefetch("sources", queryset=Source.objects.visible_to(user), to_attr="visible_sources")
         if self.action == "list":
             return super().get_queryset()  # sources attached per page, see paginate_queryset
+        user = getattr(self.request, "user", None)
+        visible = Prefetch("sources", queryset=Source.objects.visible_to(user), to_attr="visible_sources")
         return super().get_queryset().prefetch_related(visible)
 
     def paginate_queryset(self, queryset):

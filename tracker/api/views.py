@@ -39,6 +39,14 @@ class ViolationViewSet(TrackerReadOnlyModelViewSet):
     ordering = ["-flagged_at"]
     renderer_classes = [*TrackerReadOnlyModelViewSet.renderer_classes, GeoJSONRenderer, CSVRenderer]
     csv_columns = VIOLATION_CSV_COLUMNS
+    sql_json = True
+    sql_json_fields = {
+        # Incident.killed and .injured are properties: their sums, in SQL.
+        "killed": F("incident__killed_civilians") + F("incident__killed_combatants")
+        + F("incident__killed_unknown"),
+        "injured": F("incident__injured_civilians") + F("incident__injured_combatants")
+        + F("incident__injured_unknown"),
+    }
     action_permissions = {"confirm": REVIEW_PERMS, "dismiss": REVIEW_PERMS}
 
     def public_queryset(self, queryset):

@@ -1,0 +1,209 @@
+"""List pages rendered to JSON by PostgreSQL.
+
+On a 50-row page of incidents, Python spends most of the request turning database rows into
+model instances, datetimes and dicts, then back into JSON text. On PostgreSQL the list action of
+a viewset with `sql_json = True` asks the database for each row's JSON text instead
+(`json_build_object(...)::text`, with nested lists as a `json_agg` subquery) and embeds those
+texts in the page unchanged (orjson.Fragment). The page, its cursor and links are DRF's own.
+
+The SQL is compiled from the viewset's serializer, field by field, so it follows the serializer
+and cannot drift from it: model fields along a chain of foreign keys, `RelatedValueField`
+annotations, primary-key relations, and nested lists the viewset names in `sql_json_nested`.
+A field it cannot compile (a method field, a decimal, a property) must be given in
+`sql_json_fields`; if one is missing, the view quietly keeps the Python path.
+tests/api/test_sql_json.py checks that both paths give the same JSON for every such viewset.
+"""
+
+import orjson
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connections, models
+from django.db.models import F, Func, Subquery, Value, Window
+from django.db.models.functions import RowNumber
+from rest_framework import relations, serializers
+from rest_framework.settings import api_settings
+
+from .serializers import ChoiceListField, _RelatedValue
+
+
+class JSONObject(Func):
+    """json_build_object(key, value, ...): a json value with the keys in the given order."""
+
+    function = "json_build_object"
+    output_field = models.JSONField()
+
+    def __init__(self, pairs):
+        expressions = []
+        for key, value in pairs:
+            expressions.extend((Value(key), value))
+        super().__init__(*expressions)
+
+
+class JSONText(Func):
+    template = "(%(expressions)s)::text"
+    output_field = models.TextField()
+
+
+class JSONArraySubquery(Subquery):
+    """The subquery's `_doc` values as one json array, in its `_n` order ([] when empty)."""
+
+    template = "(SELECT COALESCE(json_agg(_r._doc ORDER BY _r._n), '[]'::json) FROM (%(subquery)s) _r)"
+    output_field = models.JSONField()
+
+
+class ISODateTime(Func):
+    """DRF's datetime text in UTC: 2019-04-01T06:30:00Z, microseconds only when there are some."""
+
+    template = (
+        "replace(to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '')"
+        " || 'Z'"
+    )
+    output_field = models.TextField()
+
+
+class ISODate(Func):
+    template = "to_char(%(expressions)s, 'YYYY-MM-DD')"
+    output_field = models.TextField()
+
+
+# Serializer field classes whose output is the model value as JSON has it.
+_PLAIN = {
+    serializers.IntegerField: (models.IntegerField, models.ForeignKey),
+    serializers.BigIntegerField: (models.IntegerField, models.ForeignKey),
+    serializers.BooleanField: (models.BooleanField,),
+    serializers.FloatField: (models.FloatField,),
+    serializers.CharField: (models.CharField, models.TextField),
+    serializers.ChoiceField: (models.CharField, models.IntegerField),
+    serializers.URLField: (models.CharField,),
+    serializers.EmailField: (models.CharField,),
+    serializers.SlugField: (models.CharField,),
+    serializers.ModelField: (models.IntegerField, models.CharField, models.TextField, models.BooleanField),
+}
+
+
+def _model_field(model, source_attrs):
+    """(lookup path, model field) of a serializer source like `incident.occurred_at`, or None."""
+    field = None
+    for i, name in enumerate(source_attrs):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        if i < len(source_attrs) - 1:
+            if not (field.many_to_one or field.one_to_one) or field.related_model is None:
+                return None
+            model = field.related_model
+    if field is None or not field.concrete:
+        return None
+    return "__".join(source_attrs), field
+
+
+def _field_sql(field, model, overrides, nested):
+    """An expression giving this serializer field's JSON value, or None when it has none."""
+    name = field.field_name
+    if name in overrides:
+        return overrides[name]
+    if isinstance(field, serializers.ListSerializer):
+        if name not in nested:
+            return None
+        queryset = nested[name]
+        child = object_sql(field.child, queryset.model, {}, {})
+        if child is None:
+            return None
+        ordering = [
+            F(name[1:]).desc() if name.startswith("-") else F(name).asc()
+            for name in (queryset.query.order_by or queryset.model._meta.ordering or ["pk"])
+        ]
+        return JSONArraySubquery(
+            queryset.order_by().values(_doc=child, _n=Window(RowNumber(), order_by=ordering))
+        )
+    if isinstance(field, _RelatedValue):
+        return F(field.annotation)
+    if isinstance(field, relations.PrimaryKeyRelatedField) and len(field.source_attrs) == 1:
+        if field.pk_field is not None:
+            return None
+        return F(field.source_attrs[0] + "_id")
+    if not field.source_attrs or field.source == "*":
+        return None
+    found = _model_field(model, field.source_attrs)
+    if found is None:
+        return None
+    path, model_field = found
+    kind = type(field)
+    if kind is serializers.DateTimeField and isinstance(model_field, models.DateTimeField):
+        if getattr(field, "format", "iso-8601") != "iso-8601" or hasattr(field, "timezone"):
+            return None
+        return ISODateTime(F(path))
+    if kind is serializers.DateField and type(model_field) is models.DateField:
+        if getattr(field, "format", "iso-8601") != "iso-8601":
+            return None
+        return ISODate(F(path))
+    if isinstance(field, (ChoiceListField, serializers.ListField)) and isinstance(model_field, models.JSONField):
+        return F(path)
+    if kind is serializers.BigIntegerField and (
+        getattr(field, "coerce_to_string", None) or api_settings.COERCE_BIGINT_TO_STRING
+    ):
+        return None
+    if kind in _PLAIN and isinstance(model_field, _PLAIN[kind]):
+        if isinstance(model_field, models.ForeignKey) and kind not in (
+            serializers.IntegerField, serializers.BigIntegerField
+        ):
+            return None
+        return F(path)
+    return None
+
+
+def object_sql(serializer, model, overrides, nested):
+    """A json_build_object expression for the serializer's readable fields, or None."""
+    pairs = []
+    for field in serializer._readable_fields:
+        value = _field_sql(field, model, overrides, nested)
+        if value is None:
+            return None
+        pairs.append((field.field_name, value))
+    return JSONObject(pairs)
+
+
+def page_text_expression(view):
+    """JSONText of a row as the view's serializer would render it, or None if it can't be compiled."""
+    serializer = view.get_serializer()
+    nested = view.sql_json_nested() if hasattr(view, "sql_json_nested") else {}
+    expression = object_sql(serializer, view.queryset.model, getattr(view, "sql_json_fields", {}), nested)
+    return None if expression is None else JSONText(expression)
+
+
+_COMPILED = {}
+
+
+def rows_sql(view, using):
+    """(sql, params) selecting the JSON text of the rows whose ids are the last parameter, in
+    that order; or None when the view's serializer can't be compiled.
+
+    Compiling the expression is the costly part of the ORM here, so it is done once per view
+    class and `sql_json_variant()` (what the user may see changes the SQL) and database.
+    """
+    variant = view.sql_json_variant() if hasattr(view, "sql_json_variant") else ""
+    key = (type(view), variant, using)
+    if key not in _COMPILED:
+        expression = page_text_expression(view)
+        if expression is None:
+            _COMPILED[key] = None
+        else:
+            rows = view.queryset.using(using).order_by().values(_pk=F("pk"), _json=expression)
+            sql, params = rows.query.sql_with_params()
+            _COMPILED[key] = (
+                f"SELECT t._json FROM ({sql}) t"
+                " JOIN unnest(%s::bigint[]) WITH ORDINALITY AS p(id, n) ON p.id = t._pk ORDER BY p.n",
+                params,
+            )
+    return _COMPILED[key]
+
+
+def page_json(view, ids, using):
+    """The rows' JSON texts (orjson fragments) in the order of `ids`, or None (see rows_sql)."""
+    compiled = rows_sql(view, using)
+    if compiled is None:
+        return None
+    sql, params = compiled
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, (*params, list(ids)))
+        return [orjson.Fragment(text) for (text,) in cursor.fetchall()]

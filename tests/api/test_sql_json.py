@@ -1,0 +1,151 @@
+"""List pages rendered by PostgreSQL (config.api.sqljson) equal DRF's own, page after page."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from config.api import sqljson
+from config.api.viewsets import TrackerViewSetMixin
+from incidents.api.views import IncidentViewSet
+from tests.factories import ClauseFactory, IncidentFactory, PartyFactory, SourceFactory, UserFactory
+from tracker.api.views import ViolationViewSet
+from tracker.models import Violation
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL-rendered lists are PostgreSQL's"),
+]
+UTC = dt.timezone.utc
+
+
+@pytest.fixture
+def data(db):
+    party = PartyFactory(name='Front "Quoted" \\ Ünïcode')
+    author = UserFactory(username="entered-by")
+    clause = ClauseFactory(number="3", prohibited_categories=["shelling"])
+    incidents = []
+    for n in range(7):
+        incident = IncidentFactory(
+            occurred_at=dt.datetime(2019, 4, 1 + n % 3, 6, 30, n, 123456 * (n % 2), tzinfo=UTC),
+            occurred_until=dt.datetime(2019, 4, 5, tzinfo=UTC) if n % 2 else None,
+            perpetrator=party if n % 3 else None,
+            created_by=author if n % 2 else None,
+            latitude=None if n == 6 else 35.5 + n / 7,
+            longitude=None if n == 6 else 36.123456789,
+            weapons=["artillery", "cluster_munitions"] if n % 2 else [],
+            description=f"Line one\nline two\t\"quoted\" <b>{n}</b> ☂",
+            category="shelling",
+            status="verified" if n % 2 else "draft",
+            killed_civilians=n,
+            killed_unknown=2,
+            injured_combatants=n % 2,
+        )
+        SourceFactory(incident=incident, name=f"Outlet {n}", published_on=dt.date(2019, 4, 2))
+        SourceFactory(incident=incident, name="Witness", confidential=True, published_on=None)
+        SourceFactory(incident=incident, name="Earlier", published_on=dt.date(2019, 3, 30))
+        Violation.objects.create(
+            incident=incident, clause=clause, confidence=("high", "medium", "low")[n % 3],
+            reasons=[{"rule": "category", "detail": "shelling"}], status=("flagged", "confirmed")[n % 2],
+            flagged_at=incident.occurred_at + dt.timedelta(hours=1),
+        )
+        incidents.append(incident)
+    return incidents
+
+
+def pages(client, url):
+    """Every page of a list, following `next`, as parsed JSON."""
+    found = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.content
+        body = json.loads(response.content)
+        found.append((body, response.get("Link")))
+        url = body["next"]
+    return found
+
+
+def both_paths(client, url, monkeypatch):
+    with CaptureQueriesContext(connection) as queries:
+        fast = pages(client, url)
+    assert any("json_build_object" in q["sql"] for q in queries.captured_queries), "fast path not taken"
+    with monkeypatch.context() as patched:
+        patched.setattr(TrackerViewSetMixin, "_sql_json_list", lambda self, request: None)
+        slow = pages(client, url)
+    return fast, slow
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/incidents/",
+        "/api/v1/incidents/?page_size=2",
+        "/api/v1/incidents/?page_size=3&ordering=occurred_at",
+        "/api/v1/incidents/?ordering=-updated_at&page_size=4",
+        "/api/v1/incidents/?category=shelling&occurred_after=2019-04-02&bbox=36,35,37,37",
+        "/api/v1/violations/",
+        "/api/v1/violations/?page_size=2&ordering=flagged_at",
+        "/api/v1/violations/?status=confirmed",
+    ],
+)
+@pytest.mark.parametrize("role", ["analyst", "viewer"])
+def test_same_pages_as_drf(client, data, role, request, url, monkeypatch):
+    client.force_authenticate(request.getfixturevalue(role))
+    fast, slow = both_paths(client, url, monkeypatch)
+    assert fast == slow
+    assert sum(len(body["results"]) for body, _ in fast) > 0
+
+
+def test_confidential_sources_only_for_those_allowed(client, data, analyst, viewer, monkeypatch):
+    client.force_authenticate(analyst)  # Analysts see confidential sources
+    names = {s["name"] for i in pages(client, "/api/v1/incidents/")[0][0]["results"] for s in i["sources"]}
+    assert "Witness" in names
+    client.force_authenticate(viewer)
+    body = json.dumps(pages(client, "/api/v1/incidents/"))
+    assert "Witness" not in body
+
+
+@override_settings(TRACKER_API_PUBLIC_READ=True)
+def test_public_read_mode(client, data, monkeypatch):
+    fast, slow = both_paths(client, "/api/v1/incidents/", monkeypatch)
+    assert fast == slow
+    results = fast[0][0]["results"]
+    assert {i["status"] for i in results} == {"verified"}
+    assert "Witness" not in json.dumps(results)
+    fast, slow = both_paths(client, "/api/v1/violations/", monkeypatch)
+    assert fast == slow and {v["status"] for v in fast[0][0]["results"]} == {"confirmed"}
+
+
+def test_sources_in_date_order_then_id(client, data, analyst):
+    client.force_authenticate(analyst)
+    incident = pages(client, "/api/v1/incidents/?page_size=1")[0][0]["results"][0]
+    assert [s["name"] for s in incident["sources"]][:2] == ["Earlier", incident["sources"][1]["name"]]
+    assert incident["sources"][-1]["name"] == "Witness"  # no date: last, as PostgreSQL sorts NULLs
+
+
+def test_other_formats_keep_the_python_path(client, data, analyst):
+    client.force_authenticate(analyst)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/incidents/?format=geojson")
+    assert response.status_code == 200
+    assert not any("json_build_object" in q["sql"] for q in queries.captured_queries)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/api/v1/incidents/", HTTP_ACCEPT="application/json; indent=2")
+    assert not any("json_build_object" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.parametrize("viewset", [IncidentViewSet, ViolationViewSet])
+def test_every_field_compiles(viewset, analyst, rf):
+    """A serializer field the compiler can't handle would silently drop to the slow path."""
+    view = viewset(request=rf.get("/"), format_kwarg=None, action="list")
+    view.request.user = analyst
+    assert sqljson.page_text_expression(view) is not None
+
+
+def test_a_field_without_sql_keeps_the_python_path(analyst, rf, monkeypatch):
+    view = ViolationViewSet(request=rf.get("/"), format_kwarg=None, action="list")
+    view.request.user = analyst
+    monkeypatch.setattr(ViolationViewSet, "sql_json_fields", {})  # `killed` is a model property
+    assert sqljson.page_text_expression(view) is None
