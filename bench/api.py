@@ -8,7 +8,10 @@ incidents (with sources for one in ten) and violations with INSERT ... SELECT ge
 serves the project with gunicorn (config.settings.production, a generated secret key), and
 measures with wrk for a bounded time each: a bare Django view returning "ok" (the framework's
 ceiling here), the first page of incidents, the same with a category + date range + bbox
-filter, and the first page of violations. Prints a markdown table. Needs PostgreSQL at
+filter, and the first page of violations. Each list is measured twice: on a server with the
+default settings, where a page is kept while the database is unchanged (the same request
+again costs a snapshot query), and on one with TRACKER_API_PAGE_CACHE_SECONDS=0, where every
+request builds its page (as while data is being written). Prints a markdown table. Needs PostgreSQL at
 BENCH_PG (default postgres://postgres@127.0.0.1:5432) and wrk (`apt-get install wrk`).
 """
 
@@ -51,11 +54,18 @@ FILTERED = (
     "/api/v1/incidents/?category=shelling&occurred_after=2019-01-01&occurred_before=2019-07-01"
     "&bbox=36.3,35.6,37.0,36.1"
 )
-TARGETS = [
-    ("ceiling: plain Django view", "/bench/ok"),
+LISTS = [
     ("GET /api/v1/incidents/ (first page)", "/api/v1/incidents/"),
     ("incidents, category + date range + bbox", FILTERED),
     ("GET /api/v1/violations/ (first page)", "/api/v1/violations/"),
+]
+# (label, server, path): server "cached" runs with the default settings, whose list pages are
+# kept while the database is unchanged (TRACKER_API_PAGE_CACHE_SECONDS); "uncached" with that
+# cache off, so every request builds its page: what a client sees while data is being written.
+TARGETS = [
+    ("ceiling: plain Django view", "cached", "/bench/ok"),
+    *[(f"{label}, database unchanged (page kept)", "cached", path) for label, path in LISTS],
+    *[(f"{label}, page built every time", "uncached", path) for label, path in LISTS],
 ]
 
 
@@ -197,6 +207,26 @@ def run_wrk(url, token, duration, connections):
     return rps, pct("50"), pct("99")
 
 
+def start_gunicorn(port, env):
+    return subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -236,51 +266,38 @@ def main():
     if not args.reuse:
         admin_sql(f'DROP DATABASE IF EXISTS "{args.db}"')
         admin_sql(f'CREATE DATABASE "{args.db}"')
-    server = None
+    servers = []
     try:
         log("migrating")
         manage(env, "migrate", "--noinput", "-v0")
         if not args.reuse:
             load(dsn, args.rows)
         token = create_token(env)
-        log("starting gunicorn (2 workers)")
-        server = subprocess.Popen(
-            [
-                PYTHON,
-                "-m",
-                "gunicorn",
-                "config.wsgi:application",
-                "--workers",
-                "2",
-                "--bind",
-                f"127.0.0.1:{args.port}",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
-        base = f"http://127.0.0.1:{args.port}"
-        wait_until_up(base, token)
-        for label, path in TARGETS:
-            size = check(base, path, token)
-            run_wrk(base + path, token, 2, args.connections)  # warm-up: caches, connections
+        log("starting two gunicorn servers (2 workers each; one is idle while the other is measured)")
+        bases = {}
+        for offset, (name, cache_seconds) in enumerate((("cached", "300"), ("uncached", "0"))):
+            port = args.port + offset
+            servers.append(start_gunicorn(port, {**env, "TRACKER_API_PAGE_CACHE_SECONDS": cache_seconds}))
+            bases[name] = f"http://127.0.0.1:{port}"
+            wait_until_up(bases[name], token)
+        for label, name, path in TARGETS:
+            size = check(bases[name], path, token)
+            run_wrk(bases[name] + path, token, 2, args.connections)  # warm-up: caches, connections
             log(f"{label}: OK ({size} items)")
         # Interleaved rounds: on a shared machine the load changes from minute to minute, so
         # each list is compared with the ceiling measured in the same round.
         per_round = max(1, args.duration // args.rounds)
-        results = {label: [] for label, _ in TARGETS}
+        results = {label: [] for label, _, _ in TARGETS}
         for round_no in range(args.rounds):
-            for label, path in TARGETS:
-                results[label].append(run_wrk(base + path, token, per_round, args.connections))
+            for label, name, path in TARGETS:
+                results[label].append(run_wrk(bases[name] + path, token, per_round, args.connections))
             log(
                 f"round {round_no + 1}/{args.rounds}: "
-                + ", ".join(f"{results[label][-1][0]:.0f}" for label, _ in TARGETS)
+                + ", ".join(f"{results[label][-1][0]:.0f}" for label, _, _ in TARGETS)
                 + " req/s"
             )
     finally:
-        if server is not None:
+        for server in servers:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
         if not args.keep:
@@ -294,7 +311,7 @@ def main():
     )
     print("| request | req/s | p50 (ms) | p99 (ms) | worst p99 (ms) | % of ceiling | target met |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
-    for i, (label, _path) in enumerate(TARGETS):
+    for i, (label, _name, _path) in enumerate(TARGETS):
         runs = results[label]
         rps, p50, p99 = (median(r[k] for r in runs) for k in range(3))
         worst = max(r[2] for r in runs)

@@ -12,9 +12,20 @@ annotations, primary-key relations, and nested lists the viewset names in `sql_j
 A field it cannot compile (a method field, a decimal, a property) must be given in
 `sql_json_fields`; if one is missing, the view quietly keeps the Python path.
 tests/api/test_sql_json.py checks that both paths give the same JSON for every such viewset.
+
+Pages are kept (per process, TRACKER_API_PAGE_CACHE_SECONDS) under a key that includes the
+database snapshot, `pg_current_snapshot()`: it changes whenever a writing transaction starts
+or ends anywhere in the database, so a kept page is served only while the data it was built
+from is exactly the data a new query would see. A page is kept only if the snapshot was the
+same before and after it was built, and never inside a transaction (whose own writes the
+snapshot does not show).
 """
 
+import hashlib
+
 import orjson
+from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, models
 from django.db.models import F, Func, Subquery, Value, Window
@@ -22,7 +33,7 @@ from django.db.models.functions import RowNumber
 from rest_framework import relations, serializers
 from rest_framework.settings import api_settings
 
-from .serializers import ChoiceListField, _RelatedValue
+from .serializers import _RelatedValue
 
 
 class JSONObject(Func):
@@ -137,7 +148,11 @@ def _field_sql(field, model, overrides, nested):
         if getattr(field, "format", "iso-8601") != "iso-8601":
             return None
         return ISODate(F(path))
-    if isinstance(field, (ChoiceListField, serializers.ListField)) and isinstance(model_field, models.JSONField):
+    if (
+        isinstance(field, serializers.ListField)
+        and type(field.child) in (serializers.ChoiceField, serializers.JSONField)
+        and isinstance(model_field, models.JSONField)
+    ):
         return F(path)
     if kind is serializers.BigIntegerField and (
         getattr(field, "coerce_to_string", None) or api_settings.COERCE_BIGINT_TO_STRING
@@ -181,8 +196,7 @@ def rows_sql(view, using):
     Compiling the expression is the costly part of the ORM here, so it is done once per view
     class and `sql_json_variant()` (what the user may see changes the SQL) and database.
     """
-    variant = view.sql_json_variant() if hasattr(view, "sql_json_variant") else ""
-    key = (type(view), variant, using)
+    key = (type(view), view.sql_json_variant(), using)
     if key not in _COMPILED:
         expression = page_text_expression(view)
         if expression is None:
@@ -207,3 +221,28 @@ def page_json(view, ids, using):
     with connections[using].cursor() as cursor:
         cursor.execute(sql, (*params, list(ids)))
         return [orjson.Fragment(text) for (text,) in cursor.fetchall()]
+
+
+def snapshot(connection):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_snapshot()::text")
+        return cursor.fetchone()[0]
+
+
+def cached_page(view, request, variant, using, build):
+    """`build()` (the page's body and Link header), or the same kept for this request and
+    database snapshot (see the module docstring)."""
+    seconds = settings.TRACKER_API_PAGE_CACHE_SECONDS
+    connection = connections[using]
+    if not seconds or connection.in_atomic_block:
+        return build()
+    before = snapshot(connection)
+    parts = (type(view).__module__, type(view).__qualname__, variant, before, request.build_absolute_uri())
+    key = "api-page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    cache = caches["api-pages"]
+    page = cache.get(key)
+    if page is None:
+        page = build()
+        if snapshot(connection) == before:
+            cache.set(key, page, seconds)
+    return page

@@ -3,12 +3,13 @@
 import datetime as dt
 
 from django.db import connections, transaction
+from django.http import HttpResponse
 from django.utils import timezone
 from rest_framework import viewsets
 
 from .permissions import is_public_request
 from .renderers import JSONRenderer
-from .sqljson import page_json, rows_sql
+from .sqljson import cached_page, page_json, rows_sql
 
 
 class TrackerViewSetMixin:
@@ -39,14 +40,28 @@ class TrackerViewSetMixin:
             or renderer.get_indent(request.accepted_media_type, {}) is not None
         ):
             return None
-        queryset = self.filter_queryset(self.get_queryset())
-        if connections[queryset.db].vendor != "postgresql":
+        using = self.queryset.db
+        if connections[using].vendor != "postgresql" or rows_sql(self, using) is None:
             return None
-        if rows_sql(self, queryset.db) is None:
-            return None
-        position = self.paginator.get_ordering(request, queryset, self)[0].lstrip("-")
-        rows = self.paginator.paginate_queryset(queryset.values("pk", position), request, view=self)
-        return self.paginator.get_paginated_response(page_json(self, [row["pk"] for row in rows], queryset.db))
+
+        def build():
+            queryset = self.filter_queryset(self.get_queryset())
+            position = self.paginator.get_ordering(request, queryset, self)[0].lstrip("-")
+            rows = self.paginator.paginate_queryset(queryset.values("pk", position), request, view=self)
+            page = self.paginator.get_paginated_response(page_json(self, [row["pk"] for row in rows], using))
+            return renderer.render(page.data), page.get("Link")
+
+        # Everything about the request that changes the page besides its URL.
+        variant = f"{self.sql_json_variant()}:{is_public_request(request, self)}"
+        body, link = cached_page(self, request, variant, using, build)
+        response = HttpResponse(body, content_type=renderer.media_type)
+        if link:
+            response["Link"] = link
+        return response
+
+    def sql_json_variant(self):
+        """What, besides the URL and the public read mode, makes this user's page differ."""
+        return ""
 
     def public_queryset(self, queryset):
         """What anonymous clients see in the public read mode."""

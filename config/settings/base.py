@@ -172,6 +172,17 @@ TRACKER_API_THROTTLE_RATES = {
 # Seconds a user's permissions are cached by the API (per process): a role change takes effect
 # within this delay. 0 turns the cache off.
 TRACKER_API_PERMISSION_CACHE_SECONDS = env.int("TRACKER_API_PERMISSION_CACHE_SECONDS", default=10)
+# Seconds a JSON list page of incidents or violations is kept (per process) for the same request
+# on an unchanged database; see config/api/sqljson.py. 0 turns the page cache off.
+TRACKER_API_PAGE_CACHE_SECONDS = env.int("TRACKER_API_PAGE_CACHE_SECONDS", default=300)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api-pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "api-pages",
+        "OPTIONS": {"MAX_ENTRIES": env.int("TRACKER_API_PAGE_CACHE_ENTRIES", default=500)},
+    },
+}
 TRACKER_HEALTH_TIMEOUT = env.float("TRACKER_HEALTH_TIMEOUT", default=1.0)
 TRACKER_HEALTH_CACHE_SECONDS = env.int("TRACKER_HEALTH_CACHE_SECONDS", default=5)
 # Serves a bare "ok" view at /bench/ok: the framework's ceiling, for bench/api.py only.

@@ -4,12 +4,14 @@ import datetime as dt
 import json
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from config.api import sqljson
 from config.api.viewsets import TrackerViewSetMixin
 from incidents.api.views import IncidentViewSet
+from incidents.models import Incident
 from tests.factories import ClauseFactory, IncidentFactory, PartyFactory, SourceFactory, UserFactory
 from tracker.api.views import ViolationViewSet
 from tracker.models import Violation
@@ -149,3 +151,48 @@ def test_a_field_without_sql_keeps_the_python_path(analyst, rf, monkeypatch):
     view.request.user = analyst
     monkeypatch.setattr(ViolationViewSet, "sql_json_fields", {})  # `killed` is a model property
     assert sqljson.page_text_expression(view) is None
+
+
+@pytest.fixture
+def page_cache():
+    caches["api-pages"].clear()
+    yield caches["api-pages"]
+    caches["api-pages"].clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_page_kept_while_the_database_is_unchanged(client, page_cache, analyst, viewer):
+    """Outside a transaction the second identical request costs one query (the snapshot), and
+    any committed write — here a rename, through another connection's view of the data — is
+    seen at once."""
+    incident = IncidentFactory(place_name="Saraqeb")
+    SourceFactory(incident=incident, name="Witness", confidential=True)
+    client.force_authenticate(analyst)
+    first = client.get("/api/v1/incidents/")
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get("/api/v1/incidents/")
+    assert second.content == first.content
+    assert [q["sql"] for q in queries.captured_queries] == ["SELECT pg_current_snapshot()::text"]
+
+    Incident.objects.filter(pk=incident.pk).update(place_name="Saraqib")
+    third = client.get("/api/v1/incidents/")
+    assert json.loads(third.content)["results"][0]["place_name"] == "Saraqib"
+
+    # Another user without the right to see confidential sources gets their own page.
+    client.force_authenticate(viewer)
+    assert b"Witness" not in client.get("/api/v1/incidents/").content
+    client.force_authenticate(analyst)
+    assert b"Witness" in client.get("/api/v1/incidents/").content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_page_kept_inside_a_transaction(client, page_cache, analyst):
+    from django.db import transaction
+
+    client.force_authenticate(analyst)
+    IncidentFactory(place_name="Saraqeb")
+    with transaction.atomic():
+        client.get("/api/v1/incidents/")
+        Incident.objects.update(place_name="Saraqib")
+        assert json.loads(client.get("/api/v1/incidents/").content)["results"][0]["place_name"] == "Saraqib"
+    assert not page_cache._cache
