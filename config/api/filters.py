@@ -168,16 +168,28 @@ class DjangoFilterBackend(django_filters.rest_framework.DjangoFilterBackend):
 
 
 class FilterSet(django_filters.FilterSet):
-    """A FilterSet whose form class is built once per FilterSet class, not on every request.
+    """A FilterSet that deep-copies and validates only the filters a request uses.
 
-    The filters here are declared statically (no per-request querysets), so their form fields
-    are the same every time; each form instance still deep-copies them.
+    django-filter deep-copies every declared filter and builds a form field for each on every
+    request, which costs more than the query of a filtered page. The filters here are declared
+    statically and each reads one query parameter of its own name, so a request's FilterSet
+    holds just the filters named in its query string; their form class is built once per set
+    of names.
     """
 
     _form_classes = {}
+    _FORM_CLASSES_MAX = 512
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            self.base_filters = {name: f for name, f in type(self).base_filters.items() if name in data}
+        super().__init__(data, *args, **kwargs)
 
     def get_form_class(self):
-        form_class = FilterSet._form_classes.get(type(self))
+        key = (type(self), tuple(self.filters))
+        form_class = FilterSet._form_classes.get(key)
         if form_class is None:
-            form_class = FilterSet._form_classes[type(self)] = super().get_form_class()
+            if len(FilterSet._form_classes) >= self._FORM_CLASSES_MAX:
+                FilterSet._form_classes.clear()
+            form_class = FilterSet._form_classes[key] = super().get_form_class()
         return form_class
