@@ -63,6 +63,24 @@ def recorded_run(kind, parameters=None):
     JobRun.objects.filter(id=run.id).update(status=JobStatus.SUCCEEDED, finished_at=timezone.now(), counts=counts)
 
 
+def prune_job_runs(keep_days=None, now=None):
+    """Delete the records of finished runs started more than `keep_days` ago; return how many.
+
+    A run still marked running is kept (recorded_run marks it failed once it is stale), and so
+    is the newest finished run of each kind, so the admin always shows when each job last ran.
+    """
+    keep_days = settings.TRACKER_JOB_RUNS_KEEP_DAYS if keep_days is None else keep_days
+    cutoff = (now or timezone.now()) - dt.timedelta(days=keep_days)
+    finished = JobRun.objects.exclude(status=JobStatus.RUNNING)
+    newest = set()
+    for kind in JobKind.values:
+        run_id = finished.filter(kind=kind).values_list("id", flat=True).first()  # newest first
+        if run_id is not None:
+            newest.add(run_id)
+    deleted, _ = finished.filter(started_at__lt=cutoff).exclude(id__in=newest).delete()
+    return deleted
+
+
 def _add_counts(counts, more):
     for key, value in more.items():
         counts[key] = counts.get(key, 0) + value

@@ -36,4 +36,9 @@ def evaluate(incident_ids=(), clause_ids=()):
 def check_deadlines(at=None):
     changes = services.check_deadlines(now=_parse(at))
     return {key: len(value) for key, value in changes.items()}
+@shared_task(time_limit=10 * 60, soft_time_limit=9 * 60, **RETRY)
+def prune_job_runs():
+    return {"deleted": services.prune_job_runs()}
+
+
 from .reports import tasks as _report_tasks  # noqa: E402,F401  (registers the reports tasks)

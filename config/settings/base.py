@@ -146,6 +146,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
         "kwargs": {"full": True},
     },
+    "prune-job-runs-daily": {
+        "task": "tracker.tasks.prune_job_runs",
+        "schedule": crontab(hour=3, minute=15),
+    },
     # Builds the reports whose period has ended and sends what is waiting; idempotent.
     "run-due-reports": {
         "task": "tracker.reports.run_due_reports",
@@ -154,6 +158,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Compliance engine ------------------------------------------------------------------------
+# Records of finished job runs (admin: Compliance -> Job runs) are deleted after this many days.
+TRACKER_JOB_RUNS_KEEP_DAYS = env.int("TRACKER_JOB_RUNS_KEEP_DAYS", default=90)
 TRACKER_DEADLINE_DUE_SOON_DAYS = env.int("TRACKER_DEADLINE_DUE_SOON_DAYS", default=7)
 # Imports: a bare date in a data file is a local day in this time zone.
 INCIDENTS_IMPORT_TIMEZONE = env.str("INCIDENTS_IMPORT_TIMEZONE", default="Asia/Damascus")
