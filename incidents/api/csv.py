@@ -1,9 +1,14 @@
 """The CSV columns of incidents, with their HXL hashtags (https://hxlstandard.org).
 
-One place for the column list: the API's CSV export writes these, and an importer can read
-them back. Columns are the incident serializer's fields, in this order; lists (weapons) are
-joined with ";"; `sources` holds the names of the sources the reader may see, joined with ";".
+One place for the column list: the API's CSV export writes these, and the tracker importer
+(incidents.importers.tracker_csv) reads them back. Columns are the incident serializer's
+fields, in this order, then `sources_json`; lists (weapons) are joined with ";"; `sources` holds
+the names of the sources the reader may see, joined with ";", and `sources_json` the same
+sources in full (a JSON list of objects), so that an export can be imported again.
 """
+import json
+
+SOURCE_JSON_FIELDS = ("name", "url", "published_on", "reliability", "confidential", "notes")
 
 INCIDENT_CSV_COLUMNS = [
     ("id", "#event+id"),
@@ -36,10 +41,17 @@ INCIDENT_CSV_COLUMNS = [
     ("created_at", "#date+created"),
     ("updated_at", "#date+updated"),
 ]
-
-INCIDENT_CSV_FIELDS = [name for name, _tag in INCIDENT_CSV_COLUMNS]
+INCIDENT_CSV_FIELDS = [name for name, _tag in INCIDENT_CSV_COLUMNS]  # the serializer's fields
+INCIDENT_CSV_COLUMNS += [("sources_json", "#meta+source+json")]
 
 
 def incident_csv_row(item):
-    """A serialized incident as a CSV row: sources by name."""
-    return {**item, "sources": [source["name"] for source in item.get("sources") or []]}
+    """A serialized incident as a CSV row: sources by name, and in full in `sources_json`."""
+    sources = item.get("sources") or []
+    return {
+        **item,
+        "sources": [source["name"] for source in sources],
+        "sources_json": json.dumps(
+            [{name: source.get(name) for name in SOURCE_JSON_FIELDS} for source in sources], ensure_ascii=False
+        ) if sources else "",
+    }

@@ -54,6 +54,8 @@ class Record:
     fields: dict
     actor: str = ""  # the perpetrator's name as the file writes it, matched to a Party later
     sources: list = field(default_factory=list)  # (name, url, published_on, notes)
+    # (id, created_at) of a hand-entered incident in the database the file was exported from
+    local_id: tuple | None = None
 
 
 def import_timezone():

@@ -16,6 +16,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from agreements.choices import PartyKind
@@ -33,7 +35,7 @@ SOURCE_FIELDS = {
     # Source columns each format carries; the others are not compared (nor can they be restored).
     "acled": ("name",),
     "ucdp": ("name", "published_on", "notes"),
-    "tracker": ("name", "url"),
+    "tracker": ("name", "url", "published_on", "notes"),
 }
 
 
@@ -150,6 +152,7 @@ def run_import(
             reader = reader_class(stream.header)
             lookup = party_lookup()
             unknown = result.unknown_actors
+            local_ids = {}  # id -> created_at of the rows naming an incident of their own database
             rows = 0
             last_report = time.monotonic()
             for line, item in stream:
@@ -169,6 +172,8 @@ def run_import(
                         # Staged even after a bad row under "abort": the merge will not run, but
                         # duplicate ids are found in the staging table, and reported too.
                         staging.add(line, record, perpetrator_id)
+                        if record.local_id is not None:
+                            local_ids[record.local_id[0]] = record.local_id[1]
                 if progress and rows % batch_size == 0 and time.monotonic() - last_report > 0.5:
                     last_report = time.monotonic()
                     progress(rows, stream.position(), total_bytes)
@@ -185,7 +190,7 @@ def run_import(
                 return result
 
             result.created, result.updated, result.unchanged = _merge(
-                connection, using, staging, reader, result, create_parties, user, dry_run
+                connection, using, staging, reader, result, create_parties, user, dry_run, local_ids
             )
     finally:
         result.errors = sink.kept
@@ -194,10 +199,40 @@ def run_import(
     return result
 
 
-def _merge(connection, using, staging, reader, result, create_parties, user, dry_run):
+def _chunks(items, size=5000):
+    return (items[start:start + size] for start in range(0, len(items), size))
+
+
+def _claim_own_incidents(local_ids, dataset, using):
+    """The hand-entered incidents of this database that the file lists by id and created_at.
+
+    The file names them (dataset, id) — their identity in any other database. For the merge,
+    inside its transaction, they take that identity, so they are updated (or found unchanged)
+    rather than copied; the caller gives them back their empty one afterwards. An id whose
+    (dataset, id) already belongs to an imported incident is left to that one.
+    """
+    incidents = Incident.objects.using(using)
+    own = []
+    for chunk in _chunks(list(local_ids)):
+        for pk, created_at in incidents.filter(pk__in=chunk, external_id="").values_list("pk", "created_at"):
+            if created_at == local_ids[pk]:
+                own.append(pk)
+    taken = set()
+    for chunk in _chunks([str(pk) for pk in own]):
+        taken.update(
+            incidents.filter(source_dataset=dataset, external_id__in=chunk).values_list("external_id", flat=True)
+        )
+    own = [pk for pk in own if str(pk) not in taken]
+    for chunk in _chunks(own):
+        incidents.filter(pk__in=chunk).update(source_dataset=dataset, external_id=Cast("pk", CharField()))
+    return own
+
+
+def _merge(connection, using, staging, reader, result, create_parties, user, dry_run, local_ids):
     counts = (0, 0, 0)
     try:
         with transaction.atomic(using=using):
+            own = _claim_own_incidents(local_ids, reader.dataset, using)
             if create_parties and result.unknown_actors:
                 created = create_parties_for(result.unknown_actors, reader.dataset)
                 result.parties_created = sorted(created)
@@ -206,6 +241,8 @@ def _merge(connection, using, staging, reader, result, create_parties, user, dry
                 reader.provided_fields, SOURCE_FIELDS[reader.format], timezone.now(),
                 getattr(user, "pk", None),
             )
+            for chunk in _chunks(own):
+                Incident.objects.using(using).filter(pk__in=chunk).update(source_dataset="", external_id="")
             if dry_run:
                 raise _Rollback
             written = counts[0] + counts[1]

@@ -1,23 +1,26 @@
-"""Our own CSV: the API's CSV export, read back. Export then import gives the same incidents.
+"""Our own CSV: the API's CSV export (`GET /api/v1/incidents/?format=csv`), read back.
 
-One row per incident, UTF-8, a header row, optionally an HXL hashtag row right under it
-(skipped on import). Columns, in this order (TRACKER_COLUMNS):
+The columns are incidents.api.csv.INCIDENT_CSV_COLUMNS, in any order; an HXL hashtag row right
+under the header is skipped. What is read:
 
-  source_dataset, external_id, occurred_at, date_precision, occurred_until, place_name, admin1,
-  admin2, latitude, longitude, location_precision, category, perpetrator, target_type, weapons,
-  killed_civilians, killed_combatants, killed_unknown, injured_civilians, injured_combatants,
-  injured_unknown, description, status, sources, source_urls
-
-- occurred_at/occurred_until: ISO 8601 (2019-04-02T09:00:00+00:00; a time without offset is UTC)
+- identity: `source_dataset` + `external_id` when the incident has an external id (imported
+  data keeps its own: re-importing updates it, in any database). An incident entered by hand
+  has none: it is read as `source_dataset` "tracker" with its `id` as the external id, and
+  when the file goes back into the database it came from, the incident with that `id` and the
+  same `created_at` (to the microsecond) is that incident (see Record.local_id).
+- occurred_at/occurred_until: ISO 8601 (2019-04-02T09:00:00Z; a time without offset is UTC)
 - choice columns hold the slugs (category "shelling", status "verified"...)
-- perpetrator: the party's name (or an alias); empty when unknown
-- weapons: a ;-list of weapon slugs; sources: a ;-list of source names; source_urls: the ;-list
-  of their URLs in the same order (empty entries allowed). Confidential sources are never exported.
-- external_id is required; an incident entered by hand has none of its own, so the export writes
-  source_dataset "tracker" and its id.
+- perpetrator: `perpetrator_name` (the party's name, or an alias); the `perpetrator` id is not
+  used, as ids differ between databases
+- weapons: a ;-list of weapon slugs
+- sources: `sources_json` (the full list the exporting user could see) when present, else the
+  `sources` names. Confidential sources are never imported: in the database they came from,
+  they stay as they are; elsewhere they must be entered by hand.
+- text cells the export protected against spreadsheet formulas (a leading `'`) are restored.
+- id, created_by, created_at and updated_at are the database's own: not imported.
 """
-import csv
 import datetime as dt
+import json
 
 from incidents.choices import (
     DatePrecision,
@@ -28,27 +31,13 @@ from incidents.choices import (
     Weapon,
 )
 
+from config.api.renderers import csv_text
+from incidents.api.csv import INCIDENT_CSV_COLUMNS
+
 from .base import BadValue, ImportFileError, Record, check_length, parse_count, parse_point, split_list
 
-TRACKER_COLUMNS = [
-    "source_dataset", "external_id", "occurred_at", "date_precision", "occurred_until", "place_name",
-    "admin1", "admin2", "latitude", "longitude", "location_precision", "category", "perpetrator",
-    "target_type", "weapons", "killed_civilians", "killed_combatants", "killed_unknown",
-    "injured_civilians", "injured_combatants", "injured_unknown", "description", "status",
-    "sources", "source_urls",
-]
-HXL_TAGS = {
-    "source_dataset": "#meta+dataset", "external_id": "#meta+id", "occurred_at": "#date+start",
-    "date_precision": "#date+precision", "occurred_until": "#date+end", "place_name": "#loc+name",
-    "admin1": "#adm1+name", "admin2": "#adm2+name", "latitude": "#geo+lat", "longitude": "#geo+lon",
-    "location_precision": "#geo+precision", "category": "#event+type", "perpetrator": "#org+perpetrator",
-    "target_type": "#target+type", "weapons": "#weapon", "killed_civilians": "#affected+killed+civilians",
-    "killed_combatants": "#affected+killed+combatants", "killed_unknown": "#affected+killed+unknown",
-    "injured_civilians": "#affected+injured+civilians", "injured_combatants": "#affected+injured+combatants",
-    "injured_unknown": "#affected+injured+unknown", "description": "#description", "status": "#status",
-    "sources": "#meta+source", "source_urls": "#meta+url",
-}
-REQUIRED = ("external_id", "occurred_at", "category")
+TRACKER_COLUMNS = [name for name, _tag in INCIDENT_CSV_COLUMNS]
+REQUIRED = ("occurred_at", "category")
 COUNTS = (
     "killed_civilians", "killed_combatants", "killed_unknown",
     "injured_civilians", "injured_combatants", "injured_unknown",
@@ -94,16 +83,27 @@ class TrackerReader:
     def __init__(self, header):
         self.header = header
         missing = [name for name in REQUIRED if name not in header]
+        if "external_id" not in header and "id" not in header:
+            missing.append("external_id")
         if missing:
             raise ImportFileError("not a tracker CSV: required column missing", column=", ".join(missing))
 
     def parse(self, cells):
-        row = dict(zip(self.header, cells))  # by name: these files are small next to ACLED's
-        external_id = row["external_id"].strip()
+        row = {name: csv_text(cell) for name, cell in zip(self.header, cells)}
+        external_id = row.get("external_id", "").strip()
+        source_dataset = row.get("source_dataset", "").strip()
+        local_id = None
         if not external_id:
-            raise BadValue("external_id", "missing id")
+            own_id = row.get("id", "").strip()
+            if not own_id:
+                raise BadValue("external_id", "missing id (give external_id, or the id of an exported incident)")
+            if not own_id.isdigit() or len(own_id) > 18:
+                raise BadValue("id", f"not an incident id: {own_id!r}")
+            external_id, source_dataset = own_id, self.dataset
+            created_at = parse_datetime(row.get("created_at", ""), "created_at")
+            local_id = (int(own_id), created_at) if created_at else None
         check_length(external_id, "external_id", 100)
-        source_dataset = check_length(row.get("source_dataset", "").strip() or self.dataset, "source_dataset", 30)
+        source_dataset = check_length(source_dataset or self.dataset, "source_dataset", 30)
 
         occurred_at = parse_datetime(row["occurred_at"], "occurred_at")
         if occurred_at is None:
@@ -116,7 +116,7 @@ class TrackerReader:
         if category not in IncidentCategory.values:
             raise BadValue("category", f"unknown category {category!r}")
         latitude, longitude = parse_point(row.get("latitude", ""), row.get("longitude", ""))
-        weapons = split_list(row.get("weapons", ""))
+        weapons = [csv_text(weapon) for weapon in split_list(row.get("weapons", ""))]
         unknown = [weapon for weapon in weapons if weapon not in WEAPONS]
         if unknown:
             raise BadValue("weapons", f"unknown weapon {', '.join(unknown)!r}")
@@ -142,59 +142,45 @@ class TrackerReader:
             fields[column] = value
         for column in COUNTS:
             fields[column] = parse_count(row.get(column, ""), column)
-
-        names = [name.strip() for name in row.get("sources", "").split(";")]
-        urls = [url.strip() for url in row.get("source_urls", "").split(";")]
-        sources = []
-        for index, name in enumerate(names):
-            url = urls[index] if index < len(urls) else ""
-            if name:
-                sources.append((check_length(name, "sources", 300), check_length(url, "source_urls", 1000), None, ""))
         return Record(
             external_id=external_id,
             source_dataset=source_dataset,
-            actor=row.get("perpetrator", "").strip(),
-            sources=sources,
+            actor=row.get("perpetrator_name", "").strip(),
+            sources=parse_sources(row),
             fields=fields,
+            local_id=local_id,
         )
 
 
-def _iso(value):
-    return value.astimezone(dt.timezone.utc).isoformat() if value else ""
-
-
-def incident_row(incident):
-    """One incident as a TRACKER_COLUMNS row (sources: the non-confidential ones, prefetched)."""
-    sources = [source for source in incident.sources.all() if not source.confidential]
-    return [
-        incident.source_dataset or "tracker",
-        incident.external_id or str(incident.pk),
-        _iso(incident.occurred_at),
-        incident.date_precision,
-        _iso(incident.occurred_until),
-        incident.place_name,
-        incident.admin1,
-        incident.admin2,
-        "" if incident.latitude is None else repr(incident.latitude),
-        "" if incident.longitude is None else repr(incident.longitude),
-        incident.location_precision,
-        incident.category,
-        incident.perpetrator.name if incident.perpetrator_id else "",
-        incident.target_type,
-        ";".join(incident.weapons or []),
-        *(getattr(incident, column) for column in COUNTS),
-        incident.description,
-        incident.status,
-        ";".join(source.name.replace(";", ",") for source in sources),
-        ";".join(source.url.replace(";", "%3B") for source in sources),
-    ]
-
-
-def write_incidents(incidents, out, hxl=False):
-    """Write incidents in the tracker CSV format (the reference the API's export follows)."""
-    writer = csv.writer(out)
-    writer.writerow(TRACKER_COLUMNS)
-    if hxl:
-        writer.writerow([HXL_TAGS[column] for column in TRACKER_COLUMNS])
-    for incident in incidents.select_related("perpetrator").prefetch_related("sources"):
-        writer.writerow(incident_row(incident))
+def parse_sources(row):
+    """(name, url, published_on, notes) of the row's non-confidential sources."""
+    text = row.get("sources_json", "").strip()
+    if not text:
+        return [(check_length(name, "sources", 300), "", None, "") for name in split_list(row.get("sources", ""))]
+    try:
+        items = json.loads(text)
+    except ValueError:
+        raise BadValue("sources_json", "not a JSON list of sources") from None
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise BadValue("sources_json", "not a JSON list of sources")
+    sources = []
+    for item in items:
+        if item.get("confidential"):
+            continue
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise BadValue("sources_json", "a source without a name")
+        url, notes = item.get("url") or "", item.get("notes") or ""
+        if not isinstance(url, str) or not isinstance(notes, str):
+            raise BadValue("sources_json", f"source {name!r}: url and notes must be text")
+        published_on = item.get("published_on")
+        if published_on:
+            try:
+                published_on = dt.date.fromisoformat(published_on)
+            except (TypeError, ValueError):
+                raise BadValue("sources_json", f"source {name!r}: unparseable date {published_on!r}") from None
+        sources.append((
+            check_length(name.strip(), "sources", 300), check_length(url, "sources_json", 1000),
+            published_on or None, notes,
+        ))
+    return sources

@@ -2,6 +2,7 @@
 
 import csv
 import datetime as dt
+import json
 import io
 import re
 
@@ -83,16 +84,21 @@ def test_incidents_as_csv_with_an_hxl_row(client, analyst, data):
     client.force_authenticate(analyst)
     rows = read_csv(client.get(reverse("api:incident-list"), {"format": "csv"}))
     header, tags, *records = rows
-    assert header == INCIDENT_CSV_FIELDS
+    assert header == [*INCIDENT_CSV_FIELDS, "sources_json"]
     assert all(HXL_TAG.match(tag) for tag in tags), tags
     assert {"#geo+lat", "#geo+lon", "#adm1+name", "#event+type", "#affected+killed+civilians"} <= set(tags)
     assert len(records) == 2
-    # The columns are exactly the serializer's fields, so a CSV row and a JSON item round-trip.
+    # The columns are the serializer's fields, then the sources in full: a CSV row and a JSON
+    # item round-trip.
     item = client.get(reverse("api:incident-detail", args=[data["located"].pk])).json()
-    assert list(item) == header
+    assert list(item) == header[:-1]
     row = dict(zip(header, next(r for r in records if r[0] == str(data["located"].pk))))
     assert row["latitude"] == "35.8636" and row["longitude"] == "36.8006" and row["sources"] == "SNHR"
     assert row["place_name"] == "سراقب"
+    assert json.loads(row["sources_json"]) == [
+        {k: s[k] for k in ("name", "url", "published_on", "reliability", "confidential", "notes")}
+        for s in item["sources"]
+    ]
 
 
 def test_violations_as_csv_with_an_hxl_row(client, analyst, data):
