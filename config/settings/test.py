@@ -1,4 +1,6 @@
 """The test suite. DATABASE_URL and REDIS_URL still choose PostgreSQL and Redis."""
+import tempfile
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -8,6 +10,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tasks enqueued by saves run in-process; tests that need a real worker use send_task.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Uploads (imports through the API or the admin) go to a scratch folder, not var/media.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="tracker-test-media-")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -1,8 +1,9 @@
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import imports, views
 
 router = SimpleRouter()
 router.register("incidents", views.IncidentViewSet)
+router.register("imports", imports.ImportJobViewSet, basename="import")
 
 urlpatterns = router.urls
