@@ -33,3 +33,16 @@ def test_production_passes_the_deployment_checklist_with_no_warning():
                     DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_ALLOWED_HOSTS="tracker.example.org")
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_shared_cache_is_the_brokers_redis_next_database():
+    """Throttle counters are shared by all processes when there is a Redis; flushing the cache
+    (as tests do) must never touch the broker's queues."""
+    from config.settings.base import _redis_cache_url
+
+    assert _redis_cache_url("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/1"
+    assert _redis_cache_url("redis://:secret@redis.example.org:6380") == "redis://:secret@redis.example.org:6380/1"
+    assert _redis_cache_url("rediss://cache:6379/4") == "rediss://cache:6379/5"
+    expected = "RedisCache" if os.environ.get("REDIS_URL") else "LocMemCache"
+    assert settings.CACHES["default"]["BACKEND"].endswith(expected)
+    assert settings.CACHES["local"]["BACKEND"].endswith("LocMemCache")

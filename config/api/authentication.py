@@ -3,7 +3,7 @@
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
@@ -38,6 +38,7 @@ class CachedTokenAuthentication(TokenAuthentication):
         if not seconds or len(key) > 40:
             return super().authenticate_credentials(key)
         cache_key = f"tracker-api:token:{hashlib.sha256(key.encode()).hexdigest()}"
+        cache = caches["local"]
         user = cache.get(cache_key)
         if user is None:
             user, token = super().authenticate_credentials(key)

@@ -71,7 +71,9 @@ def prime_permission_cache(user):
     if hasattr(user, "_perm_cache"):
         return
     from django.contrib.auth.backends import ModelBackend
-    from django.core.cache import cache
+    from django.core.cache import caches
+
+    cache = caches["local"]
 
     # date_joined tells apart two users that got the same id (a test database reusing ids).
     joined = user.date_joined.timestamp() if getattr(user, "date_joined", None) else 0

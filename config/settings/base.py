@@ -1,4 +1,5 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
+import urllib.parse
 from pathlib import Path
 
 import environ
@@ -181,8 +182,25 @@ TRACKER_API_PERMISSION_CACHE_SECONDS = env.int("TRACKER_API_PERMISSION_CACHE_SEC
 # Seconds a JSON list page of incidents or violations is kept (per process) for the same request
 # on an unchanged database; see config/api/sqljson.py. 0 turns the page cache off.
 TRACKER_API_PAGE_CACHE_SECONDS = env.int("TRACKER_API_PAGE_CACHE_SECONDS", default=300)
+
+
+def _redis_cache_url(url):
+    """The broker's Redis server, next database: the cache is flushed in tests, the queues never."""
+    parts = urllib.parse.urlsplit(url)
+    database = int(parts.path.strip("/") or 0) + 1
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{database}"))
+
+
+# "default" is shared by every process (throttle counters, health checks): Redis when there is
+# one. "local" is per process (a user's token and permissions, TRACKER_API_PERMISSION_CACHE_SECONDS).
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+         "LOCATION": env.str("CACHE_REDIS_URL", default=_redis_cache_url(REDIS_URL))}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"}
+    ),
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"},
     "api-pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "api-pages",

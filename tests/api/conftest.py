@@ -1,6 +1,6 @@
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.cache import cache
+from django.core.cache import caches
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -9,10 +9,12 @@ from tests.factories import UserFactory
 
 @pytest.fixture(autouse=True)
 def _fresh_throttles():
-    # Throttle counters live in the cache, which outlives a test.
-    cache.clear()
+    # Throttle counters, tokens and permissions live in caches, which outlive a test.
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture
