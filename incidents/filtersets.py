@@ -6,7 +6,7 @@ from django.db.models import Q
 from config.api.filters import DateTimeFilter, BBoxFilter, ChoiceInFilter, IdInFilter, SearchFilter, FilterSet
 
 from .choices import DatePrecision, IncidentCategory, IncidentStatus, LocationPrecision, TargetType, Weapon
-from .models import Incident
+from .models import ClauseLink, Incident
 
 
 class IncidentFilterSet(FilterSet):
@@ -74,3 +74,24 @@ class IncidentFilterSet(FilterSet):
         return queryset.filter(
             Q(violations__clause__agreement__in=value) | Q(clause_links__clause__agreement__in=value)
         ).distinct()
+
+
+class ClauseLinkFilterSet(FilterSet):
+    q = SearchFilter(search_fields=["note"])
+    incident = IdInFilter(help_text="Comma-separated incident ids.")
+    clause = IdInFilter(help_text="Comma-separated clause ids.")
+    agreement = IdInFilter(field_name="clause__agreement", help_text="Clauses of these agreement ids.")
+    created_after = DateTimeFilter(
+        field_name="created_at",
+        lookup_expr="gte",
+        help_text="Logged at or after (ISO 8601 date or date-time; a bare date is midnight UTC).",
+    )
+    created_before = DateTimeFilter(
+        field_name="created_at",
+        lookup_expr="lt",
+        help_text="Logged before (ISO 8601 date or date-time; a bare date is midnight UTC).",
+    )
+
+    class Meta:
+        model = ClauseLink
+        fields = []

@@ -112,6 +112,13 @@ class Incident(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def touch(self, reason):
+        """Save the incident after a change to a row that belongs to it (a clause link), as the
+        admin's change form does: updated_at moves (clients syncing with `updated_since` see it),
+        the history records `reason`, and post_save schedules the engine's re-evaluation."""
+        self._change_reason = reason
+        self.save(update_fields=["updated_at"])
+
     @property
     def killed(self):
         return self.killed_civilians + self.killed_combatants + self.killed_unknown

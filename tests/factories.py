@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from agreements.choices import ClauseKind, PartyKind
 from agreements.models import Agreement, Area, Clause, Deadline, Party, PartyAlias
 from incidents.choices import IncidentCategory, IncidentStatus, LocationPrecision
-from incidents.models import Incident, Source
+from incidents.models import ClauseLink, Incident, Source
 
 UTC = dt.timezone.utc
 
@@ -137,6 +137,15 @@ class SourceFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Outlet {n}")
     url = "https://example.org/report"
     published_on = dt.date(2019, 4, 3)
+
+
+class ClauseLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClauseLink
+
+    incident = factory.SubFactory(IncidentFactory)
+    clause = factory.SubFactory(ClauseFactory)
+    note = "Logged by a monitor"
 
 
 class ViolationFactory(factory.django.DjangoModelFactory):

@@ -5,11 +5,12 @@ from config.api.serializers import (
     ChoiceListField,
     FastListSerializer,
     FullCleanModelSerializer,
+    RelatedIdField,
     RelatedValueField,
 )
 
 from ..choices import IncidentStatus, Weapon
-from ..models import Incident, Source
+from ..models import ClauseLink, Incident, Source
 from .csv import INCIDENT_CSV_FIELDS
 
 REVIEWED_STATUSES = {IncidentStatus.VERIFIED, IncidentStatus.DISPUTED, IncidentStatus.REJECTED}
@@ -139,3 +140,27 @@ class IncidentSerializer(FullCleanModelSerializer):
         incident = super().update(instance, validated_data)
         self._write_sources(incident, sources)
         return incident
+
+
+class ClauseLinkSerializer(FullCleanModelSerializer):
+    """An incident logged against a clause by a person (the admin's "clauses logged by staff")."""
+
+    agreement = RelatedIdField("clause.agreement_id", "agreement_id_value", help_text="The clause's agreement.")
+    created_by = RelatedValueField(
+        "created_by.username", "created_by_username", help_text="Username of who logged it."
+    )
+
+    class Meta:
+        model = ClauseLink
+        fields = ["id", "incident", "clause", "agreement", "note", "created_by", "created_at"]
+        read_only_fields = ["created_at"]
+        list_serializer_class = FastListSerializer
+        # No DRF unique-together validator: full_clean() checks the (incident, clause) constraint
+        # with the model's message, as the admin does.
+        validators = []
+
+    def create(self, validated_data):
+        user = request_user(self)
+        if user is not None and user.is_authenticated:
+            validated_data["created_by"] = user
+        return super().create(validated_data)

@@ -14,10 +14,10 @@ from config.api.schema import ERROR_SCHEMA
 from config.api.viewsets import TrackerModelViewSet
 
 from ..choices import IncidentStatus
-from ..filtersets import IncidentFilterSet
-from ..models import Incident, Source
+from ..filtersets import ClauseLinkFilterSet, IncidentFilterSet
+from ..models import ClauseLink, Incident, Source
 from .csv import INCIDENT_CSV_COLUMNS, incident_csv_row
-from .serializers import IncidentSerializer
+from .serializers import ClauseLinkSerializer, IncidentSerializer
 
 
 def point_feature(item, lat="latitude", lon="longitude"):
@@ -123,3 +123,40 @@ class IncidentViewSet(TrackerModelViewSet):
             for s in serializers:
                 s.save()
         return Response([s.data for s in serializers], status=status.HTTP_201_CREATED)
+
+
+class ClauseLinkViewSet(TrackerModelViewSet):
+    """Incidents logged against clauses by staff (the incident's inline in the admin).
+
+    Adding, changing or removing a link saves its incident, as the admin's change form does:
+    the incident's `updated_at` moves, its history says why, and the engine re-evaluates it.
+    Never public: a link is staff's own assessment, whatever the incident's status.
+    """
+
+    queryset = ClauseLink.objects.annotate(
+        agreement_id_value=F("clause__agreement_id"), created_by_username=F("created_by__username")
+    )
+    serializer_class = ClauseLinkSerializer
+    filterset_class = ClauseLinkFilterSet
+    ordering_fields = ["created_at", "id"]
+    ordering = ["-created_at"]
+    public_readable = False
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            link = serializer.save()
+            link.incident.touch(f"Logged against clause {link.clause_id}")
+
+    def perform_update(self, serializer):
+        before = serializer.instance.incident
+        with transaction.atomic():
+            link = serializer.save()
+            if before.pk != link.incident_id:
+                before.touch(f"Link to clause {link.clause_id} moved to incident {link.incident_id}")
+            link.incident.touch(f"Link to clause {link.clause_id} changed")
+
+    def perform_destroy(self, instance):
+        with transaction.atomic():
+            incident, clause_id = instance.incident, instance.clause_id
+            instance.delete()
+            incident.touch(f"No longer logged against clause {clause_id}")

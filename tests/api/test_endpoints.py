@@ -3,12 +3,13 @@
 import datetime as dt
 
 from agreements.models import Agreement, Area, Clause, Deadline, Party
-from incidents.models import Incident
+from incidents.models import ClauseLink, Incident
 from tests.api.base import APIViewTest
 from tests.factories import (
     AgreementFactory,
     AreaFactory,
     ClauseFactory,
+    ClauseLinkFactory,
     DeadlineFactory,
     IncidentFactory,
     PartyFactory,
@@ -151,6 +152,22 @@ class TestIncidents(APIViewTest):
         assert obj.sources.count() == 1 and obj.weapons == ["cluster_munitions"]
         assert obj.created_by is not None and body["created_by"] == obj.created_by.username
         assert obj.status == "draft"
+
+
+class TestClauseLinks(APIViewTest):
+    basename, model = "clauselink", ClauseLink
+    update_data = {"note": "Shelling inside the zone, confirmed by two outlets"}
+
+    def make_object(self):
+        return ClauseLinkFactory()
+
+    def create_data(self):
+        return {"incident": IncidentFactory().pk, "clause": ClauseFactory().pk, "note": "Logged by a monitor"}
+
+    def check_created(self, obj, data, body):
+        super().check_created(obj, data, body)
+        assert body["agreement"] == obj.clause.agreement_id
+        assert obj.created_by is not None and body["created_by"] == obj.created_by.username
 
 
 class TestViolations(APIViewTest):
