@@ -10,6 +10,7 @@ from rest_framework.settings import api_settings
 
 from config.api.authentication import QueryStringTokenAuthentication
 from config.api.filters import DjangoFilterBackend
+from config.api.history import HistoryViewSetMixin
 from config.api.renderers import GeoJSONRenderer, ICalendarRenderer
 from config.api.viewsets import TrackerModelViewSet, TrackerViewSetMixin
 
@@ -19,7 +20,7 @@ from ..models import Agreement, Area, Clause, Deadline, Party
 from . import serializers
 
 
-class PartyViewSet(TrackerModelViewSet):
+class PartyViewSet(HistoryViewSetMixin, TrackerModelViewSet):
     queryset = Party.objects.prefetch_related("aliases")
     serializer_class = serializers.PartySerializer
     filterset_class = filtersets.PartyFilterSet
@@ -27,7 +28,7 @@ class PartyViewSet(TrackerModelViewSet):
     ordering = ["name"]
 
 
-class AgreementViewSet(TrackerModelViewSet):
+class AgreementViewSet(HistoryViewSetMixin, TrackerModelViewSet):
     queryset = Agreement.objects.prefetch_related("party_roles", "links", "areas")
     serializer_class = serializers.AgreementSerializer
     filterset_class = filtersets.AgreementFilterSet
@@ -35,7 +36,7 @@ class AgreementViewSet(TrackerModelViewSet):
     ordering = ["slug"]
 
 
-class AreaViewSet(TrackerModelViewSet):
+class AreaViewSet(HistoryViewSetMixin, TrackerModelViewSet):
     queryset = Area.objects.all()
     serializer_class = serializers.AreaSerializer
     filterset_class = filtersets.AreaFilterSet
@@ -49,7 +50,7 @@ class AreaViewSet(TrackerModelViewSet):
         return item["geometry"], properties
 
 
-class ClauseViewSet(TrackerModelViewSet):
+class ClauseViewSet(HistoryViewSetMixin, TrackerModelViewSet):
     queryset = Clause.objects.select_related("agreement").prefetch_related("obligated_parties", "areas")
     serializer_class = serializers.ClauseSerializer
     filterset_class = filtersets.ClauseFilterSet
@@ -57,7 +58,7 @@ class ClauseViewSet(TrackerModelViewSet):
     ordering = ["id"]
 
 
-class DeadlineViewSet(TrackerModelViewSet):
+class DeadlineViewSet(HistoryViewSetMixin, TrackerModelViewSet):
     queryset = Deadline.objects.all()
     serializer_class = serializers.DeadlineSerializer
     filterset_class = filtersets.DeadlineFilterSet

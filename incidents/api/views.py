@@ -9,6 +9,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from config.api.history import (
+    HistoryViewSetMixin,
+    SourceHistoryRecordSerializer,
+    history_action,
+    history_page,
+)
 from config.api.renderers import CSVRenderer, GeoJSONRenderer
 from config.api.schema import ERROR_SCHEMA
 from config.api.viewsets import TrackerModelViewSet
@@ -36,7 +42,7 @@ def attach_visible_sources(incidents, user):
         incident.visible_sources = by_incident.get(incident.pk, [])
 
 
-class IncidentViewSet(TrackerModelViewSet):
+class IncidentViewSet(HistoryViewSetMixin, TrackerModelViewSet):
     # Names of related rows as annotations: one join, no model instances per row.
     queryset = Incident.objects.annotate(
         perpetrator_name_value=F("perpetrator__name"), created_by_username=F("created_by__username")
@@ -48,6 +54,7 @@ class IncidentViewSet(TrackerModelViewSet):
     renderer_classes = [*TrackerModelViewSet.renderer_classes, GeoJSONRenderer, CSVRenderer]
     csv_columns = INCIDENT_CSV_COLUMNS
     sql_json = True
+    action_permissions = {"source_history": ["incidents.view_incident", "incidents.view_source"]}
 
     def sql_json_variant(self):
         user = getattr(self.request, "user", None)
@@ -75,6 +82,26 @@ class IncidentViewSet(TrackerModelViewSet):
 
     def csv_row(self, item):
         return incident_csv_row(item)
+
+    @extend_schema(
+        responses={200: SourceHistoryRecordSerializer(many=True)},
+        description="The change history of the incident's sources (deleted ones included), newest "
+        "first, like the admin's history page of a source. Needs `incidents.view_source`. Without "
+        "`incidents.view_confidential_source`, no record of a source that is or ever was "
+        "confidential is shown.",
+    )
+    @history_action(url_path="source-history")
+    def source_history(self, request, pk=None):
+        incident = self.get_object()
+        records = Source.history.filter(incident_id=incident.pk)
+        if not request.user.has_perm("incidents.view_confidential_source"):
+            # Every record of such a source, not only its confidential ones: the earlier records
+            # of a witness, or those of a source made public later, would name the witness.
+            # Its current row too, in case a bulk write left no record of the change.
+            records = records.exclude(id__in=Source.history.filter(confidential=True).values("id")).exclude(
+                id__in=Source.objects.filter(confidential=True).values("id")
+            )
+        return history_page(self, records, SourceHistoryRecordSerializer)
 
     def geojson_feature(self, item):
         return point_feature(item), {k: v for k, v in item.items() if k != "id"}

@@ -78,6 +78,7 @@ def test_the_walk_finds_the_secret_for_a_user_with_the_permission(client, analys
         ("/api/v1/incidents/", "csv"),
         ("/api/v1/incidents/", "geojson"),
         (f"/api/v1/incidents/{world['ids']['incidents']}/", "json"),
+        (f"/api/v1/incidents/{world['ids']['incidents']}/source-history/", None),
     } <= leaked
 
 

@@ -27,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
 from tests.factories import (
     AreaFactory,
     ClauseFactory,
+    ClauseLinkFactory,
     DeadlineFactory,
     IncidentFactory,
     SourceFactory,
@@ -51,6 +52,7 @@ def api_data(db, settings):
     SourceFactory(incident=incident, confidential=True)
     clause = ClauseFactory(areas=[AreaFactory()])
     DeadlineFactory(clause=clause)
+    ClauseLinkFactory(incident=incident, clause=clause)
     Violation.objects.create(
         incident=incident,
         clause=clause,
