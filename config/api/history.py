@@ -158,9 +158,6 @@ def history_action(**kwargs):
 class HistoryViewSetMixin:
     """Adds the read-only `history` action to a viewset of a model with `history`."""
 
-    def history_records(self, obj):
-        return obj.history.all()
-
     @extend_schema(
         responses={200: HistoryRecordSerializer(many=True)},
         description="The record's change history, newest first: who changed it, when, why, and "
@@ -169,4 +166,4 @@ class HistoryViewSetMixin:
     )
     @history_action()
     def history(self, request, pk=None):
-        return history_page(self, self.history_records(self.get_object()))
+        return history_page(self, self.get_object().history.all())

@@ -65,8 +65,8 @@ class IncidentViewSet(HistoryViewSetMixin, TrackerModelViewSet):
         return {"sources": Source.objects.visible_to(user).filter(incident=OuterRef("pk"))}
 
     def get_queryset(self):
-        if self.action == "list":
-            return super().get_queryset()  # sources attached per page, see paginate_queryset
+        if self.action in ("list", "history", "source_history"):
+            return super().get_queryset()  # lists attach sources per page, see paginate_queryset
         user = getattr(self.request, "user", None)
         visible = Prefetch("sources", queryset=Source.objects.visible_to(user), to_attr="visible_sources")
         return super().get_queryset().prefetch_related(visible)
