@@ -12,7 +12,14 @@ import pytest
 from django.urls import reverse
 
 from incidents.models import Source
-from tests.factories import AreaFactory, ClauseFactory, DeadlineFactory, IncidentFactory, SourceFactory
+from tests.factories import (
+    AreaFactory,
+    ClauseFactory,
+    ClauseLinkFactory,
+    DeadlineFactory,
+    IncidentFactory,
+    SourceFactory,
+)
 from tracker.models import Violation
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +42,7 @@ def world(db):
         flagged_at=dt.datetime(2019, 4, 3, tzinfo=dt.timezone.utc),
     )
     deadline = DeadlineFactory(clause=clause)
+    link = ClauseLinkFactory(incident=incident, clause=clause)
     ids = {
         "parties": incident.perpetrator_id,
         "agreements": clause.agreement_id,
@@ -43,6 +51,7 @@ def world(db):
         "deadlines": deadline.pk,
         "incidents": incident.pk,
         "violations": violation.pk,
+        "clause-links": link.pk,
     }
     return {"incident": incident, "secret": secret, "ids": ids}
 
