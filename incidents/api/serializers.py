@@ -145,7 +145,9 @@ class IncidentSerializer(FullCleanModelSerializer):
 class ClauseLinkSerializer(FullCleanModelSerializer):
     """An incident logged against a clause by a person (the admin's "clauses logged by staff")."""
 
-    agreement = RelatedIdField("clause.agreement_id", "agreement_id_value", help_text="The clause's agreement.")
+    agreement = RelatedIdField(
+        "clause.agreement_id", "agreement_id_value", help_text="The clause's agreement."
+    )
     created_by = RelatedValueField(
         "created_by.username", "created_by_username", help_text="Username of who logged it."
     )

@@ -63,7 +63,9 @@ def test_created_by_is_the_requesting_user_and_read_only(client, reporter, analy
     body = client.post(LIST, data, format="json").json()
     assert body["created_by"] == "reporter"
     assert ClauseLink.objects.get().created_by == reporter
-    client.patch(reverse("api:clauselink-detail", args=[body["id"]]), {"created_by": "analyst"}, format="json")
+    client.patch(
+        reverse("api:clauselink-detail", args=[body["id"]]), {"created_by": "analyst"}, format="json"
+    )
     assert ClauseLink.objects.get().created_by == reporter
 
 
@@ -103,7 +105,10 @@ def test_removing_a_link_saves_its_incident(client, reporter, evaluations):
     evaluations.clear()
     client.force_authenticate(reporter)
     assert client.delete(detail(link)).status_code == 204
-    assert link.incident.history.first().history_change_reason == f"No longer logged against clause {link.clause_id}"
+    assert (
+        link.incident.history.first().history_change_reason
+        == f"No longer logged against clause {link.clause_id}"
+    )
     assert evaluations == [link.incident_id]
 
 

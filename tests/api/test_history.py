@@ -59,7 +59,8 @@ def test_the_change_reason_and_many_to_many_fields(client, coordinator):
     )
     assert response.status_code == 200
     records = client.get(history_url("clause", clause)).json()["results"]
-    assert {"field": "areas", "old": sorted([first.pk, second.pk]), "new": [first.pk]} in records[0]["changes"]
+    areas = {"field": "areas", "old": sorted([first.pk, second.pk]), "new": [first.pk]}
+    assert areas in records[0]["changes"]
 
     incident = IncidentFactory()
     incident._change_reason = "Bulk action: verified"
@@ -174,7 +175,9 @@ def test_source_history_shows_every_record_to_an_analyst(client, analyst, source
     records = source_history(client, sources["incident"]).json()["results"]
     assert len(records) == 8
     assert [r["history_type"] for r in records][:2] == ["deleted", "created"]
-    changed = next(r for r in records if r["source"] == sources["public"].pk and r["history_type"] == "changed")
+    changed = next(
+        r for r in records if r["source"] == sources["public"].pk and r["history_type"] == "changed"
+    )
     assert changed["changes"] == [{"field": "reliability", "old": "F", "new": "B"}]
     assert b"Abu Khaled" in source_history(client, sources["incident"]).content
 
@@ -192,5 +195,7 @@ def test_source_history_needs_the_view_permission_of_sources(client, user_with_p
     assert client.get(url).status_code == 401
     client.force_authenticate(user_with_perms("incidents.view_incident"))
     assert client.get(url).status_code == 403
-    client.force_authenticate(user_with_perms("incidents.view_incident", "incidents.view_source", username="x"))
+    client.force_authenticate(
+        user_with_perms("incidents.view_incident", "incidents.view_source", username="x")
+    )
     assert client.get(url).status_code == 200
