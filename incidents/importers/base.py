@@ -211,43 +211,47 @@ class CsvStream:
         return header
 
     def __iter__(self):
-        header = self.header
-        width = len(header)
-        reader = self.reader
-        last_line = reader.line_num
-        first_data_row = True
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                line = last_line + 1
-                last_line = reader.line_num
-                yield line, RowError(line, "", f"unreadable CSV ({exc})")
-                continue
-            line = last_line + 1
+        return read_rows(self.reader, self.header, skip_row=self.skip_row)
+
+
+def read_rows(reader, header, line_offset=0, skip_row=None):
+    """(line number, cells + [""]) or (line number, RowError) for each row a csv.reader gives;
+    `line_offset` is the number of physical lines before the reader's first one."""
+    width = len(header)
+    last_line = reader.line_num
+    first_data_row = True
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line = line_offset + last_line + 1
             last_line = reader.line_num
-            if first_data_row:
-                first_data_row = False
-                if self.skip_row is not None and self.skip_row(row):
-                    continue
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue  # blank line
-            if len(row) != width:
-                yield line, RowError(line, "", f"ragged line: {len(row)} fields where the header has {width}")
+            yield line, RowError(line, "", f"unreadable CSV ({exc})")
+            continue
+        line = line_offset + last_line + 1
+        last_line = reader.line_num
+        if first_data_row:
+            first_data_row = False
+            if skip_row is not None and skip_row(row):
                 continue
-            joined = "\x1f".join(row)
-            if "\x00" in joined:
-                column = next(name for name, cell in zip(header, row) if "\x00" in cell)
-                yield line, RowError(line, column, "contains a NUL byte (binary data, not text)")
-                continue
-            if not joined.isascii() and not _is_utf8(joined):
-                column = _bad_encoding_column(header, row)
-                yield line, RowError(line, column, "not valid UTF-8 (wrong encoding: save the file as UTF-8)")
-                continue
-            row.append("")  # what a missing optional column reads as (see Columns)
-            yield line, row
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue  # blank line
+        if len(row) != width:
+            yield line, RowError(line, "", f"ragged line: {len(row)} fields where the header has {width}")
+            continue
+        joined = "\x1f".join(row)
+        if "\x00" in joined:
+            column = next(name for name, cell in zip(header, row) if "\x00" in cell)
+            yield line, RowError(line, column, "contains a NUL byte (binary data, not text)")
+            continue
+        if not joined.isascii() and not _is_utf8(joined):
+            column = _bad_encoding_column(header, row)
+            yield line, RowError(line, column, "not valid UTF-8 (wrong encoding: save the file as UTF-8)")
+            continue
+        row.append("")  # what a missing optional column reads as (see Columns)
+        yield line, row
 
 
 def _is_utf8(text):
