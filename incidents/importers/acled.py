@@ -13,6 +13,8 @@ Mapping (see also incidents.choices.ACLED_SUB_EVENT_TYPES):
 import calendar
 import datetime as dt
 
+import numpy as np
+
 from incidents.choices import ACLED_SUB_EVENT_TYPES, DatePrecision, IncidentCategory, LocationPrecision
 
 from .base import (
@@ -29,6 +31,11 @@ from .base import (
     parse_date,
     split_list,
 )
+from .blocks import BlockRecords, concat, is_empty, longer_than, map_values, strip
+
+PLAIN_NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"  # what the vectorised path reads; other forms go to parse()
+PLAIN_COUNT = r"^[0-9]{1,9}$"
+TIME_PRECISION = {"": 0, "1": 0, "2": 1, "3": 2}
 
 # Event types of ACLED files from before sub_event_type existed (before 2019).
 OLD_EVENT_TYPES = {
@@ -187,3 +194,126 @@ class AcledReader:
                 "description": description,
             },
         )
+
+    # --- the vectorised path (see blocks.py) ---------------------------------------------------
+    def parse_block(self, block):
+        """Parse a Block a column at a time: returns (a BlockRecords for the rows every check
+        passes, the positions of the others, for parse() to read or reject row by row)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        c, column = self.c, block.column
+        rows = len(block)
+
+        external_id = strip(column(self.id_position))
+        bad = is_empty(external_id) | longer_than(external_id, 100)
+
+        days, day_index = map_values(column(c.event_date), self._ordinal)
+        day = np.array(days, dtype=np.int64)[day_index]
+        precisions, precision_index = map_values(strip(column(c.time_precision)), lambda v: TIME_PRECISION.get(v, -1))
+        precision = np.array(precisions, dtype=np.int64)[precision_index]
+        bad |= (day < 0) | (precision < 0)
+
+        latitude, longitude = strip(column(c.latitude)), strip(column(c.longitude))
+        no_latitude, no_longitude = is_empty(latitude), is_empty(longitude)
+        bad |= no_latitude != no_longitude
+        coordinates = []
+        for text, empty, limit in ((latitude, no_latitude, 90), (longitude, no_longitude, 180)):
+            plain = pc.match_substring_regex(text, PLAIN_NUMBER).to_numpy(zero_copy_only=False)
+            plain &= ~longer_than(text, 30)
+            bad |= ~plain & ~empty
+            numbers = pc.cast(pc.if_else(pa.array(plain), text, "0"), pa.float64()).to_numpy(zero_copy_only=False)
+            bad |= np.abs(numbers) > limit
+            coordinates.append(pc.if_else(pa.array(empty), pa.scalar(None, pa.string()), text))
+
+        geo, geo_index = map_values(strip(column(c.geo_precision)), lambda v: GEO_PRECISION.get(v or "1"))
+        location_precision = pa.array(geo, pa.string()).take(pa.array(geo_index))
+        bad |= pc.is_null(location_precision).to_numpy(zero_copy_only=False)
+        admin2 = strip(column(c.admin2))
+        governorate = pc.and_(pc.equal(location_precision, LocationPrecision.DISTRICT), pa.array(is_empty(admin2)))
+        location_precision = pc.if_else(governorate, LocationPrecision.GOVERNORATE.value, location_precision)
+        place_name, admin1 = strip(column(c.location)), strip(column(c.admin1))
+        bad |= longer_than(admin2, 100) | longer_than(place_name, 200) | longer_than(admin1, 100)
+
+        label, event_type = strip(column(self.category_position)), strip(column(c.event_type))
+        if self.has_event_type:
+            label = pc.if_else(pa.array(is_empty(label)), event_type, label)
+        categories, category_index = map_values(label, lambda v: CATEGORY_BY_LABEL.get(v.lower()))
+        category = pa.array([str(value) if value else None for value in categories], pa.string()).take(
+            pa.array(category_index)
+        )
+        bad |= pc.is_null(category).to_numpy(zero_copy_only=False)
+
+        sources, source_index = map_values(column(c.source), self._source_names)
+        bad |= np.array([names is None for names in sources], dtype=bool)[source_index]
+
+        fatalities = strip(column(c.fatalities))
+        no_fatalities = is_empty(fatalities)
+        bad |= ~pc.match_substring_regex(fatalities, PLAIN_COUNT).to_numpy(zero_copy_only=False) & ~no_fatalities
+        killed_unknown = pc.if_else(pa.array(no_fatalities), "0", fatalities)
+
+        actor = strip(column(c.actor1))
+        description = self._descriptions(label, event_type, actor, strip(column(self.assoc_position)),
+                                         strip(column(c.actor2)), strip(column(c.notes)))
+
+        good = ~bad
+        keep = pa.array(good)
+        key = np.where(good, day * 3 + precision, 0)
+        windows, window_index = np.unique(key[good], return_inverse=True)
+        windows = [self._window(dt.date.fromordinal(int(k) // 3), "123"[int(k) % 3]) for k in windows]
+        window_index = pa.array(window_index.reshape(-1))
+        actors, actor_index = map_values(actor.filter(keep), lambda v: v)
+        kept_sources = source_index[good]
+        return BlockRecords(
+            lines=block.lines[good],
+            actors=actors,
+            actor_index=actor_index,
+            sources=sources,
+            source_index=kept_sources,
+            values={
+                "source_dataset": self.dataset,
+                "external_id": external_id.filter(keep),
+                "occurred_at": pa.array([w[0].isoformat() for w in windows], pa.string()).take(window_index),
+                "date_precision": pa.array([str(w[1]) for w in windows], pa.string()).take(window_index),
+                "occurred_until": pa.array(
+                    [w[2].isoformat() if w[2] else None for w in windows], pa.string()
+                ).take(window_index),
+                "place_name": place_name.filter(keep),
+                "admin1": admin1.filter(keep),
+                "admin2": admin2.filter(keep),
+                "latitude": coordinates[0].filter(keep),
+                "longitude": coordinates[1].filter(keep),
+                "location_precision": location_precision.filter(keep),
+                "category": category.filter(keep),
+                "killed_unknown": killed_unknown.filter(keep),
+                "description": description.filter(keep),
+            },
+        ), np.flatnonzero(bad)
+
+    def _ordinal(self, text):
+        try:
+            return parse_date(text, "event_date", self._dates).toordinal()
+        except BadValue:
+            return -1
+
+    @staticmethod
+    def _source_names(text):
+        names = split_list(text)
+        return None if any(len(name) > 300 for name in names) else [(name, "", None, "") for name in names]
+
+    @staticmethod
+    def _descriptions(label, event_type, actor, assoc, actor2, notes):
+        """What parse() writes as the description, a column at a time."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        def unless_empty(prefix, value):
+            return pc.if_else(pa.array(is_empty(value)), "", concat(prefix, value))
+
+        both = pc.and_(pa.array(~is_empty(event_type)), pc.not_equal(event_type, label))
+        labels = pc.if_else(both, concat(event_type, " / ", label), label)
+        trailer = concat(
+            "[ACLED ", labels, unless_empty("; actor1: ", actor), unless_empty("; with ", assoc),
+            unless_empty("; actor2: ", actor2), "]",
+        )
+        return pc.if_else(pa.array(is_empty(notes)), trailer, concat(notes, "\n\n", trailer))

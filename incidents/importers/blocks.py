@@ -1,0 +1,198 @@
+"""The fast path for large files on PostgreSQL: read the CSV file in blocks with pyarrow, check
+and transform whole columns at once, and stage the rows with COPY text built the same way.
+
+A block is a run of whole records, cut at a line end outside quotes. A block that pyarrow would
+not read exactly as csv.reader does (bad encoding, a ragged or blank line, a NUL byte, a lone
+CR) is read row by row by `read_rows`, with the same line numbers. Within a block, a row that
+fails any vectorised check goes through the reader's exact per-row parser, so every error reads
+the same on both paths: the fast path only ever accepts rows the per-row parser would accept,
+with the same values.
+"""
+import csv
+import io
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+
+from .base import read_rows
+
+try:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pa_csv
+except ImportError:  # the per-row path works without it
+    pa = None
+
+BLOCK_BYTES = 8 << 20
+# What str.strip() strips: every character Python calls whitespace.
+WHITESPACE = "".join(chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace())
+COPY_SPECIAL = r"[\\\t\n\r]"
+NULL = "\\N"
+
+
+def available():
+    return pa is not None
+
+
+@dataclass
+class Block:
+    """Rows `lines` of the file as string columns (all of them, by position)."""
+
+    table: "pa.Table"
+    lines: np.ndarray  # the physical line each row starts on
+
+    def __len__(self):
+        return self.table.num_rows
+
+    def column(self, position):
+        """Column `position`; a position past the last column (a column the file lacks) reads as ""."""
+        if position >= self.table.num_columns:
+            return pa.repeat("", len(self))
+        return self.table.column(position).combine_chunks()
+
+    def cells(self, row):
+        """One row as the per-row path sees it: its cells, plus the "" a missing column reads as."""
+        return [column[row].as_py() for column in self.table.columns] + [""]
+
+
+@dataclass
+class BlockRecords:
+    """The rows of a block that passed a reader's vectorised checks, as staging columns."""
+
+    lines: np.ndarray
+    values: dict  # staging column -> pyarrow string array (None for NULL), or one str for every row
+    actors: list  # the distinct actors...
+    actor_index: np.ndarray  # ...and each row's
+    sources: list  # the distinct lists of (name, url, published_on, notes)...
+    source_index: np.ndarray  # ...and each row's
+
+    def __len__(self):
+        return len(self.lines)
+
+
+def blocks(binary, header, first_line, block_bytes=BLOCK_BYTES):
+    """Read the rest of `binary` (positioned after the header, whose last line is first_line - 1).
+    Yields a Block for each part pyarrow reads exactly, and (line, cells or RowError) items
+    from read_rows for the others."""
+    line = first_line
+    for data in _record_runs(binary, block_bytes):
+        lines = data.count(b"\n") + (not data.endswith(b"\n"))
+        block = _read_block(data, len(header), line, lines)
+        if block is not None:
+            yield block
+        else:
+            text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="surrogateescape", newline="")
+            yield from read_rows(csv.reader(text, strict=False), header, line_offset=line - 1)
+        line += lines
+
+
+def _record_runs(binary, block_bytes):
+    """Byte strings of about block_bytes, each ending at a line end outside quotes (an even
+    number of quote characters before it), so that no record is cut in two."""
+    pending = b""
+    while chunk := binary.read(block_bytes):
+        data = pending + chunk
+        cut = _last_record_end(data)
+        if cut is None:  # one record longer than the block (or an unclosed quote): read on
+            pending = data
+            continue
+        yield data[:cut]
+        pending = data[cut:]
+    if pending:
+        yield pending
+
+
+def _last_record_end(data):
+    end = data.rfind(b"\n") + 1
+    if not end:
+        return None
+    quotes = data.count(b'"', 0, end)
+    while quotes % 2:
+        previous = data.rfind(b"\n", 0, end - 1) + 1
+        if not previous:
+            return None
+        quotes -= data.count(b'"', previous, end)
+        end = previous
+    return end
+
+
+def _read_block(data, width, first_line, lines):
+    if b"\x00" in data or data.count(b"\r") != data.count(b"\r\n"):
+        return None
+    names = [f"c{n}" for n in range(width)]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(data),
+            read_options=pa_csv.ReadOptions(column_names=names, block_size=max(len(data), 1 << 20) + 1),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                strings_can_be_null=False, quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    rows = table.num_rows
+    if rows == lines:
+        return Block(table, np.arange(first_line, first_line + rows, dtype=np.int64))
+    # Quoted fields over several lines: a row takes 1 + its newlines.
+    extra = np.zeros(rows, dtype=np.int64)
+    for column in table.columns:
+        extra += pc.count_substring(column, "\n").to_numpy(zero_copy_only=False)
+    if rows + int(extra.sum()) != lines:
+        return None  # blank lines, or something csv.reader would read differently
+    starts = np.empty(rows, dtype=np.int64)
+    starts[0:1] = 0
+    np.cumsum(1 + extra[:-1], out=starts[1:])
+    return Block(table, first_line + starts)
+
+
+# --- column helpers --------------------------------------------------------------------------
+def strip(array):
+    return pc.utf8_trim(array, characters=WHITESPACE)
+
+
+def longer_than(array, max_length):
+    return pc.greater(pc.utf8_length(array), max_length).to_numpy(zero_copy_only=False)
+
+
+def is_empty(array):
+    return pc.equal(pc.binary_length(array), 0).to_numpy(zero_copy_only=False)
+
+
+def map_values(array, function):
+    """function(value) for each distinct value of a (mostly repetitive) column: returns (the
+    list of results, the index of each row's value in it)."""
+    encoded = pc.dictionary_encode(array).combine_chunks() if isinstance(array, pa.ChunkedArray) \
+        else pc.dictionary_encode(array)
+    results = [function(value) for value in encoded.dictionary.to_pylist()]
+    return results, encoded.indices.to_numpy(zero_copy_only=False)
+
+
+def concat(*parts):
+    return pc.binary_join_element_wise(*parts, "")
+
+
+def copy_text(array):
+    """A text column escaped for COPY's text format, NULL as \\N."""
+    if pc.any(pc.match_substring_regex(array, COPY_SPECIAL)).as_py():
+        for special, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
+            array = pc.replace_substring(array, special, escaped)
+    return pc.fill_null(array, NULL) if array.null_count else array
+
+
+def copy_payload(columns, rows):
+    """The bytes of COPY text for `rows` rows of the given columns (pyarrow string arrays, or
+    str for a value shared by every row)."""
+    arrays = [pa.repeat(column, rows) if isinstance(column, str) else column for column in columns]
+    joined = pc.binary_join_element_wise(*arrays, "\t")
+    joined = pc.binary_join_element_wise(joined, pa.repeat("", rows), "\n")
+    return _data_bytes(joined)
+
+
+def _data_bytes(array):
+    offsets = array.buffers()[1]
+    data = array.buffers()[2]
+    start, end = np.frombuffer(offsets, dtype=np.int32, count=len(array) + 1, offset=4 * array.offset)[[0, -1]]
+    return memoryview(data)[start:end]
