@@ -71,13 +71,14 @@ class BlockRecords:
         return len(self.lines)
 
 
-def blocks(binary, header, first_line, block_bytes=BLOCK_BYTES):
+def blocks(binary, header, first_line, block_bytes=None):
     """Read the rest of `binary` (positioned after the header, whose last line is first_line - 1).
     Yields a Block for each part pyarrow reads exactly, and (line, cells or RowError) items
     from read_rows for the others."""
     line = first_line
-    for data in _record_runs(binary, block_bytes):
-        lines = data.count(b"\n") + (not data.endswith(b"\n"))
+    for data in _record_runs(binary, block_bytes or BLOCK_BYTES):
+        # Physical lines as csv.reader counts them: a lone CR ends a line too.
+        lines = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n") + (not data.endswith((b"\n", b"\r")))
         block = _read_block(data, len(header), line, lines)
         if block is not None:
             yield block
