@@ -146,7 +146,7 @@ class Staging:
             return
         values = {name: _copy_value(DEFAULTS[name]) for name in DATA_COLUMNS}
         values.update(records.values)
-        counts = np.array([len(entries) for entries in records.sources], dtype=np.int64)
+        counts = np.array([len(entries or ()) for entries in records.sources], dtype=np.int64)
         row_counts = counts[records.source_index]
         values.update(
             line=pa.array(records.lines).cast(pa.string()),
@@ -164,7 +164,7 @@ class Staging:
                 position = np.arange(total) - np.repeat(np.cumsum(row_counts) - row_counts, row_counts)
                 starts = np.cumsum(counts) - counts
                 entry = pa.array(starts[records.source_index][owner] + position)
-                flat = [item for entries in records.sources for item in entries]
+                flat = [item for entries in records.sources for item in entries or ()]
 
                 def field(index, text=lambda value: value):
                     return copy_text(pa.array([text(item[index]) for item in flat], pa.string()).take(entry))
