@@ -258,6 +258,15 @@ class Staging:
         provides, or one of its (non-confidential) sources, differs from what is stored."""
         updated_columns = [c for c in DATA_COLUMNS if c in provided_fields]
         with self.connection.cursor() as cursor:
+            if self.postgres:
+                # Losing the last transaction in a crash only means running the (idempotent) import
+                # again. JIT compiling these few statements costs more than it saves (most of a
+                # second each); the joins and sorts want memory; the planner, row counts.
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+                cursor.execute("SET LOCAL jit TO OFF")
+                cursor.execute("SET LOCAL work_mem TO '256MB'")
+                cursor.execute("SET LOCAL default_statistics_target TO 10")
+                cursor.execute(f"ANALYZE {STAGE}, {STAGE_SOURCES}")
             self._find_changed_sources(cursor, source_fields)
             if self.postgres:
                 created, updated = self._merge_postgres(cursor, updated_columns, now, user_id)
@@ -266,7 +275,8 @@ class Staging:
         return created, updated, self.staged_count() - created - updated
 
     def _find_changed_sources(self, cursor, source_fields):
-        """import_resourced: ids of stored incidents whose sources differ from the staged ones."""
+        """import_resourced: ids of stored incidents whose sources differ from the staged ones:
+        another number of (non-confidential) sources, or a staged one no stored one matches."""
         incident, stage, stage_sources, same = self.incident_table, STAGE, STAGE_SOURCES, self._same
         cursor.execute(
             f"CREATE TEMPORARY TABLE import_match AS SELECT {stage}.line, i.id AS incident_id, {stage}.n_sources"
@@ -275,6 +285,19 @@ class Staging:
         )
         cursor.execute("CREATE INDEX import_match_line ON import_match (line)")
         source_match = " AND ".join(same(f"s.{c}", f"ss.{c}") for c in source_fields)
+        if self.postgres:
+            # The same test as two set-wise joins (correlated subqueries run once a row).
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE import_resourced AS SELECT m.incident_id FROM import_match m"
+                f" LEFT JOIN (SELECT s.incident_id, count(*) AS n FROM {self.source_table} s"
+                f"  JOIN import_match sm ON sm.incident_id = s.incident_id WHERE NOT s.confidential"
+                f"  GROUP BY s.incident_id) st ON st.incident_id = m.incident_id"
+                f" WHERE m.n_sources <> coalesce(st.n, 0)"
+                f" UNION SELECT m.incident_id FROM import_match m JOIN {stage_sources} ss ON ss.line = m.line"
+                f" WHERE NOT EXISTS (SELECT 1 FROM {self.source_table} s WHERE s.incident_id = m.incident_id"
+                f"  AND NOT s.confidential AND {source_match})"
+            )
+            return
         cursor.execute(
             f"CREATE TEMPORARY TABLE import_resourced AS SELECT m.incident_id FROM import_match m WHERE"
             f" m.n_sources <> (SELECT count(*) FROM {self.source_table} s"
@@ -296,39 +319,35 @@ class Staging:
         )
 
     def _merge_postgres(self, cursor, updated_columns, now, user_id):
-        """One statement. Rows not stored yet go in by a plain INSERT (ON CONFLICT's speculative
-        insertion costs a third more); the others by INSERT ... ON CONFLICT DO UPDATE ... WHERE
-        they differ. From the RETURNING rows, the old sources of updated incidents are deleted
-        and the staged sources inserted (sibling CTEs see the same snapshot, so never each other).
-        A row inserted by someone else meanwhile makes the statement fail whole: run it again."""
+        """One statement. Rows not stored yet go in by a plain INSERT; stored ones are updated
+        (by id, found in import_match) where they differ. From the rows written, the old sources
+        of updated incidents are deleted and the staged sources inserted (sibling CTEs see the
+        same snapshot, so never each other). A row inserted by someone else meanwhile makes the
+        statement fail whole: run it again."""
         incident, source, stage = self.incident_table, self.source_table, STAGE
         insert_columns = ", ".join(("source_dataset", "external_id", *DATA_COLUMNS))
         differs = (
-            f"({', '.join(f'{incident}.{c}' for c in updated_columns)}) IS DISTINCT FROM"
-            f" ({', '.join(f'EXCLUDED.{c}' for c in updated_columns)})"
+            f"(({', '.join(f'i.{c}' for c in updated_columns)}) IS DISTINCT FROM"
+            f" ({', '.join(f's.{c}' for c in updated_columns)})"
+            f" OR i.id IN (SELECT incident_id FROM import_resourced))"
         )
         matched = f"EXISTS (SELECT 1 FROM import_match m WHERE m.line = {stage}.line)"
-        # Losing the last transaction in a crash only means running the (idempotent) import again.
-        # JIT compiling this one statement costs more than it saves; the joins and sorts want memory.
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        cursor.execute("SET LOCAL jit TO OFF")
-        cursor.execute("SET LOCAL work_mem TO '256MB'")
         cursor.execute(
             f"WITH fresh AS (INSERT INTO {incident} ({insert_columns}, created_at, updated_at, created_by_id)"
             f"  SELECT {insert_columns}, %s, %s, %s FROM {stage} WHERE NOT {matched}"
-            f"  RETURNING id, source_dataset, external_id, true AS inserted),"
-            f" up AS ({self._upsert_sql(updated_columns, differs, where=matched)}"
-            f"  RETURNING id, source_dataset, external_id, (xmax = 0) AS inserted),"
-            f" written AS (SELECT * FROM fresh UNION ALL SELECT * FROM up),"
-            f" gone AS (DELETE FROM {source} s USING written"
-            f"  WHERE s.incident_id = written.id AND NOT written.inserted AND NOT s.confidential),"
+            f"  RETURNING id, source_dataset, external_id),"
+            f" up AS (UPDATE {incident} i SET {', '.join(f'{c} = s.{c}' for c in updated_columns)}, updated_at = %s"
+            f"  FROM import_match m JOIN {stage} s ON s.line = m.line WHERE i.id = m.incident_id AND {differs}"
+            f"  RETURNING i.id, s.line),"
+            f" written AS (SELECT fresh.id, {stage}.line, true AS inserted FROM fresh JOIN {stage}"
+            f"  ON {stage}.source_dataset = fresh.source_dataset AND {stage}.external_id = fresh.external_id"
+            f"  UNION ALL SELECT id, line, false FROM up),"
+            f" gone AS (DELETE FROM {source} old USING up WHERE old.incident_id = up.id AND NOT old.confidential),"
             f" added AS (INSERT INTO {source} (incident_id, name, url, published_on, reliability, confidential, notes)"
             f"  SELECT written.id, ss.name, ss.url, ss.published_on, 'F', false, ss.notes FROM written"
-            f"  JOIN {stage} ON {stage}.source_dataset = written.source_dataset"
-            f"  AND {stage}.external_id = written.external_id"
-            f"  JOIN {STAGE_SOURCES} ss ON ss.line = {stage}.line)"
+            f"  JOIN {STAGE_SOURCES} ss ON ss.line = written.line ORDER BY ss.line, ss.position)"
             f" SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written",
-            [now, now, user_id, now, now, user_id],
+            [now, now, user_id, now],
         )
         return cursor.fetchone()
 
