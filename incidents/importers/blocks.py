@@ -24,7 +24,7 @@ try:
 except ImportError:  # the per-row path works without it
     pa = None
 
-BLOCK_BYTES = 8 << 20
+BLOCK_BYTES = 2 << 20
 # What str.strip() strips: every character Python calls whitespace.
 WHITESPACE = "".join(chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace())
 COPY_SPECIAL = r"[\\\t\n\r]"
@@ -61,7 +61,10 @@ class BlockRecords:
     """The rows of a block that passed a reader's vectorised checks, as staging columns."""
 
     lines: np.ndarray
-    values: dict  # staging column -> pyarrow string array (None for NULL), or one str for every row
+    # staging column -> pyarrow string array (None for NULL), or one str (COPY text) for every row.
+    # Only the free-text columns (staging.FREE_TEXT) are escaped for COPY: the others must hold
+    # numbers, dates or codes, with no backslash, tab or line end.
+    values: dict
     actors: list  # the distinct actors...
     actor_index: np.ndarray  # ...and each row's
     sources: list  # the distinct lists of (name, url, published_on, notes)...
@@ -125,7 +128,7 @@ def _read_block(data, width, first_line, lines):
     try:
         table = pa_csv.read_csv(
             io.BytesIO(data),
-            read_options=pa_csv.ReadOptions(column_names=names, block_size=max(len(data), 1 << 20) + 1),
+            read_options=pa_csv.ReadOptions(column_names=names, use_threads=False, block_size=max(len(data), 1 << 20) + 1),
             parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(
                 column_types={name: pa.string() for name in names},
@@ -180,6 +183,11 @@ def copy_text(array):
     if pc.any(pc.match_substring_regex(array, COPY_SPECIAL)).as_py():
         for special, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
             array = pc.replace_substring(array, special, escaped)
+    return copy_nulls(array)
+
+
+def copy_nulls(array):
+    """NULL as COPY text writes it."""
     return pc.fill_null(array, NULL) if array.null_count else array
 
 
@@ -188,6 +196,8 @@ def copy_payload(columns, rows):
     str for a value shared by every row)."""
     arrays = [pa.repeat(column, rows) if isinstance(column, str) else column for column in columns]
     joined = pc.binary_join_element_wise(*arrays, "\t")
+    if joined.null_count:  # a row would be lost, not written as NULLs
+        raise ValueError("a null reached COPY text (use copy_nulls)")
     joined = pc.binary_join_element_wise(joined, pa.repeat("", rows), "\n")
     return _data_bytes(joined)
 

@@ -11,13 +11,14 @@ RETURNING rows. SQLite stages with executemany and runs the same upsert, then th
 """
 import json
 import operator
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from django.db import DatabaseError, transaction
 
 from incidents.models import Incident, Source
 
-from .blocks import copy_payload, copy_text
+from .blocks import copy_nulls, copy_payload, copy_text
 
 # Incident columns the staging table holds (besides line, source_dataset, external_id, actor).
 DATA_COLUMNS = (
@@ -44,6 +45,8 @@ STAGE_SOURCES = "import_stage_source"
 SOURCE_COLUMNS = ("name", "url", "published_on", "notes")
 STAGE_COLUMNS = ("line", "source_dataset", "external_id", "actor", *DATA_COLUMNS, "n_sources")
 STAGE_SOURCE_COLUMNS = ("line", "position", *SOURCE_COLUMNS)
+# Block columns that may hold any text; the others hold numbers, dates or codes (see BlockRecords).
+FREE_TEXT = {"source_dataset", "external_id", "actor", "place_name", "admin1", "admin2", "description"}
 EMPTY_JSON_LIST = "[]"
 
 
@@ -66,6 +69,8 @@ class Staging:
         self.rows = []
         self.source_rows = []
         self.staged = 0
+        self._writer = None  # the thread that sends blocks (see add_block)
+        self._sending = None
         self.incident_table = connection.ops.quote_name(Incident._meta.db_table)
         self.source_table = connection.ops.quote_name(Source._meta.db_table)
 
@@ -104,6 +109,14 @@ class Staging:
             pass
 
     def __exit__(self, *exc):
+        try:
+            self.wait()
+        except Exception:
+            if exc[0] is None:
+                raise
+        finally:
+            if self._writer is not None:
+                self._writer.shutdown()
         self.rows.clear()
         self.source_rows.clear()
         if self.connection.connection is None:
@@ -154,34 +167,55 @@ class Staging:
             perpetrator_id=perpetrator_ids,
             n_sources=pa.array(row_counts).cast(pa.string()),
         )
-        columns = [value if isinstance(value, str) else copy_text(value) for value in map(values.get, STAGE_COLUMNS)]
+        columns = [
+            value if isinstance(value, str) else copy_text(value) if name in FREE_TEXT else copy_nulls(value)
+            for name, value in zip(STAGE_COLUMNS, map(values.get, STAGE_COLUMNS))
+        ]
+        payloads = [(STAGE, STAGE_COLUMNS, copy_payload(columns, rows))]
         total = int(row_counts.sum())
-        with self.connection.cursor() as cursor:
-            self._copy_payload(cursor, STAGE, STAGE_COLUMNS, copy_payload(columns, rows))
-            if total:
-                # Source row k belongs to row owner[k], and is entry position[k] of its list.
-                owner = np.repeat(np.arange(rows), row_counts)
-                position = np.arange(total) - np.repeat(np.cumsum(row_counts) - row_counts, row_counts)
-                starts = np.cumsum(counts) - counts
-                entry = pa.array(starts[records.source_index][owner] + position)
-                flat = [item for entries in records.sources for item in entries or ()]
+        if total:
+            # Source row k belongs to row owner[k], and is entry position[k] of its list.
+            owner = np.repeat(np.arange(rows), row_counts)
+            position = np.arange(total) - np.repeat(np.cumsum(row_counts) - row_counts, row_counts)
+            starts = np.cumsum(counts) - counts
+            entry = pa.array(starts[records.source_index][owner] + position)
+            flat = [item for entries in records.sources for item in entries or ()]
 
-                def field(index, text=lambda value: value):
-                    return copy_text(pa.array([text(item[index]) for item in flat], pa.string()).take(entry))
+            def field(index, text=lambda value: value):
+                return copy_text(pa.array([text(item[index]) for item in flat], pa.string()).take(entry))
 
-                source_columns = [
-                    pa.array(records.lines[owner]).cast(pa.string()), pa.array(position).cast(pa.string()),
-                    field(0), field(1), field(2, lambda day: day.isoformat() if day else None), field(3),
-                ]
-                self._copy_payload(cursor, STAGE_SOURCES, STAGE_SOURCE_COLUMNS, copy_payload(source_columns, total))
+            source_columns = [
+                pa.array(records.lines[owner]).cast(pa.string()), pa.array(position).cast(pa.string()),
+                field(0), field(1), field(2, lambda day: day.isoformat() if day else None), field(3),
+            ]
+            payloads.append((STAGE_SOURCES, STAGE_SOURCE_COLUMNS, copy_payload(source_columns, total)))
+        self._send(payloads)
         self.staged += rows
 
-    @staticmethod
-    def _copy_payload(cursor, table, columns, payload):
-        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            copy.write(payload)
+    def _send(self, payloads):
+        """COPY the payloads on a thread of their own: the server reads one block while the
+        next is parsed. One block at a time is in flight, so memory stays flat."""
+        self.wait()
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-copy")
+        raw = self.connection.connection  # psycopg's connection: thread-safe, one operation at a time
+
+        def send():
+            with raw.cursor() as cursor:
+                for table, columns, payload in payloads:
+                    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                        copy.write(payload)
+
+        self._sending = self._writer.submit(send)
+
+    def wait(self):
+        """Until the block in flight is staged; raises what sending it raised."""
+        sending, self._sending = self._sending, None
+        if sending is not None:
+            sending.result()
 
     def flush(self):
+        self.wait()
         if not self.rows:
             return
         columns, source_columns = STAGE_COLUMNS, STAGE_SOURCE_COLUMNS
@@ -223,6 +257,7 @@ class Staging:
     # --- checks before the merge --------------------------------------------------------------
     def duplicates(self):
         """(line, external_id, first line) of every row whose id already came earlier in the file."""
+        self.flush()
         with self.connection.cursor() as cursor:
             cursor.execute(f"CREATE INDEX import_stage_line ON {STAGE} (line)")
             cursor.execute(f"CREATE INDEX import_stage_source_line ON {STAGE_SOURCES} (line)")
