@@ -6,8 +6,13 @@ Guarantees: a bad row never stops the file from being read; every bad row is rep
 line, column and reason; with on_error="abort" nothing is written if any row is bad; the merge
 is one transaction, so no half-written batch ever remains; a dry run rolls the merge back and
 so reports exact counts while writing nothing.
+
+On PostgreSQL, a format whose reader has `parse_block` (ACLED) is read in blocks by pyarrow and
+checked a column at a time (see blocks.py); the rows those checks do not pass go through the
+same per-row parser as on SQLite, so the errors are the same on both paths.
 """
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import os
@@ -222,19 +227,18 @@ def run_import(
             rows = 0
             last_report = time.monotonic()
             fast = _fast_path(path, stream, reader, connection)
-            position = (lambda: fast.tell()) if fast else stream.position
-            for item in blocks(fast, stream.header, first_line=2) if fast else stream:
-                if type(item) is Block:
-                    rows += len(item)
-                    stage_block(item)
-                else:
-                    rows += 1
-                    stage_row(*item)
-                if progress and (fast or rows % batch_size == 0) and time.monotonic() - last_report > 0.5:
-                    last_report = time.monotonic()
-                    progress(rows, position(), total_bytes)
-            if fast:
-                fast.close()
+            with fast or contextlib.nullcontext():
+                position = fast.tell if fast else stream.position
+                for item in blocks(fast, stream.header, first_line=2) if fast else stream:
+                    if type(item) is Block:
+                        rows += len(item)
+                        stage_block(item)
+                    else:
+                        rows += 1
+                        stage_row(*item)
+                    if progress and (fast or rows % batch_size == 0) and time.monotonic() - last_report > 0.5:
+                        last_report = time.monotonic()
+                        progress(rows, position(), total_bytes)
             staging.flush()
             result.rows = rows
             if progress:

@@ -1,6 +1,7 @@
 """The vectorised (pyarrow) path reads what the per-row path reads: same rows, same line numbers,
 same values, and never accepts a row the per-row parser rejects."""
 import datetime as dt
+import sys
 
 import pytest
 from django.db import connection
@@ -90,6 +91,10 @@ def row_items(path):
                 kinds.add("row")
                 by_block.append(item)
     return header, per_row, by_block, kinds
+
+
+def test_the_vectorised_strip_strips_what_str_strip_strips():
+    assert set(blocks_module.WHITESPACE) == {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
 
 
 def test_blocks_give_the_rows_and_line_numbers_csv_reader_gives(mixed):
