@@ -30,6 +30,7 @@ WHITESPACE = (
     "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 COPY_SPECIAL = r"[\\\t\n\r]"
+COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
 NULL = "\\N"
 
 
@@ -83,8 +84,10 @@ def blocks(binary, header, first_line, block_bytes=None):
     line = first_line
     for data in _record_runs(binary, block_bytes or BLOCK_BYTES):
         # Physical lines as csv.reader counts them: a lone CR ends a line too.
-        lines = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n") + (not data.endswith((b"\n", b"\r")))
-        block = _read_block(data, len(header), line, lines)
+        carriage_returns = data.count(b"\r")
+        lone_returns = carriage_returns - data.count(b"\r\n") if carriage_returns else 0
+        lines = data.count(b"\n") + lone_returns + (not data.endswith((b"\n", b"\r")))
+        block = None if lone_returns or b"\x00" in data else _read_block(data, len(header), line, lines)
         if block is not None:
             yield block
         else:
@@ -124,13 +127,13 @@ def _last_record_end(data):
 
 
 def _read_block(data, width, first_line, lines):
-    if b"\x00" in data or data.count(b"\r") != data.count(b"\r\n"):
-        return None
     names = [f"c{n}" for n in range(width)]
     try:
         table = pa_csv.read_csv(
             io.BytesIO(data),
-            read_options=pa_csv.ReadOptions(column_names=names, use_threads=False, block_size=max(len(data), 1 << 20) + 1),
+            read_options=pa_csv.ReadOptions(
+                column_names=names, use_threads=False, block_size=max(len(data), 1 << 20) + 1
+            ),
             parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(
                 column_types={name: pa.string() for name in names},
@@ -183,7 +186,7 @@ def concat(*parts):
 def copy_text(array):
     """A text column escaped for COPY's text format, NULL as \\N."""
     if pc.any(pc.match_substring_regex(array, COPY_SPECIAL)).as_py():
-        for special, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
+        for special, escaped in COPY_ESCAPES:  # the backslash first
             array = pc.replace_substring(array, special, escaped)
     return copy_nulls(array)
 
