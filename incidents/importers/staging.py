@@ -9,6 +9,7 @@ for new rows, INSERT ... ON CONFLICT (source_dataset, external_id) DO UPDATE ...
 differs for the others, RETURNING (xmax = 0) to count, and the sources replaced from the
 RETURNING rows. SQLite stages with executemany and runs the same upsert, then the sources.
 """
+import contextlib
 import json
 import operator
 from concurrent.futures import ThreadPoolExecutor
@@ -258,9 +259,10 @@ class Staging:
     def duplicates(self):
         """(line, external_id, first line) of every row whose id already came earlier in the file."""
         self.flush()
-        with self.connection.cursor() as cursor:
-            cursor.execute(f"CREATE INDEX import_stage_line ON {STAGE} (line)")
-            cursor.execute(f"CREATE INDEX import_stage_source_line ON {STAGE_SOURCES} (line)")
+        with self._planned(), self.connection.cursor() as cursor:
+            if not self.postgres:  # SQLite's merge looks staged rows up by line
+                cursor.execute(f"CREATE INDEX import_stage_line ON {STAGE} (line)")
+                cursor.execute(f"CREATE INDEX import_stage_source_line ON {STAGE_SOURCES} (line)")
             cursor.execute(
                 f"SELECT s.line, s.external_id, f.first_line FROM {STAGE} s JOIN ("
                 f" SELECT source_dataset, external_id, min(line) AS first_line FROM {STAGE}"
@@ -269,11 +271,29 @@ class Staging:
                 f" WHERE s.line <> f.first_line ORDER BY s.line"
             )
             found = cursor.fetchall()
-            if found:
+            if found and self.postgres:
+                lines = [line for line, _, _ in found]
+                cursor.execute(f"DELETE FROM {STAGE} WHERE line = ANY(%s)", [lines])
+                cursor.execute(f"DELETE FROM {STAGE_SOURCES} WHERE line = ANY(%s)", [lines])
+            elif found:
                 lines = [(line,) for line, _, _ in found]
                 cursor.executemany(f"DELETE FROM {STAGE} WHERE line = %s", lines)
                 cursor.executemany(f"DELETE FROM {STAGE_SOURCES} WHERE line = %s", lines)
         return found
+
+    @contextlib.contextmanager
+    def _planned(self):
+        """A transaction (a savepoint inside the merge's) set for large set-wise statements on
+        PostgreSQL: JIT compiling them costs more than it saves (most of a second each), their
+        sorts and hashes want memory, and the planner wants row counts of the staging tables."""
+        with transaction.atomic(using=self.connection.alias):
+            if self.postgres:
+                with self.connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL jit TO OFF")
+                    cursor.execute("SET LOCAL work_mem TO '256MB'")
+                    cursor.execute("SET LOCAL default_statistics_target TO 10")
+                    cursor.execute(f"ANALYZE {STAGE}, {STAGE_SOURCES}")
+            yield
 
     # --- the merge (inside the caller's transaction) -------------------------------------------
     def set_perpetrators(self, party_ids_by_actor):
@@ -292,16 +312,10 @@ class Staging:
         (created, updated, unchanged). A row counts as updated if one of the columns the format
         provides, or one of its (non-confidential) sources, differs from what is stored."""
         updated_columns = [c for c in DATA_COLUMNS if c in provided_fields]
-        with self.connection.cursor() as cursor:
+        with self._planned(), self.connection.cursor() as cursor:
             if self.postgres:
-                # Losing the last transaction in a crash only means running the (idempotent) import
-                # again. JIT compiling these few statements costs more than it saves (most of a
-                # second each); the joins and sorts want memory; the planner, row counts.
+                # Losing the last transaction in a crash only means running the (idempotent) import again.
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-                cursor.execute("SET LOCAL jit TO OFF")
-                cursor.execute("SET LOCAL work_mem TO '256MB'")
-                cursor.execute("SET LOCAL default_statistics_target TO 10")
-                cursor.execute(f"ANALYZE {STAGE}, {STAGE_SOURCES}")
             self._find_changed_sources(cursor, source_fields)
             if self.postgres:
                 created, updated = self._merge_postgres(cursor, updated_columns, now, user_id)
