@@ -105,6 +105,8 @@ class AcledReader:
         self.tz = import_timezone()
         self._dates = {}
         self._windows = {}
+        self._window_texts = {}  # the vectorised path's caches
+        self._ordinals = {}
 
     def _window(self, day, precision):
         key = (day, precision)
@@ -260,7 +262,7 @@ class AcledReader:
         keep = pa.array(good)
         key = np.where(good, day * 3 + precision, 0)
         windows, window_index = np.unique(key[good], return_inverse=True)
-        windows = [self._window(dt.date.fromordinal(int(k) // 3), "123"[int(k) % 3]) for k in windows]
+        starts, precisions, ends = zip(*map(self._window_text, windows.tolist())) if len(windows) else ((), (), ())
         window_index = pa.array(window_index.reshape(-1))
         actors, actor_index = map_values(actor.filter(keep), lambda v: v)
         kept_sources = source_index[good]
@@ -273,11 +275,9 @@ class AcledReader:
             values={
                 "source_dataset": self.dataset,
                 "external_id": external_id.filter(keep),
-                "occurred_at": pa.array([w[0].isoformat() for w in windows], pa.string()).take(window_index),
-                "date_precision": pa.array([str(w[1]) for w in windows], pa.string()).take(window_index),
-                "occurred_until": pa.array(
-                    [w[2].isoformat() if w[2] else None for w in windows], pa.string()
-                ).take(window_index),
+                "occurred_at": pa.array(starts, pa.string()).take(window_index),
+                "date_precision": pa.array(precisions, pa.string()).take(window_index),
+                "occurred_until": pa.array(ends, pa.string()).take(window_index),
                 "place_name": place_name.filter(keep),
                 "admin1": admin1.filter(keep),
                 "admin2": admin2.filter(keep),
@@ -290,11 +290,24 @@ class AcledReader:
             },
         ), np.flatnonzero(bad)
 
+    def _window_text(self, key):
+        """_window as COPY text, for key = day ordinal * 3 + (time precision - 1)."""
+        text = self._window_texts.get(key)
+        if text is None:
+            start, precision, end = self._window(dt.date.fromordinal(key // 3), "123"[key % 3])
+            text = self._window_texts[key] = (start.isoformat(), str(precision), end.isoformat() if end else None)
+        return text
+
     def _ordinal(self, text):
-        try:
-            return parse_date(text, "event_date", self._dates).toordinal()
-        except BadValue:
-            return -1
+        ordinal = self._ordinals.get(text)
+        if ordinal is None:
+            try:
+                ordinal = parse_date(text, "event_date", self._dates).toordinal()
+            except BadValue:
+                ordinal = -1
+            if len(self._ordinals) < 100_000:
+                self._ordinals[text] = ordinal
+        return ordinal
 
     @staticmethod
     def _source_names(text):
