@@ -47,7 +47,8 @@ SOURCE_COLUMNS = ("name", "url", "published_on", "notes")
 STAGE_COLUMNS = ("line", "source_dataset", "external_id", "actor", *DATA_COLUMNS, "n_sources")
 STAGE_SOURCE_COLUMNS = ("line", "position", *SOURCE_COLUMNS)
 # Block columns that may hold any text; the others hold numbers, dates or codes (see BlockRecords).
-FREE_TEXT = {"source_dataset", "external_id", "actor", "place_name", "admin1", "admin2", "description"}
+# (add_block escapes the actor itself, once per distinct actor.)
+FREE_TEXT = {"source_dataset", "external_id", "place_name", "admin1", "admin2", "description"}
 EMPTY_JSON_LIST = "[]"
 
 
@@ -164,7 +165,7 @@ class Staging:
         row_counts = counts[records.source_index]
         values.update(
             line=pa.array(records.lines).cast(pa.string()),
-            actor=pa.array(records.actors, pa.string()).take(pa.array(records.actor_index)),
+            actor=copy_text(pa.array(records.actors, pa.string())).take(pa.array(records.actor_index)),
             perpetrator_id=perpetrator_ids,
             n_sources=pa.array(row_counts).cast(pa.string()),
         )
@@ -183,7 +184,7 @@ class Staging:
             flat = [item for entries in records.sources for item in entries or ()]
 
             def field(index, text=lambda value: value):
-                return copy_text(pa.array([text(item[index]) for item in flat], pa.string()).take(entry))
+                return copy_text(pa.array([text(item[index]) for item in flat], pa.string())).take(entry)
 
             source_columns = [
                 pa.array(records.lines[owner]).cast(pa.string()), pa.array(position).cast(pa.string()),
