@@ -205,7 +205,6 @@ class AcledReader:
         import pyarrow.compute as pc
 
         c, column = self.c, block.column
-        rows = len(block)
 
         external_id = strip(column(self.id_position))
         bad = is_empty(external_id) | longer_than(external_id, 100)

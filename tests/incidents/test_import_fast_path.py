@@ -183,3 +183,22 @@ def test_both_paths_import_the_same_incidents_and_report_the_same_errors(mixed, 
     assert (fast.rows, fast.created, fast.rejected) == (slow.rows, slow.created, slow.rejected)
     assert fast.unknown_actors == slow.unknown_actors
     assert fast.created > 20 and fast.rejected > 20
+
+
+@postgres_only
+@pytest.mark.django_db
+@pytest.mark.parametrize("lines", [
+    [",".join(ACLED_COLUMNS) + "\r\n", csv_line(event_id_cnty="A").replace("\n", "\r\n"), csv_line(event_id_cnty="B")[:-1]],
+    [",".join(ACLED_COLUMNS) + "\n"],
+], ids=["crlf-and-no-final-line-end", "header-only"])
+def test_both_paths_agree_on_line_ends_and_empty_files(tmp_path, monkeypatch, lines):
+    path = write_lines(tmp_path / "a.csv", lines)
+    fast = import_file(path, "acled")
+    fast_incidents = imported()
+    Incident.objects.all().delete()
+
+    monkeypatch.setattr(service, "available", lambda: False)
+    slow = import_file(path, "acled")
+
+    assert imported() == fast_incidents
+    assert (fast.rows, fast.created, errors_of(fast)) == (slow.rows, slow.created, errors_of(slow))
