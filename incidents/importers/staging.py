@@ -85,8 +85,15 @@ class Staging:
                 return "integer"
             return PG_TYPES.get(name, "text") if self.postgres else ""
 
+        def default(name):
+            # Blocks leave out the columns their format does not fill (see add_block).
+            value = DEFAULTS.get(name)
+            if value is None or not self.postgres:
+                return ""
+            return f" DEFAULT {value}" if isinstance(value, int) else f" DEFAULT '{_copy_value(value)}'"
+
         columns = ("line", "source_dataset", "external_id", "actor", *DATA_COLUMNS)
-        definition = ", ".join(f"{name} {column_type(name)}" for name in columns)
+        definition = ", ".join(f"{name} {column_type(name)}{default(name)}" for name in columns)
         with self.connection.cursor() as cursor:
             self._drop(cursor)
             if self.postgres:
@@ -159,8 +166,7 @@ class Staging:
         rows = len(records)
         if not rows:
             return
-        values = {name: _copy_value(DEFAULTS[name]) for name in DATA_COLUMNS}
-        values.update(records.values)
+        values = dict(records.values)  # the columns it does not fill take the table's defaults (DEFAULTS)
         counts = np.array([len(entries or ()) for entries in records.sources], dtype=np.int64)
         row_counts = counts[records.source_index]
         values.update(
@@ -169,11 +175,12 @@ class Staging:
             perpetrator_id=perpetrator_ids,
             n_sources=pa.array(row_counts).cast(pa.string()),
         )
+        names = [name for name in STAGE_COLUMNS if name in values]
         columns = [
             value if isinstance(value, str) else copy_text(value) if name in FREE_TEXT else copy_nulls(value)
-            for name, value in zip(STAGE_COLUMNS, map(values.get, STAGE_COLUMNS))
+            for name, value in zip(names, map(values.get, names))
         ]
-        payloads = [(STAGE, STAGE_COLUMNS, copy_payload(columns, rows))]
+        payloads = [(STAGE, names, copy_payload(columns, rows))]
         total = int(row_counts.sum())
         if total:
             # Source row k belongs to row owner[k], and is entry position[k] of its list.
