@@ -43,7 +43,7 @@ SOURCE_FIELDS = {
     # Source columns each format carries; the others are not compared (nor can they be restored).
     "acled": ("name",),
     "ucdp": ("name", "published_on", "notes"),
-    "tracker": ("name", "url", "published_on", "notes"),
+    "tracker": ("name", "url", "published_on", "notes", "reliability"),
 }
 
 

@@ -46,6 +46,9 @@ STAGE_SOURCES = "import_stage_source"
 SOURCE_COLUMNS = ("name", "url", "published_on", "notes")
 STAGE_COLUMNS = ("line", "source_dataset", "external_id", "actor", *DATA_COLUMNS, "n_sources")
 STAGE_SOURCE_COLUMNS = ("line", "position", *SOURCE_COLUMNS)
+# Rows read one by one may give a source's reliability; blocks leave it to the column's default.
+ROW_SOURCE_COLUMNS = (*STAGE_SOURCE_COLUMNS, "reliability")
+UNRATED = "F"  # SourceReliability.F: cannot be judged
 # Block columns that may hold any text; the others hold numbers, dates or codes (see BlockRecords).
 # (add_block escapes the actor itself, once per distinct actor.)
 FREE_TEXT = {"source_dataset", "external_id", "place_name", "admin1", "admin2", "description"}
@@ -104,7 +107,7 @@ class Staging:
             date_type = "date" if self.postgres else ""
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {STAGE_SOURCES} (line integer, position integer, name text, "
-                f"url text, published_on {date_type}, notes text)"
+                f"url text, published_on {date_type}, notes text, reliability text NOT NULL DEFAULT '{UNRATED}')"
             )
         return self
 
@@ -153,8 +156,9 @@ class Staging:
             line, record.source_dataset, record.external_id, record.actor, *_data_values(fields),
             len(record.sources),
         ])
-        for position, (name, url, published_on, notes) in enumerate(record.sources):
-            self.source_rows.append((line, position, name, url, published_on, notes))
+        for position, (name, url, published_on, notes, *rated) in enumerate(record.sources):
+            reliability = rated[0] if rated and rated[0] else UNRATED
+            self.source_rows.append((line, position, name, url, published_on, notes, reliability))
         if len(self.rows) >= self.batch_size:
             self.flush()
 
@@ -227,7 +231,7 @@ class Staging:
         self.wait()
         if not self.rows:
             return
-        columns, source_columns = STAGE_COLUMNS, STAGE_SOURCE_COLUMNS
+        columns, source_columns = STAGE_COLUMNS, ROW_SOURCE_COLUMNS
         with self.connection.cursor() as cursor:
             if self.postgres:
                 self._copy(cursor, STAGE, columns, self.rows)
@@ -235,8 +239,8 @@ class Staging:
             else:
                 self._insert_many(cursor, STAGE, columns, self._sqlite_rows(columns))
                 self._insert_many(cursor, STAGE_SOURCES, source_columns, (
-                    (line, position, name, url, published_on.isoformat() if published_on else None, notes)
-                    for line, position, name, url, published_on, notes in self.source_rows
+                    (line, position, name, url, published_on.isoformat() if published_on else None, notes, rated)
+                    for line, position, name, url, published_on, notes, rated in self.source_rows
                 ))
         self.staged += len(self.rows)
         self.rows.clear()
@@ -401,7 +405,7 @@ class Staging:
             f"  UNION ALL SELECT id, line, false FROM up),"
             f" gone AS (DELETE FROM {source} old USING up WHERE old.incident_id = up.id AND NOT old.confidential),"
             f" added AS (INSERT INTO {source} (incident_id, name, url, published_on, reliability, confidential, notes)"
-            f"  SELECT written.id, ss.name, ss.url, ss.published_on, 'F', false, ss.notes FROM written"
+            f"  SELECT written.id, ss.name, ss.url, ss.published_on, ss.reliability, false, ss.notes FROM written"
             f"  JOIN {STAGE_SOURCES} ss ON ss.line = written.line ORDER BY ss.line, ss.position)"
             f" SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written",
             [now, now, user_id, now],
@@ -426,7 +430,7 @@ class Staging:
         cursor.execute(
             f"INSERT INTO {self.source_table} (incident_id, name, url, published_on, reliability,"
             f" confidential, notes)"
-            f" SELECT i.id, ss.name, ss.url, ss.published_on, 'F', false, ss.notes"
+            f" SELECT i.id, ss.name, ss.url, ss.published_on, ss.reliability, false, ss.notes"
             f" FROM {STAGE_SOURCES} ss JOIN {stage} ON {stage}.line = ss.line"
             f" JOIN {incident} i ON i.source_dataset = {stage}.source_dataset"
             f" AND i.external_id = {stage}.external_id AND NOT (i.external_id = '')"

@@ -13,8 +13,8 @@ under the header is skipped. What is read:
 - perpetrator: `perpetrator_name` (the party's name, or an alias); the `perpetrator` id is not
   used, as ids differ between databases
 - weapons: a ;-list of weapon slugs
-- sources: `sources_json` (the full list the exporting user could see) when present, else the
-  `sources` names. Confidential sources are never imported: in the database they came from,
+- sources: `sources_json` (the full list the exporting user could see: name, url,
+  published_on, notes, reliability) when present, else the `sources` names. Confidential sources are never imported: in the database they came from,
   they stay as they are; elsewhere they must be entered by hand.
 - text cells the export protected against spreadsheet formulas (a leading `'`) are restored.
 - id, created_by, created_at and updated_at are the database's own: not imported.
@@ -27,6 +27,7 @@ from incidents.choices import (
     IncidentCategory,
     IncidentStatus,
     LocationPrecision,
+    SourceReliability,
     TargetType,
     Weapon,
 )
@@ -49,6 +50,7 @@ CHOICES = {
     "status": (IncidentStatus, IncidentStatus.DRAFT),
 }
 WEAPONS = set(Weapon.values)
+RELIABILITIES = set(SourceReliability.values)
 
 
 def is_hxl_row(row):
@@ -153,7 +155,7 @@ class TrackerReader:
 
 
 def parse_sources(row):
-    """(name, url, published_on, notes) of the row's non-confidential sources."""
+    """(name, url, published_on, notes, reliability) of the row's non-confidential sources."""
     text = row.get("sources_json", "").strip()
     if not text:
         return [(check_length(name, "sources", 300), "", None, "") for name in split_list(row.get("sources", ""))]
@@ -179,8 +181,11 @@ def parse_sources(row):
                 published_on = dt.date.fromisoformat(published_on)
             except (TypeError, ValueError):
                 raise BadValue("sources_json", f"source {name!r}: unparseable date {published_on!r}") from None
+        reliability = item.get("reliability") or ""
+        if reliability and reliability not in RELIABILITIES:
+            raise BadValue("sources_json", f"source {name!r}: unknown reliability {reliability!r}")
         sources.append((
             check_length(name.strip(), "sources", 300), check_length(url, "sources_json", 1000),
-            published_on or None, notes,
+            published_on or None, notes, reliability,
         ))
     return sources

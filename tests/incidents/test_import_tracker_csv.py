@@ -25,7 +25,8 @@ def snapshot():
         key = (incident.source_dataset or "tracker", incident.external_id or str(incident.pk))
         values = {name: getattr(incident, name) for name in COMPARED}
         values["sources"] = sorted(
-            (s.name, s.url, s.published_on, s.notes) for s in incident.sources.all() if not s.confidential
+            (s.name, s.url, s.published_on, s.notes, s.reliability)
+            for s in incident.sources.all() if not s.confidential
         )
         incidents[key] = values
     return incidents
@@ -39,7 +40,8 @@ def incidents():
         target_type="council_building", killed_civilians=2, injured_civilians=5, description="Line one\nلجنة",
         place_name="سراقب", occurred_until=dt.datetime(2019, 4, 2, 18, tzinfo=UTC), date_precision="day",
     )
-    SourceFactory(incident=imported, name="SOHR", url="https://example.org/a", notes="Video; two angles")
+    SourceFactory(incident=imported, name="SOHR", url="https://example.org/a", notes="Video; two angles",
+                  reliability="B")
     SourceFactory(incident=imported, name="Step; Agency", url="", published_on=None)
     SourceFactory(incident=imported, name="Witness", confidential=True)
     by_hand = IncidentFactory(
@@ -152,6 +154,7 @@ def test_bad_tracker_rows_are_reported(tmp_path):
         row(external_id="A5", killed_civilians="-1"), row(external_id="A6", longitude="200"),
         row(external_id="", id=""), row(external_id="", id="12x"),
         row(external_id="A9", sources_json='"[{""url"": ""x""}]"'), row(external_id="A10", sources_json="{oops"),
+        row(external_id="A11", sources_json='"[{""name"": ""SOHR"", ""reliability"": ""Z""}]"'),
     ])
 
     result = import_file(path, "tracker")
@@ -167,4 +170,5 @@ def test_bad_tracker_rows_are_reported(tmp_path):
         (9, "id", "not an incident id: '12x'"),
         (10, "sources_json", "a source without a name"),
         (11, "sources_json", "not a JSON list of sources"),
+        (12, "sources_json", "source 'SOHR': unknown reliability 'Z'"),
     ]
