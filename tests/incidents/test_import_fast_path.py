@@ -166,19 +166,25 @@ def imported():
     return incidents, sources
 
 
+def import_both_ways(path, monkeypatch):
+    """Import the ACLED file by blocks, then (into an emptied table) row by row; both must
+    give the same incidents. Returns both results."""
+    fast = import_file(path, "acled")
+    fast_incidents = imported()
+    Incident.objects.all().delete()
+    monkeypatch.setattr(service, "available", lambda: False)
+    slow = import_file(path, "acled")
+    assert imported() == fast_incidents
+    return fast, slow
+
+
 @postgres_only
 @pytest.mark.django_db
 def test_both_paths_import_the_same_incidents_and_report_the_same_errors(mixed, monkeypatch):
     party = PartyFactory(name="HTS")
     PartyAliasFactory(party=party, name="Hayat Tahrir al-Sham")
-    fast = import_file(mixed, "acled")
-    fast_incidents = imported()
-    Incident.objects.all().delete()
+    fast, slow = import_both_ways(mixed, monkeypatch)
 
-    monkeypatch.setattr(service, "available", lambda: False)
-    slow = import_file(mixed, "acled")
-
-    assert imported() == fast_incidents
     assert errors_of(fast) == errors_of(slow)
     assert (fast.rows, fast.created, fast.rejected) == (slow.rows, slow.created, slow.rejected)
     assert fast.unknown_actors == slow.unknown_actors
@@ -192,13 +198,6 @@ def test_both_paths_import_the_same_incidents_and_report_the_same_errors(mixed, 
     [",".join(ACLED_COLUMNS) + "\n"],
 ], ids=["crlf-and-no-final-line-end", "header-only"])
 def test_both_paths_agree_on_line_ends_and_empty_files(tmp_path, monkeypatch, lines):
-    path = write_lines(tmp_path / "a.csv", lines)
-    fast = import_file(path, "acled")
-    fast_incidents = imported()
-    Incident.objects.all().delete()
+    fast, slow = import_both_ways(write_lines(tmp_path / "a.csv", lines), monkeypatch)
 
-    monkeypatch.setattr(service, "available", lambda: False)
-    slow = import_file(path, "acled")
-
-    assert imported() == fast_incidents
     assert (fast.rows, fast.created, errors_of(fast)) == (slow.rows, slow.created, errors_of(slow))
