@@ -43,6 +43,8 @@ def test_the_shared_cache_is_the_brokers_redis_next_database():
     assert _redis_cache_url("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/1"
     assert _redis_cache_url("redis://:secret@redis.example.org:6380") == "redis://:secret@redis.example.org:6380/1"
     assert _redis_cache_url("rediss://cache:6379/4") == "rediss://cache:6379/5"
+    assert _redis_cache_url("redis://127.0.0.1:6379/15") == "redis://127.0.0.1:6379/14"
+    assert _redis_cache_url("unix:///tmp/redis.sock?db=0") is None  # then CACHE_REDIS_URL
     expected = "RedisCache" if os.environ.get("REDIS_URL") else "LocMemCache"
     assert settings.CACHES["default"]["BACKEND"].endswith(expected)
     assert settings.CACHES["local"]["BACKEND"].endswith("LocMemCache")

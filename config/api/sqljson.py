@@ -71,6 +71,16 @@ class ISODateTime(Func):
     output_field = models.TextField()
 
 
+class JSONFloat(Func):
+    """A float as DRF writes it: whole numbers with ".0" (PostgreSQL would write 36, not 36.0)."""
+
+    template = (
+        "(SELECT CASE WHEN v = trunc(v) AND abs(v) < 1e15 THEN (trunc(v)::bigint::text || '.0')::json"
+        " ELSE to_json(v) END FROM (SELECT (%(expressions)s)::float8 AS v) AS float_value)"
+    )
+    output_field = models.JSONField()
+
+
 class ISODate(Func):
     template = "to_char(%(expressions)s, 'YYYY-MM-DD')"
     output_field = models.TextField()
@@ -158,6 +168,8 @@ def _field_sql(field, model, overrides, nested):
         getattr(field, "coerce_to_string", None) or api_settings.COERCE_BIGINT_TO_STRING
     ):
         return None
+    if kind is serializers.FloatField and isinstance(model_field, models.FloatField):
+        return JSONFloat(F(path))
     if kind in _PLAIN and isinstance(model_field, _PLAIN[kind]):
         if isinstance(model_field, models.ForeignKey) and kind not in (
             serializers.IntegerField, serializers.BigIntegerField
@@ -187,6 +199,9 @@ def page_text_expression(view):
 
 
 _COMPILED = {}
+# Pages larger than this (a page_size near the maximum) are built every time: the cache is
+# bounded by its number of entries, so this bounds its memory too.
+MAX_KEPT_PAGE_BYTES = 256 * 1024
 
 
 def rows_sql(view, using):
@@ -234,7 +249,7 @@ def cached_page(view, request, variant, using, build):
     database snapshot (see the module docstring)."""
     seconds = settings.TRACKER_API_PAGE_CACHE_SECONDS
     connection = connections[using]
-    if not seconds or connection.in_atomic_block:
+    if not seconds or connection.in_atomic_block or not connection.get_autocommit():
         return build()
     before = snapshot(connection)
     parts = (type(view).__module__, type(view).__qualname__, variant, before, request.build_absolute_uri())
@@ -243,6 +258,6 @@ def cached_page(view, request, variant, using, build):
     page = cache.get(key)
     if page is None:
         page = build()
-        if snapshot(connection) == before:
+        if len(page[0]) <= MAX_KEPT_PAGE_BYTES and snapshot(connection) == before:
             cache.set(key, page, seconds)
     return page

@@ -3,7 +3,7 @@
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.views import defaults
@@ -76,6 +76,7 @@ class HealthView(APIView):
         database = _check(_ping_database)
         # The broker and worker probes can take `timeout` seconds: their result is reused for a
         # few seconds so that frequent polling cannot tie up the web workers.
+        cache = caches["local"]  # per process: answers even when the shared cache (Redis) is down
         cached = cache.get(HEALTH_CACHE_KEY)
         if cached is None:
             broker = _check(lambda: _ping_broker(timeout))

@@ -185,19 +185,25 @@ TRACKER_API_PAGE_CACHE_SECONDS = env.int("TRACKER_API_PAGE_CACHE_SECONDS", defau
 
 
 def _redis_cache_url(url):
-    """The broker's Redis server, next database: the cache is flushed in tests, the queues never."""
+    """The broker's Redis server, another database (the next one; the one before for /15): the
+    cache is flushed in tests, the queues never. None for a URL that is not redis:// or rediss://
+    (a socket, say): then set CACHE_REDIS_URL."""
     parts = urllib.parse.urlsplit(url)
-    database = int(parts.path.strip("/") or 0) + 1
-    return urllib.parse.urlunsplit(parts._replace(path=f"/{database}"))
+    if parts.scheme not in ("redis", "rediss"):
+        return None
+    database = int(parts.path.strip("/") or 0)
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{database + 1 if database < 15 else database - 1}"))
 
 
+CACHE_REDIS_URL = env.str("CACHE_REDIS_URL", default="") or (
+    _redis_cache_url(REDIS_URL) if REDIS_URL else None
+)
 # "default" is shared by every process (throttle counters, health checks): Redis when there is
 # one. "local" is per process (a user's token and permissions, TRACKER_API_PERMISSION_CACHE_SECONDS).
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-         "LOCATION": env.str("CACHE_REDIS_URL", default=_redis_cache_url(REDIS_URL))}
-        if REDIS_URL
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL}
+        if CACHE_REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"}
     ),
     "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"},

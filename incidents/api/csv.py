@@ -3,8 +3,9 @@
 One place for the column list: the API's CSV export writes these, and the tracker importer
 (incidents.importers.tracker_csv) reads them back. Columns are the incident serializer's
 fields, in this order, then `sources_json`; lists (weapons) are joined with ";"; `sources` holds
-the names of the sources the reader may see, joined with ";", and `sources_json` the same
-sources in full (a JSON list of objects), so that an export can be imported again.
+the names of the non-confidential sources, joined with ";", and `sources_json` all the sources
+the reader may see, in full (a JSON list of objects, confidential ones marked), so that an
+export can be imported again.
 """
 import json
 
@@ -50,8 +51,11 @@ def incident_csv_row(item):
     sources = item.get("sources") or []
     return {
         **item,
-        "sources": [source["name"] for source in sources],
+        # Confidential sources (for those who may see them) only in sources_json, marked: a
+        # names-only reader of this file must not take a witness for a public source.
+        "sources": [source["name"] for source in sources if not source.get("confidential")],
         "sources_json": json.dumps(
-            [{name: source.get(name) for name in SOURCE_JSON_FIELDS} for source in sources], ensure_ascii=False
+            [{name: source.get(name) for name in SOURCE_JSON_FIELDS} for source in sources],
+            ensure_ascii=False,
         ) if sources else "",
     }

@@ -26,11 +26,15 @@ MAX_UPLOAD_BYTES = 2 * 1024**3
 
 class ImportJobSerializer(serializers.ModelSerializer):
     file = serializers.FileField(
-        write_only=True, allow_empty_file=False, help_text="The CSV file (UTF-8), sent as multipart/form-data."
+        write_only=True,
+        allow_empty_file=False,
+        help_text="The CSV file (UTF-8), sent as multipart/form-data.",
     )
     file_name = serializers.CharField(read_only=True)
     percent = serializers.IntegerField(read_only=True, help_text="Share of the file read so far.")
-    created_by = serializers.CharField(source="created_by.username", read_only=True, allow_null=True, default=None)
+    created_by = serializers.CharField(
+        source="created_by.username", read_only=True, allow_null=True, default=None
+    )
     error_report = serializers.SerializerMethodField(
         help_text="URL of the CSV of rejected rows (line, column, reason), when there are any."
     )

@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import CharField
-from django.db.models.functions import Cast
 from django.utils import timezone
 
 from agreements.choices import PartyKind
@@ -197,7 +195,7 @@ def run_import(
             reader = reader_class(stream.header)
             lookup = party_lookup()
             unknown = result.unknown_actors
-            local_ids = {}  # id -> created_at of the rows naming an incident of their own database
+            local_ids = {}  # id -> (created_at, dataset, key) of rows naming an incident of their database
 
             def stage_row(line, item):
                 if type(item) is RowError:
@@ -216,7 +214,8 @@ def run_import(
                 # duplicate ids are found in the staging table, and reported too.
                 staging.add(line, record, perpetrator_id)
                 if record.local_id is not None:
-                    local_ids[record.local_id[0]] = record.local_id[1]
+                    own_id, created_at = record.local_id
+                    local_ids[own_id] = (created_at, record.source_dataset, record.external_id)
 
             def stage_block(block):
                 records, others = reader.parse_block(block)
@@ -265,36 +264,45 @@ def _chunks(items, size=5000):
     return (items[start:start + size] for start in range(0, len(items), size))
 
 
-def _claim_own_incidents(local_ids, dataset, using):
+def _claim_own_incidents(local_ids, using):
     """The hand-entered incidents of this database that the file lists by id and created_at.
 
-    The file names them (dataset, id) — their identity in any other database. For the merge,
-    inside its transaction, they take that identity, so they are updated (or found unchanged)
-    rather than copied; the caller gives them back their empty one afterwards. An id whose
-    (dataset, id) already belongs to an imported incident is left to that one.
+    `local_ids` maps an id to (created_at, the row's dataset, its key `<id>@<created_at>`). For
+    the merge, inside its transaction, each such incident takes the row's identity, so it is
+    updated (or found unchanged) rather than copied; _release_own_incidents gives it back its
+    own. An identity that already belongs to another incident is left to that one. Returns
+    [(id, original source_dataset)].
     """
     incidents = Incident.objects.using(using)
     own = []
     for chunk in _chunks(list(local_ids)):
-        for pk, created_at in incidents.filter(pk__in=chunk, external_id="").values_list("pk", "created_at"):
-            if created_at == local_ids[pk]:
-                own.append(pk)
+        hand_entered = incidents.filter(pk__in=chunk, external_id="").only("pk", "created_at", "source_dataset")
+        for incident in hand_entered:
+            created_at, dataset, key = local_ids[incident.pk]
+            if incident.created_at == created_at:
+                own.append((incident, dataset, key))
     taken = set()
-    for chunk in _chunks([str(pk) for pk in own]):
-        taken.update(
-            incidents.filter(source_dataset=dataset, external_id__in=chunk).values_list("external_id", flat=True)
-        )
-    own = [pk for pk in own if str(pk) not in taken]
-    for chunk in _chunks(own):
-        incidents.filter(pk__in=chunk).update(source_dataset=dataset, external_id=Cast("pk", CharField()))
-    return own
+    for chunk in _chunks([key for _incident, _dataset, key in own]):
+        taken.update(incidents.filter(external_id__in=chunk).values_list("source_dataset", "external_id"))
+    own = [(incident, dataset, key) for incident, dataset, key in own if (dataset, key) not in taken]
+    originals = [(incident.pk, incident.source_dataset) for incident, _dataset, _key in own]
+    for incident, dataset, key in own:
+        incident.source_dataset, incident.external_id = dataset, key
+    claimed = [incident for incident, _dataset, _key in own]
+    incidents.bulk_update(claimed, ["source_dataset", "external_id"], batch_size=5000)
+    return originals
+
+
+def _release_own_incidents(originals, using):
+    restored = [Incident(pk=pk, source_dataset=dataset, external_id="") for pk, dataset in originals]
+    Incident.objects.using(using).bulk_update(restored, ["source_dataset", "external_id"], batch_size=5000)
 
 
 def _merge(connection, using, staging, reader, result, create_parties, user, dry_run, local_ids):
     counts = (0, 0, 0)
     try:
         with transaction.atomic(using=using):
-            own = _claim_own_incidents(local_ids, reader.dataset, using)
+            own = _claim_own_incidents(local_ids, using)
             if create_parties and result.unknown_actors:
                 created = create_parties_for(result.unknown_actors, reader.dataset)
                 result.parties_created = sorted(created)
@@ -303,8 +311,7 @@ def _merge(connection, using, staging, reader, result, create_parties, user, dry
                 reader.provided_fields, SOURCE_FIELDS[reader.format], timezone.now(),
                 getattr(user, "pk", None),
             )
-            for chunk in _chunks(own):
-                Incident.objects.using(using).filter(pk__in=chunk).update(source_dataset="", external_id="")
+            _release_own_incidents(own, using)
             if dry_run:
                 raise _Rollback
             written = counts[0] + counts[1]

@@ -5,17 +5,18 @@ under the header is skipped. What is read:
 
 - identity: `source_dataset` + `external_id` when the incident has an external id (imported
   data keeps its own: re-importing updates it, in any database). An incident entered by hand
-  has none: it is read as `source_dataset` "tracker" with its `id` as the external id, and
-  when the file goes back into the database it came from, the incident with that `id` and the
-  same `created_at` (to the microsecond) is that incident (see Record.local_id).
+  has none: it is read with its `source_dataset` (or "tracker") and the external id `<id>@<created_at>`,
+  and when the file goes back into the database it came from, the incident with that `id` and
+  the same `created_at` (to the microsecond) is that incident (see Record.local_id).
 - occurred_at/occurred_until: ISO 8601 (2019-04-02T09:00:00Z; a time without offset is UTC)
 - choice columns hold the slugs (category "shelling", status "verified"...)
 - perpetrator: `perpetrator_name` (the party's name, or an alias); the `perpetrator` id is not
   used, as ids differ between databases
 - weapons: a ;-list of weapon slugs
 - sources: `sources_json` (the full list the exporting user could see: name, url,
-  published_on, notes, reliability) when present, else the `sources` names. Confidential sources are never imported: in the database they came from,
-  they stay as they are; elsewhere they must be entered by hand.
+  published_on, notes, reliability) when present, else the `sources` names (which the export
+  writes for non-confidential sources only). Confidential sources are never imported: in the
+  database they came from, they stay as they are; elsewhere they must be entered by hand.
 - text cells the export protected against spreadsheet formulas (a leading `'`) are restored.
 - id, created_by, created_at and updated_at are the database's own: not imported.
 """
@@ -98,11 +99,14 @@ class TrackerReader:
         if not external_id:
             own_id = row.get("id", "").strip()
             if not own_id:
-                raise BadValue("external_id", "missing id (give external_id, or the id of an exported incident)")
+                raise BadValue(
+                    "external_id", "missing id (give external_id, or the id of an exported incident)"
+                )
             if not own_id.isdigit() or len(own_id) > 18:
                 raise BadValue("id", f"not an incident id: {own_id!r}")
-            external_id, source_dataset = own_id, self.dataset
+            # id@created_at: two databases' incidents #5 are not one incident.
             created_at = parse_datetime(row.get("created_at", ""), "created_at")
+            external_id = f"{own_id}@{created_at.isoformat()}" if created_at else own_id
             local_id = (int(own_id), created_at) if created_at else None
         check_length(external_id, "external_id", 100)
         source_dataset = check_length(source_dataset or self.dataset, "source_dataset", 30)
@@ -133,7 +137,7 @@ class TrackerReader:
             "longitude": longitude,
             "category": category,
             "weapons": weapons,
-            "description": row.get("description", "").replace("\r\n", "\n"),
+            "description": row.get("description", ""),
         }
         for column, (choices, default) in CHOICES.items():
             value = row.get(column, "").strip()
@@ -158,7 +162,8 @@ def parse_sources(row):
     """(name, url, published_on, notes, reliability) of the row's non-confidential sources."""
     text = row.get("sources_json", "").strip()
     if not text:
-        return [(check_length(name, "sources", 300), "", None, "") for name in split_list(row.get("sources", ""))]
+        names = [csv_text(name) for name in split_list(row.get("sources", ""))]
+        return [(check_length(name, "sources", 300), "", None, "") for name in names]
     try:
         items = json.loads(text)
     except ValueError:
@@ -180,7 +185,8 @@ def parse_sources(row):
             try:
                 published_on = dt.date.fromisoformat(published_on)
             except (TypeError, ValueError):
-                raise BadValue("sources_json", f"source {name!r}: unparseable date {published_on!r}") from None
+                reason = f"source {name!r}: unparseable date {published_on!r}"
+                raise BadValue("sources_json", reason) from None
         reliability = item.get("reliability") or ""
         if reliability and reliability not in RELIABILITIES:
             raise BadValue("sources_json", f"source {name!r}: unknown reliability {reliability!r}")

@@ -57,3 +57,18 @@ def test_users_are_throttled(client, viewer, settings):
     codes = [client.get(reverse("api:party-list")).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
     assert "detail" in client.get(reverse("api:party-list")).json()
+
+
+def test_a_failing_throttle_cache_lets_requests_through(client, viewer, settings, monkeypatch):
+    """Redis down must not take the API down: the throttle fails open, /health/ still answers."""
+    from django.core.cache import cache
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    settings.TRACKER_API_THROTTLE_RATES = {"anon": "3/minute", "user": "2/minute"}
+    monkeypatch.setattr(cache, "get", broken)
+    monkeypatch.setattr(cache, "set", broken)
+    client.force_authenticate(viewer)
+    assert [client.get(reverse("api:party-list")).status_code for _ in range(3)] == [200, 200, 200]
+    assert client.get("/health/").status_code in (200, 503)

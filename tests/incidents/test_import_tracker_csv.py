@@ -1,6 +1,8 @@
 """Our own CSV: what the API exports (`?format=csv`) imports back as the same data."""
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from rest_framework.test import APIClient
@@ -22,7 +24,8 @@ def snapshot():
     """Every incident's data (not the database's own columns), by a key stable across databases."""
     incidents = {}
     for incident in Incident.objects.prefetch_related("sources"):
-        key = (incident.source_dataset or "tracker", incident.external_id or str(incident.pk))
+        # A hand-entered incident is "tracker"/<id>@<created_at> in another database.
+        key = (incident.source_dataset or "tracker", (incident.external_id or str(incident.pk)).split("@")[0])
         values = {name: getattr(incident, name) for name in COMPARED}
         values["sources"] = sorted(
             (s.name, s.url, s.published_on, s.notes, s.reliability)
@@ -46,7 +49,8 @@ def incidents():
     SourceFactory(incident=imported, name="Witness", confidential=True)
     by_hand = IncidentFactory(
         perpetrator=None, latitude=None, longitude=None, location_precision="governorate",
-        description="=HYPERLINK(\"x\") -- not a formula here", place_name="-", status="draft",
+        description="=HYPERLINK(\"x\") -- not a formula here\r\nsecond line", place_name="-", status="draft",
+        source_dataset="field-team",
     )
     SourceFactory(incident=by_hand, name="+963 phone call", url="", notes="@monitor")
     return Incident.objects.all()
@@ -82,7 +86,9 @@ def test_importing_the_export_into_the_same_database_changes_nothing(incidents, 
     assert (result.created, result.updated, result.unchanged, result.rejected) == (0, 0, 2, 0)
     assert snapshot() == before
     assert Incident.objects.count() == 2
-    assert Incident.objects.filter(external_id="").count() == 1  # the hand-entered one keeps no id
+    by_hand = Incident.objects.get(external_id="")  # the hand-entered one keeps no id...
+    assert by_hand.source_dataset == "field-team"  # ...and its own dataset
+    assert by_hand.description.endswith("\r\nsecond line")
     assert Source.objects.filter(confidential=True).count() == 1
 
 
@@ -96,14 +102,14 @@ def test_an_edited_export_updates_the_hand_entered_incident_in_place(incidents, 
 
     assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
     by_hand.refresh_from_db()
-    assert by_hand.description == '=HYPERLINK("x") -- edited'
-    assert (by_hand.place_name, by_hand.source_dataset, by_hand.external_id) == ("-", "", "")
+    assert by_hand.description == '=HYPERLINK("x") -- edited\r\nsecond line'
+    assert (by_hand.place_name, by_hand.source_dataset, by_hand.external_id) == ("-", "field-team", "")
     # A Viewer's export does not show the confidential source: importing it leaves that alone.
     assert Source.objects.filter(confidential=True).count() == 1
 
 
 def test_an_id_of_another_database_is_not_taken_for_a_local_incident(incidents, analyst, tmp_path):
-    """Same id, other created_at: another database's incident, imported as (tracker, id)."""
+    """Same id, other created_at: another database's incident, imported as <id>@<created_at>."""
     by_hand = Incident.objects.get(external_id="")
     path = write_lines(tmp_path / "export.csv", [export(analyst)])
     Incident.objects.filter(pk=by_hand.pk).update(created_at=by_hand.created_at - dt.timedelta(seconds=1))
@@ -113,8 +119,42 @@ def test_an_id_of_another_database_is_not_taken_for_a_local_incident(incidents, 
 
     assert (result.created, result.unchanged) == (1, 1)
     assert (again.created, again.unchanged) == (0, 2)
-    copy = Incident.objects.get(source_dataset="tracker", external_id=str(by_hand.pk))
+    copy = Incident.objects.get(source_dataset="field-team", external_id__startswith=f"{by_hand.pk}@")
     assert copy.pk != by_hand.pk and copy.description == by_hand.description
+
+
+def test_another_databases_incident_with_the_same_id_is_left_alone(incidents, analyst, tmp_path):
+    """#N of another database, imported here before, is not this database's #N."""
+    by_hand = Incident.objects.get(external_id="")
+    other = IncidentFactory(source_dataset="tracker", external_id=f"{by_hand.pk}@2020-01-01T00:00:00+00:00",
+                            place_name="Elsewhere")
+    path = write_lines(tmp_path / "export.csv", [export(analyst)])
+
+    result = import_file(path, "tracker")
+
+    assert (result.created, result.updated, result.rejected) == (0, 0, 0)
+    other.refresh_from_db()
+    assert other.place_name == "Elsewhere"
+
+
+def test_a_names_only_file_never_makes_a_witness_public(incidents, analyst, tmp_path):
+    """The export lists confidential sources only in sources_json: without that column, an
+    analyst's export still names no witness."""
+    table = list(csv.reader(io.StringIO(export(analyst).decode())))
+    assert table[0][-1] == "sources_json"
+    names = [row[table[0].index("sources")] for row in table[2:]]
+    assert not any("Witness" in cell for cell in names)
+    assert any("Witness" in row[-1] for row in table[2:])  # the analyst sees it in sources_json
+    names_only = [row[:-1] for row in table]
+    out = io.StringIO()
+    csv.writer(out).writerows(names_only)
+    Incident.objects.all().delete()
+
+    result = import_file(write_lines(tmp_path / "names.csv", [out.getvalue()]), "tracker")
+
+    assert result.created == 2
+    assert not Source.objects.filter(name="Witness").exists()
+    assert Source.objects.filter(name="+963 phone call").exists()  # the formula guard undone per name
 
 
 def test_the_hxl_row_is_skipped_and_the_header_is_the_apis(incidents, viewer, tmp_path):
