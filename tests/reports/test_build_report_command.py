@@ -4,24 +4,18 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+FIXTURE_WEEK = ["--agreement", "sochi-2018", "--start", "2019-04-01", "--end", "2019-04-07"]
+
+
+def build_week(*args, **options):
+    """build_report for the fixture week of the Sochi memorandum, with more arguments."""
+    call_command("build_report", *FIXTURE_WEEK, *args, **options)
+
 
 def test_it_writes_the_html_report_for_the_fixture_week(fixture_week, tmp_path):
     output = tmp_path / "report.html"
     stderr = io.StringIO()
-    call_command(
-        "build_report",
-        "--agreement",
-        "sochi-2018",
-        "--start",
-        "2019-04-01",
-        "--end",
-        "2019-04-07",
-        "--format",
-        "html",
-        "--output",
-        str(output),
-        stderr=stderr,
-    )
+    build_week("--format", "html", "--output", str(output), stderr=stderr)
 
     html = output.read_text()
     assert (
@@ -35,18 +29,7 @@ def test_it_writes_the_html_report_for_the_fixture_week(fixture_week, tmp_path):
 
 def test_it_prints_json_and_csv(fixture_week):
     out = io.StringIO()
-    call_command(
-        "build_report",
-        "--agreement",
-        "sochi-2018",
-        "--start",
-        "2019-04-01",
-        "--end",
-        "2019-04-07",
-        "--format",
-        "json",
-        stdout=out,
-    )
+    build_week("--format", "json", stdout=out)
     data = json.loads(out.getvalue())
     assert {row["label"]: row["violations"] for row in data["by_clause"]} == {
         "§1 Ceasefire": 3,
@@ -54,18 +37,7 @@ def test_it_prints_json_and_csv(fixture_week):
     }
 
     out = io.StringIO()
-    call_command(
-        "build_report",
-        "--agreement",
-        "sochi-2018",
-        "--start",
-        "2019-04-01",
-        "--end",
-        "2019-04-07",
-        "--format",
-        "csv",
-        stdout=out,
-    )
+    build_week("--format", "csv", stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[0] == "section,key,label,metric,value"
     assert "totals,,All,violations,5" in lines
@@ -73,19 +45,7 @@ def test_it_prints_json_and_csv(fixture_week):
 
 def test_the_confidential_flag_is_explicit(fixture_week):
     out = io.StringIO()
-    call_command(
-        "build_report",
-        "--agreement",
-        "sochi-2018",
-        "--start",
-        "2019-04-01",
-        "--end",
-        "2019-04-07",
-        "--format",
-        "json",
-        "--include-confidential",
-        stdout=out,
-    )
+    build_week("--format", "json", "--include-confidential", stdout=out)
     assert "Witness Abu Khaled" in out.getvalue()
 
 
@@ -123,33 +83,9 @@ def test_it_writes_a_pdf_with_arabic_place_names(fixture_week, tmp_path):
 
     Incident.objects.filter(pk=fixture_week["incidents"]["saraqib"].pk).update(place_name="سراقب")
     output = tmp_path / "report.pdf"
-    call_command(
-        "build_report",
-        "--agreement",
-        "sochi-2018",
-        "--start",
-        "2019-04-01",
-        "--end",
-        "2019-04-07",
-        "--format",
-        "pdf",
-        "--output",
-        str(output),
-        stderr=io.StringIO(),
-    )
+    build_week("--format", "pdf", "--output", str(output), stderr=io.StringIO())
     pdf = output.read_bytes()
     assert pdf.startswith(b"%PDF-") and b"/FontFile2" in pdf and b"DejaVu" in pdf
 
     with pytest.raises(CommandError, match="A PDF needs --output"):
-        call_command(
-            "build_report",
-            "--agreement",
-            "sochi-2018",
-            "--start",
-            "2019-04-01",
-            "--end",
-            "2019-04-07",
-            "--format",
-            "pdf",
-            stdout=io.StringIO(),
-        )
+        build_week("--format", "pdf", stdout=io.StringIO())
