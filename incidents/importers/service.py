@@ -119,6 +119,12 @@ def party_lookup():
     return lookup
 
 
+def party_id_of(actor, lookup):
+    """The party an actor's name matches in a party_lookup(), or None (names are cut at 200
+    characters, the longest a party or alias name can be, as create_parties_for does)."""
+    return lookup.get(actor[:200].lower()) if actor else None
+
+
 def create_parties_for(actors, dataset):
     """A new party per unknown actor, with the actor's name as an alias. Returns actor -> id."""
     created = {}
@@ -161,7 +167,7 @@ def _perpetrators(records, lookup, unknown):
     """Each row's party id (as text, null if none) for a BlockRecords; counts unknown actors."""
     import pyarrow as pa
 
-    party_ids = [lookup.get(actor[:200].lower()) if actor else None for actor in records.actors]
+    party_ids = [party_id_of(actor, lookup) for actor in records.actors]
     counts = np.bincount(records.actor_index, minlength=len(records.actors))
     for actor, party_id, count in zip(records.actors, party_ids, counts):
         if actor and party_id is None and count:
@@ -207,7 +213,7 @@ def run_import(
                     sink.add(RowError(line, exc.column, exc.reason))
                     return
                 actor = record.actor
-                perpetrator_id = lookup.get(actor[:200].lower()) if actor else None
+                perpetrator_id = party_id_of(actor, lookup)
                 if actor and perpetrator_id is None:
                     unknown[actor] += 1
                 # Staged even after a bad row under "abort": the merge will not run, but
