@@ -3,8 +3,8 @@
 import django_filters
 from django.db.models import Q
 
-from config.api.filters import DateTimeFilter, BBoxFilter, ChoiceInFilter, IdInFilter, SearchFilter, FilterSet
-from incidents.choices import IncidentCategory
+from core.api.filters import DateTimeFilter, BBoxFilter, ChoiceInFilter, IdInFilter, SearchFilter, FilterSet
+from core.choices import IncidentCategory
 
 from .choices import AgreementStatus, ClauseKind, DeadlineStatus, PartyKind, PartyRole
 from .models import Agreement, Area, Clause, Deadline, Party

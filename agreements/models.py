@@ -8,13 +8,12 @@ from django.db.models.functions import Lower
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from incidents.choices import IncidentCategory
+from core.choices import IncidentCategory, timezone_choices
 
 from .choices import AgreementStatus, ClauseKind, DeadlineStatus, PartyKind, PartyRole
-from .fields import ChoiceListField
+from core.fields import ChoiceListField
 from .geometry import bounding_box, normalize_geometry, parse_geometry
 
-TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
 class Party(models.Model):
@@ -70,7 +69,7 @@ class Agreement(models.Model):
     text = models.TextField(blank=True, help_text="Full text, if available.")
     timezone = models.CharField(
         max_length=64,
-        choices=TIMEZONE_CHOICES,
+        choices=timezone_choices,
         default="Asia/Damascus",
         help_text="A deadline given as a bare date ends at midnight at the end of that day in this time zone.",
     )

@@ -254,12 +254,11 @@ def main():
     env = {
         **os.environ,
         "DATABASE_URL": dsn,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_LOG_LEVEL": "WARNING",
-        "TRACKER_BENCH_VIEW": "true",
         "TRACKER_API_THROTTLE_USER": "100000000/second",
     }
     args.keep = args.keep or args.reuse

@@ -148,8 +148,8 @@ def naive(path, sample):
 
     django.setup()
     from agreements.models import Party
-    from incidents.importers.acled import AcledReader
-    from incidents.importers.base import CsvStream
+    from imports.acled import AcledReader
+    from imports.base import CsvStream
     from incidents.models import Incident, Source
 
     started = time.perf_counter()

@@ -195,9 +195,9 @@ def main():
         from django.db import connection
         from django.utils import timezone
 
-        from tracker.reports.build import build_report_data
-        from tracker.reports.pdf import to_pdf
-        from tracker.reports.services import build_report_content
+        from reports.build import build_report_data
+        from reports.pdf import to_pdf
+        from reports.services import build_report_content
 
         start = time.perf_counter()
         call_command("migrate", verbosity=0)

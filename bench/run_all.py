@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-NOT_BENCHMARKS = {"__init__.py", "common.py", "run_all.py"}
+NOT_BENCHMARKS = {"__init__.py", "common.py", "run_all.py", "settings.py", "urls.py"}
 
 
 def table_rows(output):

@@ -1,9 +1,8 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config.api import views as api_views
+from core.api import views as api_views
 
 admin.site.site_header = "Ceasefire Compliance Tracker"
 admin.site.site_title = "Compliance Tracker"
@@ -11,15 +10,13 @@ admin.site.index_title = "Agreements, incidents and compliance"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("dashboard/", include("tracker.urls")),
-    path("api/v1/", include("config.api.urls")),
+    path("dashboard/", include("reports.urls")),
+    path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("health/", api_views.HealthView.as_view(), name="health"),
 ]
-if settings.TRACKER_BENCH_VIEW:
-    urlpatterns.append(path("bench/ok", api_views.bench_ok))
 
 # JSON, not HTML, for unknown URLs and crashes: API clients parse the body.
-handler404 = "config.api.views.handler404"
-handler500 = "config.api.views.handler500"
+handler404 = "core.api.views.handler404"
+handler500 = "core.api.views.handler500"

@@ -155,4 +155,3 @@ class SourceAdmin(SimpleHistoryAdmin):
 
     def get_list_filter(self, request):
         return self.list_filter if can_see_confidential(request) else ["reliability"]
-from . import admin_import  # noqa: E402,F401  (the import upload page and import jobs)

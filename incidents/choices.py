@@ -1,56 +1,6 @@
 from django.db import models
 
 
-class IncidentCategory(models.TextChoices):
-    """What happened. ACLED_SUB_EVENT_TYPES below says which ACLED sub-event types map here."""
-
-    AIR_STRIKE = "air_strike", "Air or drone strike"
-    SHELLING = "shelling", "Shelling, artillery or missile attack"
-    ARMED_CLASH = "armed_clash", "Armed clash"
-    TERRITORY_CHANGE = "territory_change", "Change of territorial control"
-    EXPLOSIVE_DEVICE = "explosive_device", "Explosive device (IED, mine, car bomb)"
-    CHEMICAL_WEAPON = "chemical_weapon", "Chemical weapon"
-    ATTACK_ON_CIVILIANS = "attack_on_civilians", "Attack on civilians"
-    HEAVY_WEAPONS_PRESENCE = "heavy_weapons_presence", "Heavy weapons present"
-    ARMED_GROUP_PRESENCE = "armed_group_presence", "Armed group present"
-    PATROL = "patrol", "Patrol conducted"
-    PATROL_OBSTRUCTED = "patrol_obstructed", "Patrol obstructed or attacked"
-    ROUTE_CLOSED = "route_closed", "Route closed"
-    ROUTE_OPENED = "route_opened", "Route opened"
-    OTHER = "other", "Other"
-
-
-# ACLED sub_event_type -> our category. Sub-event types that are not violence (protests,
-# agreements, arrests...) map to "other"; the importer keeps ACLED's own label in the notes.
-ACLED_SUB_EVENT_TYPES = {
-    "Air/drone strike": IncidentCategory.AIR_STRIKE,
-    "Shelling/artillery/missile attack": IncidentCategory.SHELLING,
-    "Armed clash": IncidentCategory.ARMED_CLASH,
-    "Government regains territory": IncidentCategory.TERRITORY_CHANGE,
-    "Non-state actor overtakes territory": IncidentCategory.TERRITORY_CHANGE,
-    "Non-violent transfer of territory": IncidentCategory.TERRITORY_CHANGE,
-    "Remote explosive/landmine/IED": IncidentCategory.EXPLOSIVE_DEVICE,
-    "Suicide bomb": IncidentCategory.EXPLOSIVE_DEVICE,
-    "Grenade": IncidentCategory.EXPLOSIVE_DEVICE,
-    "Chemical weapon": IncidentCategory.CHEMICAL_WEAPON,
-    "Attack": IncidentCategory.ATTACK_ON_CIVILIANS,
-    "Abduction/forced disappearance": IncidentCategory.ATTACK_ON_CIVILIANS,
-    "Sexual violence": IncidentCategory.ATTACK_ON_CIVILIANS,
-    "Headquarters or base established": IncidentCategory.ARMED_GROUP_PRESENCE,
-    "Disrupted weapons use": IncidentCategory.HEAVY_WEAPONS_PRESENCE,
-    "Looting/property destruction": IncidentCategory.ATTACK_ON_CIVILIANS,
-    "Agreement": IncidentCategory.OTHER,
-    "Arrests": IncidentCategory.OTHER,
-    "Change to group/activity": IncidentCategory.OTHER,
-    "Other": IncidentCategory.OTHER,
-    "Peaceful protest": IncidentCategory.OTHER,
-    "Protest with intervention": IncidentCategory.OTHER,
-    "Excessive force against protesters": IncidentCategory.ATTACK_ON_CIVILIANS,
-    "Violent demonstration": IncidentCategory.OTHER,
-    "Mob violence": IncidentCategory.OTHER,
-}
-
-
 class DatePrecision(models.TextChoices):
     """How well the incident's time is known. `occurred_until` bounds the window when not exact."""
 

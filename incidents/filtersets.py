@@ -3,9 +3,10 @@
 import django_filters
 from django.db.models import Q
 
-from config.api.filters import DateTimeFilter, BBoxFilter, ChoiceInFilter, IdInFilter, SearchFilter, FilterSet
+from core.api.filters import DateTimeFilter, BBoxFilter, ChoiceInFilter, IdInFilter, SearchFilter, FilterSet
 
-from .choices import DatePrecision, IncidentCategory, IncidentStatus, LocationPrecision, TargetType, Weapon
+from core.choices import IncidentCategory
+from .choices import DatePrecision, IncidentStatus, LocationPrecision, TargetType, Weapon
 from .models import ClauseLink, Incident
 
 

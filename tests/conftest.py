@@ -1,14 +1,13 @@
 import pytest
-from django.apps import apps
 
 from tests.factories import UserFactory
-from tracker.roles import ANALYST, COORDINATOR, REPORTER, VIEWER, sync_roles
+from core.roles import ANALYST, COORDINATOR, REPORTER, VIEWER, sync_roles
 
 
 @pytest.fixture
 def roles(db):
-    """The role groups (re-created if a transactional test flushed them)."""
-    sync_roles(apps)
+    """The role groups, as every migrate and flush leaves them (see core.roles)."""
+    sync_roles()
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ from django.contrib.auth.models import Group
 
 from agreements.choices import ClauseKind, PartyKind
 from agreements.models import Agreement, Area, Clause, Deadline, Party, PartyAlias
-from incidents.choices import IncidentCategory, IncidentStatus, LocationPrecision
+from core.choices import IncidentCategory
+from incidents.choices import IncidentStatus, LocationPrecision
 from incidents.models import ClauseLink, Incident, Source
 
 UTC = dt.timezone.utc
@@ -163,7 +164,7 @@ class ViolationFactory(factory.django.DjangoModelFactory):
 
 class ReportSubscriptionFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "tracker.ReportSubscription"
+        model = "reports.ReportSubscription"
 
     name = factory.Sequence(lambda n: f"Weekly report {n}")
     agreement = factory.SubFactory(AgreementFactory)

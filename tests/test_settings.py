@@ -1,4 +1,5 @@
 """Production settings refuse unsafe configurations and pass Django's deployment checklist."""
+import pytest
 import os
 import subprocess
 import sys
@@ -48,3 +49,10 @@ def test_the_shared_cache_is_the_brokers_redis_next_database():
     expected = "RedisCache" if os.environ.get("REDIS_URL") else "LocMemCache"
     assert settings.CACHES["default"]["BACKEND"].endswith(expected)
     assert settings.CACHES["local"]["BACKEND"].endswith("LocMemCache")
+
+
+def test_no_benchmark_view_is_routed_in_the_site():
+    from django.urls import Resolver404, resolve
+
+    with pytest.raises(Resolver404):
+        resolve("/bench/ok")

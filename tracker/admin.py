@@ -2,7 +2,9 @@ from django.contrib import admin, messages
 
 from .choices import ViolationStatus
 from .models import JobRun, Violation
-from .services import ReviewConflict, review_violation
+from core.exceptions import StateConflict
+
+from .services import review_violation
 
 
 @admin.register(Violation)
@@ -27,7 +29,7 @@ class ViolationAdmin(admin.ModelAdmin):
             try:
                 review_violation(violation_id, status=status, user=request.user)
                 done += 1
-            except ReviewConflict as exc:
+            except StateConflict as exc:
                 self.message_user(request, f"Violation {violation_id}: {exc}", messages.WARNING)
         self.message_user(request, f"{done} violation(s) {status}.", messages.SUCCESS)
 
@@ -55,4 +57,3 @@ class JobRunAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-from . import admin_reports  # noqa: E402,F401  (report admin and the dashboards box)

@@ -1,8 +1,9 @@
 """One FilterSet per model, shared by the API (and the admin where useful)."""
 
 
-from config.api.filters import DateTimeFilter, BBoxFilter, ChoiceInFilter, IdInFilter, SearchFilter, FilterSet
-from incidents.choices import IncidentCategory, LocationPrecision
+from core.api.filters import DateTimeFilter, BBoxFilter, ChoiceInFilter, IdInFilter, SearchFilter, FilterSet
+from core.choices import IncidentCategory
+from incidents.choices import LocationPrecision
 
 from .choices import Confidence, ViolationStatus
 from .models import Violation

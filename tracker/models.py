@@ -57,4 +57,3 @@ class JobRun(models.Model):
         return (self.finished_at - self.started_at) if self.finished_at else None
 
 
-from .reports.models import Report, ReportDelivery, ReportSubscription  # noqa: E402,F401  (registers them)

@@ -24,7 +24,8 @@ import shapely
 
 from agreements.choices import DeadlineStatus
 from agreements.geometry import KM_PER_DEGREE_LAT, KM_PER_DEGREE_LON_AT_EQUATOR
-from incidents.choices import LOCATION_UNCERTAINTY_KM, DatePrecision, IncidentCategory, LocationPrecision
+from core.choices import IncidentCategory
+from incidents.choices import LOCATION_UNCERTAINTY_KM, DatePrecision, LocationPrecision
 from tracker.choices import Confidence
 
 DAY = 86400.0

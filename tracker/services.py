@@ -24,6 +24,7 @@ from django.utils import timezone
 from agreements.choices import DeadlineStatus
 from agreements.geometry import buffered_km
 from agreements.models import Clause, Deadline
+from core.exceptions import StateConflict
 from incidents.choices import IncidentStatus
 from incidents.models import Incident
 
@@ -35,10 +36,6 @@ WRITE_BATCH = 5000
 CLAUSES_PER_COMMIT = 5
 # Incidents whose time may be imprecise by up to a year still overlap a window that ended then.
 LONGEST_WINDOW = dt.timedelta(days=366)
-
-
-class ReviewConflict(Exception):
-    """The record is not in a state that allows this change (someone else got there first)."""
 
 
 # --- Runs ----------------------------------------------------------------------------------------
@@ -421,20 +418,5 @@ def review_violation(violation_id, *, status, user, note="", now=None):
         status=status, reviewed_by=user, reviewed_at=now, review_note=note, updated_at=now
     )
     if not updated:
-        raise ReviewConflict("This violation was withdrawn by the engine or no longer exists.")
+        raise StateConflict("This violation was withdrawn by the engine or no longer exists.")
     return Violation.objects.get(id=violation_id)
-
-
-def mark_deadline_met(deadline_id, *, met_at, evidence, now=None):
-    """Record that a deadline was met. Missed deadlines can be met late; waived ones cannot."""
-    open_or_missed = [DeadlineStatus.PENDING, DeadlineStatus.EXTENDED, DeadlineStatus.MISSED]
-    with transaction.atomic():
-        deadline = Deadline.objects.select_for_update().select_related("agreement").get(id=deadline_id)
-        if deadline.status not in open_or_missed:
-            raise ReviewConflict(f"A {deadline.get_status_display().lower()} deadline cannot be marked met.")
-        deadline.status = DeadlineStatus.MET
-        deadline.met_at = met_at
-        deadline.evidence = evidence
-        deadline.due_soon = False
-        deadline.save()
-    return deadline

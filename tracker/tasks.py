@@ -41,4 +41,3 @@ def prune_job_runs():
     return {"deleted": services.prune_job_runs()}
 
 
-from .reports import tasks as _report_tasks  # noqa: E402,F401  (registers the reports tasks)

@@ -2,9 +2,9 @@ from django.db import transaction
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api.schema import GEOMETRY_SCHEMA
-from config.api.serializers import ChoiceListField, FastListSerializer, FullCleanModelSerializer
-from incidents.choices import IncidentCategory
+from core.api.schema import GEOMETRY_SCHEMA
+from core.api.serializers import ChoiceListField, FastListSerializer, FullCleanModelSerializer
+from core.choices import IncidentCategory
 
 from ..models import Agreement, AgreementLink, AgreementParty, Area, Clause, Deadline, Party, PartyAlias
 

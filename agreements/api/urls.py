@@ -7,6 +7,6 @@ router.register("parties", views.PartyViewSet)
 router.register("agreements", views.AgreementViewSet)
 router.register("areas", views.AreaViewSet)
 router.register("clauses", views.ClauseViewSet)
-# deadlines: registered by tracker.api.urls, which adds the mark-met action of the engine.
+router.register("deadlines", views.DeadlineViewSet)
 
 urlpatterns = router.urls

@@ -5,18 +5,22 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from config.api.authentication import QueryStringTokenAuthentication
-from config.api.filters import DjangoFilterBackend
-from config.api.history import HistoryViewSetMixin
-from config.api.renderers import GeoJSONRenderer, ICalendarRenderer
-from config.api.viewsets import TrackerModelViewSet, TrackerViewSetMixin
+from core.api.authentication import QueryStringTokenAuthentication
+from core.api.exceptions import Conflict
+from core.api.filters import DjangoFilterBackend
+from core.api.history import HistoryViewSetMixin
+from core.api.renderers import GeoJSONRenderer, ICalendarRenderer
+from core.api.viewsets import TrackerModelViewSet, TrackerViewSetMixin
+from core.exceptions import StateConflict
 
 from .. import filtersets
 from ..choices import DeadlineStatus
 from ..models import Agreement, Area, Clause, Deadline, Party
+from ..services import mark_deadline_met
 from . import serializers
 
 
@@ -64,6 +68,28 @@ class DeadlineViewSet(HistoryViewSetMixin, TrackerModelViewSet):
     filterset_class = filtersets.DeadlineFilterSet
     ordering_fields = ["due_at", "id"]
     ordering = ["due_at"]
+    action_permissions = {"mark_met": ["agreements.view_deadline", "agreements.change_deadline"]}
+
+    @extend_schema(
+        request=serializers.MarkMetSerializer,
+        responses={200: serializers.DeadlineSerializer},
+        description="Record that the deadline was met (a pending, extended or missed one; not a waived one). "
+        "Needs `agreements.change_deadline`. 409 if the deadline cannot be marked met.",
+    )
+    @action(detail=True, methods=["post"], url_path="mark-met", filter_backends=[])
+    def mark_met(self, request, pk=None):
+        deadline = self.get_object()
+        body = serializers.MarkMetSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            deadline = mark_deadline_met(
+                deadline.pk,
+                met_at=body.validated_data.get("met_at") or timezone.now(),
+                evidence=body.validated_data["evidence"],
+            )
+        except StateConflict as exc:
+            raise Conflict(str(exc))
+        return Response(self.get_serializer(deadline).data)
 
 
 class DeadlineCalendarView(TrackerViewSetMixin, generics.GenericAPIView):

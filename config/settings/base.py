@@ -30,9 +30,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    # Ours, lowest first: each may import only the ones above it in this list (tests/test_architecture.py).
+    "core",
     "agreements",
     "incidents",
     "tracker",
+    "imports",
+    "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -153,7 +158,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Builds the reports whose period has ended and sends what is waiting; idempotent.
     "run-due-reports": {
-        "task": "tracker.reports.run_due_reports",
+        "task": "reports.tasks.run_due_reports",
         "schedule": crontab(minute=env.int("TRACKER_REPORTS_MINUTE", default=5)),
     },
 }
@@ -171,7 +176,7 @@ TRACKER_API_PUBLIC_READ = env.bool("TRACKER_API_PUBLIC_READ", default=False)
 TRACKER_API_PAGE_SIZE = env.int("TRACKER_API_PAGE_SIZE", default=50)
 TRACKER_API_MAX_PAGE_SIZE = env.int("TRACKER_API_MAX_PAGE_SIZE", default=1000)
 TRACKER_API_BULK_MAX = env.int("TRACKER_API_BULK_MAX", default=1000)
-# Read per request by config.api.throttling, so they can change without a restart of tests.
+# Read per request by core.api.throttling, so they can change without a restart of tests.
 TRACKER_API_THROTTLE_RATES = {
     "anon": env.str("TRACKER_API_THROTTLE_ANON", default="60/minute"),
     "user": env.str("TRACKER_API_THROTTLE_USER", default="5000/minute"),
@@ -215,31 +220,29 @@ CACHES = {
 }
 TRACKER_HEALTH_TIMEOUT = env.float("TRACKER_HEALTH_TIMEOUT", default=1.0)
 TRACKER_HEALTH_CACHE_SECONDS = env.int("TRACKER_HEALTH_CACHE_SECONDS", default=5)
-# Serves a bare "ok" view at /bench/ok: the framework's ceiling, for bench/api.py only.
-TRACKER_BENCH_VIEW = env.bool("TRACKER_BENCH_VIEW", default=False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "config.api.authentication.CachedTokenAuthentication",
+        "core.api.authentication.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.RolePermissions"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.RolePermissions"],
     "DEFAULT_FILTER_BACKENDS": [
-        "config.api.filters.DjangoFilterBackend",
-        "config.api.filters.OrderingFilter",
+        "core.api.filters.DjangoFilterBackend",
+        "core.api.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.CursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.CursorPagination",
     "DEFAULT_THROTTLE_CLASSES": [
-        "config.api.throttling.AnonRateThrottle",
-        "config.api.throttling.UserRateThrottle",
+        "core.api.throttling.AnonRateThrottle",
+        "core.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_RENDERER_CLASSES": [
-        "config.api.renderers.JSONRenderer",
+        "core.api.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "config.api.negotiation.ContentNegotiation",
-    "EXCEPTION_HANDLER": "config.api.exceptions.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.negotiation.ContentNegotiation",
+    "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "ORDERING_PARAM": "ordering",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -265,7 +268,7 @@ SPECTACULAR_SETTINGS = {
         "AgreementStatusEnum": "agreements.choices.AgreementStatus",
         "PartyRoleEnum": "agreements.choices.PartyRole",
         "PartyKindEnum": "agreements.choices.PartyKind",
-        "IncidentCategoryEnum": "incidents.choices.IncidentCategory",
+        "IncidentCategoryEnum": "core.choices.IncidentCategory",
         "LocationPrecisionEnum": "incidents.choices.LocationPrecision",
     },
 }

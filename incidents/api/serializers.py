@@ -1,7 +1,7 @@
 from django.db import transaction
 from rest_framework import exceptions, serializers
 
-from config.api.serializers import (
+from core.api.serializers import (
     ChoiceListField,
     FastListSerializer,
     FullCleanModelSerializer,
@@ -11,7 +11,7 @@ from config.api.serializers import (
 
 from ..choices import IncidentStatus, Weapon
 from ..models import ClauseLink, Incident, Source
-from .csv import INCIDENT_CSV_FIELDS
+from ..csv import INCIDENT_CSV_FIELDS
 
 REVIEWED_STATUSES = {IncidentStatus.VERIFIED, IncidentStatus.DISPUTED, IncidentStatus.REJECTED}
 

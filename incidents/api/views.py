@@ -9,28 +9,21 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from config.api.history import (
+from core.api.history import (
     HistoryViewSetMixin,
     SourceHistoryRecordSerializer,
     history_action,
     history_page,
 )
-from config.api.renderers import CSVRenderer, GeoJSONRenderer
-from config.api.schema import ERROR_SCHEMA
-from config.api.viewsets import TrackerModelViewSet
+from core.api.renderers import CSVRenderer, GeoJSONRenderer, point_feature
+from core.api.schema import ERROR_SCHEMA
+from core.api.viewsets import TrackerModelViewSet
 
 from ..choices import IncidentStatus
 from ..filtersets import ClauseLinkFilterSet, IncidentFilterSet
 from ..models import ClauseLink, Incident, Source
-from .csv import INCIDENT_CSV_COLUMNS, incident_csv_row
+from ..csv import INCIDENT_CSV_COLUMNS, incident_csv_row
 from .serializers import ClauseLinkSerializer, IncidentSerializer
-
-
-def point_feature(item, lat="latitude", lon="longitude"):
-    """GeoJSON Point in [longitude, latitude] order, or None when the place has no coordinates."""
-    if item.get(lat) is None or item.get(lon) is None:
-        return None
-    return {"type": "Point", "coordinates": [item[lon], item[lat]]}
 
 
 def attach_visible_sources(incidents, user):

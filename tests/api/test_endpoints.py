@@ -17,8 +17,8 @@ from tests.factories import (
     square,
 )
 from tracker.models import Violation
-from tracker.reports.models import Report
-from tracker.reports.services import generate_report
+from reports.models import Report
+from reports.services import generate_report
 
 
 class TestParties(APIViewTest):

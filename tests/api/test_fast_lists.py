@@ -17,7 +17,7 @@ from agreements.models import (
     Party,
     PartyAlias,
 )
-from config.api.serializers import FastListSerializer
+from core.api.serializers import FastListSerializer
 from incidents.api.serializers import IncidentSerializer
 from incidents.models import Incident
 from tests.factories import (

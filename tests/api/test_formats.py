@@ -11,9 +11,9 @@ import pytest
 from django.urls import reverse
 from shapely.geometry import shape
 
-from incidents.api.csv import INCIDENT_CSV_FIELDS
+from incidents.csv import INCIDENT_CSV_FIELDS
 from tests.factories import AreaFactory, ClauseFactory, DeadlineFactory, IncidentFactory, SourceFactory
-from tracker.api.csv import VIOLATION_CSV_FIELDS
+from tracker.csv import VIOLATION_CSV_FIELDS
 from tracker.models import Violation
 
 pytestmark = pytest.mark.django_db
@@ -154,7 +154,7 @@ def test_the_fast_json_renderer_writes_what_drf_writes():
 
     from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
 
-    from config.api.renderers import JSONRenderer
+    from core.api.renderers import JSONRenderer
 
     data = {
         "when": dt.datetime(2019, 4, 2, 9, 0, tzinfo=UTC),

@@ -6,8 +6,9 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from incidents.models import ImportJob, Incident
-from tests.incidents.importing import ACLED_COLUMNS, acled_row
+from imports.models import ImportJob
+from incidents.models import Incident
+from tests.imports.importing import ACLED_COLUMNS, acled_row
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/imports/"
@@ -107,7 +108,7 @@ def test_roles(client, viewer, reporter, user_with_perms):
     client.force_authenticate(viewer)  # Viewers neither see nor start imports
     assert client.get(URL).status_code == 403
     assert post(client, acled_file([acled_row()])).status_code == 403
-    client.force_authenticate(user_with_perms("incidents.view_importjob"))
+    client.force_authenticate(user_with_perms("imports.view_importjob"))
     assert client.get(URL).status_code == 200
     assert post(client, acled_file([acled_row()])).status_code == 403
     client.force_authenticate(reporter)

@@ -60,7 +60,7 @@ def test_health_reports_each_dependency(client, settings):
 
 
 def test_health_is_503_when_the_database_is_down(client, settings, monkeypatch):
-    from config.api import views
+    from core.api import views
 
     def broken():
         raise OSError("connection refused")

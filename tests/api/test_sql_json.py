@@ -1,4 +1,4 @@
-"""List pages rendered by PostgreSQL (config.api.sqljson) equal DRF's own, page after page."""
+"""List pages rendered by PostgreSQL (core.api.sqljson) equal DRF's own, page after page."""
 
 import datetime as dt
 import json
@@ -8,8 +8,8 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from config.api import sqljson
-from config.api.viewsets import TrackerViewSetMixin
+from core.api import sqljson
+from core.api.viewsets import TrackerViewSetMixin
 from incidents.api.views import IncidentViewSet
 from incidents.models import Incident
 from tests.factories import ClauseFactory, IncidentFactory, PartyFactory, SourceFactory, UserFactory

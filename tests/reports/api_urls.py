@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from tracker.api_reports import ReportViewSet
+from reports.api.views import ReportViewSet
 
 router = DefaultRouter()
 router.register("reports", ReportViewSet, basename="report")

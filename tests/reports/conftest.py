@@ -3,9 +3,9 @@ import zoneinfo
 
 import pytest
 
-import tracker.admin_reports  # noqa: F401  (tracker/admin.py imports it once merged; idempotent)
+import reports.admin  # noqa: F401  (tracker/admin.py imports it once merged; idempotent)
 from agreements.choices import DeadlineStatus
-from incidents.choices import IncidentCategory
+from core.choices import IncidentCategory
 from tests.factories import (
     AgreementFactory,
     AreaFactory,

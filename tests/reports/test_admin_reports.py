@@ -6,8 +6,8 @@ from django.core import mail
 from django.urls import reverse
 
 from tests.factories import ReportSubscriptionFactory, UserFactory
-from tracker.reports import services
-from tracker.reports.models import Report, ReportSubscription
+from reports import services
+from reports.models import Report, ReportSubscription
 
 MONDAY = dt.datetime(2019, 4, 8, 6, 5, tzinfo=dt.timezone.utc)
 
@@ -30,7 +30,7 @@ def subscription_manager(db):
     user = UserFactory(username="manager")
     user.user_permissions.set(
         Permission.objects.filter(
-            content_type__app_label="tracker",
+            content_type__app_label="reports",
             codename__in=["add_reportsubscription", "change_reportsubscription", "view_reportsubscription"],
         )
     )
@@ -41,7 +41,7 @@ def test_only_staff_with_the_confidential_permission_may_include_confidential_so
     client, fixture_week, subscription_manager
 ):
     client.force_login(subscription_manager)
-    url = reverse("admin:tracker_reportsubscription_add")
+    url = reverse("admin:reports_reportsubscription_add")
     response = client.post(url, form_data(fixture_week["agreement"], include_confidential="on"))
     assert response.status_code == 200
     assert "Only staff allowed to see confidential sources" in response.content.decode()
@@ -51,7 +51,7 @@ def test_only_staff_with_the_confidential_permission_may_include_confidential_so
 def test_a_coordinator_may_include_them_and_is_recorded_as_approver(client, fixture_week, coordinator):
     client.force_login(coordinator)
     response = client.post(
-        reverse("admin:tracker_reportsubscription_add"),
+        reverse("admin:reports_reportsubscription_add"),
         form_data(fixture_week["agreement"], include_confidential="on"),
     )
     assert response.status_code == 302
@@ -64,7 +64,7 @@ def test_a_coordinator_may_include_them_and_is_recorded_as_approver(client, fixt
 def test_bad_recipients_are_explained(client, fixture_week, coordinator):
     client.force_login(coordinator)
     response = client.post(
-        reverse("admin:tracker_reportsubscription_add"),
+        reverse("admin:reports_reportsubscription_add"),
         form_data(fixture_week["agreement"], recipients="a@example.org, not-an-address"),
     )
     assert "Not valid email addresses: not-an-address." in response.content.decode()
@@ -73,7 +73,7 @@ def test_bad_recipients_are_explained(client, fixture_week, coordinator):
 def test_generate_now_builds_and_sends_once(client, fixture_week, superuser):
     subscription = ReportSubscriptionFactory(agreement=fixture_week["agreement"])
     client.force_login(superuser)
-    url = reverse("admin:tracker_reportsubscription_changelist")
+    url = reverse("admin:reports_reportsubscription_changelist")
     data = {"action": "generate_now", "_selected_action": [subscription.pk]}
 
     first = client.post(url, data, follow=True).content.decode()
@@ -88,19 +88,19 @@ def test_report_admin_pages_and_downloads_load(client, fixture_week, superuser):
     report, _ = services.generate_report(subscription, dt.date(2019, 4, 1), dt.date(2019, 4, 7), now=MONDAY)
     client.force_login(superuser)
     for name, args in [
-        ("admin:tracker_reportsubscription_changelist", []),
-        ("admin:tracker_reportsubscription_change", [subscription.pk]),
-        ("admin:tracker_report_changelist", []),
-        ("admin:tracker_report_change", [report.pk]),
-        ("admin:tracker_reportdelivery_changelist", []),
-        ("admin:tracker_reportdelivery_change", [report.delivery.pk]),
+        ("admin:reports_reportsubscription_changelist", []),
+        ("admin:reports_reportsubscription_change", [subscription.pk]),
+        ("admin:reports_report_changelist", []),
+        ("admin:reports_report_change", [report.pk]),
+        ("admin:reports_reportdelivery_changelist", []),
+        ("admin:reports_reportdelivery_change", [report.delivery.pk]),
     ]:
         assert client.get(reverse(name, args=args)).status_code == 200, name
-    csv = client.get(reverse("admin:tracker_report_download", args=[report.pk, "csv"]))
+    csv = client.get(reverse("admin:reports_report_download", args=[report.pk, "csv"]))
     assert csv.status_code == 200 and b"totals,,All,violations,5" in csv.content
 
 
 def test_the_admin_index_links_to_the_dashboards(client, superuser):
     client.force_login(superuser)
     html = client.get(reverse("admin:index")).content.decode()
-    assert "Compliance dashboards" in html and f'href="{reverse("tracker:dashboard-index")}"' in html
+    assert "Compliance dashboards" in html and f'href="{reverse("reports:dashboard-index")}"' in html

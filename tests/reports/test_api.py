@@ -5,7 +5,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.factories import ReportSubscriptionFactory, UserFactory
-from tracker.reports import services
+from reports import services
 
 pytestmark = pytest.mark.urls("tests.reports.api_urls")
 MONDAY = dt.datetime(2019, 4, 8, 6, 5, tzinfo=dt.timezone.utc)

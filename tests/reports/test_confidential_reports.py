@@ -8,8 +8,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from tests.factories import ReportSubscriptionFactory, UserFactory
-from tracker.reports import services
-from tracker.roles import ANALYST
+from reports import services
+from core.roles import ANALYST
 
 MONDAY = dt.datetime(2019, 4, 8, 6, 5, tzinfo=dt.timezone.utc)
 
@@ -36,7 +36,7 @@ def test_the_api_refuses_the_content_to_viewers(confidential_report, viewer, ana
 
 
 def test_the_dashboard_and_admin_refuse_the_content_to_viewers(client, confidential_report, viewer, analyst):
-    urls = [reverse("tracker:report-download", args=[confidential_report.pk, "csv"])]
+    urls = [reverse("reports:report-download", args=[confidential_report.pk, "csv"])]
     client.force_login(viewer)
     assert all(client.get(url).status_code == 403 for url in urls)
     assert "confidential sources" in client.get("/dashboard/sochi-2018/").content.decode()
@@ -48,15 +48,15 @@ def test_the_dashboard_and_admin_refuse_the_content_to_viewers(client, confident
 def test_the_admin_download_is_refused_without_the_permission(client, confidential_report):
     staff = UserFactory(username="reader")
     staff.user_permissions.set(
-        Permission.objects.filter(content_type__app_label="tracker", codename="view_report")
+        Permission.objects.filter(content_type__app_label="reports", codename="view_report")
     )
     client.force_login(staff)
     assert (
-        client.get(reverse("admin:tracker_report_change", args=[confidential_report.pk])).status_code == 200
+        client.get(reverse("admin:reports_report_change", args=[confidential_report.pk])).status_code == 200
     )
     assert (
         client.get(
-            reverse("admin:tracker_report_download", args=[confidential_report.pk, "html"])
+            reverse("admin:reports_report_download", args=[confidential_report.pk, "html"])
         ).status_code
         == 403
     )
@@ -66,14 +66,14 @@ def test_recipients_of_a_confidential_subscription_stay_with_those_allowed(clien
     manager = UserFactory(username="manager")
     manager.user_permissions.set(
         Permission.objects.filter(
-            content_type__app_label="tracker",
+            content_type__app_label="reports",
             codename__in=["change_reportsubscription", "view_reportsubscription"],
         )
     )
     subscription = confidential_report.subscription
     client.force_login(manager)
     response = client.post(
-        reverse("admin:tracker_reportsubscription_change", args=[subscription.pk]),
+        reverse("admin:reports_reportsubscription_change", args=[subscription.pk]),
         {
             "name": subscription.name,
             "agreement": subscription.agreement_id,

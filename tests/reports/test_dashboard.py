@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import ReportSubscriptionFactory, UserFactory
-from tracker.reports import services
+from reports import services
 
 MONDAY = dt.datetime(2019, 4, 8, 6, 5, tzinfo=dt.timezone.utc)
 
@@ -40,9 +40,9 @@ def test_the_agreement_page_has_clauses_deadlines_timeline_map_and_reports(clien
     assert response.status_code == 200
     html = response.content.decode()
     assert "§1 Ceasefire" in html and "Deadline missed" in html
-    assert "Monitors weekly" in html and reverse("tracker:report-download", args=[report.pk, "csv"]) in html
+    assert "Monitors weekly" in html and reverse("reports:report-download", args=[report.pk, "csv"]) in html
     assert (
-        "/static/tracker/vendor/chartjs-4.6.1/chart.umd.min.js" in html
+        "/static/reports/vendor/chartjs-4.6.1/chart.umd.min.js" in html
         and "https://" not in html.split("<body")[0]
     )
 
@@ -70,7 +70,7 @@ def test_an_unknown_agreement_is_not_found(client, db, viewer):
 def test_report_downloads_need_the_permission(client, fixture_week, viewer):
     subscription = ReportSubscriptionFactory(agreement=fixture_week["agreement"])
     report, _ = services.generate_report(subscription, dt.date(2019, 4, 1), dt.date(2019, 4, 7), now=MONDAY)
-    url = reverse("tracker:report-download", args=[report.pk, "html"])
+    url = reverse("reports:report-download", args=[report.pk, "html"])
     client.force_login(UserFactory(username="staff-without-roles"))
     assert client.get(url).status_code == 403
     client.force_login(viewer)

@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 
 from tests.factories import ReportSubscriptionFactory, UserFactory
-from tracker.reports import services
-from tracker.roles import ANALYST, VIEWER
+from reports import services
+from core.roles import ANALYST, VIEWER
 
 UTC = dt.timezone.utc
 MONDAY = dt.datetime(2019, 4, 8, 6, 5, tzinfo=UTC)

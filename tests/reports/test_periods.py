@@ -1,7 +1,7 @@
 import datetime as dt
 import zoneinfo
 
-from tracker.reports.periods import last_complete_period, next_due_at, period_bounds, previous_period
+from reports.periods import last_complete_period, next_due_at, period_bounds, previous_period
 
 UTC = dt.timezone.utc
 DAMASCUS = zoneinfo.ZoneInfo("Asia/Damascus")

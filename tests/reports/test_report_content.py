@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 
 from tests.reports.conftest import DAMASCUS, WEEK_END, WEEK_START
-from tracker.reports.build import UNKNOWN_PARTY, build_report_data
-from tracker.reports.services import build_report_content
+from reports.build import UNKNOWN_PARTY, build_report_data
+from reports.services import build_report_content
 
 
 def build(agreement, **kwargs):

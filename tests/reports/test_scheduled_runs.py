@@ -4,9 +4,9 @@ import pytest
 from django.core import mail
 
 from tests.factories import ReportSubscriptionFactory
-from tracker.reports import services
-from tracker.reports.choices import DeliveryStatus
-from tracker.reports.models import Report, ReportDelivery
+from reports import services
+from reports.choices import DeliveryStatus
+from reports.models import Report, ReportDelivery
 
 UTC = dt.timezone.utc
 MONDAY = dt.datetime(2019, 4, 8, 6, 5, tzinfo=UTC)
@@ -137,7 +137,7 @@ def test_inactive_and_not_yet_due_subscriptions_are_left_alone(fixture_week):
 
 
 def test_the_celery_tasks_run_the_same_way_twice(subscription, settings):
-    from tracker.reports import tasks
+    from reports import tasks
 
     type(subscription).objects.filter(pk=subscription.pk).update(
         next_due_at=dt.datetime(2019, 4, 1, tzinfo=UTC)
@@ -165,7 +165,7 @@ def test_the_pdf_is_stored_when_asked_for_and_rendered_from_the_stored_data_othe
 
 def test_the_beat_schedule_runs_the_registered_task(settings):
     from config.celery import app
-    from tracker.reports import tasks  # noqa: F401  (tracker/tasks.py imports it once merged)
+    from reports import tasks  # noqa: F401  (tracker/tasks.py imports it once merged)
 
     entry = settings.CELERY_BEAT_SCHEDULE["run-due-reports"]
     assert entry["task"] == tasks.run_due_reports.name and entry["task"] in app.tasks

@@ -5,6 +5,8 @@ from django.core.management import call_command
 
 from agreements.choices import DeadlineStatus
 from tests.factories import DeadlineFactory
+from agreements.services import mark_deadline_met
+from core.exceptions import StateConflict
 from tracker import services
 
 pytestmark = pytest.mark.django_db
@@ -60,11 +62,11 @@ def test_a_second_check_changes_nothing(capsys):
 def test_a_missed_deadline_can_be_marked_met_late():
     deadline = DeadlineFactory(due_date=dt.date(2018, 10, 10))
     services.check_deadlines(now=dt.datetime(2019, 1, 1, tzinfo=UTC))
-    services.mark_deadline_met(deadline.id, met_at=dt.datetime(2019, 2, 1, tzinfo=UTC), evidence="Observed")
+    mark_deadline_met(deadline.id, met_at=dt.datetime(2019, 2, 1, tzinfo=UTC), evidence="Observed")
     deadline.refresh_from_db()
     assert deadline.status == DeadlineStatus.MET and deadline.evidence == "Observed"
-    with pytest.raises(services.ReviewConflict):
+    with pytest.raises(StateConflict):
         DeadlineFactory(status=DeadlineStatus.WAIVED)
-        services.mark_deadline_met(
+        mark_deadline_met(
             deadline.__class__.objects.get(status=DeadlineStatus.WAIVED).id, met_at=None, evidence=""
         )

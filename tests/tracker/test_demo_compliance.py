@@ -12,6 +12,7 @@ from django.core.management import call_command
 from agreements.choices import DeadlineStatus
 from agreements.models import Agreement, Area, Deadline, Party
 from incidents.models import Incident
+from agreements.services import mark_deadline_met
 from tracker import services
 from tracker.choices import Confidence
 from tracker.models import Violation
@@ -41,7 +42,7 @@ def test_checking_at_new_year_2019_flags_the_sochi_deadlines_missed(demo):
 
 def test_a_deadline_marked_met_is_not_missed(demo):
     heavy = sochi_deadline("Heavy weapons")
-    services.mark_deadline_met(heavy.id, met_at=dt.datetime(2018, 10, 9, tzinfo=UTC), evidence="Turkish MoD")
+    mark_deadline_met(heavy.id, met_at=dt.datetime(2018, 10, 9, tzinfo=UTC), evidence="Turkish MoD")
     services.check_deadlines(now=dt.datetime(2019, 1, 1, tzinfo=UTC))
     assert sochi_deadline("Heavy weapons").status == DeadlineStatus.MET
     assert sochi_deadline("M4").status == DeadlineStatus.MISSED

@@ -3,7 +3,8 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
-from incidents.choices import IncidentCategory, IncidentStatus, LocationPrecision
+from core.choices import IncidentCategory
+from incidents.choices import IncidentStatus, LocationPrecision
 from incidents.models import ClauseLink
 from tests.factories import AreaFactory, ClauseFactory, IncidentFactory, PartyFactory, square
 from tracker import services

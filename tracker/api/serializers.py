@@ -1,9 +1,9 @@
 from rest_framework import serializers
 
-from config.api.serializers import FastListSerializer, RelatedIdField, RelatedValueField
+from core.api.serializers import FastListSerializer, RelatedIdField, RelatedValueField
 
 from ..models import Violation
-from .csv import VIOLATION_CSV_FIELDS
+from ..csv import VIOLATION_CSV_FIELDS
 
 
 class ViolationSerializer(serializers.ModelSerializer):

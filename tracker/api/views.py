@@ -1,22 +1,20 @@
 from django.db.models import F
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from agreements.api.serializers import MarkMetSerializer
-from agreements.api.views import DeadlineViewSet as BaseDeadlineViewSet
-from config.api.exceptions import Conflict
-from config.api.renderers import CSVRenderer, GeoJSONRenderer
-from config.api.viewsets import TrackerReadOnlyModelViewSet
-from incidents.api.views import point_feature
+from core.api.exceptions import Conflict
+from core.api.renderers import CSVRenderer, GeoJSONRenderer, point_feature
+from core.api.viewsets import TrackerReadOnlyModelViewSet
 from incidents.choices import IncidentStatus
 
 from ..choices import ViolationStatus
 from ..filtersets import ViolationFilterSet
 from ..models import Violation
-from ..services import ReviewConflict, mark_deadline_met, review_violation
-from .csv import VIOLATION_CSV_COLUMNS
+from core.exceptions import StateConflict
+
+from ..services import review_violation
+from ..csv import VIOLATION_CSV_COLUMNS
 from .serializers import ReviewSerializer, ViolationSerializer
 
 REVIEW_PERMS = ["tracker.view_violation", "tracker.review_violation"]
@@ -63,7 +61,7 @@ class ViolationViewSet(TrackerReadOnlyModelViewSet):
             violation = review_violation(
                 violation.pk, status=status, user=request.user, note=body.validated_data.get("note", "")
             )
-        except ReviewConflict as exc:
+        except StateConflict as exc:
             raise Conflict(str(exc))
         return Response(self.get_serializer(self.get_queryset().get(pk=violation.pk)).data)
 
@@ -85,28 +83,3 @@ class ViolationViewSet(TrackerReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], filter_backends=[])
     def dismiss(self, request, pk=None):
         return self._review(request, ViolationStatus.DISMISSED)
-
-
-class DeadlineViewSet(BaseDeadlineViewSet):
-    action_permissions = {"mark_met": ["agreements.view_deadline", "agreements.change_deadline"]}
-
-    @extend_schema(
-        request=MarkMetSerializer,
-        responses={200: BaseDeadlineViewSet.serializer_class},
-        description="Record that the deadline was met (a pending, extended or missed one; not a waived one). "
-        "Needs `agreements.change_deadline`. 409 if the deadline cannot be marked met.",
-    )
-    @action(detail=True, methods=["post"], url_path="mark-met", filter_backends=[])
-    def mark_met(self, request, pk=None):
-        deadline = self.get_object()
-        body = MarkMetSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            deadline = mark_deadline_met(
-                deadline.pk,
-                met_at=body.validated_data.get("met_at") or timezone.now(),
-                evidence=body.validated_data["evidence"],
-            )
-        except ReviewConflict as exc:
-            raise Conflict(str(exc))
-        return Response(self.get_serializer(deadline).data)

@@ -1,7 +1,5 @@
 from django.db import migrations
 
-from tracker.roles import sync_roles
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -12,4 +10,5 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(sync_roles, migrations.RunPython.noop)]
+    # Roles are synced after every migrate now (core.roles), not by migrations.
+    operations = []

@@ -1,7 +1,5 @@
 from django.db import migrations
 
-from tracker.roles import sync_roles
-
 
 class Migration(migrations.Migration):
     """Give the roles their rights on import jobs (from Reporter on: start and see them)."""
@@ -11,4 +9,5 @@ class Migration(migrations.Migration):
         ("incidents", "0002_importjob"),
     ]
 
-    operations = [migrations.RunPython(sync_roles, migrations.RunPython.noop)]
+    # Roles are synced after every migrate now (core.roles), not by migrations.
+    operations = []

@@ -1,0 +1,23 @@
+"""Changes to agreements' records that must not race: compare-and-set under a row lock."""
+
+from django.db import transaction
+
+from core.exceptions import StateConflict
+
+from .choices import DeadlineStatus
+from .models import Deadline
+
+
+def mark_deadline_met(deadline_id, *, met_at, evidence, now=None):
+    """Record that a deadline was met. Missed deadlines can be met late; waived ones cannot."""
+    open_or_missed = [DeadlineStatus.PENDING, DeadlineStatus.EXTENDED, DeadlineStatus.MISSED]
+    with transaction.atomic():
+        deadline = Deadline.objects.select_for_update().select_related("agreement").get(id=deadline_id)
+        if deadline.status not in open_or_missed:
+            raise StateConflict(f"A {deadline.get_status_display().lower()} deadline cannot be marked met.")
+        deadline.status = DeadlineStatus.MET
+        deadline.met_at = met_at
+        deadline.evidence = evidence
+        deadline.due_soon = False
+        deadline.save()
+    return deadline

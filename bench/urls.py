@@ -1,0 +1,14 @@
+"""The site's URLs plus /bench/ok, the framework's ceiling that bench/api.py measures against."""
+
+from django.http import HttpResponse
+from django.urls import path
+
+from config.urls import handler404, handler500, urlpatterns as site_urlpatterns  # noqa: F401
+
+
+def ok(request):
+    """Routing, middleware and a response: what any view costs at the least."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [path("bench/ok", ok), *site_urlpatterns]

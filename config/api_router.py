@@ -1,0 +1,18 @@
+"""The API's URLs: each app's router under /api/v1/."""
+
+from django.urls import include, path
+
+from agreements.api.views import DeadlineCalendarView
+from core.api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("auth/token/", views.ObtainTokenView.as_view(), name="token"),
+    path("deadlines.ics", DeadlineCalendarView.as_view(), name="deadlines-ics"),
+    path("", include("agreements.api.urls")),
+    path("", include("incidents.api.urls")),
+    path("", include("tracker.api.urls")),
+    path("", include("imports.api.urls")),
+    path("", include("reports.api.urls")),
+]

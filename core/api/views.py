@@ -1,0 +1,146 @@
+"""API-wide views: token login, health and JSON error pages."""
+
+import time
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.views import defaults
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .schema import ERROR_SCHEMA
+
+
+class ObtainTokenView(ObtainAuthToken):
+    """Exchange a username and password for the user's API token (created on first use)."""
+
+    @extend_schema(
+        operation_id="auth_token_create",
+        responses={
+            200: inline_serializer("Token", {"token": serializers.CharField()}),
+            400: OpenApiResponse(ERROR_SCHEMA, description="Wrong username or password."),
+            429: OpenApiResponse(ERROR_SCHEMA, description="Throttled."),
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+CHECK_SCHEMA = inline_serializer(
+    "HealthCheck",
+    {
+        "ok": serializers.BooleanField(),
+        "detail": serializers.CharField(),
+        "seconds": serializers.FloatField(),
+    },
+)
+HEALTH_SCHEMA = inline_serializer(
+    "Health",
+    {
+        "status": serializers.ChoiceField(choices=["ok", "degraded", "error"]),
+        "database": CHECK_SCHEMA,
+        "broker": CHECK_SCHEMA,
+        "workers": CHECK_SCHEMA,
+    },
+)
+
+
+HEALTH_CACHE_KEY = "tracker-health:broker-workers"
+
+
+class HealthView(APIView):
+    """Database, broker and worker status. 200 while the database answers, else 503.
+
+    `status` is `ok` when all three are up, `degraded` when only the database is.
+    """
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = []
+
+    @extend_schema(
+        operation_id="health",
+        responses={
+            200: OpenApiResponse(HEALTH_SCHEMA, description="The database answers."),
+            503: OpenApiResponse(HEALTH_SCHEMA, description="The database does not answer."),
+        },
+    )
+    def get(self, request):
+        timeout = settings.TRACKER_HEALTH_TIMEOUT
+        database = _check(_ping_database)
+        # The broker and worker probes can take `timeout` seconds: their result is reused for a
+        # few seconds so that frequent polling cannot tie up the web workers.
+        cache = caches["local"]  # per process: answers even when the shared cache (Redis) is down
+        cached = cache.get(HEALTH_CACHE_KEY)
+        if cached is None:
+            broker = _check(lambda: _ping_broker(timeout))
+            if broker["ok"]:
+                workers = _check(lambda: _ping_workers(timeout))
+            else:
+                workers = {"ok": False, "detail": "unknown: the broker is unreachable", "seconds": 0.0}
+            cache.set(HEALTH_CACHE_KEY, (broker, workers), settings.TRACKER_HEALTH_CACHE_SECONDS)
+        else:
+            broker, workers = cached
+        if not database["ok"]:
+            state = "error"
+        elif broker["ok"] and workers["ok"]:
+            state = "ok"
+        else:
+            state = "degraded"
+        body = {"status": state, "database": database, "broker": broker, "workers": workers}
+        return Response(body, status=200 if database["ok"] else 503)
+
+
+def _check(probe):
+    started = time.monotonic()
+    try:
+        ok, detail = probe()
+    except Exception as exc:  # any failure of a dependency is a status, not a crash
+        ok, detail = False, f"{exc.__class__.__name__}: {str(exc)[:200]}"
+    return {"ok": ok, "detail": detail, "seconds": round(time.monotonic() - started, 4)}
+
+
+def _ping_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return True, connection.vendor
+
+
+def _ping_broker(timeout):
+    from celery import current_app as app
+
+    with app.connection_for_write(connect_timeout=timeout) as conn:
+        conn.ensure_connection(max_retries=1, interval_start=0, timeout=timeout)
+        return True, conn.transport_cls if isinstance(conn.transport_cls, str) else conn.transport.driver_type
+
+
+def _ping_workers(timeout):
+    from celery import current_app as app
+
+    replies = app.control.inspect(timeout=timeout).ping() or {}
+    if not replies:
+        return False, f"no worker answered within {timeout:g} s"
+    return True, f"{len(replies)} worker(s) answered"
+
+
+def _is_api(request):
+    return request.path.startswith(("/api/", "/health"))
+
+
+def handler404(request, exception=None):
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def handler500(request):
+    if _is_api(request):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return defaults.server_error(request)

@@ -1,0 +1,43 @@
+"""CSV cells that a spreadsheet never runs as formulas, and their text read back."""
+
+import json
+
+from rest_framework.utils.encoders import JSONEncoder
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_number(text):
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _runs_as_formula(text):
+    return text.lstrip("'").startswith(FORMULA_PREFIXES) and not _is_number(text)
+
+
+def csv_cell(value):
+    """A cell's text. Text that a spreadsheet would run as a formula gets a leading `'`
+    (CSV injection), and so does text that already looks escaped, so csv_text() can undo it
+    exactly; numbers, negative ones included, are left as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return "'" + value if _runs_as_formula(value) else value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ";".join(csv_cell(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, cls=JSONEncoder, ensure_ascii=False)
+    return str(value)
+
+
+def csv_text(cell):
+    """The text csv_cell() was given (for importers reading our CSV back)."""
+    if cell.startswith("'") and _runs_as_formula(cell[1:]):
+        return cell[1:]
+    return cell

@@ -1,0 +1,103 @@
+"""Admin for ImportJob: upload a file, watch the worker import it, download the error report.
+
+Registered from incidents/admin.py (`from . import admin_import`).
+"""
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from .models import ImportJob
+from .tasks import import_incidents
+
+REFRESH_SECONDS = 2
+SHOWN_ERRORS = 20
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    change_form_template = "admin/imports/importjob/change_form.html"
+    list_display = (
+        "created_at", "file_name", "format", "status", "progress", "created", "updated", "unchanged",
+        "rejected", "created_by",
+    )
+    list_filter = ("status", "format")
+    date_hierarchy = "created_at"
+    add_fields = ("file", "format", "on_error", "dry_run", "create_parties")
+    readonly_fields = (
+        "file_name", "format", "on_error", "dry_run", "create_parties", "status", "progress", "rows_read",
+        "created", "updated", "unchanged", "rejected", "summary_text", "message", "error_sample", "created_by",
+        "created_at", "started_at", "finished_at",
+    )
+
+    def get_fields(self, request, obj=None):
+        return self.add_fields if obj is None else self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a job is a record of what happened; upload a new file to import again
+
+    def save_model(self, request, obj, form, change):
+        obj.created_by = request.user
+        obj.bytes_total = obj.file.size
+        super().save_model(request, obj, form, change)
+        import_incidents.delay_on_commit(obj.pk)
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        context["refresh_seconds"] = REFRESH_SECONDS if obj is not None and not obj.is_finished else None
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # Go to the job's page, where the progress shows, not back to the list.
+        self.message_user(request, f"{obj.file_name} is queued for import; this page follows its progress.")
+        return HttpResponseRedirect(reverse("admin:imports_importjob_change", args=[obj.pk]))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/errors.csv",
+                self.admin_site.admin_view(self.error_report_view),
+                name="imports_importjob_errors",
+            ),
+            *super().get_urls(),
+        ]
+
+    def error_report_view(self, request, pk):
+        job = get_object_or_404(ImportJob, pk=pk)
+        if not self.has_view_permission(request, job):
+            raise PermissionDenied
+        if not job.error_report:
+            raise Http404("This import rejected no rows.")
+        return FileResponse(
+            job.error_report.open("rb"), as_attachment=True, filename=f"import-{job.pk}-errors.csv",
+            content_type="text/csv",
+        )
+
+    @admin.display(description="progress")
+    def progress(self, obj):
+        if obj.status == ImportJob.Status.RUNNING and obj.bytes_total and obj.bytes_read >= obj.bytes_total:
+            label = "writing to the database"
+        else:
+            label = f"{obj.percent} %"
+        return format_html('<progress max="100" value="{}"></progress> {}', obj.percent, label)
+
+    @admin.display(description="summary")
+    def summary_text(self, obj):
+        return format_html("<pre>{}</pre>", obj.summary) if obj.summary else "-"
+
+    @admin.display(description="error report (line, column, reason)")
+    def error_sample(self, obj):
+        if not obj.error_report:
+            return "-"
+        url = reverse("admin:imports_importjob_errors", args=[obj.pk])
+        with obj.error_report.open("rb") as report:
+            lines = [report.readline().decode("utf-8", "replace") for _ in range(SHOWN_ERRORS + 1)]
+        shown = "".join(lines)
+        return format_html(
+            '<a href="{}" class="button">Download the error report (CSV, {} rows)</a><pre>{}</pre>',
+            url, obj.rejected, shown,
+        )

@@ -1,0 +1,75 @@
+"""Run an ImportJob (an admin upload): the same import as the command, with progress saved."""
+import os
+import time
+
+from django.core.files import File
+from django.db import OperationalError, transaction
+from django.utils import timezone
+
+from imports.models import ImportJob
+
+from .base import ImportFileError
+from .services import run_import
+
+PROGRESS_EVERY_SECONDS = 1.0
+
+
+def run_import_job(job_id):
+    """Run the job if it is waiting (or was left running by a worker that died: imports are
+    idempotent, so running one again is safe). Returns the job, or None if another worker has it
+    done already."""
+    Status = ImportJob.Status
+    claimed = ImportJob.objects.filter(pk=job_id, status__in=[Status.PENDING, Status.RUNNING]).update(
+        status=Status.RUNNING, started_at=timezone.now(), message=""
+    )
+    if not claimed:
+        return None
+    job = ImportJob.objects.get(pk=job_id)
+    last_saved = [0.0]
+
+    def progress(rows, done, total):
+        now = time.monotonic()
+        if now - last_saved[0] >= PROGRESS_EVERY_SECONDS or done >= total:
+            last_saved[0] = now
+            ImportJob.objects.filter(pk=job_id).update(rows_read=rows, bytes_read=done, bytes_total=total)
+
+    try:
+        result = run_import(
+            job.file.path, job.format, on_error=job.on_error, dry_run=job.dry_run,
+            create_parties=job.create_parties, user=job.created_by, progress=progress,
+        )
+    except ImportFileError as exc:
+        return finish(job, status=Status.FAILED, message=str(exc))
+    except OperationalError as exc:  # the database went away: the task retries
+        finish(job, status=Status.PENDING, message=f"Will retry: {exc}")
+        raise
+    except Exception as exc:  # a bug: say so on the page, then let Celery log it
+        finish(job, status=Status.FAILED, message=f"{type(exc).__name__}: {exc}")
+        raise
+
+    job = record_result(job, result)
+    if result.error_report:
+        os.unlink(result.error_report)
+    return job
+
+
+def record_result(job, result):
+    """Save an ImportResult on its job: counts, summary, a copy of the error report, status."""
+    job.rows_read = result.rows
+    job.created, job.updated, job.unchanged, job.rejected = (
+        result.created, result.updated, result.unchanged, result.rejected,
+    )
+    job.summary = "\n".join(result.summary_lines())
+    if result.error_report:
+        with open(result.error_report, "rb") as report:
+            job.error_report.save(f"import-{job.pk}-errors.csv", File(report), save=False)
+    return finish(job, status=ImportJob.Status.ABORTED if result.aborted else ImportJob.Status.DONE)
+
+
+def finish(job, status, message=""):
+    job.status = status
+    job.message = message
+    job.finished_at = None if status == ImportJob.Status.PENDING else timezone.now()
+    with transaction.atomic():
+        job.save()
+    return job

@@ -1,0 +1,332 @@
+"""Run one import: read and check every row, stage the good ones, merge them in one transaction.
+
+    result = run_import(path, "acled", on_error="skip", dry_run=False, create_parties=False)
+
+Guarantees: a bad row never stops the file from being read; every bad row is reported with its
+line, column and reason; with on_error="abort" nothing is written if any row is bad; the merge
+is one transaction, so no half-written batch ever remains; a dry run rolls the merge back and
+so reports exact counts while writing nothing.
+
+On PostgreSQL, a format whose reader has `parse_block` (ACLED) is read in blocks by pyarrow and
+checked a column at a time (see blocks.py); the rows those checks do not pass go through the
+same per-row parser as on SQLite, so the errors are the same on both paths.
+"""
+import codecs
+import contextlib
+import csv
+import datetime as dt
+import os
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.utils import timezone
+
+from agreements.choices import PartyKind
+from agreements.models import Party, PartyAlias
+from incidents.models import Incident
+from incidents.signals import incidents_bulk_changed
+
+from .base import BadValue, CsvStream, RowError
+from .blocks import Block, available, blocks
+from .staging import Staging
+
+SKIP, ABORT = "skip", "abort"
+KEPT_ERRORS = 1000  # kept in memory for the summary; the full list goes to the error report file
+STATE_ACTOR_PREFIXES = ("military forces of", "police forces of", "government of")
+SOURCE_FIELDS = {
+    # Source columns each format carries; the others are not compared (nor can they be restored).
+    "acled": ("name",),
+    "ucdp": ("name", "published_on", "notes"),
+    "tracker": ("name", "url", "published_on", "notes", "reliability"),
+}
+
+
+@dataclass
+class ImportResult:
+    format: str
+    dry_run: bool = False
+    aborted: bool = False
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    errors: list = field(default_factory=list)  # the first KEPT_ERRORS RowErrors
+    error_report: str | None = None  # path of the CSV with every error (line, column, reason)
+    unknown_actors: Counter = field(default_factory=Counter)
+    parties_created: list = field(default_factory=list)
+    started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+
+    @property
+    def seconds(self):
+        return (self.finished_at - self.started_at).total_seconds() if self.finished_at else 0.0
+
+    def summary_lines(self):
+        verb = "would be " if self.dry_run else ""
+        lines = [
+            f"{self.rows} rows read: {self.created} {verb}created, {self.updated} {verb}updated, "
+            f"{self.unchanged} unchanged, {self.rejected} rejected"
+            + (" (dry run: nothing written)" if self.dry_run else "")
+        ]
+        if self.aborted:
+            lines.append("Aborted: some rows are bad and --on-error is abort, so nothing was imported.")
+        if self.unknown_actors:
+            action = "created as new parties" if self.parties_created else "no party matches (perpetrator left empty)"
+            lines.append(f"{len(self.unknown_actors)} unknown actors, {action}:")
+            lines += [f"  {count:>7}  {name}" for name, count in self.unknown_actors.most_common()]
+        return lines
+
+
+class _Rollback(Exception):
+    pass
+
+
+class ErrorSink:
+    """Every rejected row goes to a CSV file on disk; the first few stay in memory."""
+
+    def __init__(self):
+        self.count = 0
+        self.kept = []
+        self.handle = tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", newline="", suffix="-import-errors.csv", delete=False
+        )
+        self.writer = csv.writer(self.handle)
+        self.writer.writerow(["line", "column", "reason"])
+
+    def add(self, error):
+        self.count += 1
+        if len(self.kept) < KEPT_ERRORS:
+            self.kept.append(error)
+        self.writer.writerow([error.line, error.column, error.reason])
+
+    def close(self):
+        self.handle.close()
+        if not self.count:
+            os.unlink(self.handle.name)
+            return None
+        return self.handle.name
+
+
+def party_lookup():
+    """lower(name or alias) -> party id, as Party.match resolves it (the name wins over an alias)."""
+    lookup = {alias.lower(): party_id for alias, party_id in PartyAlias.objects.values_list("name", "party_id")}
+    lookup.update((name.lower(), party_id) for name, party_id in Party.objects.values_list("name", "id"))
+    return lookup
+
+
+def party_id_of(actor, lookup):
+    """The party an actor's name matches in a party_lookup(), or None (names are cut at 200
+    characters, the longest a party or alias name can be, as create_parties_for does)."""
+    return lookup.get(actor[:200].lower()) if actor else None
+
+
+def create_parties_for(actors, dataset):
+    """A new party per unknown actor, with the actor's name as an alias. Returns actor -> id."""
+    created = {}
+    for actor in sorted(actors):
+        name = actor[:200]  # the longest name a party or an alias can have; matched the same way
+        kind = PartyKind.STATE if name.lower().startswith(STATE_ACTOR_PREFIXES) else PartyKind.ARMED_GROUP
+        party = Party.match(name) or Party.objects.create(
+            name=name, kind=kind, description=f"Created by an import of {dataset} data."
+        )
+        if not PartyAlias.objects.filter(name__iexact=name).exists():
+            PartyAlias.objects.create(party=party, name=name, dataset=dataset)
+        created[actor] = party.id
+    return created
+
+
+def _fast_path(path, stream, reader, connection):
+    """The file, opened and placed after its header, if the vectorised path can read it:
+    PostgreSQL, a reader that has parse_block, UTF-8 and a header on one line. Else None."""
+    if not (available() and connection.vendor == "postgresql" and hasattr(reader, "parse_block")):
+        return None
+    if stream.skip_row is not None:
+        return None
+    handle = open(path, "rb")
+    head = handle.read(1 << 20)
+    start = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
+    end = head.find(b"\n", start) + 1
+    line = head[start:end]
+    try:
+        header = next(csv.reader([line.decode("utf-8")])) if end and line.count(b'"') % 2 == 0 else None
+    except (UnicodeDecodeError, csv.Error, StopIteration):
+        header = None
+    if header is None or [name.strip().lower() for name in header] != stream.header:
+        handle.close()
+        return None
+    handle.seek(end)
+    return handle
+
+
+def _perpetrators(records, lookup, unknown):
+    """Each row's party id (as text, null if none) for a BlockRecords; counts unknown actors."""
+    import pyarrow as pa
+
+    party_ids = [party_id_of(actor, lookup) for actor in records.actors]
+    counts = np.bincount(records.actor_index, minlength=len(records.actors))
+    for actor, party_id, count in zip(records.actors, party_ids, counts):
+        if actor and party_id is None and count:
+            unknown[actor] += int(count)
+    return pa.array([None if p is None else str(p) for p in party_ids], pa.string()).take(
+        pa.array(records.actor_index)
+    )
+
+
+def run_import(
+    path, format, *, on_error=SKIP, dry_run=False, create_parties=False, user=None,
+    progress=None, using=DEFAULT_DB_ALIAS, batch_size=10_000,
+):
+    """Import the CSV file at `path` in `format` (acled, ucdp, tracker). See the module docstring.
+
+    `progress(rows, bytes_read, bytes_total)` is called every batch and at the end.
+    Raises ImportFileError when the file as a whole cannot be read (nothing is written then).
+    """
+    from .formats import READERS
+
+    if on_error not in (SKIP, ABORT):
+        raise ValueError(f"on_error must be {SKIP!r} or {ABORT!r}")
+    reader_class = READERS[format]
+    result = ImportResult(format=format, dry_run=dry_run, started_at=timezone.now())
+    connection = connections[using]
+    total_bytes = os.path.getsize(path)
+    sink = ErrorSink()
+    try:
+        with open(path, "rb") as binary, Staging(connection, batch_size=batch_size) as staging:
+            stream = CsvStream(binary, skip_row=reader_class.skip_row)
+            reader = reader_class(stream.header)
+            lookup = party_lookup()
+            unknown = result.unknown_actors
+            local_ids = {}  # id -> (created_at, dataset, key) of rows naming an incident of their database
+
+            def stage_row(line, item):
+                if type(item) is RowError:
+                    sink.add(item)
+                    return
+                try:
+                    record = reader.parse(item)
+                except BadValue as exc:
+                    sink.add(RowError(line, exc.column, exc.reason))
+                    return
+                actor = record.actor
+                perpetrator_id = party_id_of(actor, lookup)
+                if actor and perpetrator_id is None:
+                    unknown[actor] += 1
+                # Staged even after a bad row under "abort": the merge will not run, but
+                # duplicate ids are found in the staging table, and reported too.
+                staging.add(line, record, perpetrator_id)
+                if record.local_id is not None:
+                    own_id, created_at = record.local_id
+                    local_ids[own_id] = (created_at, record.source_dataset, record.external_id)
+
+            def stage_block(block):
+                records, others = reader.parse_block(block)
+                staging.add_block(records, _perpetrators(records, lookup, unknown))
+                for position in others:
+                    stage_row(int(block.lines[position]), block.cells(position))
+
+            rows = 0
+            last_report = time.monotonic()
+            fast = _fast_path(path, stream, reader, connection)
+            with fast or contextlib.nullcontext():
+                position = fast.tell if fast else stream.position
+                for item in blocks(fast, stream.header, first_line=2) if fast else stream:
+                    if type(item) is Block:
+                        rows += len(item)
+                        stage_block(item)
+                    else:
+                        rows += 1
+                        stage_row(*item)
+                    if progress and (fast or rows % batch_size == 0) and time.monotonic() - last_report > 0.5:
+                        last_report = time.monotonic()
+                        progress(rows, position(), total_bytes)
+            staging.flush()
+            result.rows = rows
+            if progress:
+                progress(rows, total_bytes, total_bytes)
+
+            for dup_line, external_id, first_line in staging.duplicates():
+                sink.add(RowError(dup_line, reader.id_column, f"duplicate id {external_id!r} (first on line {first_line})"))
+            result.rejected = sink.count
+            if on_error == ABORT and sink.count:
+                result.aborted = True
+                return result
+
+            result.created, result.updated, result.unchanged = _merge(
+                connection, using, staging, reader, result, create_parties, user, dry_run, local_ids
+            )
+    finally:
+        result.errors = sink.kept
+        result.error_report = sink.close()
+        result.finished_at = timezone.now()
+    return result
+
+
+def _chunks(items, size=5000):
+    return (items[start:start + size] for start in range(0, len(items), size))
+
+
+def _claim_own_incidents(local_ids, using):
+    """The hand-entered incidents of this database that the file lists by id and created_at.
+
+    `local_ids` maps an id to (created_at, the row's dataset, its key `<id>@<created_at>`). For
+    the merge, inside its transaction, each such incident takes the row's identity, so it is
+    updated (or found unchanged) rather than copied; _release_own_incidents gives it back its
+    own. An identity that already belongs to another incident is left to that one. Returns
+    [(id, original source_dataset)].
+    """
+    incidents = Incident.objects.using(using)
+    own = []
+    for chunk in _chunks(list(local_ids)):
+        hand_entered = incidents.filter(pk__in=chunk, external_id="").only("pk", "created_at", "source_dataset")
+        for incident in hand_entered:
+            created_at, dataset, key = local_ids[incident.pk]
+            if incident.created_at == created_at:
+                own.append((incident, dataset, key))
+    taken = set()
+    for chunk in _chunks([key for _incident, _dataset, key in own]):
+        taken.update(incidents.filter(external_id__in=chunk).values_list("source_dataset", "external_id"))
+    own = [(incident, dataset, key) for incident, dataset, key in own if (dataset, key) not in taken]
+    originals = [(incident.pk, incident.source_dataset) for incident, _dataset, _key in own]
+    for incident, dataset, key in own:
+        incident.source_dataset, incident.external_id = dataset, key
+    claimed = [incident for incident, _dataset, _key in own]
+    incidents.bulk_update(claimed, ["source_dataset", "external_id"], batch_size=5000)
+    return originals
+
+
+def _release_own_incidents(originals, using):
+    restored = [Incident(pk=pk, source_dataset=dataset, external_id="") for pk, dataset in originals]
+    Incident.objects.using(using).bulk_update(restored, ["source_dataset", "external_id"], batch_size=5000)
+
+
+def _merge(connection, using, staging, reader, result, create_parties, user, dry_run, local_ids):
+    counts = (0, 0, 0)
+    try:
+        with transaction.atomic(using=using):
+            own = _claim_own_incidents(local_ids, using)
+            if create_parties and result.unknown_actors:
+                created = create_parties_for(result.unknown_actors, reader.dataset)
+                result.parties_created = sorted(created)
+                staging.set_perpetrators(created)
+            counts = staging.merge(
+                reader.provided_fields, SOURCE_FIELDS[reader.format], timezone.now(),
+                getattr(user, "pk", None),
+            )
+            _release_own_incidents(own, using)
+            if dry_run:
+                raise _Rollback
+            written = counts[0] + counts[1]
+            if written:
+                since = result.started_at
+                transaction.on_commit(
+                    lambda: incidents_bulk_changed.send(sender=Incident, updated_since=since, count=written),
+                    using=using,
+                )
+    except _Rollback:
+        pass
+    return counts

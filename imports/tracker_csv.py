@@ -1,0 +1,190 @@
+"""Our own CSV: the API's CSV export (`GET /api/v1/incidents/?format=csv`), read back.
+
+The columns are incidents.csv.INCIDENT_CSV_COLUMNS, in any order; an HXL hashtag row right
+under the header is skipped. What is read:
+
+- identity: `source_dataset` + `external_id` when the incident has an external id (imported
+  data keeps its own: re-importing updates it, in any database). An incident entered by hand
+  has none: it is read with its `source_dataset` (or "tracker") and the external id `<id>@<created_at>`,
+  and when the file goes back into the database it came from, the incident with that `id` and
+  the same `created_at` (to the microsecond) is that incident (see Record.local_id).
+- occurred_at/occurred_until: ISO 8601 (2019-04-02T09:00:00Z; a time without offset is UTC)
+- choice columns hold the slugs (category "shelling", status "verified"...)
+- perpetrator: `perpetrator_name` (the party's name, or an alias); the `perpetrator` id is not
+  used, as ids differ between databases
+- weapons: a ;-list of weapon slugs
+- sources: `sources_json` (the full list the exporting user could see: name, url,
+  published_on, notes, reliability) when present, else the `sources` names (which the export
+  writes for non-confidential sources only). Confidential sources are never imported: in the
+  database they came from, they stay as they are; elsewhere they must be entered by hand.
+- text cells the export protected against spreadsheet formulas (a leading `'`) are restored.
+- id, created_by, created_at and updated_at are the database's own: not imported.
+"""
+import datetime as dt
+import json
+
+from core.choices import IncidentCategory
+from incidents.choices import DatePrecision, IncidentStatus, LocationPrecision, SourceReliability, TargetType, Weapon
+
+from core.csv import csv_text
+from incidents.csv import INCIDENT_CSV_COLUMNS
+
+from .base import BadValue, ImportFileError, Record, check_length, parse_count, parse_point, split_list
+
+TRACKER_COLUMNS = [name for name, _tag in INCIDENT_CSV_COLUMNS]
+REQUIRED = ("occurred_at", "category")
+COUNTS = (
+    "killed_civilians", "killed_combatants", "killed_unknown",
+    "injured_civilians", "injured_combatants", "injured_unknown",
+)
+CHOICES = {
+    "date_precision": (DatePrecision, DatePrecision.DAY),
+    "location_precision": (LocationPrecision, LocationPrecision.EXACT),
+    "target_type": (TargetType, TargetType.NONE),
+    "status": (IncidentStatus, IncidentStatus.DRAFT),
+}
+WEAPONS = set(Weapon.values)
+RELIABILITIES = set(SourceReliability.values)
+
+
+def is_hxl_row(row):
+    cells = [cell.strip() for cell in row if cell.strip()]
+    return bool(cells) and all(cell.startswith("#") for cell in cells)
+
+
+def parse_datetime(text, column):
+    value = text.strip()
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadValue(column, f"unparseable date {value!r} (expected ISO 8601, e.g. 2019-04-02T09:00:00+00:00)")
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed.astimezone(dt.timezone.utc)
+
+
+class TrackerReader:
+    format = "tracker"
+    dataset = "tracker"
+    provided_fields = (
+        "occurred_at", "date_precision", "occurred_until", "place_name", "admin1", "admin2",
+        "latitude", "longitude", "location_precision", "category", "perpetrator_id", "target_type",
+        "weapons", *COUNTS, "description", "status",
+    )
+    id_column = "external_id"
+    skip_row = staticmethod(is_hxl_row)
+
+    def __init__(self, header):
+        self.header = header
+        missing = [name for name in REQUIRED if name not in header]
+        if "external_id" not in header and "id" not in header:
+            missing.append("external_id")
+        if missing:
+            raise ImportFileError("not a tracker CSV: required column missing", column=", ".join(missing))
+
+    def parse(self, cells):
+        row = {name: csv_text(cell) for name, cell in zip(self.header, cells)}
+        external_id = row.get("external_id", "").strip()
+        source_dataset = row.get("source_dataset", "").strip()
+        local_id = None
+        if not external_id:
+            own_id = row.get("id", "").strip()
+            if not own_id:
+                raise BadValue(
+                    "external_id", "missing id (give external_id, or the id of an exported incident)"
+                )
+            if not own_id.isdigit() or len(own_id) > 18:
+                raise BadValue("id", f"not an incident id: {own_id!r}")
+            # id@created_at: two databases' incidents #5 are not one incident.
+            created_at = parse_datetime(row.get("created_at", ""), "created_at")
+            external_id = f"{own_id}@{created_at.isoformat()}" if created_at else own_id
+            local_id = (int(own_id), created_at) if created_at else None
+        check_length(external_id, "external_id", 100)
+        source_dataset = check_length(source_dataset or self.dataset, "source_dataset", 30)
+
+        occurred_at = parse_datetime(row["occurred_at"], "occurred_at")
+        if occurred_at is None:
+            raise BadValue("occurred_at", "date is empty")
+        occurred_until = parse_datetime(row.get("occurred_until", ""), "occurred_until")
+        if occurred_until and occurred_until < occurred_at:
+            raise BadValue("occurred_until", "the end of the window is before occurred_at")
+
+        category = row["category"].strip()
+        if category not in IncidentCategory.values:
+            raise BadValue("category", f"unknown category {category!r}")
+        latitude, longitude = parse_point(row.get("latitude", ""), row.get("longitude", ""))
+        weapons = [csv_text(weapon) for weapon in split_list(row.get("weapons", ""))]
+        unknown = [weapon for weapon in weapons if weapon not in WEAPONS]
+        if unknown:
+            raise BadValue("weapons", f"unknown weapon {', '.join(unknown)!r}")
+
+        fields = {
+            "occurred_at": occurred_at,
+            "occurred_until": occurred_until,
+            "place_name": check_length(row.get("place_name", "").strip(), "place_name", 200),
+            "admin1": check_length(row.get("admin1", "").strip(), "admin1", 100),
+            "admin2": check_length(row.get("admin2", "").strip(), "admin2", 100),
+            "latitude": latitude,
+            "longitude": longitude,
+            "category": category,
+            "weapons": weapons,
+            "description": row.get("description", ""),
+        }
+        for column, (choices, default) in CHOICES.items():
+            value = row.get(column, "").strip()
+            if not value:
+                value = default
+            elif value not in choices.values:
+                raise BadValue(column, f"unknown {column.replace('_', ' ')} {value!r}")
+            fields[column] = value
+        for column in COUNTS:
+            fields[column] = parse_count(row.get(column, ""), column)
+        return Record(
+            external_id=external_id,
+            source_dataset=source_dataset,
+            actor=row.get("perpetrator_name", "").strip(),
+            sources=parse_sources(row),
+            fields=fields,
+            local_id=local_id,
+        )
+
+
+def parse_sources(row):
+    """(name, url, published_on, notes, reliability) of the row's non-confidential sources."""
+    text = row.get("sources_json", "").strip()
+    if not text:
+        names = [csv_text(name) for name in split_list(row.get("sources", ""))]
+        return [(check_length(name, "sources", 300), "", None, "") for name in names]
+    try:
+        items = json.loads(text)
+    except ValueError:
+        raise BadValue("sources_json", "not a JSON list of sources") from None
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise BadValue("sources_json", "not a JSON list of sources")
+    sources = []
+    for item in items:
+        if item.get("confidential"):
+            continue
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise BadValue("sources_json", "a source without a name")
+        url, notes = item.get("url") or "", item.get("notes") or ""
+        if not isinstance(url, str) or not isinstance(notes, str):
+            raise BadValue("sources_json", f"source {name!r}: url and notes must be text")
+        published_on = item.get("published_on")
+        if published_on:
+            try:
+                published_on = dt.date.fromisoformat(published_on)
+            except (TypeError, ValueError):
+                reason = f"source {name!r}: unparseable date {published_on!r}"
+                raise BadValue("sources_json", reason) from None
+        reliability = item.get("reliability") or ""
+        if reliability and reliability not in RELIABILITIES:
+            raise BadValue("sources_json", f"source {name!r}: unknown reliability {reliability!r}")
+        sources.append((
+            check_length(name.strip(), "sources", 300), check_length(url, "sources_json", 1000),
+            published_on or None, notes, reliability,
+        ))
+    return sources
