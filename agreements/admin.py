@@ -42,8 +42,15 @@ class ClauseInline(admin.StackedInline):
     model = Clause
     extra = 0
     show_change_link = True
-    fields = [("number", "kind"), "title", "text", "obligated_parties", "areas", ("in_force_from", "in_force_until"),
-              "prohibited_categories"]
+    fields = [
+        ("number", "kind"),
+        "title",
+        "text",
+        "obligated_parties",
+        "areas",
+        ("in_force_from", "in_force_until"),
+        "prohibited_categories",
+    ]
     autocomplete_fields = ["obligated_parties", "areas"]
 
 
@@ -120,7 +127,16 @@ class ClauseAdmin(SimpleHistoryAdmin):
 
 @admin.register(Deadline)
 class DeadlineAdmin(SimpleHistoryAdmin):
-    list_display = ["description", "agreement", "clause", "due_date", "extended_to", "status", "due_at", "due_soon"]
+    list_display = [
+        "description",
+        "agreement",
+        "clause",
+        "due_date",
+        "extended_to",
+        "status",
+        "due_at",
+        "due_soon",
+    ]
     list_filter = ["status", "due_soon", "agreement"]
     search_fields = ["description", "evidence", "agreement__title", "clause__title"]
     date_hierarchy = "due_date"

@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from core.api.filters import DateTimeFilter, BBoxFilter, ChoiceInFilter, IdInFilter, SearchFilter, FilterSet
+from core.api.filters import BBoxFilter, ChoiceInFilter, DateTimeFilter, FilterSet, IdInFilter, SearchFilter
 from core.choices import IncidentCategory
 
 from .choices import AgreementStatus, ClauseKind, DeadlineStatus, PartyKind, PartyRole

@@ -3,6 +3,7 @@
 Areas are small (tens to hundreds of km), so a local equirectangular projection centred on
 the area is accurate to well under 1 % and keeps every computation vectorised in numpy.
 """
+
 import json
 import math
 
@@ -24,7 +25,7 @@ def parse_geometry(value):
         except ValueError as exc:
             raise ValidationError(f"Not valid JSON: {exc}.") from exc
     if not isinstance(value, dict):
-        raise ValidationError("Expected a GeoJSON geometry object, such as {\"type\": \"Point\", ...}.")
+        raise ValidationError('Expected a GeoJSON geometry object, such as {"type": "Point", ...}.')
     if value.get("type") == "Feature":
         value = value.get("geometry") or {}
     kind = value.get("type")

@@ -9,11 +9,10 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from core.choices import IncidentCategory, timezone_choices
+from core.fields import ChoiceListField
 
 from .choices import AgreementStatus, ClauseKind, DeadlineStatus, PartyKind, PartyRole
-from core.fields import ChoiceListField
 from .geometry import bounding_box, normalize_geometry, parse_geometry
-
 
 
 class Party(models.Model):
@@ -64,7 +63,9 @@ class Agreement(models.Model):
     signed_on = models.DateField(null=True, blank=True)
     in_force_from = models.DateTimeField(null=True, blank=True)
     in_force_until = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.IN_FORCE)
+    status = models.CharField(
+        max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.IN_FORCE
+    )
     summary = models.TextField(blank=True)
     text = models.TextField(blank=True, help_text="Full text, if available.")
     timezone = models.CharField(
@@ -131,7 +132,7 @@ class Area(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
     geometry = models.JSONField(
-        help_text='A GeoJSON geometry in [longitude, latitude] order: Polygon, MultiPolygon, '
+        help_text="A GeoJSON geometry in [longitude, latitude] order: Polygon, MultiPolygon, "
         'LineString or Point, e.g. {"type": "Point", "coordinates": [36.8006, 35.8636]}.'
     )
     buffer_km = models.DecimalField(
@@ -160,9 +161,16 @@ class Area(models.Model):
             self.geometry = normalize_geometry(self.geometry)
         except ValidationError as exc:
             raise ValidationError({"geometry": exc.messages}) from exc
-        if not self.buffer_km and self.geometry["type"] in ("Point", "MultiPoint", "LineString", "MultiLineString"):
+        if not self.buffer_km and self.geometry["type"] in (
+            "Point",
+            "MultiPoint",
+            "LineString",
+            "MultiLineString",
+        ):
             raise ValidationError(
-                {"buffer_km": "A point or a line has no surface: give a buffer in km so it can contain incidents."}
+                {
+                    "buffer_km": "A point or a line has no surface: give a buffer in km so it can contain incidents."
+                }
             )
 
     def save(self, *args, **kwargs):
@@ -187,9 +195,13 @@ class Clause(models.Model):
         Area, related_name="clauses", blank=True, help_text="Leave empty to use the agreement's areas."
     )
     in_force_from = models.DateTimeField(
-        null=True, blank=True, help_text="Leave empty to use the agreement's. A clause may start at a deadline."
+        null=True,
+        blank=True,
+        help_text="Leave empty to use the agreement's. A clause may start at a deadline.",
     )
-    in_force_until = models.DateTimeField(null=True, blank=True, help_text="Leave empty to use the agreement's.")
+    in_force_until = models.DateTimeField(
+        null=True, blank=True, help_text="Leave empty to use the agreement's."
+    )
     prohibited_categories = ChoiceListField(
         choices_enum=IncidentCategory, help_text="Incidents of these categories breach the clause."
     )
@@ -225,7 +237,11 @@ class DeadlineQuerySet(models.QuerySet):
 class Deadline(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="deadlines")
     clause = models.ForeignKey(
-        Clause, on_delete=models.CASCADE, related_name="deadlines", null=True, blank=True,
+        Clause,
+        on_delete=models.CASCADE,
+        related_name="deadlines",
+        null=True,
+        blank=True,
         help_text="The clause that sets this deadline (a clause of the same agreement).",
     )
     description = models.CharField("what is due", max_length=500)
@@ -233,10 +249,14 @@ class Deadline(models.Model):
     due_time = models.TimeField(
         null=True, blank=True, help_text="Leave empty: the deadline ends at the end of the due day."
     )
-    extended_to = models.DateField(null=True, blank=True, help_text="New due date, if the parties extended it.")
+    extended_to = models.DateField(
+        null=True, blank=True, help_text="New due date, if the parties extended it."
+    )
     status = models.CharField(max_length=20, choices=DeadlineStatus.choices, default=DeadlineStatus.PENDING)
     met_at = models.DateTimeField(null=True, blank=True)
-    evidence = models.TextField(blank=True, help_text="Why the deadline counts as met (or missed, or waived).")
+    evidence = models.TextField(
+        blank=True, help_text="Why the deadline counts as met (or missed, or waived)."
+    )
     missed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The moment the deadline falls due, derived on save: the deadline check queries this column.
     due_at = models.DateTimeField(editable=False, db_index=True)

@@ -1,4 +1,5 @@
 """Shared helpers for the benchmarks: a scratch PostgreSQL database and a markdown table."""
+
 import os
 import sys
 import time

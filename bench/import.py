@@ -12,6 +12,7 @@ database (tracker_bench_import, dropped at the end), and prints a markdown table
 - the importer again on the same file (every row unchanged);
 - naive: per-row Party.match + Incident.objects.create + Source.objects.create on --sample rows.
 """
+
 import argparse
 import csv
 import os
@@ -28,10 +29,37 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 ACLED_COLUMNS = [
-    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
-    "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction",
-    "civilian_targeting", "iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude",
-    "longitude", "geo_precision", "source", "source_scale", "notes", "fatalities", "tags", "timestamp",
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
 ]
 SUB_EVENT_TYPES = [
     ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
@@ -52,13 +80,28 @@ KNOWN_ACTORS = {  # party name -> the ACLED name, given to the parties as an ali
 }
 OTHER_ACTORS = [f"Unidentified Armed Group (Syria) {n}" for n in range(20)]
 PLACES = [
-    ("Idleb", "Ariha", "Ariha", 35.817, 36.600), ("Idleb", "Idleb", "Saraqab", 35.8636, 36.8006),
-    ("Hama", "As-Suqaylabiyah", "Kafr Nobol", 35.61, 36.56), ("Aleppo", "Jebel Saman", "Atareb", 36.14, 36.83),
-    ("Idleb", "Jisr-Ash-Shugur", "Jisr ash Shughur", 35.81, 36.32), ("Lattakia", "Al Haffa", "Kabani", 35.72, 36.13),
+    ("Idleb", "Ariha", "Ariha", 35.817, 36.600),
+    ("Idleb", "Idleb", "Saraqab", 35.8636, 36.8006),
+    ("Hama", "As-Suqaylabiyah", "Kafr Nobol", 35.61, 36.56),
+    ("Aleppo", "Jebel Saman", "Atareb", 36.14, 36.83),
+    ("Idleb", "Jisr-Ash-Shugur", "Jisr ash Shughur", 35.81, 36.32),
+    ("Lattakia", "Al Haffa", "Kabani", 35.72, 36.13),
 ]
 SOURCES = ["SOHR", "Step Agency", "Enab Baladi", "SANA", "Syria Call", "Smart News Agency", "Qasioun News"]
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 MONTH_ABBR = [m[:3] for m in MONTHS]
 
 
@@ -81,14 +124,41 @@ def generate(path, rows, seed=1):
             admin1, admin2, location, lat, lon = rng.choice(PLACES)
             actor1 = rng.choice(actors)
             sources = "; ".join(rng.sample(SOURCES, rng.randint(1, 3)))
-            writer.writerow([
-                f"SYR{n + 1}", date, year, rng.choice("1112"), "Political violence", event_type, sub_event_type,
-                actor1, "", "1", "Civilians (Syria)", "", "7", "17", "", "760", "Middle East", "Syria",
-                admin1, admin2, location, location, f"{lat + rng.uniform(-0.05, 0.05):.4f}",
-                f"{lon + rng.uniform(-0.05, 0.05):.4f}", rng.choice("1112"), sources, "National",
-                f"On {date}, {actor1} shelled positions near {location}; {rng.randint(0, 9)} houses were damaged.",
-                rng.choice((0, 0, 0, 1, 2, 5)), "", str(1600000000 + n),
-            ])
+            writer.writerow(
+                [
+                    f"SYR{n + 1}",
+                    date,
+                    year,
+                    rng.choice("1112"),
+                    "Political violence",
+                    event_type,
+                    sub_event_type,
+                    actor1,
+                    "",
+                    "1",
+                    "Civilians (Syria)",
+                    "",
+                    "7",
+                    "17",
+                    "",
+                    "760",
+                    "Middle East",
+                    "Syria",
+                    admin1,
+                    admin2,
+                    location,
+                    location,
+                    f"{lat + rng.uniform(-0.05, 0.05):.4f}",
+                    f"{lon + rng.uniform(-0.05, 0.05):.4f}",
+                    rng.choice("1112"),
+                    sources,
+                    "National",
+                    f"On {date}, {actor1} shelled positions near {location}; {rng.randint(0, 9)} houses were damaged.",
+                    rng.choice((0, 0, 0, 1, 2, 5)),
+                    "",
+                    str(1600000000 + n),
+                ]
+            )
 
 
 def server_dsn(server, dbname):
@@ -160,11 +230,15 @@ def naive(path, sample):
         for _, row in stream:
             record = reader.parse(row)
             incident = Incident.objects.create(
-                source_dataset="naive", external_id=record.external_id, perpetrator=Party.match(record.actor),
+                source_dataset="naive",
+                external_id=record.external_id,
+                perpetrator=Party.match(record.actor),
                 **record.fields,
             )
             for name, url, published_on, notes in record.sources:
-                Source.objects.create(incident=incident, name=name, url=url, published_on=published_on, notes=notes)
+                Source.objects.create(
+                    incident=incident, name=name, url=url, published_on=published_on, notes=notes
+                )
             done += 1
             if done >= sample:
                 break
@@ -175,7 +249,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--sample", type=int, default=2000, help="rows for the naive per-row import")
-    parser.add_argument("--server", default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"))
+    parser.add_argument(
+        "--server", default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+    )
     parser.add_argument("--database", default="tracker_bench_import")
     parser.add_argument("--no-reimport", action="store_true", help="skip the second (unchanged) import")
     args = parser.parse_args()
@@ -189,34 +265,60 @@ def main():
         path = Path(folder) / "acled.csv"
         started = time.perf_counter()
         generate(path, args.rows)
-        print(f"generated {args.rows:,} rows ({path.stat().st_size / 1e6:.0f} MB) in "
-              f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
+        print(
+            f"generated {args.rows:,} rows ({path.stat().st_size / 1e6:.0f} MB) in "
+            f"{time.perf_counter() - started:.0f} s",
+            file=sys.stderr,
+        )
 
         with psycopg.connect(server_dsn(args.server, "postgres"), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{args.database}"')
             admin.execute(f'CREATE DATABASE "{args.database}"')
         try:
             run([python, "manage.py", "migrate", "--noinput"], env)
-            run([python, "manage.py", "shell", "-c", (
-                "from agreements.models import Party, PartyAlias\n"
-                f"for name, alias in {KNOWN_ACTORS!r}.items():\n"
-                "    p = Party.objects.create(name=name, kind='armed_group')\n"
-                "    PartyAlias.objects.create(party=p, name=alias, dataset='acled')\n"
-            )], env)
+            run(
+                [
+                    python,
+                    "manage.py",
+                    "shell",
+                    "-c",
+                    (
+                        "from agreements.models import Party, PartyAlias\n"
+                        f"for name, alias in {KNOWN_ACTORS!r}.items():\n"
+                        "    p = Party.objects.create(name=name, kind='armed_group')\n"
+                        "    PartyAlias.objects.create(party=p, name=alias, dataset='acled')\n"
+                    ),
+                ],
+                env,
+            )
 
             seconds, count, insert_seconds = copy_floor(dsn, path)
             assert count == args.rows, count
             results.append(("COPY into a bare table (floor)", count, seconds, None, ""))
-            results.append((
-                "INSERT … SELECT of those rows into `incidents_incident` (no parsing, no sources)",
-                count, insert_seconds, None, "",
-            ))
+            results.append(
+                (
+                    "INSERT … SELECT of those rows into `incidents_incident` (no parsing, no sources)",
+                    count,
+                    insert_seconds,
+                    None,
+                    "",
+                )
+            )
             print(f"COPY: {seconds:.1f} s", file=sys.stderr)
 
-            command = [python, "manage.py", "import_incidents", str(path), "--format", "acled", "--no-progress"]
+            command = [
+                python,
+                "manage.py",
+                "import_incidents",
+                str(path),
+                "--format",
+                "acled",
+                "--no-progress",
+            ]
             seconds, peak, out = timed_child(command, env)
-            results.append(("importer (`import_incidents`, first import)", args.rows, seconds, peak,
-                            out.splitlines()[0]))
+            results.append(
+                ("importer (`import_incidents`, first import)", args.rows, seconds, peak, out.splitlines()[0])
+            )
             print(f"importer: {seconds:.1f} s, {peak:.0f} MB\n{out}", file=sys.stderr)
             if not args.no_reimport:
                 seconds, peak, out = timed_child(command, env)

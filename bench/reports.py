@@ -107,7 +107,7 @@ def fill(rows, share, days):
         geometry={"type": "LineString", "coordinates": [[36.3, 35.6], [36.8, 35.8], [37.1, 35.9]]},
     )
     agreement = Agreement.objects.create(
-        title="Bench memorandum", slug="bench", in_force_from=dt.datetime(2018, 1, 1, tzinfo=dt.timezone.utc)
+        title="Bench memorandum", slug="bench", in_force_from=dt.datetime(2018, 1, 1, tzinfo=dt.UTC)
     )
     agreement.areas.set([zone])
     clauses = [

@@ -5,6 +5,7 @@ another (they share the machine, so never in parallel) and merges their rows.
 
     python bench/run_all.py [--only scan,api] [--rows N]
 """
+
 import argparse
 import subprocess
 import sys

@@ -7,6 +7,7 @@ and an incremental scan after 1,000 new incidents.
 
     python bench/scan.py [--rows N] [--clauses 50] [--keep]
 """
+
 import argparse
 import datetime as dt
 import random
@@ -16,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import drop_database, print_table, timed, use_scratch_database  # noqa: E402
+from bench.common import drop_database, print_table, timed, use_scratch_database
 
 DB = "tracker_bench_scan"
 CATEGORIES = ["air_strike", "shelling", "armed_clash", "patrol", "route_closed", "attack_on_civilians"]
@@ -29,28 +30,39 @@ def populate(rows, clauses, seed=1):
 
     rng = random.Random(seed)
     parties = [Party.objects.create(name=f"Party {i}", kind="armed_group") for i in range(6)]
-    agreement = Agreement.objects.create(title="Bench", slug="bench",
-                                         in_force_from=dt.datetime(2018, 9, 17, tzinfo=dt.timezone.utc))
+    agreement = Agreement.objects.create(
+        title="Bench", slug="bench", in_force_from=dt.datetime(2018, 9, 17, tzinfo=dt.UTC)
+    )
     for i in range(clauses):
         lon, lat = rng.uniform(35.8, 38.2), rng.uniform(34.8, 36.8)
         shape = i % 3
         if shape == 0:
-            geometry, buffer_km = {"type": "Point", "coordinates": [lon, lat]}, Decimal(f"{rng.uniform(5, 15):.1f}")
+            geometry, buffer_km = (
+                {"type": "Point", "coordinates": [lon, lat]},
+                Decimal(f"{rng.uniform(5, 15):.1f}"),
+            )
         elif shape == 1:
-            geometry = {"type": "LineString", "coordinates": [[lon, lat], [lon + 0.4, lat + 0.1], [lon + 0.7, lat]]}
+            geometry = {
+                "type": "LineString",
+                "coordinates": [[lon, lat], [lon + 0.4, lat + 0.1], [lon + 0.7, lat]],
+            }
             buffer_km = 6
         else:
             d = rng.uniform(0.05, 0.15)
-            geometry = {"type": "Polygon", "coordinates": [[[lon, lat], [lon + d, lat], [lon + d, lat + d],
-                                                            [lon, lat + d], [lon, lat]]]}
+            geometry = {
+                "type": "Polygon",
+                "coordinates": [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]],
+            }
             buffer_km = 0
         area = Area(name=f"Area {i}", slug=f"area-{i}", geometry=geometry, buffer_km=buffer_km)
         area.full_clean()
         area.save()
         clause = Clause.objects.create(
-            agreement=agreement, number=str(i + 1), title=f"Clause {i + 1}",
+            agreement=agreement,
+            number=str(i + 1),
+            title=f"Clause {i + 1}",
             prohibited_categories=rng.sample(CATEGORIES[:3], 2) + ["attack_on_civilians"],
-            in_force_from=dt.datetime(2018, 9, 17, tzinfo=dt.timezone.utc) + dt.timedelta(days=rng.randrange(0, 200)),
+            in_force_from=dt.datetime(2018, 9, 17, tzinfo=dt.UTC) + dt.timedelta(days=rng.randrange(0, 200)),
         )
         clause.areas.set([area])
         clause.obligated_parties.set(rng.sample(parties, 3))
@@ -95,12 +107,18 @@ def add_new_incidents(count, seed=2):
     from incidents.models import Incident
 
     rng = random.Random(seed)
-    Incident.objects.bulk_create([
-        Incident(occurred_at=dt.datetime(2019, 6, 1, tzinfo=dt.timezone.utc) + dt.timedelta(hours=rng.randrange(2000)),
-                 latitude=rng.uniform(34.5, 37.0), longitude=rng.uniform(35.5, 38.5),
-                 category=rng.choice(CATEGORIES), status="verified")
-        for _ in range(count)
-    ])
+    Incident.objects.bulk_create(
+        [
+            Incident(
+                occurred_at=dt.datetime(2019, 6, 1, tzinfo=dt.UTC) + dt.timedelta(hours=rng.randrange(2000)),
+                latitude=rng.uniform(34.5, 37.0),
+                longitude=rng.uniform(35.5, 38.5),
+                category=rng.choice(CATEGORIES),
+                status="verified",
+            )
+            for _ in range(count)
+        ]
+    )
 
 
 def main():
@@ -116,8 +134,10 @@ def main():
 
         started = time.perf_counter()
         populate(args.rows, args.clauses)
-        print(f"Loaded {args.rows:,} incidents and {args.clauses} clauses in {time.perf_counter() - started:.1f}s",
-              file=sys.stderr)
+        print(
+            f"Loaded {args.rows:,} incidents and {args.clauses} clauses in {time.perf_counter() - started:.1f}s",
+            file=sys.stderr,
+        )
         results = []
         read_floor()  # warm the cache once so every measure reads from memory alike
         with timed(results, "read ids/coords/dates/categories (floor)"):
@@ -138,8 +158,11 @@ def main():
         for row in results:
             row["ratio"] = f"{row['seconds'] / floor:.2f}x"
             row["seconds"] = f"{row['seconds']:.3f}"
-        print_table(f"Violation scan: {args.rows:,} incidents x {args.clauses} clauses, PostgreSQL",
-                    results, ["measure", "seconds", "ratio", "changes"])
+        print_table(
+            f"Violation scan: {args.rows:,} incidents x {args.clauses} clauses, PostgreSQL",
+            results,
+            ["measure", "seconds", "ratio", "changes"],
+        )
     finally:
         if not args.keep:
             drop_database(DB)

@@ -6,7 +6,16 @@ ANALYST = "Analyst"
 COORDINATOR = "Coordinator"
 
 _READ_MODELS = {
-    "agreements": ["party", "partyalias", "agreement", "agreementparty", "agreementlink", "area", "clause", "deadline"],
+    "agreements": [
+        "party",
+        "partyalias",
+        "agreement",
+        "agreementparty",
+        "agreementlink",
+        "area",
+        "clause",
+        "deadline",
+    ],
     "incidents": ["incident", "source", "clauselink"],
     "tracker": ["violation", "jobrun"],
     "reports": ["reportsubscription", "report", "reportdelivery"],
@@ -42,10 +51,14 @@ ROLE_PERMISSIONS[ANALYST] = ROLE_PERMISSIONS[REPORTER] | {
     "tracker.change_violation",
     "tracker.review_violation",
 }
-ROLE_PERMISSIONS[COORDINATOR] = ROLE_PERMISSIONS[ANALYST] | _manage(
-    "agreements",
-    ["party", "partyalias", "agreement", "agreementparty", "agreementlink", "area", "clause", "deadline"],
-) | _manage("reports", ["reportsubscription"])
+ROLE_PERMISSIONS[COORDINATOR] = (
+    ROLE_PERMISSIONS[ANALYST]
+    | _manage(
+        "agreements",
+        ["party", "partyalias", "agreement", "agreementparty", "agreementlink", "area", "clause", "deadline"],
+    )
+    | _manage("reports", ["reportsubscription"])
+)
 
 
 def sync_roles(using: str = "default", **kwargs) -> None:
@@ -64,9 +77,9 @@ def sync_roles(using: str = "default", **kwargs) -> None:
         wanted |= Q(content_type__app_label=app_label, codename=codename)
     found = {
         f"{app_label}.{codename}": pk
-        for pk, app_label, codename in Permission.objects.using(using).filter(wanted).values_list(
-            "pk", "content_type__app_label", "codename"
-        )
+        for pk, app_label, codename in Permission.objects.using(using)
+        .filter(wanted)
+        .values_list("pk", "content_type__app_label", "codename")
     }
     missing = codes - set(found)
     if missing:

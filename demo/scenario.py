@@ -10,6 +10,7 @@ Plain data, applied by `python manage.py load_demo` (agreements/management/comma
   Defence, Anadolu Agency, UCDP GED); numbers are those reported and may have been revised.
   Sources link to the organisations' home pages only, never to guessed article addresses.
 """
+
 import datetime as dt
 import zoneinfo
 
@@ -172,10 +173,25 @@ PARTIES = [
 # The Idlib de-escalation zone, outlined around Idlib governorate and the adjacent parts of
 # northern Hama, western Aleppo and north-east Latakia.
 IDLIB_ZONE_OUTLINE = [
-    [35.95, 35.80], [36.05, 35.97], [36.25, 36.08], [36.45, 36.22], [36.62, 36.30],
-    [36.70, 36.36], [36.95, 36.37], [37.07, 36.32], [37.10, 36.15], [37.05, 36.05],
-    [37.25, 35.90], [37.22, 35.65], [37.00, 35.45], [36.80, 35.28], [36.55, 35.20],
-    [36.35, 35.30], [36.20, 35.50], [36.05, 35.62], [35.95, 35.80],
+    [35.95, 35.80],
+    [36.05, 35.97],
+    [36.25, 36.08],
+    [36.45, 36.22],
+    [36.62, 36.30],
+    [36.70, 36.36],
+    [36.95, 36.37],
+    [37.07, 36.32],
+    [37.10, 36.15],
+    [37.05, 36.05],
+    [37.25, 35.90],
+    [37.22, 35.65],
+    [37.00, 35.45],
+    [36.80, 35.28],
+    [36.55, 35.20],
+    [36.35, 35.30],
+    [36.20, 35.50],
+    [36.05, 35.62],
+    [35.95, 35.80],
 ]
 
 # The demilitarized zone: a band 20 km deep (the upper bound of "15-20 km") inside the
@@ -184,11 +200,31 @@ IDLIB_ZONE_OUTLINE = [
 # Idlib front (Saraqib at its inner edge) to the western outskirts of Aleppo. Drawn by
 # buffering a hand-traced contact line and clipping it to the zone; then simplified.
 DMZ_OUTLINE = [
-    [36.500, 35.698], [36.559, 35.598], [36.690, 35.547], [36.762, 35.618], [36.778, 36.100],
-    [36.789, 36.155], [36.835, 36.222], [36.773, 36.295], [36.759, 36.362], [36.950, 36.370],
-    [36.986, 36.355], [37.050, 36.300], [37.070, 36.180], [37.000, 36.100], [36.980, 35.550],
-    [36.850, 35.420], [36.680, 35.310], [36.550, 35.410], [36.400, 35.450], [36.300, 35.620],
-    [36.150, 35.780], [36.050, 35.930], [36.050, 35.970], [36.205, 36.055], [36.336, 35.879],
+    [36.500, 35.698],
+    [36.559, 35.598],
+    [36.690, 35.547],
+    [36.762, 35.618],
+    [36.778, 36.100],
+    [36.789, 36.155],
+    [36.835, 36.222],
+    [36.773, 36.295],
+    [36.759, 36.362],
+    [36.950, 36.370],
+    [36.986, 36.355],
+    [37.050, 36.300],
+    [37.070, 36.180],
+    [37.000, 36.100],
+    [36.980, 35.550],
+    [36.850, 35.420],
+    [36.680, 35.310],
+    [36.550, 35.410],
+    [36.400, 35.450],
+    [36.300, 35.620],
+    [36.150, 35.780],
+    [36.050, 35.930],
+    [36.050, 35.970],
+    [36.205, 36.055],
+    [36.336, 35.879],
     [36.500, 35.698],
 ]
 
@@ -196,25 +232,55 @@ DMZ_OUTLINE = [
 # by Trumba, Nayrab, Ariha, Urum al-Jawz, Muhambal and Jisr al-Shughur to Ain al-Havr, and
 # over the Latakia hills to Latakia.
 M4_LINE = [
-    [37.120, 36.170], [37.040, 36.165], [36.985, 36.070], [36.965, 36.010], [36.870, 35.930],
-    [36.815, 35.870], [36.780, 35.864], [36.717, 35.872], [36.660, 35.845], [36.600, 35.830],
-    [36.530, 35.795], [36.440, 35.780], [36.330, 35.815], [36.220, 35.800], [36.100, 35.700],
-    [35.950, 35.620], [35.800, 35.540],
+    [37.120, 36.170],
+    [37.040, 36.165],
+    [36.985, 36.070],
+    [36.965, 36.010],
+    [36.870, 35.930],
+    [36.815, 35.870],
+    [36.780, 35.864],
+    [36.717, 35.872],
+    [36.660, 35.845],
+    [36.600, 35.830],
+    [36.530, 35.795],
+    [36.440, 35.780],
+    [36.330, 35.815],
+    [36.220, 35.800],
+    [36.100, 35.700],
+    [35.950, 35.620],
+    [35.800, 35.540],
 ]
 
 # M5 (Aleppo - Hama, the Damascus highway): Aleppo, Saraqib, Maarat al-Numan, Khan Shaykhun,
 # Morek, Souran, Hama.
 M5_LINE = [
-    [37.120, 36.170], [37.040, 36.165], [36.985, 36.070], [36.965, 36.010], [36.870, 35.930],
-    [36.815, 35.870], [36.770, 35.760], [36.720, 35.620], [36.675, 35.645], [36.660, 35.540],
-    [36.646, 35.442], [36.683, 35.374], [36.740, 35.290], [36.750, 35.160],
+    [37.120, 36.170],
+    [37.040, 36.165],
+    [36.985, 36.070],
+    [36.965, 36.010],
+    [36.870, 35.930],
+    [36.815, 35.870],
+    [36.770, 35.760],
+    [36.720, 35.620],
+    [36.675, 35.645],
+    [36.660, 35.540],
+    [36.646, 35.442],
+    [36.683, 35.374],
+    [36.740, 35.290],
+    [36.750, 35.160],
 ]
 
 # The Moscow protocol's security corridor: the M4 from Trumba (about 2 km west of Saraqib) to
 # Ain al-Havr, 6 km either side.
 M4_CORRIDOR_LINE = [
-    [36.780, 35.864], [36.717, 35.872], [36.660, 35.845], [36.600, 35.830], [36.530, 35.795],
-    [36.440, 35.780], [36.330, 35.815], [36.220, 35.800],
+    [36.780, 35.864],
+    [36.717, 35.872],
+    [36.660, 35.845],
+    [36.600, 35.830],
+    [36.530, 35.795],
+    [36.440, 35.780],
+    [36.330, 35.815],
+    [36.220, 35.800],
 ]
 
 APPROXIMATE = (
@@ -269,19 +335,35 @@ AREAS = [
 
 # --- Agreements ------------------------------------------------------------------------------
 CEASEFIRE_CATEGORIES = [
-    "air_strike", "shelling", "armed_clash", "attack_on_civilians",
-    "explosive_device", "chemical_weapon", "territory_change",
+    "air_strike",
+    "shelling",
+    "armed_clash",
+    "attack_on_civilians",
+    "explosive_device",
+    "chemical_weapon",
+    "territory_change",
 ]
 # Whose acts count under the Idlib ceasefires: the warring parties and their guarantors.
 # The Astana memorandum bound only the government and the opposition groups that joined the
 # ceasefire; HTS, Hurras al-Din and IS were excluded from it.
 ASTANA_CEASEFIRE_PARTIES = [
-    "Syrian government", "Russia", "Iran", "Turkey",
-    "National Front for Liberation", "Jaish al-Izza", "Syrian armed opposition",
+    "Syrian government",
+    "Russia",
+    "Iran",
+    "Turkey",
+    "National Front for Liberation",
+    "Jaish al-Izza",
+    "Syrian armed opposition",
 ]
 IDLIB_WARRING_PARTIES = [
-    "Syrian government", "Russia", "Turkey", "National Front for Liberation", "Jaish al-Izza",
-    "Syrian armed opposition", "Hay'at Tahrir al-Sham", "Hurras al-Din",
+    "Syrian government",
+    "Russia",
+    "Turkey",
+    "National Front for Liberation",
+    "Jaish al-Izza",
+    "Syrian armed opposition",
+    "Hay'at Tahrir al-Sham",
+    "Hurras al-Din",
 ]
 ZONE = "idlib-de-escalation-zone"
 DMZ = "idlib-demilitarized-zone"
@@ -399,10 +481,16 @@ AGREEMENTS = [
             },
         ],
         "deadlines": [
-            {"clause": "5", "description": "Joint Working Group on de-escalation formed",
-             "due_date": dt.date(2017, 5, 18)},
-            {"clause": "6", "description": "Maps of the de-escalation areas and security zones completed",
-             "due_date": dt.date(2017, 6, 4)},
+            {
+                "clause": "5",
+                "description": "Joint Working Group on de-escalation formed",
+                "due_date": dt.date(2017, 5, 18),
+            },
+            {
+                "clause": "6",
+                "description": "Maps of the de-escalation areas and security zones completed",
+                "due_date": dt.date(2017, 6, 4),
+            },
         ],
     },
     {
@@ -418,8 +506,12 @@ AGREEMENTS = [
         "demilitarized zone along the line of contact, to be cleared of heavy weapons by 10 October "
         "and of radical groups by 15 October 2018, with coordinated Turkish and Russian patrols, and "
         "reopens the M4 and M5 highways to transit by the end of 2018.",
-        "parties": [("Russia", "signatory"), ("Turkey", "signatory"), ("Russia", "guarantor"),
-                    ("Turkey", "guarantor")],
+        "parties": [
+            ("Russia", "signatory"),
+            ("Turkey", "signatory"),
+            ("Russia", "guarantor"),
+            ("Turkey", "guarantor"),
+        ],
         "areas": [ZONE],
         "links": [
             ("Peace Agreements Database (PA-X), agreement 2169", "https://www.peaceagreements.org/view/2169"),
@@ -539,12 +631,21 @@ AGREEMENTS = [
             },
         ],
         "deadlines": [
-            {"clause": "6", "description": "Heavy weapons withdrawn from the demilitarized zone",
-             "due_date": dt.date(2018, 10, 10)},
-            {"clause": "5", "description": "Radical groups removed from the demilitarized zone",
-             "due_date": dt.date(2018, 10, 15)},
-            {"clause": "8", "description": "Transit on the M4 and M5 restored",
-             "due_date": dt.date(2018, 12, 31)},
+            {
+                "clause": "6",
+                "description": "Heavy weapons withdrawn from the demilitarized zone",
+                "due_date": dt.date(2018, 10, 10),
+            },
+            {
+                "clause": "5",
+                "description": "Radical groups removed from the demilitarized zone",
+                "due_date": dt.date(2018, 10, 15),
+            },
+            {
+                "clause": "8",
+                "description": "Transit on the M4 and M5 restored",
+                "due_date": dt.date(2018, 12, 31),
+            },
         ],
     },
     {
@@ -605,10 +706,12 @@ AGREEMENTS = [
             },
         ],
         "deadlines": [
-            {"clause": "2", "description": "Parameters of the M4 security corridor agreed",
-             "due_date": dt.date(2020, 3, 12)},
-            {"clause": "3", "description": "Joint patrols on the M4 begin",
-             "due_date": dt.date(2020, 3, 15)},
+            {
+                "clause": "2",
+                "description": "Parameters of the M4 security corridor agreed",
+                "due_date": dt.date(2020, 3, 12),
+            },
+            {"clause": "3", "description": "Joint patrols on the M4 begin", "due_date": dt.date(2020, 3, 15)},
         ],
     },
 ]
@@ -624,8 +727,14 @@ UCDP = ("UCDP Georeferenced Event Dataset (Syria 652.1601.1911)", "https://ucdp.
 
 def source(outlet, published_on, reliability, notes="", confidential=False):
     name, url = outlet
-    return {"name": name, "url": url, "published_on": published_on, "reliability": reliability,
-            "notes": notes, "confidential": confidential}
+    return {
+        "name": name,
+        "url": url,
+        "published_on": published_on,
+        "reliability": reliability,
+        "notes": notes,
+        "confidential": confidential,
+    }
 
 
 INCIDENTS = [
@@ -635,8 +744,10 @@ INCIDENTS = [
         "occurred_until": damascus(2019, 4, 11),
         "date_precision": "days",
         "place_name": "Saraqib (Saraqeb), local council building",
-        "admin1": "Idlib", "admin2": "Idlib",
-        "latitude": SARAQIB[1], "longitude": SARAQIB[0],
+        "admin1": "Idlib",
+        "admin2": "Idlib",
+        "latitude": SARAQIB[1],
+        "longitude": SARAQIB[0],
         "location_precision": "exact",
         "category": "shelling",
         "perpetrator": "Syrian government",
@@ -656,8 +767,10 @@ INCIDENTS = [
         "occurred_until": None,
         "date_precision": "day",
         "place_name": "Sahl al-Ghab plain",
-        "admin1": "Hama", "admin2": "Al-Suqaylabiyah",
-        "latitude": 35.63, "longitude": 36.35,
+        "admin1": "Hama",
+        "admin2": "Al-Suqaylabiyah",
+        "latitude": 35.63,
+        "longitude": 36.35,
         "location_precision": "district",
         "category": "shelling",
         "perpetrator": "Syrian armed opposition",
@@ -679,14 +792,18 @@ INCIDENTS = [
         "occurred_until": None,
         "date_precision": "day",
         "place_name": "Kafr Nabl, market area",
-        "admin1": "Idlib", "admin2": "Maarat al-Numan",
-        "latitude": 35.613964, "longitude": 36.560703,
+        "admin1": "Idlib",
+        "admin2": "Maarat al-Numan",
+        "latitude": 35.613964,
+        "longitude": 36.560703,
         "location_precision": "exact",
         "category": "shelling",
         "perpetrator": "Syrian government",
         "target_type": "market",
         "weapons": ["rockets"],
-        "killed_civilians": 5, "killed_unknown": 8, "injured_unknown": 27,
+        "killed_civilians": 5,
+        "killed_unknown": 8,
+        "injured_unknown": 27,
         "description": "Summary of reporting: rocket shelling by government forces hit the market area "
         "of Kafr Nabl; 13 people were reported killed (at least 5 of them confirmed civilians) and "
         "about 40 people killed or wounded in all. Injured count derived from that total.",
@@ -702,8 +819,10 @@ INCIDENTS = [
         "occurred_until": None,
         "date_precision": "day",
         "place_name": "Saraqib",
-        "admin1": "Idlib", "admin2": "Idlib",
-        "latitude": 35.86447, "longitude": 36.80591,
+        "admin1": "Idlib",
+        "admin2": "Idlib",
+        "latitude": 35.86447,
+        "longitude": 36.80591,
         "location_precision": "exact",
         "category": "shelling",
         "perpetrator": "Syrian government",
@@ -716,8 +835,12 @@ INCIDENTS = [
         "status": "verified",
         "sources": [
             source(SOHR, dt.date(2019, 4, 8), "C"),
-            source(ANADOLU, dt.date(2019, 4, 8), "C", "Citing White Helmets sources: 11 killed, 40 injured "
-                   "across Idlib that day."),
+            source(
+                ANADOLU,
+                dt.date(2019, 4, 8),
+                "C",
+                "Citing White Helmets sources: 11 killed, 40 injured across Idlib that day.",
+            ),
             source(UCDP, None, "B", "GED event 282630."),
         ],
     },
@@ -727,21 +850,28 @@ INCIDENTS = [
         "occurred_until": None,
         "date_precision": "day",
         "place_name": "Kafr Zita",
-        "admin1": "Hama", "admin2": "Muhradah",
-        "latitude": 35.37425, "longitude": 36.6033,
+        "admin1": "Hama",
+        "admin2": "Muhradah",
+        "latitude": 35.37425,
+        "longitude": 36.6033,
         "location_precision": "near",
         "category": "air_strike",
         "perpetrator": None,
         "target_type": "residential",
         "weapons": ["aircraft_munition"],
-        "killed_civilians": 1, "injured_civilians": 9,
+        "killed_civilians": 1,
+        "injured_civilians": 9,
         "description": "Summary of reporting: six air strikes hit Kafr Zita in northern Hama, killing one "
         "civilian and injuring nine, four children and two women among them. Whether Syrian or "
         "Russian aircraft flew them is not established, so the perpetrator is left unknown.",
         "status": "under_review",
         "sources": [
-            source(OCHA, dt.date(2019, 7, 4), "A", "Turkey/Syria cross-border humanitarian reach and "
-                   "activities, April 2019."),
+            source(
+                OCHA,
+                dt.date(2019, 7, 4),
+                "A",
+                "Turkey/Syria cross-border humanitarian reach and activities, April 2019.",
+            ),
         ],
     },
     {
@@ -750,8 +880,10 @@ INCIDENTS = [
         "occurred_until": damascus(2019, 4, 11),
         "date_precision": "days",
         "place_name": "Maarat al-Numan district",
-        "admin1": "Idlib", "admin2": "Maarat al-Numan",
-        "latitude": 35.55, "longitude": 36.75,
+        "admin1": "Idlib",
+        "admin2": "Maarat al-Numan",
+        "latitude": 35.55,
+        "longitude": 36.75,
         "location_precision": "district",
         "category": "patrol_obstructed",
         "perpetrator": None,
@@ -762,9 +894,13 @@ INCIDENTS = [
         "established: located to the district only, under review.",
         "status": "under_review",
         "sources": [
-            source(("Local witness (name withheld)", ""), None, "F",
-                   "Demo record standing for a confidential witness statement; not a real person.",
-                   confidential=True),
+            source(
+                ("Local witness (name withheld)", ""),
+                None,
+                "F",
+                "Demo record standing for a confidential witness statement; not a real person.",
+                confidential=True,
+            ),
         ],
     },
     {
@@ -773,14 +909,17 @@ INCIDENTS = [
         "occurred_until": None,
         "date_precision": "day",
         "place_name": "Saraqib, popular market",
-        "admin1": "Idlib", "admin2": "Idlib",
-        "latitude": SARAQIB[1], "longitude": SARAQIB[0],
+        "admin1": "Idlib",
+        "admin2": "Idlib",
+        "latitude": SARAQIB[1],
+        "longitude": SARAQIB[0],
         "location_precision": "exact",
         "category": "shelling",
         "perpetrator": "Syrian government",
         "target_type": "market",
         "weapons": ["artillery"],
-        "killed_civilians": 1, "injured_civilians": 3,
+        "killed_civilians": 1,
+        "injured_civilians": 3,
         "description": "Summary of reporting: high-explosive rockets from government artillery hit the "
         "popular market of Saraqib, killing one civilian and injuring three.",
         "status": "verified",

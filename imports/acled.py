@@ -10,6 +10,7 @@ Mapping (see also ACLED_SUB_EVENT_TYPES below):
 - fatalities -> killed_unknown; location/admin1/admin2 -> place_name/admin1/admin2
 - notes -> description, followed by ACLED's own labels; source (a ;-list) -> one Source each
 """
+
 import calendar
 import datetime as dt
 
@@ -27,9 +28,9 @@ from .base import (
     day_end,
     day_start,
     import_timezone,
-    parse_point,
     parse_count,
     parse_date,
+    parse_point,
     split_list,
 )
 from .blocks import BlockRecords, concat, is_empty, longer_than, map_values, strip
@@ -88,9 +89,25 @@ CATEGORY_BY_LABEL = {
 CATEGORY_BY_LABEL["excessive force against protestors"] = IncidentCategory.ATTACK_ON_CIVILIANS
 
 USED_COLUMNS = (
-    "event_id_cnty", "data_id", "event_date", "time_precision", "event_type", "sub_event_type", "actor1",
-    "assoc_actor_1", "ally_actor_1", "actor2", "admin1", "admin2", "location", "latitude", "longitude",
-    "geo_precision", "source", "notes", "fatalities",
+    "event_id_cnty",
+    "data_id",
+    "event_date",
+    "time_precision",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "ally_actor_1",
+    "actor2",
+    "admin1",
+    "admin2",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "notes",
+    "fatalities",
 )
 
 GEO_PRECISION = {"1": LocationPrecision.EXACT, "2": LocationPrecision.NEAR, "3": LocationPrecision.DISTRICT}
@@ -104,9 +121,19 @@ class AcledReader:
     format = "acled"
     dataset = "acled"
     provided_fields = (
-        "occurred_at", "date_precision", "occurred_until", "place_name", "admin1", "admin2",
-        "latitude", "longitude", "location_precision", "category", "perpetrator_id",
-        "killed_unknown", "description",
+        "occurred_at",
+        "date_precision",
+        "occurred_until",
+        "place_name",
+        "admin1",
+        "admin2",
+        "latitude",
+        "longitude",
+        "location_precision",
+        "category",
+        "perpetrator_id",
+        "killed_unknown",
+        "description",
     )
     skip_row = None
 
@@ -117,18 +144,18 @@ class AcledReader:
         self.category_column = _first_present(header, "sub_event_type", "event_type")
         self.assoc_column = _first_present(header, "assoc_actor_1", "ally_actor_1")
         missing = [
-            label for label, present in (
+            label
+            for label, present in (
                 ("event_id_cnty (or data_id)", self.id_column),
                 ("event_date", "event_date" in header),
                 ("sub_event_type (or event_type)", self.category_column),
                 ("latitude", "latitude" in header),
                 ("longitude", "longitude" in header),
-            ) if not present
+            )
+            if not present
         ]
         if missing:
-            raise ImportFileError(
-                "not an ACLED file: required column missing", column=", ".join(missing)
-            )
+            raise ImportFileError("not an ACLED file: required column missing", column=", ".join(missing))
         self.has_event_type = "event_type" in header
         self.id_position = self.c.__dict__[self.id_column]
         self.category_position = self.c.__dict__[self.category_column]
@@ -155,7 +182,9 @@ class AcledReader:
             else:
                 last = calendar.monthrange(day.year, day.month)[1]
                 window = (
-                    day_start(day.replace(day=1), tz), DatePrecision.MONTH, day_end(day.replace(day=last), tz)
+                    day_start(day.replace(day=1), tz),
+                    DatePrecision.MONTH,
+                    day_end(day.replace(day=last), tz),
                 )
             self._windows[key] = window
         return window
@@ -242,7 +271,9 @@ class AcledReader:
 
         days, day_index = map_values(column(c.event_date), self._ordinal)
         day = np.array(days, dtype=np.int64)[day_index]
-        precisions, precision_index = map_values(strip(column(c.time_precision)), lambda v: TIME_PRECISION.get(v, -1))
+        precisions, precision_index = map_values(
+            strip(column(c.time_precision)), lambda v: TIME_PRECISION.get(v, -1)
+        )
         precision = np.array(precisions, dtype=np.int64)[precision_index]
         bad |= (day < 0) | (precision < 0)
 
@@ -254,7 +285,9 @@ class AcledReader:
             plain = pc.match_substring_regex(text, PLAIN_NUMBER).to_numpy(zero_copy_only=False)
             plain &= ~longer_than(text, 30)
             bad |= ~plain & ~empty
-            numbers = pc.cast(pc.if_else(pa.array(plain), text, "0"), pa.float64()).to_numpy(zero_copy_only=False)
+            numbers = pc.cast(pc.if_else(pa.array(plain), text, "0"), pa.float64()).to_numpy(
+                zero_copy_only=False
+            )
             bad |= np.abs(numbers) > limit
             coordinates.append(pc.if_else(pa.array(empty), pa.scalar(None, pa.string()), text))
 
@@ -262,7 +295,9 @@ class AcledReader:
         location_precision = pa.array(geo, pa.string()).take(pa.array(geo_index))
         bad |= pc.is_null(location_precision).to_numpy(zero_copy_only=False)
         admin2 = strip(column(c.admin2))
-        governorate = pc.and_(pc.equal(location_precision, LocationPrecision.DISTRICT), pa.array(is_empty(admin2)))
+        governorate = pc.and_(
+            pc.equal(location_precision, LocationPrecision.DISTRICT), pa.array(is_empty(admin2))
+        )
         location_precision = pc.if_else(governorate, LocationPrecision.GOVERNORATE.value, location_precision)
         place_name, admin1 = strip(column(c.location)), strip(column(c.admin1))
         bad |= longer_than(admin2, 100) | longer_than(place_name, 200) | longer_than(admin1, 100)
@@ -281,18 +316,28 @@ class AcledReader:
 
         fatalities = strip(column(c.fatalities))
         no_fatalities = is_empty(fatalities)
-        bad |= ~pc.match_substring_regex(fatalities, PLAIN_COUNT).to_numpy(zero_copy_only=False) & ~no_fatalities
+        bad |= (
+            ~pc.match_substring_regex(fatalities, PLAIN_COUNT).to_numpy(zero_copy_only=False) & ~no_fatalities
+        )
         killed_unknown = pc.if_else(pa.array(no_fatalities), "0", fatalities)
 
         actor = strip(column(c.actor1))
-        description = self._descriptions(label, event_type, actor, strip(column(self.assoc_position)),
-                                         strip(column(c.actor2)), strip(column(c.notes)))
+        description = self._descriptions(
+            label,
+            event_type,
+            actor,
+            strip(column(self.assoc_position)),
+            strip(column(c.actor2)),
+            strip(column(c.notes)),
+        )
 
         good = ~bad
         keep = pa.array(good)
         key = np.where(good, day * 3 + precision, 0)
         windows, window_index = np.unique(key[good], return_inverse=True)
-        starts, precisions, ends = zip(*map(self._window_text, windows.tolist())) if len(windows) else ((), (), ())
+        starts, precisions, ends = (
+            zip(*map(self._window_text, windows.tolist())) if len(windows) else ((), (), ())
+        )
         window_index = pa.array(window_index.reshape(-1))
         actors, actor_index = map_values(actor.filter(keep), lambda v: v)
         kept_sources = source_index[good]
@@ -325,7 +370,11 @@ class AcledReader:
         text = self._window_texts.get(key)
         if text is None:
             start, precision, end = self._window(dt.date.fromordinal(key // 3), "123"[key % 3])
-            text = self._window_texts[key] = (start.isoformat(), str(precision), end.isoformat() if end else None)
+            text = self._window_texts[key] = (
+                start.isoformat(),
+                str(precision),
+                end.isoformat() if end else None,
+            )
         return text
 
     def _ordinal(self, text):
@@ -356,7 +405,11 @@ class AcledReader:
         both = pc.and_(pa.array(~is_empty(event_type)), pc.not_equal(event_type, label))
         labels = pc.if_else(both, concat(event_type, " / ", label), label)
         trailer = concat(
-            "[ACLED ", labels, unless_empty("; actor1: ", actor), unless_empty("; with ", assoc),
-            unless_empty("; actor2: ", actor2), "]",
+            "[ACLED ",
+            labels,
+            unless_empty("; actor1: ", actor),
+            unless_empty("; with ", assoc),
+            unless_empty("; actor2: ", actor2),
+            "]",
         )
         return pc.if_else(pa.array(is_empty(notes)), trailer, concat(notes, "\n\n", trailer))

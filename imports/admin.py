@@ -2,6 +2,7 @@
 
 Registered from incidents/admin.py (`from . import admin_import`).
 """
+
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseRedirect
@@ -20,16 +21,40 @@ SHOWN_ERRORS = 20
 class ImportJobAdmin(admin.ModelAdmin):
     change_form_template = "admin/imports/importjob/change_form.html"
     list_display = (
-        "created_at", "file_name", "format", "status", "progress", "created", "updated", "unchanged",
-        "rejected", "created_by",
+        "created_at",
+        "file_name",
+        "format",
+        "status",
+        "progress",
+        "created",
+        "updated",
+        "unchanged",
+        "rejected",
+        "created_by",
     )
     list_filter = ("status", "format")
     date_hierarchy = "created_at"
     add_fields = ("file", "format", "on_error", "dry_run", "create_parties")
     readonly_fields = (
-        "file_name", "format", "on_error", "dry_run", "create_parties", "status", "progress", "rows_read",
-        "created", "updated", "unchanged", "rejected", "summary_text", "message", "error_sample", "created_by",
-        "created_at", "started_at", "finished_at",
+        "file_name",
+        "format",
+        "on_error",
+        "dry_run",
+        "create_parties",
+        "status",
+        "progress",
+        "rows_read",
+        "created",
+        "updated",
+        "unchanged",
+        "rejected",
+        "summary_text",
+        "message",
+        "error_sample",
+        "created_by",
+        "created_at",
+        "started_at",
+        "finished_at",
     )
 
     def get_fields(self, request, obj=None):
@@ -73,7 +98,9 @@ class ImportJobAdmin(admin.ModelAdmin):
         if not job.error_report:
             raise Http404("This import rejected no rows.")
         return FileResponse(
-            job.error_report.open("rb"), as_attachment=True, filename=f"import-{job.pk}-errors.csv",
+            job.error_report.open("rb"),
+            as_attachment=True,
+            filename=f"import-{job.pk}-errors.csv",
             content_type="text/csv",
         )
 
@@ -99,5 +126,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         shown = "".join(lines)
         return format_html(
             '<a href="{}" class="button">Download the error report (CSV, {} rows)</a><pre>{}</pre>',
-            url, obj.rejected, shown,
+            url,
+            obj.rejected,
+            shown,
         )

@@ -3,6 +3,7 @@
 A reader turns one CSV row (a dict of column -> text) into one `Record`, or raises `BadValue`
 naming the column and the reason. The streaming part never holds more than one row in memory.
 """
+
 import codecs
 import csv
 import datetime as dt
@@ -16,7 +17,7 @@ from django.conf import settings
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,9 @@ def parse_date(text, column, cache):
         if len(cache) < 100_000:
             cache[text] = parsed
         return parsed
-    raise BadValue(column, f"unparseable date {value!r} (expected e.g. 31 December 2020, 2020-12-31 or 9-May-20)")
+    raise BadValue(
+        column, f"unparseable date {value!r} (expected e.g. 31 December 2020, 2020-12-31 or 9-May-20)"
+    )
 
 
 def parse_coordinate(text, column, limit):
@@ -129,7 +132,7 @@ def parse_count(text, column):
         except ValueError:
             raise BadValue(column, f"not a whole number: {value!r}") from None
         if not as_float.is_integer():
-            raise BadValue(column, f"not a whole number: {value!r}")
+            raise BadValue(column, f"not a whole number: {value!r}") from None
         number = int(as_float)
     if number < 0:
         raise BadValue(column, f"negative count {number}")

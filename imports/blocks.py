@@ -8,6 +8,7 @@ fails any vectorised check goes through the reader's exact per-row parser, so ev
 the same on both paths: the fast path only ever accepts rows the per-row parser would accept,
 with the same values.
 """
+
 import csv
 import io
 from dataclasses import dataclass
@@ -137,7 +138,8 @@ def _read_block(data, width, first_line, lines):
             parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(
                 column_types={name: pa.string() for name in names},
-                strings_can_be_null=False, quoted_strings_can_be_null=False,
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -173,8 +175,11 @@ def is_empty(array):
 def map_values(array, function):
     """function(value) for each distinct value of a (mostly repetitive) column: returns (the
     list of results, the index of each row's value in it)."""
-    encoded = pc.dictionary_encode(array).combine_chunks() if isinstance(array, pa.ChunkedArray) \
+    encoded = (
+        pc.dictionary_encode(array).combine_chunks()
+        if isinstance(array, pa.ChunkedArray)
         else pc.dictionary_encode(array)
+    )
     results = [function(value) for value in encoded.dictionary.to_pylist()]
     return results, encoded.indices.to_numpy(zero_copy_only=False)
 
@@ -210,5 +215,7 @@ def copy_payload(columns, rows):
 def _data_bytes(array):
     offsets = array.buffers()[1]
     data = array.buffers()[2]
-    start, end = np.frombuffer(offsets, dtype=np.int32, count=len(array) + 1, offset=4 * array.offset)[[0, -1]]
+    start, end = np.frombuffer(offsets, dtype=np.int32, count=len(array) + 1, offset=4 * array.offset)[
+        [0, -1]
+    ]
     return memoryview(data)[start:end]

@@ -1,4 +1,5 @@
 """Run an ImportJob (an admin upload): the same import as the command, with progress saved."""
+
 import os
 import time
 
@@ -35,8 +36,13 @@ def run_import_job(job_id):
 
     try:
         result = run_import(
-            job.file.path, job.format, on_error=job.on_error, dry_run=job.dry_run,
-            create_parties=job.create_parties, user=job.created_by, progress=progress,
+            job.file.path,
+            job.format,
+            on_error=job.on_error,
+            dry_run=job.dry_run,
+            create_parties=job.create_parties,
+            user=job.created_by,
+            progress=progress,
         )
     except ImportFileError as exc:
         return finish(job, status=Status.FAILED, message=str(exc))
@@ -57,7 +63,10 @@ def record_result(job, result):
     """Save an ImportResult on its job: counts, summary, a copy of the error report, status."""
     job.rows_read = result.rows
     job.created, job.updated, job.unchanged, job.rejected = (
-        result.created, result.updated, result.unchanged, result.rejected,
+        result.created,
+        result.updated,
+        result.unchanged,
+        result.rejected,
     )
     job.summary = "\n".join(result.summary_lines())
     if result.error_report:

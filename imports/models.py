@@ -25,7 +25,9 @@ class ImportJob(models.Model):
 
     file = models.FileField(upload_to="imports/%Y/%m/", blank=True, help_text="A CSV file, UTF-8.")
     source_path = models.CharField(
-        max_length=500, blank=True, help_text="The file's path, for an import run with the import_incidents command."
+        max_length=500,
+        blank=True,
+        help_text="The file's path, for an import run with the import_incidents command.",
     )
     format = models.CharField(max_length=10, choices=Format.choices)
     on_error = models.CharField(max_length=5, choices=OnError.choices, default=OnError.SKIP)

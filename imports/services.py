@@ -11,6 +11,7 @@ On PostgreSQL, a format whose reader has `parse_block` (ACLED) is read in blocks
 checked a column at a time (see blocks.py); the rows those checks do not pass go through the
 same per-row parser as on SQLite, so the errors are the same on both paths.
 """
+
 import codecs
 import contextlib
 import csv
@@ -76,7 +77,11 @@ class ImportResult:
         if self.aborted:
             lines.append("Aborted: some rows are bad and --on-error is abort, so nothing was imported.")
         if self.unknown_actors:
-            action = "created as new parties" if self.parties_created else "no party matches (perpetrator left empty)"
+            action = (
+                "created as new parties"
+                if self.parties_created
+                else "no party matches (perpetrator left empty)"
+            )
             lines.append(f"{len(self.unknown_actors)} unknown actors, {action}:")
             lines += [f"  {count:>7}  {name}" for name, count in self.unknown_actors.most_common()]
         return lines
@@ -114,7 +119,9 @@ class ErrorSink:
 
 def party_lookup():
     """lower(name or alias) -> party id, as Party.match resolves it (the name wins over an alias)."""
-    lookup = {alias.lower(): party_id for alias, party_id in PartyAlias.objects.values_list("name", "party_id")}
+    lookup = {
+        alias.lower(): party_id for alias, party_id in PartyAlias.objects.values_list("name", "party_id")
+    }
     lookup.update((name.lower(), party_id) for name, party_id in Party.objects.values_list("name", "id"))
     return lookup
 
@@ -178,8 +185,16 @@ def _perpetrators(records, lookup, unknown):
 
 
 def run_import(
-    path, format, *, on_error=SKIP, dry_run=False, create_parties=False, user=None,
-    progress=None, using=DEFAULT_DB_ALIAS, batch_size=10_000,
+    path,
+    format,
+    *,
+    on_error=SKIP,
+    dry_run=False,
+    create_parties=False,
+    user=None,
+    progress=None,
+    using=DEFAULT_DB_ALIAS,
+    batch_size=10_000,
 ):
     """Import the CSV file at `path` in `format` (acled, ucdp, tracker). See the module docstring.
 
@@ -250,7 +265,13 @@ def run_import(
                 progress(rows, total_bytes, total_bytes)
 
             for dup_line, external_id, first_line in staging.duplicates():
-                sink.add(RowError(dup_line, reader.id_column, f"duplicate id {external_id!r} (first on line {first_line})"))
+                sink.add(
+                    RowError(
+                        dup_line,
+                        reader.id_column,
+                        f"duplicate id {external_id!r} (first on line {first_line})",
+                    )
+                )
             result.rejected = sink.count
             if on_error == ABORT and sink.count:
                 result.aborted = True
@@ -267,7 +288,7 @@ def run_import(
 
 
 def _chunks(items, size=5000):
-    return (items[start:start + size] for start in range(0, len(items), size))
+    return (items[start : start + size] for start in range(0, len(items), size))
 
 
 def _claim_own_incidents(local_ids, using):
@@ -282,7 +303,9 @@ def _claim_own_incidents(local_ids, using):
     incidents = Incident.objects.using(using)
     own = []
     for chunk in _chunks(list(local_ids)):
-        hand_entered = incidents.filter(pk__in=chunk, external_id="").only("pk", "created_at", "source_dataset")
+        hand_entered = incidents.filter(pk__in=chunk, external_id="").only(
+            "pk", "created_at", "source_dataset"
+        )
         for incident in hand_entered:
             created_at, dataset, key = local_ids[incident.pk]
             if incident.created_at == created_at:
@@ -314,7 +337,9 @@ def _merge(connection, using, staging, reader, result, create_parties, user, dry
                 result.parties_created = sorted(created)
                 staging.set_perpetrators(created)
             counts = staging.merge(
-                reader.provided_fields, SOURCE_FIELDS[reader.format], timezone.now(),
+                reader.provided_fields,
+                SOURCE_FIELDS[reader.format],
+                timezone.now(),
                 getattr(user, "pk", None),
             )
             _release_own_incidents(own, using)

@@ -9,6 +9,7 @@ for new rows, INSERT ... ON CONFLICT (source_dataset, external_id) DO UPDATE ...
 differs for the others, RETURNING (xmax = 0) to count, and the sources replaced from the
 RETURNING rows. SQLite stages with executemany and runs the same upsert, then the sources.
 """
+
 import contextlib
 import json
 import operator
@@ -23,21 +24,58 @@ from .blocks import copy_nulls, copy_payload, copy_text
 
 # Incident columns the staging table holds (besides line, source_dataset, external_id, actor).
 DATA_COLUMNS = (
-    "occurred_at", "date_precision", "occurred_until", "place_name", "admin1", "admin2",
-    "latitude", "longitude", "location_precision", "category", "perpetrator_id", "target_type",
-    "weapons", "killed_civilians", "killed_combatants", "killed_unknown", "injured_civilians",
-    "injured_combatants", "injured_unknown", "description", "status",
+    "occurred_at",
+    "date_precision",
+    "occurred_until",
+    "place_name",
+    "admin1",
+    "admin2",
+    "latitude",
+    "longitude",
+    "location_precision",
+    "category",
+    "perpetrator_id",
+    "target_type",
+    "weapons",
+    "killed_civilians",
+    "killed_combatants",
+    "killed_unknown",
+    "injured_civilians",
+    "injured_combatants",
+    "injured_unknown",
+    "description",
+    "status",
 )
 DEFAULTS = {
-    "occurred_at": None, "category": "", "occurred_until": None, "place_name": "", "admin1": "", "admin2": "",
-    "latitude": None, "longitude": None, "date_precision": "day", "location_precision": "exact", "perpetrator_id": None,
-    "target_type": "", "weapons": [], "killed_civilians": 0, "killed_combatants": 0, "killed_unknown": 0,
-    "injured_civilians": 0, "injured_combatants": 0, "injured_unknown": 0, "description": "",
+    "occurred_at": None,
+    "category": "",
+    "occurred_until": None,
+    "place_name": "",
+    "admin1": "",
+    "admin2": "",
+    "latitude": None,
+    "longitude": None,
+    "date_precision": "day",
+    "location_precision": "exact",
+    "perpetrator_id": None,
+    "target_type": "",
+    "weapons": [],
+    "killed_civilians": 0,
+    "killed_combatants": 0,
+    "killed_unknown": 0,
+    "injured_civilians": 0,
+    "injured_combatants": 0,
+    "injured_unknown": 0,
+    "description": "",
     "status": "draft",
 }
 PG_TYPES = {
-    "occurred_at": "timestamptz", "occurred_until": "timestamptz", "latitude": "double precision",
-    "longitude": "double precision", "perpetrator_id": "bigint", "weapons": "jsonb",
+    "occurred_at": "timestamptz",
+    "occurred_until": "timestamptz",
+    "latitude": "double precision",
+    "longitude": "double precision",
+    "perpetrator_id": "bigint",
+    "weapons": "jsonb",
 }
 _data_values = operator.itemgetter(*DATA_COLUMNS)
 COUNT_COLUMNS = {c for c in DATA_COLUMNS if c.startswith(("killed_", "injured_"))}
@@ -152,10 +190,16 @@ class Staging:
         fields = {**DEFAULTS, **record.fields, "perpetrator_id": perpetrator_id}
         weapons = fields["weapons"]
         fields["weapons"] = json.dumps(weapons) if weapons else EMPTY_JSON_LIST
-        self.rows.append([
-            line, record.source_dataset, record.external_id, record.actor, *_data_values(fields),
-            len(record.sources),
-        ])
+        self.rows.append(
+            [
+                line,
+                record.source_dataset,
+                record.external_id,
+                record.actor,
+                *_data_values(fields),
+                len(record.sources),
+            ]
+        )
         for position, (name, url, published_on, notes, *rated) in enumerate(record.sources):
             reliability = rated[0] if rated and rated[0] else UNRATED
             self.source_rows.append((line, position, name, url, published_on, notes, reliability))
@@ -198,8 +242,12 @@ class Staging:
                 return copy_text(pa.array([text(item[index]) for item in flat], pa.string())).take(entry)
 
             source_columns = [
-                pa.array(records.lines[owner]).cast(pa.string()), pa.array(position).cast(pa.string()),
-                field(0), field(1), field(2, lambda day: day.isoformat() if day else None), field(3),
+                pa.array(records.lines[owner]).cast(pa.string()),
+                pa.array(position).cast(pa.string()),
+                field(0),
+                field(1),
+                field(2, lambda day: day.isoformat() if day else None),
+                field(3),
             ]
             payloads.append((STAGE_SOURCES, STAGE_SOURCE_COLUMNS, copy_payload(source_columns, total)))
         self._send(payloads)
@@ -238,10 +286,23 @@ class Staging:
                 self._copy(cursor, STAGE_SOURCES, source_columns, self.source_rows)
             else:
                 self._insert_many(cursor, STAGE, columns, self._sqlite_rows(columns))
-                self._insert_many(cursor, STAGE_SOURCES, source_columns, (
-                    (line, position, name, url, published_on.isoformat() if published_on else None, notes, rated)
-                    for line, position, name, url, published_on, notes, rated in self.source_rows
-                ))
+                self._insert_many(
+                    cursor,
+                    STAGE_SOURCES,
+                    source_columns,
+                    (
+                        (
+                            line,
+                            position,
+                            name,
+                            url,
+                            published_on.isoformat() if published_on else None,
+                            notes,
+                            rated,
+                        )
+                        for line, position, name, url, published_on, notes, rated in self.source_rows
+                    ),
+                )
         self.staged += len(self.rows)
         self.rows.clear()
         self.source_rows.clear()
@@ -416,7 +477,11 @@ class Staging:
         """SQLite: the same upsert; the rows it wrote are found again by their updated_at."""
         incident, stage, same = self.incident_table, STAGE, self._same
         stamp = self.connection.ops.adapt_datetimefield_value(now)
-        differs = "(" + " OR ".join(f"NOT ({same(f'{incident}.{c}', f'EXCLUDED.{c}')})" for c in updated_columns) + ")"
+        differs = (
+            "("
+            + " OR ".join(f"NOT ({same(f'{incident}.{c}', f'EXCLUDED.{c}')})" for c in updated_columns)
+            + ")"
+        )
         cursor.execute(self._upsert_sql(updated_columns, differs), [stamp, stamp, user_id])
         written = cursor.rowcount
         cursor.execute("SELECT count(*) FROM import_match")

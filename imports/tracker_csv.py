@@ -20,13 +20,20 @@ under the header is skipped. What is read:
 - text cells the export protected against spreadsheet formulas (a leading `'`) are restored.
 - id, created_by, created_at and updated_at are the database's own: not imported.
 """
+
 import datetime as dt
 import json
 
 from core.choices import IncidentCategory
-from incidents.choices import DatePrecision, IncidentStatus, LocationPrecision, SourceReliability, TargetType, Weapon
-
 from core.csv import csv_text
+from incidents.choices import (
+    DatePrecision,
+    IncidentStatus,
+    LocationPrecision,
+    SourceReliability,
+    TargetType,
+    Weapon,
+)
 from incidents.csv import INCIDENT_CSV_COLUMNS
 
 from .base import BadValue, ImportFileError, Record, check_length, parse_count, parse_point, split_list
@@ -34,8 +41,12 @@ from .base import BadValue, ImportFileError, Record, check_length, parse_count, 
 TRACKER_COLUMNS = [name for name, _tag in INCIDENT_CSV_COLUMNS]
 REQUIRED = ("occurred_at", "category")
 COUNTS = (
-    "killed_civilians", "killed_combatants", "killed_unknown",
-    "injured_civilians", "injured_combatants", "injured_unknown",
+    "killed_civilians",
+    "killed_combatants",
+    "killed_unknown",
+    "injured_civilians",
+    "injured_combatants",
+    "injured_unknown",
 )
 CHOICES = {
     "date_precision": (DatePrecision, DatePrecision.DAY),
@@ -59,19 +70,34 @@ def parse_datetime(text, column):
     try:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise BadValue(column, f"unparseable date {value!r} (expected ISO 8601, e.g. 2019-04-02T09:00:00+00:00)")
+        raise BadValue(
+            column, f"unparseable date {value!r} (expected ISO 8601, e.g. 2019-04-02T09:00:00+00:00)"
+        ) from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc)
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC)
 
 
 class TrackerReader:
     format = "tracker"
     dataset = "tracker"
     provided_fields = (
-        "occurred_at", "date_precision", "occurred_until", "place_name", "admin1", "admin2",
-        "latitude", "longitude", "location_precision", "category", "perpetrator_id", "target_type",
-        "weapons", *COUNTS, "description", "status",
+        "occurred_at",
+        "date_precision",
+        "occurred_until",
+        "place_name",
+        "admin1",
+        "admin2",
+        "latitude",
+        "longitude",
+        "location_precision",
+        "category",
+        "perpetrator_id",
+        "target_type",
+        "weapons",
+        *COUNTS,
+        "description",
+        "status",
     )
     id_column = "external_id"
     skip_row = staticmethod(is_hxl_row)
@@ -183,8 +209,13 @@ def parse_sources(row):
         reliability = item.get("reliability") or ""
         if reliability and reliability not in RELIABILITIES:
             raise BadValue("sources_json", f"source {name!r}: unknown reliability {reliability!r}")
-        sources.append((
-            check_length(name.strip(), "sources", 300), check_length(url, "sources_json", 1000),
-            published_on or None, notes, reliability,
-        ))
+        sources.append(
+            (
+                check_length(name.strip(), "sources", 300),
+                check_length(url, "sources_json", 1000),
+                published_on or None,
+                notes,
+                reliability,
+            )
+        )
     return sources

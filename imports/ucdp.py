@@ -19,6 +19,7 @@ Mapping:
 - source_article ("office,date,headline";"office,date,headline") -> one Source each: name,
   published_on and the headline as notes
 """
+
 import csv
 
 from core.choices import IncidentCategory
@@ -32,9 +33,9 @@ from .base import (
     day_end,
     day_start,
     import_timezone,
-    parse_point,
     parse_count,
     parse_date,
+    parse_point,
     split_list,
 )
 
@@ -66,9 +67,21 @@ class UcdpReader:
     format = "ucdp"
     dataset = "ucdp"
     provided_fields = (
-        "occurred_at", "date_precision", "occurred_until", "place_name", "admin1", "admin2",
-        "latitude", "longitude", "location_precision", "category", "perpetrator_id",
-        "killed_civilians", "killed_combatants", "killed_unknown", "description",
+        "occurred_at",
+        "date_precision",
+        "occurred_until",
+        "place_name",
+        "admin1",
+        "admin2",
+        "latitude",
+        "longitude",
+        "location_precision",
+        "category",
+        "perpetrator_id",
+        "killed_civilians",
+        "killed_combatants",
+        "killed_unknown",
+        "description",
     )
     id_column = "id"
     skip_row = None
@@ -124,7 +137,9 @@ class UcdpReader:
                 "occurred_at": day_start(start, self.tz),
                 "date_precision": date_precision,
                 "occurred_until": occurred_until,
-                "place_name": check_length(row.get("where_coordinates", "").strip(), "where_coordinates", 200),
+                "place_name": check_length(
+                    row.get("where_coordinates", "").strip(), "where_coordinates", 200
+                ),
                 "admin1": check_length(row.get("adm_1", "").strip(), "adm_1", 100),
                 "admin2": check_length(row.get("adm_2", "").strip(), "adm_2", 100),
                 "latitude": latitude,
@@ -143,7 +158,9 @@ class UcdpReader:
         text = f"[UCDP GED {violence_label} violence: {dyad}; side_a: {side_a}"
         if row.get("side_b", "").strip():
             text += f"; side_b: {row['side_b'].strip()}"
-        estimates = [f"{name} {row[name].strip()}" for name in ("best", "low", "high") if row.get(name, "").strip()]
+        estimates = [
+            f"{name} {row[name].strip()}" for name in ("best", "low", "high") if row.get(name, "").strip()
+        ]
         if estimates:
             text += "; deaths " + ", ".join(estimates)
         return text + "]"
@@ -162,7 +179,9 @@ class UcdpReader:
                     published_on = parse_date(published, "source_article", self._dates)
                 except BadValue:
                     published_on, headline = None, rest
-                sources.append((check_length(office, "source_article", 300), "", published_on, headline.strip()))
+                sources.append(
+                    (check_length(office, "source_article", 300), "", published_on, headline.strip())
+                )
         else:
             for office in split_list(row.get("source_office", "")):
                 sources.append((check_length(office, "source_office", 300), "", None, ""))

@@ -54,8 +54,24 @@ class IncidentForm(forms.ModelForm):
 @admin.register(Incident)
 class IncidentAdmin(SimpleHistoryAdmin):
     form = IncidentForm
-    list_display = ["occurred_at", "category", "place_name", "admin1", "perpetrator", "killed_total", "status"]
-    list_filter = ["status", "category", "location_precision", "date_precision", "admin1", "source_dataset", "perpetrator"]
+    list_display = [
+        "occurred_at",
+        "category",
+        "place_name",
+        "admin1",
+        "perpetrator",
+        "killed_total",
+        "status",
+    ]
+    list_filter = [
+        "status",
+        "category",
+        "location_precision",
+        "date_precision",
+        "admin1",
+        "source_dataset",
+        "perpetrator",
+    ]
     search_fields = ["place_name", "admin1", "admin2", "description", "external_id", "perpetrator__name"]
     date_hierarchy = "occurred_at"
     autocomplete_fields = ["perpetrator"]
@@ -65,16 +81,31 @@ class IncidentAdmin(SimpleHistoryAdmin):
     actions = ["mark_verified", "mark_under_review"]
     fieldsets = [
         ("When", {"fields": [("occurred_at", "date_precision"), "occurred_until"]}),
-        ("Where", {"fields": ["place_name", ("admin1", "admin2"), ("latitude", "longitude"), "location_precision"]}),
+        (
+            "Where",
+            {"fields": ["place_name", ("admin1", "admin2"), ("latitude", "longitude"), "location_precision"]},
+        ),
         ("What", {"fields": ["category", "perpetrator", "target_type", "weapons", "description"]}),
-        ("Casualties", {"fields": [
-            ("killed_civilians", "killed_combatants", "killed_unknown"),
-            ("injured_civilians", "injured_combatants", "injured_unknown"),
-        ]}),
+        (
+            "Casualties",
+            {
+                "fields": [
+                    ("killed_civilians", "killed_combatants", "killed_unknown"),
+                    ("injured_civilians", "injured_combatants", "injured_unknown"),
+                ]
+            },
+        ),
         ("Review", {"fields": ["status"]}),
-        ("Provenance", {"classes": ["collapse"], "fields": [
-            ("source_dataset", "external_id"), ("created_by", "created_at", "updated_at"),
-        ]}),
+        (
+            "Provenance",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    ("source_dataset", "external_id"),
+                    ("created_by", "created_at", "updated_at"),
+                ],
+            },
+        ),
     ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -113,8 +144,9 @@ class IncidentAdmin(SimpleHistoryAdmin):
             incident._change_reason = f"Bulk action: {status}"
             incident.save(update_fields=["status", "updated_at"])
             changed += 1
-        self.message_user(request, f"{changed} incident(s) marked {IncidentStatus(status).label.lower()}.",
-                          messages.SUCCESS)
+        self.message_user(
+            request, f"{changed} incident(s) marked {IncidentStatus(status).label.lower()}.", messages.SUCCESS
+        )
 
     @admin.action(description="Mark selected incidents verified", permissions=["verify"])
     def mark_verified(self, request, queryset):

@@ -7,6 +7,7 @@ the names of the non-confidential sources, joined with ";", and `sources_json` a
 the reader may see, in full (a JSON list of objects, confidential ones marked), so that an
 export can be imported again.
 """
+
 import json
 
 SOURCE_JSON_FIELDS = ("name", "url", "published_on", "reliability", "confidential", "notes")
@@ -57,5 +58,7 @@ def incident_csv_row(item):
         "sources_json": json.dumps(
             [{name: source.get(name) for name in SOURCE_JSON_FIELDS} for source in sources],
             ensure_ascii=False,
-        ) if sources else "",
+        )
+        if sources
+        else "",
     }

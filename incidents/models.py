@@ -6,10 +6,10 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from core.fields import ChoiceListField
 from agreements.models import Clause, Party
-
 from core.choices import IncidentCategory
+from core.fields import ChoiceListField
+
 from .choices import DatePrecision, IncidentStatus, LocationPrecision, SourceReliability, TargetType, Weapon
 
 
@@ -35,7 +35,11 @@ class Incident(models.Model):
     )
     category = models.CharField(max_length=30, choices=IncidentCategory.choices)
     perpetrator = models.ForeignKey(
-        Party, on_delete=models.PROTECT, null=True, blank=True, related_name="incidents",
+        Party,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
         help_text="Leave empty if unknown.",
     )
     target_type = models.CharField(max_length=20, choices=TargetType.choices, blank=True)
@@ -56,8 +60,12 @@ class Incident(models.Model):
         Clause, through="ClauseLink", related_name="logged_incidents", blank=True
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        editable=False, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -134,7 +142,9 @@ class Source(models.Model):
     name = models.CharField(max_length=300, help_text="Outlet, organisation or (if confidential) witness.")
     url = models.URLField(max_length=1000, blank=True)
     published_on = models.DateField(null=True, blank=True)
-    reliability = models.CharField(max_length=1, choices=SourceReliability.choices, default=SourceReliability.F)
+    reliability = models.CharField(
+        max_length=1, choices=SourceReliability.choices, default=SourceReliability.F
+    )
     confidential = models.BooleanField(
         default=False,
         help_text="Confidential sources (e.g. a witness) are shown only to staff with the permission.",
@@ -159,7 +169,12 @@ class ClauseLink(models.Model):
     clause = models.ForeignKey(Clause, on_delete=models.CASCADE, related_name="incident_links")
     note = models.TextField(blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

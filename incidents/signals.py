@@ -1,4 +1,5 @@
 """Signals other apps listen to. incidents never imports tracker: the engine subscribes here."""
+
 from django.dispatch import Signal
 
 # Sent after a bulk write that bypassed Model.save() (an import), once per batch, after commit.

@@ -11,8 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from core.fields import ChoiceListField
 from agreements.models import Agreement
+from core.fields import ChoiceListField
 
 from .choices import DeliveryStatus, ReportFormat, ReportFrequency
 from .periods import next_due_at

@@ -20,9 +20,9 @@ from agreements.choices import DeadlineStatus
 from agreements.geometry import buffered_km
 from agreements.models import Agreement, Area, Deadline
 from incidents.models import Incident
-
 from tracker.choices import ViolationStatus
 from tracker.models import Violation
+
 from .build import UNKNOWN_PARTY, daily_timeline
 from .charts import top_series
 from .choices import ReportFormat

@@ -1,7 +1,7 @@
 import pytest
 
-from tests.factories import UserFactory
 from core.roles import ANALYST, COORDINATOR, REPORTER, VIEWER, sync_roles
+from tests.factories import UserFactory
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from core.choices import IncidentCategory
 from incidents.choices import IncidentStatus, LocationPrecision
 from incidents.models import ClauseLink, Incident, Source
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -63,13 +63,15 @@ class AgreementFactory(factory.django.DjangoModelFactory):
 def square(lon, lat, half_side_deg=0.1):
     return {
         "type": "Polygon",
-        "coordinates": [[
-            [lon - half_side_deg, lat - half_side_deg],
-            [lon + half_side_deg, lat - half_side_deg],
-            [lon + half_side_deg, lat + half_side_deg],
-            [lon - half_side_deg, lat + half_side_deg],
-            [lon - half_side_deg, lat - half_side_deg],
-        ]],
+        "coordinates": [
+            [
+                [lon - half_side_deg, lat - half_side_deg],
+                [lon + half_side_deg, lat - half_side_deg],
+                [lon + half_side_deg, lat + half_side_deg],
+                [lon - half_side_deg, lat + half_side_deg],
+                [lon - half_side_deg, lat - half_side_deg],
+            ]
+        ],
     }
 
 
@@ -92,7 +94,9 @@ class ClauseFactory(factory.django.DjangoModelFactory):
     number = factory.Sequence(lambda n: str(n + 1))
     title = "Ceasefire"
     kind = ClauseKind.CEASEFIRE
-    prohibited_categories = factory.LazyFunction(lambda: [IncidentCategory.AIR_STRIKE, IncidentCategory.SHELLING])
+    prohibited_categories = factory.LazyFunction(
+        lambda: [IncidentCategory.AIR_STRIKE, IncidentCategory.SHELLING]
+    )
 
     @factory.post_generation
     def areas(self, create, extracted, **kwargs):

@@ -1,4 +1,5 @@
 """Every admin page loads, for every registered model: list, add, change, history."""
+
 import datetime as dt
 
 import pytest
@@ -31,7 +32,9 @@ def one_of_everything(superuser):
     incident = IncidentFactory(perpetrator=party, place_name="سراقب")
     SourceFactory(incident=incident)
     ClauseLink.objects.create(incident=incident, clause=clause)
-    Violation.objects.create(incident=incident, clause=clause, confidence="high", flagged_at=dt.datetime.now(dt.UTC))
+    Violation.objects.create(
+        incident=incident, clause=clause, confidence="high", flagged_at=dt.datetime.now(dt.UTC)
+    )
     JobRun.objects.create(kind="scan_full", started_at=dt.datetime.now(dt.UTC))
 
 

@@ -2,6 +2,7 @@
 
 They skip on a machine without PostgreSQL or Redis, and fail instead when CI=true.
 """
+
 import os
 import signal
 import subprocess
@@ -55,12 +56,34 @@ class Workers:
         self.processes = []
 
     def start(self, name):
-        env = dict(os.environ, DATABASE_URL=database_url(), REDIS_URL=self.broker,
-                   DJANGO_SETTINGS_MODULE="config.settings.test")
+        env = dict(
+            os.environ,
+            DATABASE_URL=database_url(),
+            REDIS_URL=self.broker,
+            DJANGO_SETTINGS_MODULE="config.settings.test",
+        )
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "-Q", self.queue,
-             "-n", f"{name}-{self.queue}@%h", "--without-gossip", "--without-mingle", "--loglevel", "WARNING"],
-            cwd=settings.BASE_DIR, env=env, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool",
+                "solo",
+                "-Q",
+                self.queue,
+                "-n",
+                f"{name}-{self.queue}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            start_new_session=True,
         )
         self.processes.append(process)
         return process

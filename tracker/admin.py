@@ -1,9 +1,9 @@
 from django.contrib import admin, messages
 
-from .choices import ViolationStatus
-from .models import JobRun, Violation
 from core.exceptions import StateConflict
 
+from .choices import ViolationStatus
+from .models import JobRun, Violation
 from .services import review_violation
 
 
@@ -11,13 +11,37 @@ from .services import review_violation
 class ViolationAdmin(admin.ModelAdmin):
     list_display = ["incident", "clause", "confidence", "status", "flagged_at", "reviewed_by", "reviewed_at"]
     list_filter = ["status", "confidence", "clause__agreement", "clause__kind"]
-    search_fields = ["incident__place_name", "incident__description", "clause__title", "clause__agreement__title"]
+    search_fields = [
+        "incident__place_name",
+        "incident__description",
+        "clause__title",
+        "clause__agreement__title",
+    ]
     date_hierarchy = "flagged_at"
     list_select_related = ["incident__perpetrator", "clause__agreement", "reviewed_by"]
-    readonly_fields = ["incident", "clause", "confidence", "reasons", "flagged_at", "updated_at", "reviewed_by",
-                       "reviewed_at", "status"]
-    fields = ["incident", "clause", "confidence", "reasons", "status", "flagged_at", "review_note", "reviewed_by",
-              "reviewed_at", "updated_at"]
+    readonly_fields = [
+        "incident",
+        "clause",
+        "confidence",
+        "reasons",
+        "flagged_at",
+        "updated_at",
+        "reviewed_by",
+        "reviewed_at",
+        "status",
+    ]
+    fields = [
+        "incident",
+        "clause",
+        "confidence",
+        "reasons",
+        "status",
+        "flagged_at",
+        "review_note",
+        "reviewed_by",
+        "reviewed_at",
+        "updated_at",
+    ]
     actions = ["confirm", "dismiss"]
 
     def has_add_permission(self, request):

@@ -1,7 +1,6 @@
 """One FilterSet per model, shared by the API (and the admin where useful)."""
 
-
-from core.api.filters import DateTimeFilter, BBoxFilter, ChoiceInFilter, IdInFilter, SearchFilter, FilterSet
+from core.api.filters import BBoxFilter, ChoiceInFilter, DateTimeFilter, FilterSet, IdInFilter, SearchFilter
 from core.choices import IncidentCategory
 from incidents.choices import LocationPrecision
 

@@ -12,7 +12,9 @@ class Violation(models.Model):
 
     # No separate FK indexes: the unique (incident, clause) and the (clause, status) indexes lead
     # with these columns, and each index less makes a scan's bulk insert cheaper.
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="violations", db_index=False)
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="violations", db_index=False
+    )
     clause = models.ForeignKey(Clause, on_delete=models.CASCADE, related_name="violations", db_index=False)
     confidence = models.CharField(max_length=10, choices=Confidence.choices)
     reasons = models.JSONField(default=list, blank=True, help_text="Why the engine gave this confidence.")
@@ -55,5 +57,3 @@ class JobRun(models.Model):
     @property
     def duration(self):
         return (self.finished_at - self.started_at) if self.finished_at else None
-
-

@@ -15,6 +15,7 @@ Uncertainty lowers confidence instead of hiding a breach:
 - perpetrator unknown: penalty 1.
 Confidence is high with no penalty, medium with 1, low with 2 or more.
 """
+
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -104,12 +105,15 @@ class IncidentArrays:
         return IncidentArrays(**{name: getattr(self, name)[index] for name in self.__dataclass_fields__})
 
     @classmethod
-    def from_codes(cls, ids, lon, lat, starts, until, category, perpetrator, location_precision, date_precision):
+    def from_codes(
+        cls, ids, lon, lat, starts, until, category, perpetrator, location_precision, date_precision
+    ):
         """Build from numeric columns, as the database returns them (NaN for NULL).
 
         category, location_precision and date_precision are codes from CATEGORY_CODES,
         LOCATION_CODES and DATE_CODES; starts and until are epoch seconds.
         """
+
         def codes(values):
             values = np.asarray(values, dtype=float)
             return np.where(np.isnan(values), -1, values).astype(np.int16)
@@ -151,8 +155,10 @@ def location_levels(incidents, areas):
     for area in areas:
         min_lon, min_lat, max_lon, max_lat = widen(area.bounds, MAX_POSSIBLE_RADIUS_KM)
         near = np.flatnonzero(
-            (incidents.lon >= min_lon) & (incidents.lon <= max_lon)
-            & (incidents.lat >= min_lat) & (incidents.lat <= max_lat)
+            (incidents.lon >= min_lon)
+            & (incidents.lon <= max_lon)
+            & (incidents.lat >= min_lat)
+            & (incidents.lat <= max_lat)
         )
         if not len(near):
             continue
@@ -228,7 +234,9 @@ def _near_areas(incidents, areas):
     found = []
     for area in areas:
         min_lon, min_lat, max_lon, max_lat = widen(area.bounds, MAX_POSSIBLE_RADIUS_KM)
-        band = order[np.searchsorted(sorted_lon, min_lon, "left"):np.searchsorted(sorted_lon, max_lon, "right")]
+        band = order[
+            np.searchsorted(sorted_lon, min_lon, "left") : np.searchsorted(sorted_lon, max_lon, "right")
+        ]
         lat = incidents.lat[band]
         found.append(band[(lat >= min_lat) & (lat <= max_lat)])
     if len(found) == 1:

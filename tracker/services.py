@@ -5,6 +5,7 @@ the (incident, clause) unique constraint, and every state change is a compare-an
 (`filter(status=old).update(...)`), so the final state depends only on the data, never on how
 many scans ran, in which order, or whether one was killed half-way.
 """
+
 import contextlib
 import datetime as dt
 import json
@@ -12,13 +13,12 @@ import math
 from collections import defaultdict
 
 import numpy as np
-
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Case, FloatField, IntegerField, Q, TextField, Value, When
-from django.db.models.functions import Cast
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from agreements.choices import DeadlineStatus
@@ -40,6 +40,7 @@ LONGEST_WINDOW = dt.timedelta(days=366)
 
 # --- Runs ----------------------------------------------------------------------------------------
 
+
 @contextlib.contextmanager
 def recorded_run(kind, parameters=None):
     """Record a job run (visible in the admin); yields a dict the job fills with its counts."""
@@ -57,7 +58,9 @@ def recorded_run(kind, parameters=None):
             status=JobStatus.FAILED, finished_at=timezone.now(), counts=counts, error=repr(exc)[:5000]
         )
         raise
-    JobRun.objects.filter(id=run.id).update(status=JobStatus.SUCCEEDED, finished_at=timezone.now(), counts=counts)
+    JobRun.objects.filter(id=run.id).update(
+        status=JobStatus.SUCCEEDED, finished_at=timezone.now(), counts=counts
+    )
 
 
 def prune_job_runs(keep_days=None, now=None):
@@ -85,16 +88,20 @@ def _add_counts(counts, more):
 
 # --- Loading ---------------------------------------------------------------------------------------
 
+
 def _epoch(column):
     table = Incident._meta.db_table
     if connection.vendor == "postgresql":
         return RawSQL(f'EXTRACT(EPOCH FROM "{table}"."{column}")::float8', [], output_field=FloatField())
-    return RawSQL(f"CAST(strftime('%%s', \"{table}\".\"{column}\") AS REAL)", [], output_field=FloatField())
+    return RawSQL(f'CAST(strftime(\'%%s\', "{table}"."{column}") AS REAL)', [], output_field=FloatField())
 
 
 def _code(field, codes):
-    return Case(*(When(**{field: value}, then=Value(code)) for value, code in codes.items()),
-                default=Value(None), output_field=IntegerField())
+    return Case(
+        *(When(**{field: value}, then=Value(code)) for value, code in codes.items()),
+        default=Value(None),
+        output_field=IntegerField(),
+    )
 
 
 def load_incidents(queryset, chunk_size=100_000):
@@ -103,16 +110,28 @@ def load_incidents(queryset, chunk_size=100_000):
     Choices come back as integer codes and times as epoch seconds, so each chunk of rows turns
     into a float matrix in one numpy call instead of a Python object per value.
     """
-    columns = ("id", "longitude", "latitude", "_starts", "_until", "_category", "perpetrator_id",
-               "_location", "_date")
+    columns = (
+        "id",
+        "longitude",
+        "latitude",
+        "_starts",
+        "_until",
+        "_category",
+        "perpetrator_id",
+        "_location",
+        "_date",
+    )
     chunks = [np.empty((0, len(columns)))]
     try:
         sql, params = (
             queryset.order_by()
-            .annotate(_starts=_epoch("occurred_at"), _until=_epoch("occurred_until"),
-                      _category=_code("category", rules.CATEGORY_CODES),
-                      _location=_code("location_precision", rules.LOCATION_CODES),
-                      _date=_code("date_precision", rules.DATE_CODES))
+            .annotate(
+                _starts=_epoch("occurred_at"),
+                _until=_epoch("occurred_until"),
+                _category=_code("category", rules.CATEGORY_CODES),
+                _location=_code("location_precision", rules.LOCATION_CODES),
+                _date=_code("date_precision", rules.DATE_CODES),
+            )
             .values_list(*columns)
             .query.sql_with_params()
         )
@@ -135,15 +154,19 @@ def _copy_binary_floats(sql, params, columns):
     Rows then have a fixed width, so numpy reads the whole stream in one call: no Python
     object is made per value, which is most of the cost of a million-row read.
     """
-    select = ", ".join(f'COALESCE(q."{name}"::float8, \'NaN\')' for name in columns)
+    select = ", ".join(f"COALESCE(q.\"{name}\"::float8, 'NaN')" for name in columns)
     buffer = bytearray()
     with connection.cursor() as cursor:  # the driver's own cursor: Django's debug wrapper has no COPY params
-        with cursor.cursor.copy(f"COPY (SELECT {select} FROM ({sql}) AS q) TO STDOUT (FORMAT binary)", params) as copy:
+        with cursor.cursor.copy(
+            f"COPY (SELECT {select} FROM ({sql}) AS q) TO STDOUT (FORMAT binary)", params
+        ) as copy:
             for block in copy:
                 buffer += block
     header, trailer = 19, 2  # signature + flags + extension length; the -1 end marker
-    row = np.dtype([("fields", ">i2")] + [item for i in range(len(columns))
-                                            for item in ((f"length{i}", ">i4"), (f"value{i}", ">f8"))])
+    row = np.dtype(
+        [("fields", ">i2")]
+        + [item for i in range(len(columns)) for item in ((f"length{i}", ">i4"), (f"value{i}", ">f8"))]
+    )
     count = (len(buffer) - header - trailer) // row.itemsize
     records = np.frombuffer(buffer, dtype=row, count=count, offset=header)
     return np.column_stack([records[f"value{i}"].astype(float) for i in range(len(columns))])
@@ -168,14 +191,16 @@ def clause_specs(clause_ids=None):
                 projection, shape_km = buffered_km(area.shape, area.buffer_km)
                 bounds = (area.min_lon, area.min_lat, area.max_lon, area.max_lat)
                 area_specs[area.id] = rules.AreaSpec(projection, shape_km, bounds)
-        specs.append(rules.ClauseSpec(
-            id=clause.id,
-            categories=frozenset(clause.prohibited_categories or ()),
-            starts=_timestamp(clause.effective_from, -math.inf),
-            ends=_timestamp(clause.effective_until, math.inf),
-            party_ids=frozenset(p.id for p in clause.obligated_parties.all()),
-            areas=[area_specs[a.id] for a in areas],
-        ))
+        specs.append(
+            rules.ClauseSpec(
+                id=clause.id,
+                categories=frozenset(clause.prohibited_categories or ()),
+                starts=_timestamp(clause.effective_from, -math.inf),
+                ends=_timestamp(clause.effective_until, math.inf),
+                party_ids=frozenset(p.id for p in clause.obligated_parties.all()),
+                areas=[area_specs[a.id] for a in areas],
+            )
+        )
     return specs
 
 
@@ -187,17 +212,19 @@ def candidate_incidents(specs, scope=None):
     than the rows they save; the rules then sort out each clause on the arrays.
     """
     specs = [s for s in specs if s.categories]
-    queryset = (scope if scope is not None else Incident.objects.all()).exclude(status=IncidentStatus.REJECTED)
+    queryset = (scope if scope is not None else Incident.objects.all()).exclude(
+        status=IncidentStatus.REJECTED
+    )
     if not specs:
         return queryset.none()
     queryset = queryset.filter(category__in=sorted(set().union(*(s.categories for s in specs))))
     starts = min(s.starts for s in specs)
     ends = max(s.ends for s in specs)
     if starts > -math.inf:
-        start = dt.datetime.fromtimestamp(starts, dt.timezone.utc)
+        start = dt.datetime.fromtimestamp(starts, dt.UTC)
         queryset = queryset.filter(Q(occurred_until__gte=start) | Q(occurred_at__gte=start - LONGEST_WINDOW))
     if ends < math.inf:
-        queryset = queryset.filter(occurred_at__lt=dt.datetime.fromtimestamp(ends, dt.timezone.utc))
+        queryset = queryset.filter(occurred_at__lt=dt.datetime.fromtimestamp(ends, dt.UTC))
     if all(s.areas for s in specs):
         boxes = [rules.widen(a.bounds, rules.MAX_POSSIBLE_RADIUS_KM) for s in specs for a in s.areas]
         queryset = queryset.filter(
@@ -208,6 +235,7 @@ def candidate_incidents(specs, scope=None):
 
 
 # --- Writing ---------------------------------------------------------------------------------------
+
 
 def _grouped(ids, confidences, reasons):
     groups = defaultdict(list)
@@ -231,15 +259,26 @@ def insert_violations(rows, now):
         clause_ids = {row[0] for row in rows}
         before = Violation.objects.filter(clause_id__in=clause_ids).count()
         Violation.objects.bulk_create(
-            [Violation(clause_id=clause_id, incident_id=incident_id, confidence=confidence, reasons=reasons,
-                       flagged_at=now) for clause_id, incident_id, confidence, reasons in rows],
-            batch_size=WRITE_BATCH, ignore_conflicts=True,
+            [
+                Violation(
+                    clause_id=clause_id,
+                    incident_id=incident_id,
+                    confidence=confidence,
+                    reasons=reasons,
+                    flagged_at=now,
+                )
+                for clause_id, incident_id, confidence, reasons in rows
+            ],
+            batch_size=WRITE_BATCH,
+            ignore_conflicts=True,
         )
         return Violation.objects.filter(clause_id__in=clause_ids).count() - before
     table = Violation._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS tracker_new_violation "
-                       "(clause_id bigint, incident_id bigint, confidence text, reasons jsonb)")
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS tracker_new_violation "
+            "(clause_id bigint, incident_id bigint, confidence text, reasons jsonb)"
+        )
         as_json = {}  # a handful of distinct reasons lists: encode each once
         with cursor.cursor.copy("COPY tracker_new_violation FROM STDIN") as copy:
             for clause_id, incident_id, confidence, reasons in rows:
@@ -269,17 +308,21 @@ def apply_matches(group, scope=None, now=None):
     if scope is not None:
         existing_qs = existing_qs.filter(incident__in=scope.values("id"))
     # Reasons are compared as JSON text: decoding every stored list would cost more than the scan.
-    existing = {(clause_id, incident_id): (vid, status, confidence, reasons)
-                for vid, clause_id, incident_id, status, confidence, reasons
-                in existing_qs.values_list("id", "clause_id", "incident_id", "status", "confidence",
-                                           Cast("reasons", TextField()))}
+    existing = {
+        (clause_id, incident_id): (vid, status, confidence, reasons)
+        for vid, clause_id, incident_id, status, confidence, reasons in existing_qs.values_list(
+            "id", "clause_id", "incident_id", "status", "confidence", Cast("reasons", TextField())
+        )
+    }
     counts = dict.fromkeys(("created", "reflagged", "updated", "withdrawn"), 0)
     matched = set()
     new = []
     changed = defaultdict(list)  # (status, confidence, reasons) -> violation ids
     as_text = {}
     for matches in group:
-        for incident_id, confidence, why in zip(matches.incident_ids.tolist(), matches.confidence, matches.reasons):
+        for incident_id, confidence, why in zip(
+            matches.incident_ids.tolist(), matches.confidence, matches.reasons
+        ):
             key = (matches.clause_id, incident_id)
             matched.add(key)
             current = existing.get(key)
@@ -291,7 +334,10 @@ def apply_matches(group, scope=None, now=None):
                 as_text[why] = json.dumps(list(why))
             if current[1] == ViolationStatus.WITHDRAWN:
                 changed[(ViolationStatus.WITHDRAWN, confidence, why)].append(current[0])
-            elif current[1] == ViolationStatus.FLAGGED and (current[2], current[3]) != (confidence, as_text[why]):
+            elif current[1] == ViolationStatus.FLAGGED and (current[2], current[3]) != (
+                confidence,
+                as_text[why],
+            ):
                 changed[(ViolationStatus.FLAGGED, confidence, why)].append(current[0])
     counts["created"] = insert_violations(new, now)
     for (old_status, confidence, why), ids in changed.items():
@@ -299,12 +345,14 @@ def apply_matches(group, scope=None, now=None):
         if old_status == ViolationStatus.WITHDRAWN:
             fields.update(status=ViolationStatus.FLAGGED, flagged_at=now)
         for start in range(0, len(ids), WRITE_BATCH):
-            n = Violation.objects.filter(id__in=ids[start:start + WRITE_BATCH], status=old_status).update(**fields)
+            n = Violation.objects.filter(id__in=ids[start : start + WRITE_BATCH], status=old_status).update(
+                **fields
+            )
             counts["reflagged" if old_status == ViolationStatus.WITHDRAWN else "updated"] += n
     gone = [v[0] for key, v in existing.items() if key not in matched and v[1] == ViolationStatus.FLAGGED]
     for start in range(0, len(gone), WRITE_BATCH):
         counts["withdrawn"] += Violation.objects.filter(
-            id__in=gone[start:start + WRITE_BATCH], status=ViolationStatus.FLAGGED
+            id__in=gone[start : start + WRITE_BATCH], status=ViolationStatus.FLAGGED
         ).update(status=ViolationStatus.WITHDRAWN, updated_at=now)
     return counts
 
@@ -329,7 +377,7 @@ def scan(scope=None, clause_ids=None, now=None):
     totals["incidents"], totals["clauses"] = len(incidents), len(specs)
     step = len(specs) if scope is not None else CLAUSES_PER_COMMIT
     for start in range(0, len(specs), max(step, 1)):
-        group = [rules.match_clause(incidents, spec) for spec in specs[start:start + step]]
+        group = [rules.match_clause(incidents, spec) for spec in specs[start : start + step]]
         with transaction.atomic():
             _fast_commit()
             _add_counts(totals, apply_matches(group, scope=scope, now=now))
@@ -338,9 +386,13 @@ def scan(scope=None, clause_ids=None, now=None):
 
 def last_scan_started():
     """Start of the latest successful scan of everything changed (full or incremental), or None."""
-    run = JobRun.objects.filter(
-        kind__in=[JobKind.SCAN_FULL, JobKind.SCAN_INCREMENTAL], status=JobStatus.SUCCEEDED
-    ).order_by("-started_at").first()
+    run = (
+        JobRun.objects.filter(
+            kind__in=[JobKind.SCAN_FULL, JobKind.SCAN_INCREMENTAL], status=JobStatus.SUCCEEDED
+        )
+        .order_by("-started_at")
+        .first()
+    )
     return run.started_at if run else None
 
 
@@ -374,12 +426,15 @@ def evaluate(incident_ids=(), clause_ids=(), now=None):
 
 # --- Deadlines -------------------------------------------------------------------------------------
 
+
 def check_deadlines(now=None, due_soon_days=None):
     """Move overdue open deadlines to missed and flag those due soon; returns what changed."""
     now = now or timezone.now()
     due_soon_days = settings.TRACKER_DEADLINE_DUE_SOON_DAYS if due_soon_days is None else due_soon_days
     changes = {"missed": [], "due_soon": [], "no_longer_due_soon": []}
-    with recorded_run(JobKind.CHECK_DEADLINES, {"at": now.isoformat(), "due_soon_days": due_soon_days}) as counts:
+    with recorded_run(
+        JobKind.CHECK_DEADLINES, {"at": now.isoformat(), "due_soon_days": due_soon_days}
+    ) as counts:
         horizon = now + dt.timedelta(days=due_soon_days)
         candidates = Deadline.objects.filter(
             Q(status__in=[DeadlineStatus.PENDING, DeadlineStatus.EXTENDED], due_at__lte=horizon)
@@ -388,7 +443,9 @@ def check_deadlines(now=None, due_soon_days=None):
         for deadline_id in list(candidates):
             with transaction.atomic():
                 # Locked and re-read: two workers checking at once change each deadline once.
-                deadline = Deadline.objects.select_for_update().select_related("agreement").get(id=deadline_id)
+                deadline = (
+                    Deadline.objects.select_for_update().select_related("agreement").get(id=deadline_id)
+                )
                 status, due_soon = rules.deadline_state(deadline.status, deadline.due_at, now, due_soon_days)
                 if (status, due_soon) == (deadline.status, deadline.due_soon):
                     continue
@@ -407,6 +464,7 @@ def check_deadlines(now=None, due_soon_days=None):
 
 
 # --- Reviews ---------------------------------------------------------------------------------------
+
 
 def review_violation(violation_id, *, status, user, note="", now=None):
     """Confirm or dismiss a violation: compare-and-set, so two analysts cannot both win."""

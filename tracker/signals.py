@@ -3,6 +3,7 @@
 Changes that alter a clause indirectly (its areas, parties, agreement) also touch the clause's
 updated_at, so the periodic incremental scan catches them even if a task was lost.
 """
+
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -59,7 +60,9 @@ def agreement_saved(sender, instance, created, raw=False, **kwargs):
 @receiver(post_save, sender=Area, dispatch_uid="tracker_area_saved")
 def area_saved(sender, instance, created, raw=False, **kwargs):
     if not raw and not created:
-        _reevaluate_clauses(Clause.objects.filter(areas=instance) | Clause.objects.filter(agreement__areas=instance))
+        _reevaluate_clauses(
+            Clause.objects.filter(areas=instance) | Clause.objects.filter(agreement__areas=instance)
+        )
 
 
 @receiver(incidents_bulk_changed, dispatch_uid="tracker_incidents_imported")

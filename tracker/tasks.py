@@ -1,4 +1,5 @@
 """Thin Celery wrappers around tracker.services: ids in, counts out, safe to run twice."""
+
 import datetime as dt
 
 from celery import shared_task
@@ -36,8 +37,8 @@ def evaluate(incident_ids=(), clause_ids=()):
 def check_deadlines(at=None):
     changes = services.check_deadlines(now=_parse(at))
     return {key: len(value) for key, value in changes.items()}
+
+
 @shared_task(time_limit=10 * 60, soft_time_limit=9 * 60, **RETRY)
 def prune_job_runs():
     return {"deleted": services.prune_job_runs()}
-
-

@@ -88,7 +88,7 @@ class DeadlineViewSet(HistoryViewSetMixin, TrackerModelViewSet):
                 evidence=body.validated_data["evidence"],
             )
         except StateConflict as exc:
-            raise Conflict(str(exc))
+            raise Conflict(str(exc)) from exc
         return Response(self.get_serializer(deadline).data)
 
 

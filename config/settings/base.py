@@ -1,4 +1,5 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
+
 import urllib.parse
 from pathlib import Path
 

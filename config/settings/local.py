@@ -1,4 +1,5 @@
 """Development on one machine: debug on, a throwaway key, SQLite and the file broker by default."""
+
 from .base import *  # noqa: F403
 from .base import env
 

@@ -1,4 +1,5 @@
 """Deployment: refuses to start without a secret key or with DEBUG on."""
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403

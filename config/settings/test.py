@@ -1,4 +1,5 @@
 """The test suite. DATABASE_URL and REDIS_URL still choose PostgreSQL and Redis."""
+
 import tempfile
 
 from .base import *  # noqa: F403

@@ -34,7 +34,7 @@ class OrderingFilter(filters.OrderingFilter):
 
     def get_schema_operation_parameters(self, view):
         params = super().get_schema_operation_parameters(view)
-        fields = [f for f in getattr(view, "ordering_fields", [])]
+        fields = list(getattr(view, "ordering_fields", []))
         for param in params:
             param["schema"] = {"type": "string", "enum": [*fields, *(f"-{f}" for f in fields)]}
             param["description"] = (
@@ -51,9 +51,9 @@ class UTCDateTimeField(forms.DateTimeField):
         if value is None:
             return None
         try:
-            return value.astimezone(dt.timezone.utc)
+            return value.astimezone(dt.UTC)
         except (OverflowError, ValueError):
-            raise forms.ValidationError("Date-time out of range.", code="invalid")
+            raise forms.ValidationError("Date-time out of range.", code="invalid") from None
 
 
 class DateTimeFilter(django_filters.DateTimeFilter):
@@ -74,7 +74,7 @@ class BBoxField(forms.CharField):
         try:
             numbers = [float(p) for p in parts]
         except ValueError:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
         if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         min_lon, min_lat, max_lon, max_lat = numbers

@@ -53,7 +53,7 @@ class HistoryPagination(CursorPagination):
 def _plain(value):
     """A history value as JSON, like the API writes it (date-times in UTC with `Z`)."""
     if isinstance(value, dt.datetime):
-        text = value.astimezone(dt.timezone.utc).isoformat() if value.tzinfo else value.isoformat()
+        text = value.astimezone(dt.UTC).isoformat() if value.tzinfo else value.isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()

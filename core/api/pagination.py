@@ -1,9 +1,9 @@
 """Cursor pagination: no COUNT over the table, constant cost per page at any depth."""
 
 from django.conf import settings
-from rest_framework import pagination
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 
 
@@ -23,7 +23,9 @@ class CursorPagination(pagination.CursorPagination):
         try:
             size = int(raw)
         except ValueError:
-            raise ValidationError({"page_size": [f"Expected a whole number from 1 to {self.max_page_size}."]})
+            raise ValidationError(
+                {"page_size": [f"Expected a whole number from 1 to {self.max_page_size}."]}
+            ) from None
         if not 1 <= size <= self.max_page_size:
             raise ValidationError({"page_size": [f"Expected a whole number from 1 to {self.max_page_size}."]})
         return size
@@ -36,14 +38,14 @@ class CursorPagination(pagination.CursorPagination):
         try:
             cursor = super().decode_cursor(request)
         except NotFound:
-            raise ValidationError({self.cursor_query_param: ["Invalid cursor."]})
+            raise ValidationError({self.cursor_query_param: ["Invalid cursor."]}) from None
         if cursor is not None and cursor.position is not None:
             # A forged position must not reach the database as an invalid value.
             field_name = self.ordering[0].lstrip("-")
             try:
                 self._model._meta.get_field(field_name).to_python(cursor.position)
             except (FieldDoesNotExist, DjangoValidationError, ValueError, TypeError):
-                raise ValidationError({self.cursor_query_param: ["Invalid cursor."]})
+                raise ValidationError({self.cursor_query_param: ["Invalid cursor."]}) from None
         return cursor
 
     def get_paginated_response(self, data):

@@ -11,7 +11,6 @@ import io
 import json
 
 import orjson
-
 from rest_framework import renderers
 from rest_framework.utils.encoders import JSONEncoder
 

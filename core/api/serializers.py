@@ -33,7 +33,7 @@ class FullCleanModelSerializer(serializers.ModelSerializer):
         try:
             instance.full_clean(exclude=exclude)
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(serializers.as_serializer_error(exc))
+            raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc
         for name in attrs:
             if name in concrete and name != pk_name:
                 attrs[name] = getattr(instance, name)

@@ -172,7 +172,8 @@ def _field_sql(field, model, overrides, nested):
         return JSONFloat(F(path))
     if kind in _PLAIN and isinstance(model_field, _PLAIN[kind]):
         if isinstance(model_field, models.ForeignKey) and kind not in (
-            serializers.IntegerField, serializers.BigIntegerField
+            serializers.IntegerField,
+            serializers.BigIntegerField,
         ):
             return None
         return F(path)

@@ -23,7 +23,7 @@ class TrackerViewSetMixin:
 
     def dispatch(self, request, *args, **kwargs):
         # The API speaks UTC, whatever time zone the admin shows (DJANGO_TIME_ZONE).
-        with timezone.override(dt.timezone.utc):
+        with timezone.override(dt.UTC):
             return super().dispatch(request, *args, **kwargs)
 
     def list(self, request, *args, **kwargs):

@@ -42,13 +42,40 @@ class ImportJobSerializer(serializers.ModelSerializer):
     class Meta:
         model = ImportJob
         fields = [
-            "id", "file", "file_name", "format", "on_error", "dry_run", "create_parties", "status", "percent",
-            "rows_read", "created", "updated", "unchanged", "rejected", "summary", "message", "error_report",
-            "created_by", "created_at", "started_at", "finished_at",
+            "id",
+            "file",
+            "file_name",
+            "format",
+            "on_error",
+            "dry_run",
+            "create_parties",
+            "status",
+            "percent",
+            "rows_read",
+            "created",
+            "updated",
+            "unchanged",
+            "rejected",
+            "summary",
+            "message",
+            "error_report",
+            "created_by",
+            "created_at",
+            "started_at",
+            "finished_at",
         ]
         read_only_fields = [
-            "status", "rows_read", "created", "updated", "unchanged", "rejected", "summary", "message",
-            "created_at", "started_at", "finished_at",
+            "status",
+            "rows_read",
+            "created",
+            "updated",
+            "unchanged",
+            "rejected",
+            "summary",
+            "message",
+            "created_at",
+            "started_at",
+            "finished_at",
         ]
 
     def get_error_report(self, job) -> str | None:
@@ -105,6 +132,8 @@ class ImportJobViewSet(
         if not job.error_report:
             raise NotFound("This import rejected no rows.")
         return FileResponse(
-            job.error_report.open("rb"), as_attachment=True, filename=f"import-{job.pk}-errors.csv",
+            job.error_report.open("rb"),
+            as_attachment=True,
+            filename=f"import-{job.pk}-errors.csv",
             content_type="text/csv",
         )

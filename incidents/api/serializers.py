@@ -10,8 +10,8 @@ from core.api.serializers import (
 )
 
 from ..choices import IncidentStatus, Weapon
-from ..models import ClauseLink, Incident, Source
 from ..csv import INCIDENT_CSV_FIELDS
+from ..models import ClauseLink, Incident, Source
 
 REVIEWED_STATUSES = {IncidentStatus.VERIFIED, IncidentStatus.DISPUTED, IncidentStatus.REJECTED}
 

@@ -20,9 +20,9 @@ from core.api.schema import ERROR_SCHEMA
 from core.api.viewsets import TrackerModelViewSet
 
 from ..choices import IncidentStatus
+from ..csv import INCIDENT_CSV_COLUMNS, incident_csv_row
 from ..filtersets import ClauseLinkFilterSet, IncidentFilterSet
 from ..models import ClauseLink, Incident, Source
-from ..csv import INCIDENT_CSV_COLUMNS, incident_csv_row
 from .serializers import ClauseLinkSerializer, IncidentSerializer
 
 

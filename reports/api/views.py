@@ -40,8 +40,13 @@ class ReportSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field({"type": "object", "additionalProperties": {"type": "string", "format": "uri"},
-                          "description": "Download URL of each format."})
+    @extend_schema_field(
+        {
+            "type": "object",
+            "additionalProperties": {"type": "string", "format": "uri"},
+            "description": "Download URL of each format.",
+        }
+    )
     def get_downloads(self, report):
         view = self.context.get("view")
         if view is None or not hasattr(view, "reverse_action"):
@@ -53,12 +58,15 @@ class ReportSerializer(serializers.ModelSerializer):
 class ReportFilterSet(filters.FilterSet):
     agreement = filters.CharFilter(field_name="agreement__slug", help_text="Agreement slug, e.g. sochi-2018.")
     subscription = filters.NumberFilter(field_name="subscription_id", help_text="Subscription id.")
-    frequency = filters.ChoiceFilter(choices=Report._meta.get_field("frequency").choices,
-                                     help_text="daily, weekly or monthly.")
-    period_start_after = filters.DateFilter(field_name="period_start", lookup_expr="gte",
-                                            help_text="Periods starting on or after this date.")
-    period_start_before = filters.DateFilter(field_name="period_start", lookup_expr="lte",
-                                             help_text="Periods starting on or before this date.")
+    frequency = filters.ChoiceFilter(
+        choices=Report._meta.get_field("frequency").choices, help_text="daily, weekly or monthly."
+    )
+    period_start_after = filters.DateFilter(
+        field_name="period_start", lookup_expr="gte", help_text="Periods starting on or after this date."
+    )
+    period_start_before = filters.DateFilter(
+        field_name="period_start", lookup_expr="lte", help_text="Periods starting on or before this date."
+    )
 
     class Meta:
         model = Report
@@ -103,10 +111,17 @@ class ReportViewSet(TrackerReadOnlyModelViewSet):
     ordering = ["-generated_at"]
 
     @extend_schema(
-        parameters=[OpenApiParameter("format", str, enum=list(ReportFormat.values),
-                                     description="File format (default json).")],
-        responses={(200, "text/html"): OpenApiTypes.STR, (200, "text/csv"): OpenApiTypes.STR,
-                   (200, "application/json"): OpenApiTypes.OBJECT, (200, "application/pdf"): OpenApiTypes.BINARY},
+        parameters=[
+            OpenApiParameter(
+                "format", str, enum=list(ReportFormat.values), description="File format (default json)."
+            )
+        ],
+        responses={
+            (200, "text/html"): OpenApiTypes.STR,
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+        },
         description="The stored report as a file. 403 if it contains confidential sources the user may not see.",
     )
     @action(

@@ -88,7 +88,7 @@ def test_links_are_not_public(client, settings):
 
 def test_logging_a_link_saves_its_incident_as_the_admin_does(client, reporter, evaluations):
     incident = IncidentFactory()
-    Incident.objects.filter(pk=incident.pk).update(updated_at=dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc))
+    Incident.objects.filter(pk=incident.pk).update(updated_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
     clause = ClauseFactory()
     evaluations.clear()
     client.force_authenticate(reporter)
@@ -125,7 +125,7 @@ def test_filters(client, viewer):
     agreement = AgreementFactory()
     mine = ClauseLinkFactory(clause=ClauseFactory(agreement=agreement))
     other = ClauseLinkFactory()
-    ClauseLink.objects.filter(pk=other.pk).update(created_at=dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc))
+    ClauseLink.objects.filter(pk=other.pk).update(created_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
     client.force_authenticate(viewer)
 
     def ids(**params):

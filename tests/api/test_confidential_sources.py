@@ -39,7 +39,7 @@ def world(db):
         clause=clause,
         confidence="high",
         status="confirmed",
-        flagged_at=dt.datetime(2019, 4, 3, tzinfo=dt.timezone.utc),
+        flagged_at=dt.datetime(2019, 4, 3, tzinfo=dt.UTC),
     )
     deadline = DeadlineFactory(clause=clause)
     link = ClauseLinkFactory(incident=incident, clause=clause)

@@ -4,6 +4,8 @@ import datetime as dt
 
 from agreements.models import Agreement, Area, Clause, Deadline, Party
 from incidents.models import ClauseLink, Incident
+from reports.models import Report
+from reports.services import generate_report
 from tests.api.base import APIViewTest
 from tests.factories import (
     AgreementFactory,
@@ -17,8 +19,6 @@ from tests.factories import (
     square,
 )
 from tracker.models import Violation
-from reports.models import Report
-from reports.services import generate_report
 
 
 class TestParties(APIViewTest):
@@ -123,7 +123,7 @@ class TestDeadlines(APIViewTest):
 
     def check_created(self, obj, data, body):
         assert obj.agreement_id == obj.clause.agreement_id  # taken from the clause
-        assert obj.due_at == dt.datetime(2018, 10, 15, 21, 0, tzinfo=dt.timezone.utc)  # midnight in Damascus
+        assert obj.due_at == dt.datetime(2018, 10, 15, 21, 0, tzinfo=dt.UTC)  # midnight in Damascus
 
 
 class TestIncidents(APIViewTest):
@@ -180,7 +180,7 @@ class TestViolations(APIViewTest):
             incident=IncidentFactory(),
             clause=ClauseFactory(areas=[AreaFactory(geometry=square(36.8, 35.86))]),
             confidence="high",
-            flagged_at=dt.datetime(2019, 4, 3, tzinfo=dt.timezone.utc),
+            flagged_at=dt.datetime(2019, 4, 3, tzinfo=dt.UTC),
         )
 
 
@@ -191,6 +191,10 @@ class TestReports(APIViewTest):
 
     def make_object(self):
         subscription = ReportSubscriptionFactory(agreement=AgreementFactory())
-        report, _ = generate_report(subscription, dt.date(2019, 4, 1), dt.date(2019, 4, 7),
-                                    now=dt.datetime(2019, 4, 8, tzinfo=dt.timezone.utc))
+        report, _ = generate_report(
+            subscription,
+            dt.date(2019, 4, 1),
+            dt.date(2019, 4, 7),
+            now=dt.datetime(2019, 4, 8, tzinfo=dt.UTC),
+        )
         return report

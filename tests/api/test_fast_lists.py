@@ -19,6 +19,7 @@ from agreements.models import (
 )
 from core.api.serializers import FastListSerializer
 from incidents.api.serializers import IncidentSerializer
+from incidents.api.views import IncidentViewSet
 from incidents.models import Incident
 from tests.factories import (
     AgreementFactory,
@@ -30,13 +31,12 @@ from tests.factories import (
     SourceFactory,
     UserFactory,
 )
-from incidents.api.views import IncidentViewSet
 from tracker.api.serializers import ViolationSerializer
 from tracker.api.views import ViolationViewSet
 from tracker.models import Violation
 
 pytestmark = pytest.mark.django_db
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.fixture

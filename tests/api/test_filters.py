@@ -18,7 +18,7 @@ from tests.factories import (
 from tracker.models import Violation
 
 pytestmark = pytest.mark.django_db
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def ids(client, name, **params):

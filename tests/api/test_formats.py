@@ -2,8 +2,8 @@
 
 import csv
 import datetime as dt
-import json
 import io
+import json
 import re
 
 import icalendar
@@ -17,7 +17,7 @@ from tracker.csv import VIOLATION_CSV_FIELDS
 from tracker.models import Violation
 
 pytestmark = pytest.mark.django_db
-UTC = dt.timezone.utc
+UTC = dt.UTC
 HXL_TAG = re.compile(r"^#[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)*$")
 
 

@@ -33,7 +33,11 @@ def post(client, upload, **options):
 
 def test_an_upload_is_imported_by_a_worker(client, reporter, django_capture_on_commit_callbacks):
     client.force_authenticate(reporter)
-    rows = [acled_row(event_id_cnty="A"), acled_row(event_id_cnty="B"), acled_row(event_id_cnty="C", latitude="95")]
+    rows = [
+        acled_row(event_id_cnty="A"),
+        acled_row(event_id_cnty="B"),
+        acled_row(event_id_cnty="C", latitude="95"),
+    ]
 
     with django_capture_on_commit_callbacks(execute=True):
         response = post(client, acled_file(rows))
@@ -42,7 +46,13 @@ def test_an_upload_is_imported_by_a_worker(client, reporter, django_capture_on_c
     assert response.json()["status"] == "pending" and "file" not in response.json()
     job = client.get(f"{URL}{response.json()['id']}/").json()
     assert job["status"] == "done" and job["percent"] == 100
-    assert (job["rows_read"], job["created"], job["updated"], job["unchanged"], job["rejected"]) == (3, 2, 0, 0, 1)
+    assert (job["rows_read"], job["created"], job["updated"], job["unchanged"], job["rejected"]) == (
+        3,
+        2,
+        0,
+        0,
+        1,
+    )
     assert job["file_name"] == "acled-2019.csv" and job["created_by"] == "reporter"
     assert Incident.objects.filter(created_by=reporter).count() == 2
 
@@ -94,7 +104,9 @@ def test_json_body_is_415(client, reporter):
     assert response.status_code == 415
 
 
-def test_a_file_that_is_not_csv_fails_the_job_with_a_reason(client, reporter, django_capture_on_commit_callbacks):
+def test_a_file_that_is_not_csv_fails_the_job_with_a_reason(
+    client, reporter, django_capture_on_commit_callbacks
+):
     client.force_authenticate(reporter)
     with django_capture_on_commit_callbacks(execute=True):
         job_id = post(client, SimpleUploadedFile("a.csv", b"hello,world\n1,2\n")).json()["id"]

@@ -21,7 +21,7 @@ def test_public_read_mode_shows_verified_incidents_and_confirmed_violations_only
     SourceFactory(incident=verified, name="Open outlet")
     SourceFactory(incident=verified, name="Witness Abu Ahmad", confidential=True)
     clause = ClauseFactory()
-    flagged_at = dt.datetime(2019, 4, 3, tzinfo=dt.timezone.utc)
+    flagged_at = dt.datetime(2019, 4, 3, tzinfo=dt.UTC)
     confirmed = Violation.objects.create(
         incident=verified, clause=clause, confidence="high", status="confirmed", flagged_at=flagged_at
     )

@@ -11,7 +11,7 @@ from tracker.choices import ViolationStatus
 from tracker.models import Violation
 
 pytestmark = pytest.mark.django_db
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def make_violation(**kwargs):

@@ -57,7 +57,7 @@ def api_data(db, settings):
         incident=incident,
         clause=clause,
         confidence="high",
-        flagged_at=dt.datetime(2019, 4, 3, tzinfo=dt.timezone.utc),
+        flagged_at=dt.datetime(2019, 4, 3, tzinfo=dt.UTC),
     )
     yield
     signals.request_started.connect(close_old_connections)
@@ -75,13 +75,13 @@ schema = schemathesis.openapi.from_wsgi(
         }
     ),
 )
-HYPOTHESIS = dict(
-    max_examples=MAX_EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
+HYPOTHESIS = {
+    "max_examples": MAX_EXAMPLES,
+    "deadline": None,
+    "derandomize": True,
+    "database": None,
+    "suppress_health_check": list(HealthCheck),
+}
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL-rendered lists are PostgreSQL's"),
 ]
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def data(db):
             latitude=None if n == 6 else (36.0 if n == 0 else 35.5 + n / 7),
             longitude=None if n == 6 else 36.123456789,
             weapons=["artillery", "cluster_munitions"] if n % 2 else [],
-            description=f"Line one\nline two\t\"quoted\" <b>{n}</b> ☂",
+            description=f'Line one\nline two\t"quoted" <b>{n}</b> ☂',
             category="shelling",
             status="verified" if n % 2 else "draft",
             killed_civilians=n,
@@ -49,8 +49,11 @@ def data(db):
         SourceFactory(incident=incident, name="Witness", confidential=True, published_on=None)
         SourceFactory(incident=incident, name="Earlier", published_on=dt.date(2019, 3, 30))
         Violation.objects.create(
-            incident=incident, clause=clause, confidence=("high", "medium", "low")[n % 3],
-            reasons=[{"rule": "category", "detail": "shelling"}], status=("flagged", "confirmed")[n % 2],
+            incident=incident,
+            clause=clause,
+            confidence=("high", "medium", "low")[n % 3],
+            reasons=[{"rule": "category", "detail": "shelling"}],
+            status=("flagged", "confirmed")[n % 2],
             flagged_at=incident.occurred_at + dt.timedelta(hours=1),
         )
         incidents.append(incident)

@@ -164,7 +164,7 @@ def test_the_moscow_ceasefire_starts_at_one_minute_past_midnight(demo):
     patrols = Clause.objects.get(agreement__slug="moscow-2020", number="3")
 
     # Syria was on UTC+2 until the end of March 2020.
-    assert ceasefire.in_force_from == dt.datetime(2020, 3, 5, 22, 1, tzinfo=dt.timezone.utc)
+    assert ceasefire.in_force_from == dt.datetime(2020, 3, 5, 22, 1, tzinfo=dt.UTC)
     assert patrols.in_force_from == dt.datetime(2020, 3, 15, tzinfo=DAMASCUS)
     assert patrols.prohibited_categories == ["patrol_obstructed"]
 

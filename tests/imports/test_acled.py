@@ -10,7 +10,7 @@ from tests.factories import PartyAliasFactory, PartyFactory, SourceFactory
 from tests.imports.importing import ACLED_COLUMNS, OLD_ACLED_COLUMNS, acled_row, import_file, write_csv
 
 pytestmark = pytest.mark.django_db
-UTC = dt.timezone.utc
+UTC = dt.UTC
 DAMASCUS = zoneinfo.ZoneInfo("Asia/Damascus")  # bare dates are local days there (INCIDENTS_IMPORT_TIMEZONE)
 
 
@@ -22,11 +22,15 @@ def syria(db):
 
 
 def test_it_reads_the_three_date_forms(tmp_path, syria):
-    path = write_csv(tmp_path / "acled.csv", ACLED_COLUMNS, [
-        acled_row(event_id_cnty="SYR1", event_date="31 December 2020"),
-        acled_row(event_id_cnty="SYR2", event_date="2020-12-31"),
-        acled_row(event_id_cnty="SYR3", event_date="9-May-20"),
-    ])
+    path = write_csv(
+        tmp_path / "acled.csv",
+        ACLED_COLUMNS,
+        [
+            acled_row(event_id_cnty="SYR1", event_date="31 December 2020"),
+            acled_row(event_id_cnty="SYR2", event_date="2020-12-31"),
+            acled_row(event_id_cnty="SYR3", event_date="9-May-20"),
+        ],
+    )
 
     result = import_file(path, "acled")
 
@@ -57,11 +61,15 @@ def test_it_maps_every_column(tmp_path, syria):
 
 
 def test_it_turns_week_and_month_precision_into_windows(tmp_path, syria):
-    path = write_csv(tmp_path / "acled.csv", ACLED_COLUMNS, [
-        acled_row(event_id_cnty="W", event_date="2019-04-10", time_precision="2", geo_precision="2"),
-        acled_row(event_id_cnty="M", event_date="2019-04-15", time_precision="3", geo_precision="3"),
-        acled_row(event_id_cnty="G", geo_precision="3", admin2=""),
-    ])
+    path = write_csv(
+        tmp_path / "acled.csv",
+        ACLED_COLUMNS,
+        [
+            acled_row(event_id_cnty="W", event_date="2019-04-10", time_precision="2", geo_precision="2"),
+            acled_row(event_id_cnty="M", event_date="2019-04-15", time_precision="3", geo_precision="3"),
+            acled_row(event_id_cnty="G", geo_precision="3", admin2=""),
+        ],
+    )
 
     import_file(path, "acled")
 
@@ -80,8 +88,13 @@ def test_it_turns_week_and_month_precision_into_windows(tmp_path, syria):
 
 
 def test_it_reads_old_column_names(tmp_path, syria):
-    old = acled_row(data_id="1234", event_type="Battle-No change of territory", ally_actor_1="", iso3="SYR",
-                    event_date="9-May-18")
+    old = acled_row(
+        data_id="1234",
+        event_type="Battle-No change of territory",
+        ally_actor_1="",
+        iso3="SYR",
+        event_date="9-May-18",
+    )
     path = write_csv(tmp_path / "old.csv", OLD_ACLED_COLUMNS, [old])
 
     result = import_file(path, "acled")
@@ -94,7 +107,9 @@ def test_it_reads_old_column_names(tmp_path, syria):
 
 
 def test_reimporting_the_same_file_changes_nothing(tmp_path, syria):
-    path = write_csv(tmp_path / "acled.csv", ACLED_COLUMNS, [acled_row(event_id_cnty=f"SYR{n}") for n in range(7)])
+    path = write_csv(
+        tmp_path / "acled.csv", ACLED_COLUMNS, [acled_row(event_id_cnty=f"SYR{n}") for n in range(7)]
+    )
     import_file(path, "acled")
     before = dict(Incident.objects.values_list("external_id", "updated_at"))
 
@@ -120,7 +135,9 @@ def test_an_updated_file_updates_by_external_id(tmp_path, syria):
     assert dict(Incident.objects.exclude(external_id="SYR9").values_list("external_id", "id")) == first_ids
     assert Incident.objects.get(external_id="SYR0").killed_unknown == 9
     assert list(Incident.objects.get(external_id="SYR1").sources.values_list("name", flat=True)) == [
-        "SOHR", "Step Agency", "Enab Baladi",
+        "SOHR",
+        "Step Agency",
+        "Enab Baladi",
     ]
     assert Source.objects.filter(incident__external_id="SYR0").count() == 2  # replaced, not added
 

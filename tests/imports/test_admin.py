@@ -39,9 +39,15 @@ def upload(client, rows, **options):
     return client.post(reverse("admin:imports_importjob_add"), data)
 
 
-def test_an_upload_runs_the_import_and_shows_the_result(client, superuser, django_capture_on_commit_callbacks):
+def test_an_upload_runs_the_import_and_shows_the_result(
+    client, superuser, django_capture_on_commit_callbacks
+):
     client.force_login(superuser)
-    rows = [acled_row(event_id_cnty="A"), acled_row(event_id_cnty="B"), acled_row(event_id_cnty="C", latitude="95")]
+    rows = [
+        acled_row(event_id_cnty="A"),
+        acled_row(event_id_cnty="B"),
+        acled_row(event_id_cnty="C", latitude="95"),
+    ]
 
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(client, rows)
@@ -55,7 +61,7 @@ def test_an_upload_runs_the_import_and_shows_the_result(client, superuser, djang
     assert Incident.objects.filter(created_by=superuser).count() == 2
 
     page = client.get(response.url).content.decode()
-    assert "http-equiv=\"refresh\"" not in page  # finished: no more refreshing
+    assert 'http-equiv="refresh"' not in page  # finished: no more refreshing
     assert "2 created, 0 updated, 0 unchanged, 1 rejected" in page
     assert "95 is out of range" in page
 
@@ -63,11 +69,14 @@ def test_an_upload_runs_the_import_and_shows_the_result(client, superuser, djang
     assert report.status_code == 200
     assert report["Content-Disposition"] == f'attachment; filename="import-{job.pk}-errors.csv"'
     assert list(csv.reader(io.StringIO(b"".join(report.streaming_content).decode()))) == [
-        ["line", "column", "reason"], ["4", "latitude", "95 is out of range (-90 to 90)"],
+        ["line", "column", "reason"],
+        ["4", "latitude", "95 is out of range (-90 to 90)"],
     ]
 
 
-def test_a_waiting_job_page_refreshes_and_shows_progress(client, superuser, django_capture_on_commit_callbacks):
+def test_a_waiting_job_page_refreshes_and_shows_progress(
+    client, superuser, django_capture_on_commit_callbacks
+):
     client.force_login(superuser)
     with django_capture_on_commit_callbacks(execute=False):  # no worker has picked it up yet
         upload(client, [acled_row()])
@@ -91,7 +100,9 @@ def test_an_aborted_upload_imports_nothing(client, superuser, django_capture_on_
     assert Incident.objects.count() == 0
 
 
-def test_a_file_in_the_wrong_format_fails_with_a_message(client, superuser, django_capture_on_commit_callbacks):
+def test_a_file_in_the_wrong_format_fails_with_a_message(
+    client, superuser, django_capture_on_commit_callbacks
+):
     client.force_login(superuser)
     with django_capture_on_commit_callbacks(execute=True):
         upload(client, [acled_row()], format="ucdp")

@@ -23,24 +23,35 @@ def line(**values):
 @pytest.fixture
 def bad_file(tmp_path):
     """Two good rows around one of every kind of bad row, with their line numbers."""
-    return write_lines(tmp_path / "bad.csv", [
-        header(),                                                     # line 1
-        line(event_id_cnty="OK1"),                                    # 2
-        line(event_id_cnty="D", event_date="31 Febtember 2020"),      # 3 unparseable date
-        line(event_id_cnty="L", latitude="135.2"),                    # 4 latitude out of range
-        line(event_id_cnty="C", sub_event_type="Alien landing"),      # 5 unknown category
-        line(event_id_cnty=""),                                       # 6 missing id
-        line(event_id_cnty="E", location="Sar\xe2qib").replace("Sar\xe2qib", "@@").encode().replace(
-            b"@@", "Sarâqib".encode("latin-1")),                      # 7 wrong encoding
-        "RAGGED,2019-04-02,2019\n",                                   # 8 ragged line
-        line(event_id_cnty="N", notes='"a note\non two lines"'.replace('"', "")),  # 9-10 (unquoted: ragged)
-        line(event_id_cnty="OK2"),                                    # 11
-        line(event_id_cnty="OK1"),                                    # 12 duplicate id
-    ])
+    return write_lines(
+        tmp_path / "bad.csv",
+        [
+            header(),  # line 1
+            line(event_id_cnty="OK1"),  # 2
+            line(event_id_cnty="D", event_date="31 Febtember 2020"),  # 3 unparseable date
+            line(event_id_cnty="L", latitude="135.2"),  # 4 latitude out of range
+            line(event_id_cnty="C", sub_event_type="Alien landing"),  # 5 unknown category
+            line(event_id_cnty=""),  # 6 missing id
+            line(event_id_cnty="E", location="Sar\xe2qib")
+            .replace("Sar\xe2qib", "@@")
+            .encode()
+            .replace(b"@@", "Sarâqib".encode("latin-1")),  # 7 wrong encoding
+            "RAGGED,2019-04-02,2019\n",  # 8 ragged line
+            line(
+                event_id_cnty="N", notes='"a note\non two lines"'.replace('"', "")
+            ),  # 9-10 (unquoted: ragged)
+            line(event_id_cnty="OK2"),  # 11
+            line(event_id_cnty="OK1"),  # 12 duplicate id
+        ],
+    )
 
 
 EXPECTED = [
-    (3, "event_date", "unparseable date '31 Febtember 2020' (expected e.g. 31 December 2020, 2020-12-31 or 9-May-20)"),
+    (
+        3,
+        "event_date",
+        "unparseable date '31 Febtember 2020' (expected e.g. 31 December 2020, 2020-12-31 or 9-May-20)",
+    ),
     (4, "latitude", "135.2 is out of range (-90 to 90)"),
     (5, "sub_event_type", "unknown category 'Alien landing'"),
     (6, "event_id_cnty", "missing id"),
@@ -67,8 +78,10 @@ def test_skip_imports_the_valid_rows(bad_file):
 
 
 def test_abort_imports_nothing_and_leaves_existing_data_alone(bad_file, tmp_path):
-    import_file(write_csv(tmp_path / "first.csv", ACLED_COLUMNS, [acled_row(event_id_cnty="OK1", fatalities="0")]),
-                "acled")
+    import_file(
+        write_csv(tmp_path / "first.csv", ACLED_COLUMNS, [acled_row(event_id_cnty="OK1", fatalities="0")]),
+        "acled",
+    )
 
     result = import_file(bad_file, "acled", on_error="abort")
 
@@ -87,10 +100,14 @@ def test_a_nul_byte_is_reported_not_sent_to_the_database(tmp_path):
 
 
 def test_a_quoted_field_over_two_lines_keeps_line_numbers_right(tmp_path):
-    path = write_csv(tmp_path / "multi.csv", ACLED_COLUMNS, [
-        acled_row(event_id_cnty="A", notes="first line\nsecond line"),
-        acled_row(event_id_cnty="B", latitude="x"),
-    ])
+    path = write_csv(
+        tmp_path / "multi.csv",
+        ACLED_COLUMNS,
+        [
+            acled_row(event_id_cnty="A", notes="first line\nsecond line"),
+            acled_row(event_id_cnty="B", latitude="x"),
+        ],
+    )
 
     result = import_file(path, "acled")
 
@@ -115,8 +132,10 @@ def test_a_failure_during_the_merge_leaves_nothing_half_written(tmp_path, monkey
 
 
 def test_dry_run_counts_but_writes_nothing(bad_file, tmp_path):
-    import_file(write_csv(tmp_path / "first.csv", ACLED_COLUMNS, [acled_row(event_id_cnty="OK1", fatalities="0")]),
-                "acled")
+    import_file(
+        write_csv(tmp_path / "first.csv", ACLED_COLUMNS, [acled_row(event_id_cnty="OK1", fatalities="0")]),
+        "acled",
+    )
 
     result = import_file(bad_file, "acled", dry_run=True)
 
@@ -146,7 +165,10 @@ def test_the_command_reports_bad_rows_and_exits_non_zero_on_abort(bad_file, tmp_
     assert "0 created, 0 updated, 0 unchanged, 9 rejected" in out
     assert "line 4, latitude: 135.2 is out of range (-90 to 90)" in out
     with report.open(newline="") as rows:
-        assert list(csv.reader(rows)) == [["line", "column", "reason"], *([str(a), b, c] for a, b, c in EXPECTED)]
+        assert list(csv.reader(rows)) == [
+            ["line", "column", "reason"],
+            *([str(a), b, c] for a, b, c in EXPECTED),
+        ]
     assert Incident.objects.count() == 0
 
 

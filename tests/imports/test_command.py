@@ -14,9 +14,15 @@ def media(settings, tmp_path):
 
 
 def test_the_command_imports_prints_a_summary_and_records_the_import(tmp_path, capsys):
-    path = write_csv(tmp_path / "acled.csv", ACLED_COLUMNS, [
-        acled_row(event_id_cnty="A"), acled_row(event_id_cnty="B"), acled_row(event_id_cnty="C", event_date="soon"),
-    ])
+    path = write_csv(
+        tmp_path / "acled.csv",
+        ACLED_COLUMNS,
+        [
+            acled_row(event_id_cnty="A"),
+            acled_row(event_id_cnty="B"),
+            acled_row(event_id_cnty="C", event_date="soon"),
+        ],
+    )
 
     call_command("import_incidents", str(path), format="acled")
 
@@ -25,7 +31,12 @@ def test_the_command_imports_prints_a_summary_and_records_the_import(tmp_path, c
     assert "line 4, event_date: unparseable date 'soon'" in captured.out
     assert "import acled" in captured.err  # the progress bar is on stderr
     job = ImportJob.objects.get()
-    assert (job.status, job.format, job.source_path, job.file_name) == ("done", "acled", str(path), "acled.csv")
+    assert (job.status, job.format, job.source_path, job.file_name) == (
+        "done",
+        "acled",
+        str(path),
+        "acled.csv",
+    )
     assert (job.created, job.updated, job.unchanged, job.rejected) == (2, 0, 0, 1)
     assert job.error_report.read().decode().splitlines()[1].startswith("4,event_date,")
     assert f"Recorded as import #{job.pk}" in captured.out

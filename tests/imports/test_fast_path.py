@@ -1,5 +1,6 @@
 """The vectorised (pyarrow) path reads what the per-row path reads: same rows, same line numbers,
 same values, and never accepts a row the per-row parser rejects."""
+
 import datetime as dt
 import sys
 
@@ -36,13 +37,17 @@ def mixed_lines():
     for n in range(3):
         lines += [
             csv_line(event_id_cnty=f"A{n}", event_date="31 December 2020", time_precision="2"),
-            csv_line(event_id_cnty=f"B{n}", event_date="9-May-20", time_precision="3", geo_precision="3", admin2=""),
+            csv_line(
+                event_id_cnty=f"B{n}", event_date="9-May-20", time_precision="3", geo_precision="3", admin2=""
+            ),
             csv_line(event_id_cnty=f" C{n}\xa0", latitude=" 35.5 ", longitude="\t36", fatalities=" 12 "),
             csv_line(event_id_cnty=f"D{n}", notes="first line\nsecond, with a \\ and a\ttab", actor1=""),
             csv_line(event_id_cnty=f"E{n}", notes="windows\r\nline end", source="", assoc_actor_1="Allies"),
             csv_line(event_id_cnty=f"F{n}", sub_event_type="", event_type="Remote violence", actor2=""),
             csv_line(event_id_cnty=f"G{n}", latitude="", longitude="", geo_precision="2", time_precision=""),
-            csv_line(event_id_cnty=f"H{n}", latitude="3.5e1", fatalities="3.0"),  # the per-row parser reads these
+            csv_line(
+                event_id_cnty=f"H{n}", latitude="3.5e1", fatalities="3.0"
+            ),  # the per-row parser reads these
             csv_line(event_id_cnty=f"I{n}", latitude="-0", longitude="+36.1", fatalities="0012"),
             csv_line(event_id_cnty=f"J{n}", event_date="2020-02-30"),  # bad date
             csv_line(event_id_cnty=f"K{n}", latitude="90.0001"),  # out of range
@@ -120,9 +125,14 @@ def test_the_vectorised_parse_accepts_only_what_parse_accepts_with_the_same_valu
             ]
             for n, line in enumerate(records.lines):
                 record = reader.parse(block.cells(list(block.lines).index(line)))
-                staged = {name: value if isinstance(value, str) else value[n].as_py()
-                          for name, value in records.values.items()}
-                for name in ("latitude", "longitude"):  # the file's text, which the database reads as float() does
+                staged = {
+                    name: value if isinstance(value, str) else value[n].as_py()
+                    for name, value in records.values.items()
+                }
+                for name in (
+                    "latitude",
+                    "longitude",
+                ):  # the file's text, which the database reads as float() does
                     staged[name] = None if staged[name] is None else float(staged[name])
                 assert staged == expected_values(record), line
                 assert records.actors[records.actor_index[n]] == record.actor
@@ -146,23 +156,52 @@ def expected_values(record):
             return value.isoformat()
         return str(value)
 
-    values = {name: text(fields[name]) for name in (
-        "occurred_at", "date_precision", "occurred_until", "place_name", "admin1", "admin2", "location_precision",
-        "category", "killed_unknown", "description",
-    )}
+    values = {
+        name: text(fields[name])
+        for name in (
+            "occurred_at",
+            "date_precision",
+            "occurred_until",
+            "place_name",
+            "admin1",
+            "admin2",
+            "location_precision",
+            "category",
+            "killed_unknown",
+            "description",
+        )
+    }
     values.update(latitude=fields["latitude"], longitude=fields["longitude"])
     return {"source_dataset": record.source_dataset, "external_id": record.external_id, **values}
 
 
-postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="the vectorised path is for PostgreSQL")
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the vectorised path is for PostgreSQL"
+)
 
 
 def imported():
-    incidents = sorted(Incident.objects.values_list(
-        "external_id", "occurred_at", "date_precision", "occurred_until", "place_name", "admin1", "admin2",
-        "latitude", "longitude", "location_precision", "category", "perpetrator_id", "killed_unknown", "description",
-    ))
-    sources = sorted(Source.objects.values_list("incident__external_id", "name", "url", "published_on", "notes"))
+    incidents = sorted(
+        Incident.objects.values_list(
+            "external_id",
+            "occurred_at",
+            "date_precision",
+            "occurred_until",
+            "place_name",
+            "admin1",
+            "admin2",
+            "latitude",
+            "longitude",
+            "location_precision",
+            "category",
+            "perpetrator_id",
+            "killed_unknown",
+            "description",
+        )
+    )
+    sources = sorted(
+        Source.objects.values_list("incident__external_id", "name", "url", "published_on", "notes")
+    )
     return incidents, sources
 
 
@@ -193,10 +232,18 @@ def test_both_paths_import_the_same_incidents_and_report_the_same_errors(mixed, 
 
 @postgres_only
 @pytest.mark.django_db
-@pytest.mark.parametrize("lines", [
-    [",".join(ACLED_COLUMNS) + "\r\n", csv_line(event_id_cnty="A").replace("\n", "\r\n"), csv_line(event_id_cnty="B")[:-1]],
-    [",".join(ACLED_COLUMNS) + "\n"],
-], ids=["crlf-and-no-final-line-end", "header-only"])
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [
+            ",".join(ACLED_COLUMNS) + "\r\n",
+            csv_line(event_id_cnty="A").replace("\n", "\r\n"),
+            csv_line(event_id_cnty="B")[:-1],
+        ],
+        [",".join(ACLED_COLUMNS) + "\n"],
+    ],
+    ids=["crlf-and-no-final-line-end", "header-only"],
+)
 def test_both_paths_agree_on_line_ends_and_empty_files(tmp_path, monkeypatch, lines):
     fast, slow = import_both_ways(write_lines(tmp_path / "a.csv", lines), monkeypatch)
 

@@ -10,14 +10,18 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def path(tmp_path):
-    return write_csv(tmp_path / "acled.csv", ACLED_COLUMNS, [
-        acled_row(event_id_cnty="1", actor1="Military Forces of Syria (2000-)"),
-        acled_row(event_id_cnty="2", actor1="Hayat Tahrir al-Sham"),
-        acled_row(event_id_cnty="3", actor1="Hayat Tahrir al-Sham"),
-        acled_row(event_id_cnty="4", actor1="Unidentified Armed Group (Syria)"),
-        acled_row(event_id_cnty="5", actor1="hts"),  # an alias, in another case
-        acled_row(event_id_cnty="6", actor1=""),
-    ])
+    return write_csv(
+        tmp_path / "acled.csv",
+        ACLED_COLUMNS,
+        [
+            acled_row(event_id_cnty="1", actor1="Military Forces of Syria (2000-)"),
+            acled_row(event_id_cnty="2", actor1="Hayat Tahrir al-Sham"),
+            acled_row(event_id_cnty="3", actor1="Hayat Tahrir al-Sham"),
+            acled_row(event_id_cnty="4", actor1="Unidentified Armed Group (Syria)"),
+            acled_row(event_id_cnty="5", actor1="hts"),  # an alias, in another case
+            acled_row(event_id_cnty="6", actor1=""),
+        ],
+    )
 
 
 @pytest.fixture
@@ -32,7 +36,9 @@ def test_unknown_actors_are_reported_with_counts_and_not_dropped(path, hts):
 
     assert result.created == 6
     assert result.unknown_actors == {
-        "Military Forces of Syria (2000-)": 1, "Hayat Tahrir al-Sham": 2, "Unidentified Armed Group (Syria)": 1,
+        "Military Forces of Syria (2000-)": 1,
+        "Hayat Tahrir al-Sham": 2,
+        "Unidentified Armed Group (Syria)": 1,
     }
     assert Incident.objects.get(external_id="5").perpetrator == hts
     assert Incident.objects.filter(perpetrator__isnull=True).count() == 5
@@ -45,13 +51,17 @@ def test_create_parties_makes_a_party_and_alias_per_unknown_actor(path, hts):
     result = import_file(path, "acled", create_parties=True)
 
     assert result.parties_created == [
-        "Hayat Tahrir al-Sham", "Military Forces of Syria (2000-)", "Unidentified Armed Group (Syria)",
+        "Hayat Tahrir al-Sham",
+        "Military Forces of Syria (2000-)",
+        "Unidentified Armed Group (Syria)",
     ]
     syria = Party.objects.get(name="Military Forces of Syria (2000-)")
     assert syria.kind == "state"
     assert PartyAlias.objects.get(name="Military Forces of Syria (2000-)").party == syria
     assert Incident.objects.get(external_id="1").perpetrator == syria
-    assert Incident.objects.get(external_id="2").perpetrator == Incident.objects.get(external_id="3").perpetrator
+    assert (
+        Incident.objects.get(external_id="2").perpetrator == Incident.objects.get(external_id="3").perpetrator
+    )
     assert Incident.objects.get(external_id="6").perpetrator is None
 
     again = import_file(path, "acled", create_parties=True)

@@ -15,7 +15,8 @@ from tests.imports.importing import errors_of, import_file, write_lines
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
 COMPARED = [
-    f.attname for f in Incident._meta.concrete_fields
+    f.attname
+    for f in Incident._meta.concrete_fields
     if f.attname not in ("id", "created_at", "updated_at", "created_by_id", "source_dataset", "external_id")
 ]
 
@@ -29,7 +30,8 @@ def snapshot():
         values = {name: getattr(incident, name) for name in COMPARED}
         values["sources"] = sorted(
             (s.name, s.url, s.published_on, s.notes, s.reliability)
-            for s in incident.sources.all() if not s.confidential
+            for s in incident.sources.all()
+            if not s.confidential
         )
         incidents[key] = values
     return incidents
@@ -39,17 +41,35 @@ def snapshot():
 def incidents():
     hts = PartyFactory(name="Hay'at Tahrir al-Sham")
     imported = IncidentFactory(
-        source_dataset="acled", external_id="SYR42", perpetrator=hts, weapons=["cluster_munitions", "rockets"],
-        target_type="council_building", killed_civilians=2, injured_civilians=5, description="Line one\nلجنة",
-        place_name="سراقب", occurred_until=dt.datetime(2019, 4, 2, 18, tzinfo=UTC), date_precision="day",
+        source_dataset="acled",
+        external_id="SYR42",
+        perpetrator=hts,
+        weapons=["cluster_munitions", "rockets"],
+        target_type="council_building",
+        killed_civilians=2,
+        injured_civilians=5,
+        description="Line one\nلجنة",
+        place_name="سراقب",
+        occurred_until=dt.datetime(2019, 4, 2, 18, tzinfo=UTC),
+        date_precision="day",
     )
-    SourceFactory(incident=imported, name="SOHR", url="https://example.org/a", notes="Video; two angles",
-                  reliability="B")
+    SourceFactory(
+        incident=imported,
+        name="SOHR",
+        url="https://example.org/a",
+        notes="Video; two angles",
+        reliability="B",
+    )
     SourceFactory(incident=imported, name="Step; Agency", url="", published_on=None)
     SourceFactory(incident=imported, name="Witness", confidential=True)
     by_hand = IncidentFactory(
-        perpetrator=None, latitude=None, longitude=None, location_precision="governorate",
-        description="=HYPERLINK(\"x\") -- not a formula here\r\nsecond line", place_name="-", status="draft",
+        perpetrator=None,
+        latitude=None,
+        longitude=None,
+        location_precision="governorate",
+        description='=HYPERLINK("x") -- not a formula here\r\nsecond line',
+        place_name="-",
+        status="draft",
         source_dataset="field-team",
     )
     SourceFactory(incident=by_hand, name="+963 phone call", url="", notes="@monitor")
@@ -126,8 +146,11 @@ def test_an_id_of_another_database_is_not_taken_for_a_local_incident(incidents, 
 def test_another_databases_incident_with_the_same_id_is_left_alone(incidents, analyst, tmp_path):
     """#N of another database, imported here before, is not this database's #N."""
     by_hand = Incident.objects.get(external_id="")
-    other = IncidentFactory(source_dataset="tracker", external_id=f"{by_hand.pk}@2020-01-01T00:00:00+00:00",
-                            place_name="Elsewhere")
+    other = IncidentFactory(
+        source_dataset="tracker",
+        external_id=f"{by_hand.pk}@2020-01-01T00:00:00+00:00",
+        place_name="Elsewhere",
+    )
     path = write_lines(tmp_path / "export.csv", [export(analyst)])
 
     result = import_file(path, "tracker")
@@ -169,7 +192,9 @@ def test_the_hxl_row_is_skipped_and_the_header_is_the_apis(incidents, viewer, tm
 
 def test_a_file_without_sources_json_reads_the_source_names(tmp_path):
     head = "external_id,source_dataset,id,occurred_at,category,sources\n"
-    path = write_lines(tmp_path / "t.csv", [head, "A1,partner,,2019-04-02T09:00:00Z,shelling,SOHR;Step Agency\n"])
+    path = write_lines(
+        tmp_path / "t.csv", [head, "A1,partner,,2019-04-02T09:00:00Z,shelling,SOHR;Step Agency\n"]
+    )
 
     result = import_file(path, "tracker")
 
@@ -179,23 +204,47 @@ def test_a_file_without_sources_json_reads_the_source_names(tmp_path):
 
 
 def test_bad_tracker_rows_are_reported(tmp_path):
-    columns = ["id", "source_dataset", "external_id", "occurred_at", "category", "longitude", "latitude",
-               "weapons", "killed_civilians", "sources_json", "created_at"]
-    good = dict(zip(columns, ["", "acled", "A1", "2019-04-02T09:00:00Z", "shelling", "36.80", "35.86", "", "0",
-                              "", ""]))
+    columns = [
+        "id",
+        "source_dataset",
+        "external_id",
+        "occurred_at",
+        "category",
+        "longitude",
+        "latitude",
+        "weapons",
+        "killed_civilians",
+        "sources_json",
+        "created_at",
+    ]
+    good = dict(
+        zip(
+            columns,
+            ["", "acled", "A1", "2019-04-02T09:00:00Z", "shelling", "36.80", "35.86", "", "0", "", ""],
+        )
+    )
 
     def row(**changes):
         values = {**good, **changes}
         return ",".join(values[c] for c in columns) + "\n"
 
-    path = write_lines(tmp_path / "t.csv", [
-        ",".join(columns) + "\n", row(), row(external_id="A2", category="bombing"),
-        row(external_id="A3", weapons="ray_gun"), row(external_id="A4", occurred_at="yesterday"),
-        row(external_id="A5", killed_civilians="-1"), row(external_id="A6", longitude="200"),
-        row(external_id="", id=""), row(external_id="", id="12x"),
-        row(external_id="A9", sources_json='"[{""url"": ""x""}]"'), row(external_id="A10", sources_json="{oops"),
-        row(external_id="A11", sources_json='"[{""name"": ""SOHR"", ""reliability"": ""Z""}]"'),
-    ])
+    path = write_lines(
+        tmp_path / "t.csv",
+        [
+            ",".join(columns) + "\n",
+            row(),
+            row(external_id="A2", category="bombing"),
+            row(external_id="A3", weapons="ray_gun"),
+            row(external_id="A4", occurred_at="yesterday"),
+            row(external_id="A5", killed_civilians="-1"),
+            row(external_id="A6", longitude="200"),
+            row(external_id="", id=""),
+            row(external_id="", id="12x"),
+            row(external_id="A9", sources_json='"[{""url"": ""x""}]"'),
+            row(external_id="A10", sources_json="{oops"),
+            row(external_id="A11", sources_json='"[{""name"": ""SOHR"", ""reliability"": ""Z""}]"'),
+        ],
+    )
 
     result = import_file(path, "tracker")
 
@@ -203,7 +252,11 @@ def test_bad_tracker_rows_are_reported(tmp_path):
     assert errors_of(result) == [
         (3, "category", "unknown category 'bombing'"),
         (4, "weapons", "unknown weapon 'ray_gun'"),
-        (5, "occurred_at", "unparseable date 'yesterday' (expected ISO 8601, e.g. 2019-04-02T09:00:00+00:00)"),
+        (
+            5,
+            "occurred_at",
+            "unparseable date 'yesterday' (expected ISO 8601, e.g. 2019-04-02T09:00:00+00:00)",
+        ),
         (6, "killed_civilians", "negative count -1"),
         (7, "longitude", "200 is out of range (-180 to 180)"),
         (8, "external_id", "missing id (give external_id, or the id of an exported incident)"),

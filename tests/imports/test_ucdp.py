@@ -50,13 +50,17 @@ def test_reimporting_the_real_file_makes_no_new_rows():
 def test_a_multi_day_event_keeps_its_window_and_sources():
     import_file(UCDP_FILE, "ucdp", batch_size=1000)
 
-    incident = Incident.objects.get(source_dataset="ucdp", external_id="276333")  # 2018-11-21..23, date_prec 2
+    incident = Incident.objects.get(
+        source_dataset="ucdp", external_id="276333"
+    )  # 2018-11-21..23, date_prec 2
     local = dt.timezone(dt.timedelta(hours=2))  # Damascus in November 2018
     assert incident.date_precision == DatePrecision.DAYS
     assert incident.occurred_at == dt.datetime(2018, 11, 21, tzinfo=local)
     assert incident.occurred_until == dt.datetime(2018, 11, 23, 23, 59, 59, tzinfo=local)
     assert (incident.place_name, incident.admin1, incident.admin2) == (
-        "Ash Shafah town", "Deir ez Zor Governorate", "Albu Kamal district",
+        "Ash Shafah town",
+        "Deir ez Zor Governorate",
+        "Albu Kamal district",
     )
     assert incident.location_precision == LocationPrecision.EXACT
     assert incident.killed_civilians == 6

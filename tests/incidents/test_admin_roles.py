@@ -1,4 +1,5 @@
 """What each role can do and see in the incidents admin."""
+
 import pytest
 from django.urls import reverse
 
@@ -42,15 +43,25 @@ def test_saving_as_a_reporter_keeps_hidden_sources(client, reporter, incident):
     response = client.get(url)
     form = response.context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list)}
-    data.update({
-        "occurred_at_0": "2019-04-02", "occurred_at_1": "09:00:00", "description": "Edited",
-        "sources-TOTAL_FORMS": "1", "sources-INITIAL_FORMS": "1", "sources-MIN_NUM_FORMS": "0",
-        "sources-MAX_NUM_FORMS": "1000",
-        "sources-0-id": str(incident.sources.get(confidential=False).pk), "sources-0-incident": str(incident.pk),
-        "sources-0-name": "Syrian Civil Defence", "sources-0-reliability": "F",
-        "clause_links-TOTAL_FORMS": "0", "clause_links-INITIAL_FORMS": "0",
-        "clause_links-MIN_NUM_FORMS": "0", "clause_links-MAX_NUM_FORMS": "1000",
-    })
+    data.update(
+        {
+            "occurred_at_0": "2019-04-02",
+            "occurred_at_1": "09:00:00",
+            "description": "Edited",
+            "sources-TOTAL_FORMS": "1",
+            "sources-INITIAL_FORMS": "1",
+            "sources-MIN_NUM_FORMS": "0",
+            "sources-MAX_NUM_FORMS": "1000",
+            "sources-0-id": str(incident.sources.get(confidential=False).pk),
+            "sources-0-incident": str(incident.pk),
+            "sources-0-name": "Syrian Civil Defence",
+            "sources-0-reliability": "F",
+            "clause_links-TOTAL_FORMS": "0",
+            "clause_links-INITIAL_FORMS": "0",
+            "clause_links-MIN_NUM_FORMS": "0",
+            "clause_links-MAX_NUM_FORMS": "1000",
+        }
+    )
     data["perpetrator"] = str(incident.perpetrator_id)
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors

@@ -18,7 +18,7 @@ from tests.factories import (
     square,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 DAMASCUS = zoneinfo.ZoneInfo("Asia/Damascus")
 WEEK_START = dt.date(2019, 4, 1)
 WEEK_END = dt.date(2019, 4, 7)

@@ -5,11 +5,11 @@ from django.contrib.auth.models import Permission
 from django.core import mail
 from django.urls import reverse
 
-from tests.factories import ReportSubscriptionFactory, UserFactory
 from reports import services
 from reports.models import Report, ReportSubscription
+from tests.factories import ReportSubscriptionFactory, UserFactory
 
-MONDAY = dt.datetime(2019, 4, 8, 6, 5, tzinfo=dt.timezone.utc)
+MONDAY = dt.datetime(2019, 4, 8, 6, 5, tzinfo=dt.UTC)
 
 
 def form_data(agreement, **overrides):

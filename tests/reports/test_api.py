@@ -4,11 +4,11 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
-from tests.factories import ReportSubscriptionFactory, UserFactory
 from reports import services
+from tests.factories import ReportSubscriptionFactory, UserFactory
 
 pytestmark = pytest.mark.urls("tests.reports.api_urls")
-MONDAY = dt.datetime(2019, 4, 8, 6, 5, tzinfo=dt.timezone.utc)
+MONDAY = dt.datetime(2019, 4, 8, 6, 5, tzinfo=dt.UTC)
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from tests.factories import ReportSubscriptionFactory, UserFactory
-from reports import services
 from core.roles import ANALYST
+from reports import services
+from tests.factories import ReportSubscriptionFactory, UserFactory
 
-MONDAY = dt.datetime(2019, 4, 8, 6, 5, tzinfo=dt.timezone.utc)
+MONDAY = dt.datetime(2019, 4, 8, 6, 5, tzinfo=dt.UTC)
 
 
 @pytest.fixture

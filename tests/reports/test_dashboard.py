@@ -4,10 +4,10 @@ import json
 import pytest
 from django.urls import reverse
 
-from tests.factories import ReportSubscriptionFactory, UserFactory
 from reports import services
+from tests.factories import ReportSubscriptionFactory, UserFactory
 
-MONDAY = dt.datetime(2019, 4, 8, 6, 5, tzinfo=dt.timezone.utc)
+MONDAY = dt.datetime(2019, 4, 8, 6, 5, tzinfo=dt.UTC)
 
 
 def dashboard_data(response):

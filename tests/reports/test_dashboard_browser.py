@@ -153,7 +153,11 @@ def test_the_dashboard_draws_its_charts_and_map_in_chromium(browser, live_server
     # after each commit of this live-server test.
     assert (state["map"]["points"], state["map"]["areas"]) == (8, 1)
     assert 5 <= state["map"]["violations"] <= 8
-    assert state["map"]["shapes"] == state["map"]["points"] + 1 and state["map"]["tiles"] == 0 and state["map"]["height"] > 200
+    assert (
+        state["map"]["shapes"] == state["map"]["points"] + 1
+        and state["map"]["tiles"] == 0
+        and state["map"]["height"] > 200
+    )
 
 
 def test_the_dashboard_index_and_admin_index_render_in_chromium(

@@ -5,11 +5,11 @@ from email.mime.base import MIMEBase
 import pytest
 from django.core import mail
 
-from tests.factories import ReportSubscriptionFactory, UserFactory
-from reports import services
 from core.roles import ANALYST, VIEWER
+from reports import services
+from tests.factories import ReportSubscriptionFactory, UserFactory
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 MONDAY = dt.datetime(2019, 4, 8, 6, 5, tzinfo=UTC)
 
 

@@ -3,7 +3,7 @@ import zoneinfo
 
 from reports.periods import last_complete_period, next_due_at, period_bounds, previous_period
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 DAMASCUS = zoneinfo.ZoneInfo("Asia/Damascus")
 D = dt.date
 

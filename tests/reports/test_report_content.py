@@ -3,9 +3,9 @@ import json
 import pytest
 from django.utils import timezone
 
-from tests.reports.conftest import DAMASCUS, WEEK_END, WEEK_START
 from reports.build import UNKNOWN_PARTY, build_report_data
 from reports.services import build_report_content
+from tests.reports.conftest import DAMASCUS, WEEK_END, WEEK_START
 
 
 def build(agreement, **kwargs):

@@ -3,12 +3,12 @@ import datetime as dt
 import pytest
 from django.core import mail
 
-from tests.factories import ReportSubscriptionFactory
 from reports import services
 from reports.choices import DeliveryStatus
 from reports.models import Report, ReportDelivery
+from tests.factories import ReportSubscriptionFactory
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 MONDAY = dt.datetime(2019, 4, 8, 6, 5, tzinfo=UTC)
 
 
@@ -165,7 +165,7 @@ def test_the_pdf_is_stored_when_asked_for_and_rendered_from_the_stored_data_othe
 
 def test_the_beat_schedule_runs_the_registered_task(settings):
     from config.celery import app
-    from reports import tasks  # noqa: F401  (tracker/tasks.py imports it once merged)
+    from reports import tasks
 
     entry = settings.CELERY_BEAT_SCHEDULE["run-due-reports"]
     assert entry["task"] == tasks.run_due_reports.name and entry["task"] in app.tasks

@@ -4,13 +4,13 @@ import pytest
 from django.core.management import call_command
 
 from agreements.choices import DeadlineStatus
-from tests.factories import DeadlineFactory
 from agreements.services import mark_deadline_met
 from core.exceptions import StateConflict
+from tests.factories import DeadlineFactory
 from tracker import services
 
 pytestmark = pytest.mark.django_db
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def test_a_bare_date_falls_due_at_the_end_of_that_day_in_the_agreements_timezone():

@@ -1,4 +1,5 @@
 """The engine on the demo agreements, and on real UCDP GED events for Syria (2018-2019)."""
+
 import csv
 import datetime as dt
 import zoneinfo
@@ -11,14 +12,14 @@ from django.core.management import call_command
 
 from agreements.choices import DeadlineStatus
 from agreements.models import Agreement, Area, Deadline, Party
-from incidents.models import Incident
 from agreements.services import mark_deadline_met
+from incidents.models import Incident
 from tracker import services
 from tracker.choices import Confidence
 from tracker.models import Violation
 
 pytestmark = pytest.mark.django_db
-UTC = dt.timezone.utc
+UTC = dt.UTC
 DAMASCUS = zoneinfo.ZoneInfo("Asia/Damascus")
 UCDP = Path(settings.BASE_DIR).parent / "shared" / "data" / "ucdp_ged_syria_652.1601.1911_2018-2019.csv"
 
@@ -37,7 +38,10 @@ def test_checking_at_new_year_2019_flags_the_sochi_deadlines_missed(demo):
     assert sochi_deadline("M4").status == DeadlineStatus.MISSED
     assert sochi_deadline("Heavy weapons").status == DeadlineStatus.MISSED
     assert sochi_deadline("Radical groups").status == DeadlineStatus.MISSED
-    assert Deadline.objects.get(agreement__slug="moscow-2020", description__icontains="patrol").status == "pending"
+    assert (
+        Deadline.objects.get(agreement__slug="moscow-2020", description__icontains="patrol").status
+        == "pending"
+    )
 
 
 def test_a_deadline_marked_met_is_not_missed(demo):
@@ -51,7 +55,9 @@ def test_a_deadline_marked_met_is_not_missed(demo):
 def test_the_saraqib_shelling_breaches_the_sochi_ceasefire(demo):
     services.scan_violations(full=True)
     saraqib = Violation.objects.filter(
-        clause__agreement__slug="sochi-2018", clause__kind="ceasefire", incident__place_name__startswith="Saraqib"
+        clause__agreement__slug="sochi-2018",
+        clause__kind="ceasefire",
+        incident__place_name__startswith="Saraqib",
     )
     assert saraqib.exists()
     assert Confidence.HIGH in set(saraqib.values_list("confidence", flat=True))
@@ -60,8 +66,15 @@ def test_the_saraqib_shelling_breaches_the_sochi_ceasefire(demo):
 # --- Real data -------------------------------------------------------------------------------------
 
 UCDP_DATE_PRECISION = {"1": "day", "2": "days", "3": "week", "4": "month", "5": "year"}
-UCDP_LOCATION_PRECISION = {"1": "exact", "2": "near", "3": "district", "4": "governorate", "5": "governorate",
-                           "6": "country", "7": "country"}
+UCDP_LOCATION_PRECISION = {
+    "1": "exact",
+    "2": "near",
+    "3": "district",
+    "4": "governorate",
+    "5": "governorate",
+    "6": "country",
+    "7": "country",
+}
 
 
 def load_ucdp(path):
@@ -75,15 +88,25 @@ def load_ucdp(path):
                 parties[side_a] = Party.match(side_a)
             start = dt.datetime.fromisoformat(row["date_start"]).replace(tzinfo=DAMASCUS)
             end = dt.datetime.fromisoformat(row["date_end"]).replace(tzinfo=DAMASCUS) + dt.timedelta(days=1)
-            incidents.append(Incident(
-                occurred_at=start, occurred_until=end - dt.timedelta(seconds=1) if end - start > dt.timedelta(days=1)
-                else None, date_precision=UCDP_DATE_PRECISION[row["date_prec"]],
-                latitude=float(row["latitude"]), longitude=float(row["longitude"]),
-                location_precision=UCDP_LOCATION_PRECISION[row["where_prec"]],
-                category="attack_on_civilians" if row["type_of_violence"] == "3" else "armed_clash",
-                perpetrator=parties[side_a], place_name=row["where_coordinates"][:200], admin1=row["adm_1"][:100],
-                source_dataset="ucdp", external_id=row["id"], status="verified",
-            ))
+            incidents.append(
+                Incident(
+                    occurred_at=start,
+                    occurred_until=end - dt.timedelta(seconds=1)
+                    if end - start > dt.timedelta(days=1)
+                    else None,
+                    date_precision=UCDP_DATE_PRECISION[row["date_prec"]],
+                    latitude=float(row["latitude"]),
+                    longitude=float(row["longitude"]),
+                    location_precision=UCDP_LOCATION_PRECISION[row["where_prec"]],
+                    category="attack_on_civilians" if row["type_of_violence"] == "3" else "armed_clash",
+                    perpetrator=parties[side_a],
+                    place_name=row["where_coordinates"][:200],
+                    admin1=row["adm_1"][:100],
+                    source_dataset="ucdp",
+                    external_id=row["id"],
+                    status="verified",
+                )
+            )
     Incident.objects.bulk_create(incidents, batch_size=2000)
     return len(incidents)
 
@@ -99,7 +122,9 @@ def test_real_ucdp_events_inside_the_dmz_after_sochi_are_flagged_and_far_ones_ar
     dmz = Area.objects.get(slug="idlib-demilitarized-zone").shape
     zone = Area.objects.get(slug="idlib-de-escalation-zone").shape
     flagged = set(Violation.objects.filter(clause=ceasefire).values_list("incident_id", flat=True))
-    sochi_flagged = set(Violation.objects.filter(clause__agreement=sochi).values_list("incident_id", flat=True))
+    sochi_flagged = set(
+        Violation.objects.filter(clause__agreement=sochi).values_list("incident_id", flat=True)
+    )
 
     inside, far = [], []
     for incident in Incident.objects.filter(source_dataset="ucdp"):
@@ -114,6 +139,9 @@ def test_real_ucdp_events_inside_the_dmz_after_sochi_are_flagged_and_far_ones_ar
     assert set(inside) <= flagged
     assert len(far) > 1000
     assert not set(far) & sochi_flagged
-    before = Incident.objects.filter(source_dataset="ucdp", occurred_until__isnull=True,
-                                     occurred_at__lt=sochi.in_force_from - dt.timedelta(days=1))
+    before = Incident.objects.filter(
+        source_dataset="ucdp",
+        occurred_until__isnull=True,
+        occurred_at__lt=sochi.in_force_from - dt.timedelta(days=1),
+    )
     assert not set(before.values_list("id", flat=True)) & sochi_flagged

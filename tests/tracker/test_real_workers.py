@@ -3,6 +3,7 @@
 Two workers scanning at once create no duplicate; a worker killed with SIGKILL half-way
 through a full scan, then a rerun, ends with exactly the violations a clean run gives.
 """
+
 import datetime as dt
 import random
 
@@ -18,7 +19,7 @@ from tracker.choices import JobKind, JobStatus
 from tracker.models import JobRun, Violation
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.fixture
@@ -33,14 +34,21 @@ def build_world(incidents=60_000, clauses=20, seed=7):
     party = PartyFactory(name="Syrian government")
     for i in range(clauses):
         zone = AreaFactory(geometry=square(36.0 + 0.07 * i, 35.8, 0.25))
-        ClauseFactory(areas=[zone], obligated_parties=[party], prohibited_categories=["shelling", "air_strike"])
+        ClauseFactory(
+            areas=[zone], obligated_parties=[party], prohibited_categories=["shelling", "air_strike"]
+        )
     start = dt.datetime(2019, 1, 1, tzinfo=UTC)
     Incident.objects.bulk_create(
-        [Incident(occurred_at=start + dt.timedelta(hours=rng.randrange(0, 8000)),
-                  longitude=rng.uniform(35.6, 37.8), latitude=rng.uniform(35.4, 36.2),
-                  category=rng.choice(["shelling", "air_strike", "patrol"]),
-                  perpetrator=party if rng.random() < 0.8 else None)
-         for _ in range(incidents)],
+        [
+            Incident(
+                occurred_at=start + dt.timedelta(hours=rng.randrange(0, 8000)),
+                longitude=rng.uniform(35.6, 37.8),
+                latitude=rng.uniform(35.4, 36.2),
+                category=rng.choice(["shelling", "air_strike", "patrol"]),
+                perpetrator=party if rng.random() < 0.8 else None,
+            )
+            for _ in range(incidents)
+        ],
         batch_size=5000,
     )
 
@@ -64,7 +72,9 @@ def test_a_task_sent_through_redis_changes_the_database(workers):
     deadline = DeadlineFactory(due_date=dt.date(2018, 12, 31))
     workers.start("w1")
     workers.send("tracker.tasks.check_deadlines", at="2019-01-01T00:00:00+00:00")
-    wait_for(lambda: Deadline.objects.get(id=deadline.id).status == DeadlineStatus.MISSED, what="deadline missed")
+    wait_for(
+        lambda: Deadline.objects.get(id=deadline.id).status == DeadlineStatus.MISSED, what="deadline missed"
+    )
 
 
 def test_two_workers_scanning_at_once_create_no_duplicate(workers):

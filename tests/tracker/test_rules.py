@@ -1,4 +1,5 @@
 """The pure rules, on hand-made arrays: no database."""
+
 import datetime as dt
 import math
 
@@ -7,13 +8,13 @@ import pytest
 import shapely
 
 from agreements.choices import DeadlineStatus
-from agreements.geometry import buffered_km, bounding_box
+from agreements.geometry import bounding_box, buffered_km
 from tracker import rules
 from tracker.choices import Confidence
 
 SARAQIB = (36.8006, 35.8636)
 DAY = 86400.0
-T0 = dt.datetime(2019, 4, 2, tzinfo=dt.timezone.utc).timestamp()
+T0 = dt.datetime(2019, 4, 2, tzinfo=dt.UTC).timestamp()
 
 
 def area(geometry, buffer_km=0):
@@ -26,8 +27,11 @@ def incidents(*rows):
     n = len(rows)
     lon, lat, starts, location, date, category, perpetrator = (list(c) for c in zip(*rows))
     return rules.IncidentArrays.from_codes(
-        ids=range(1, n + 1), lon=[v if v is not None else np.nan for v in lon],
-        lat=[v if v is not None else np.nan for v in lat], starts=starts, until=[np.nan] * n,
+        ids=range(1, n + 1),
+        lon=[v if v is not None else np.nan for v in lon],
+        lat=[v if v is not None else np.nan for v in lat],
+        starts=starts,
+        until=[np.nan] * n,
         category=[rules.CATEGORY_CODES[c] for c in category],
         perpetrator=[p if p is not None else np.nan for p in perpetrator],
         location_precision=[rules.LOCATION_CODES[p] for p in location],
@@ -55,7 +59,9 @@ def test_buffers_are_kilometres_on_the_ground_not_degrees():
     inside = (SARAQIB[0] + 4.5 / km_per_degree_lon, SARAQIB[1])
     outside = (SARAQIB[0] + 5.5 / km_per_degree_lon, SARAQIB[1])
     found = rules.match_clause(
-        incidents((*inside, T0, "exact", "day", "shelling", 7), (*outside, T0, "exact", "day", "shelling", 7)),
+        incidents(
+            (*inside, T0, "exact", "day", "shelling", 7), (*outside, T0, "exact", "day", "shelling", 7)
+        ),
         clause([ZONE]),
     )
     assert found.incident_ids.tolist() == [1]
@@ -66,7 +72,10 @@ def test_a_line_with_a_buffer_is_a_corridor():
     north_of_road = (36.7, 35.84 + 5 / 110.574)
     far_north = (36.7, 35.84 + 8 / 110.574)
     found = rules.match_clause(
-        incidents((*north_of_road, T0, "exact", "day", "shelling", 7), (*far_north, T0, "exact", "day", "shelling", 7)),
+        incidents(
+            (*north_of_road, T0, "exact", "day", "shelling", 7),
+            (*far_north, T0, "exact", "day", "shelling", 7),
+        ),
         clause([m4]),
     )
     assert found.incident_ids.tolist() == [1]
@@ -122,7 +131,9 @@ def test_no_area_means_no_geographic_limit():
 
 
 def test_no_obligated_party_binds_everyone():
-    found = rules.match_clause(incidents((*SARAQIB, T0, "exact", "day", "shelling", 99)), clause([ZONE], parties=()))
+    found = rules.match_clause(
+        incidents((*SARAQIB, T0, "exact", "day", "shelling", 99)), clause([ZONE], parties=())
+    )
     assert found.confidence == [Confidence.HIGH]
 
 
@@ -143,12 +154,12 @@ def test_empty_input_gives_no_match():
     ],
 )
 def test_deadline_state(status, due_in_days, expected):
-    now = dt.datetime(2019, 1, 1, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2019, 1, 1, tzinfo=dt.UTC)
     assert rules.deadline_state(status, now + dt.timedelta(days=due_in_days), now, 7) == expected
 
 
 def test_deadline_is_missed_exactly_at_its_due_moment():
-    now = dt.datetime(2019, 1, 1, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2019, 1, 1, tzinfo=dt.UTC)
     assert rules.deadline_state(DeadlineStatus.PENDING, now, now, 7)[0] == DeadlineStatus.MISSED
     assert rules.deadline_state(DeadlineStatus.PENDING, now + dt.timedelta(seconds=1), now, 7)[0] == "pending"
 

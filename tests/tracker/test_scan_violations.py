@@ -12,7 +12,7 @@ from tracker.choices import Confidence, JobKind, JobStatus, ViolationStatus
 from tracker.models import JobRun, Violation
 
 pytestmark = pytest.mark.django_db
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.fixture
@@ -24,7 +24,9 @@ def government():
 def ceasefire(government):
     zone = AreaFactory(name="Zone", geometry=square(36.8, 35.86, 0.1))
     return ClauseFactory(
-        areas=[zone], obligated_parties=[government], prohibited_categories=["shelling", "air_strike"],
+        areas=[zone],
+        obligated_parties=[government],
+        prohibited_categories=["shelling", "air_strike"],
         agreement__in_force_from=dt.datetime(2018, 9, 17, tzinfo=UTC),
     )
 
@@ -117,7 +119,10 @@ def test_confidence_drops_for_imprecise_incidents(ceasefire, government):
     IncidentFactory(perpetrator=None)
     IncidentFactory(perpetrator=government, location_precision=LocationPrecision.DISTRICT)
     services.scan_violations(full=True)
-    assert sorted(Violation.objects.values_list("confidence", flat=True)) == [Confidence.LOW, Confidence.MEDIUM]
+    assert sorted(Violation.objects.values_list("confidence", flat=True)) == [
+        Confidence.LOW,
+        Confidence.MEDIUM,
+    ]
 
 
 def test_manual_links_are_kept_apart_from_the_engine(ceasefire, government):
@@ -144,7 +149,9 @@ def test_the_command_prints_what_changed(ceasefire, government, capsys):
     assert "1 new violation(s)" in capsys.readouterr().out
 
 
-def test_saving_an_incident_schedules_its_evaluation(ceasefire, government, django_capture_on_commit_callbacks):
+def test_saving_an_incident_schedules_its_evaluation(
+    ceasefire, government, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         IncidentFactory(perpetrator=government)
     assert Violation.objects.count() == 1  # evaluated by the (eager) task after commit

@@ -2,8 +2,8 @@ from rest_framework import serializers
 
 from core.api.serializers import FastListSerializer, RelatedIdField, RelatedValueField
 
-from ..models import Violation
 from ..csv import VIOLATION_CSV_FIELDS
+from ..models import Violation
 
 
 class ViolationSerializer(serializers.ModelSerializer):

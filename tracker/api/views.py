@@ -6,15 +6,14 @@ from rest_framework.response import Response
 from core.api.exceptions import Conflict
 from core.api.renderers import CSVRenderer, GeoJSONRenderer, point_feature
 from core.api.viewsets import TrackerReadOnlyModelViewSet
+from core.exceptions import StateConflict
 from incidents.choices import IncidentStatus
 
 from ..choices import ViolationStatus
+from ..csv import VIOLATION_CSV_COLUMNS
 from ..filtersets import ViolationFilterSet
 from ..models import Violation
-from core.exceptions import StateConflict
-
 from ..services import review_violation
-from ..csv import VIOLATION_CSV_COLUMNS
 from .serializers import ReviewSerializer, ViolationSerializer
 
 REVIEW_PERMS = ["tracker.view_violation", "tracker.review_violation"]
@@ -40,9 +39,11 @@ class ViolationViewSet(TrackerReadOnlyModelViewSet):
     sql_json = True
     sql_json_fields = {
         # Incident.killed and .injured are properties: their sums, in SQL.
-        "killed": F("incident__killed_civilians") + F("incident__killed_combatants")
+        "killed": F("incident__killed_civilians")
+        + F("incident__killed_combatants")
         + F("incident__killed_unknown"),
-        "injured": F("incident__injured_civilians") + F("incident__injured_combatants")
+        "injured": F("incident__injured_civilians")
+        + F("incident__injured_combatants")
         + F("incident__injured_unknown"),
     }
     action_permissions = {"confirm": REVIEW_PERMS, "dismiss": REVIEW_PERMS}
@@ -62,7 +63,7 @@ class ViolationViewSet(TrackerReadOnlyModelViewSet):
                 violation.pk, status=status, user=request.user, note=body.validated_data.get("note", "")
             )
         except StateConflict as exc:
-            raise Conflict(str(exc))
+            raise Conflict(str(exc)) from exc
         return Response(self.get_serializer(self.get_queryset().get(pk=violation.pk)).data)
 
     @extend_schema(

@@ -1,7 +1,6 @@
 import secrets
 
 import environ
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -33,6 +32,8 @@ class Command(BaseCommand):
             elif password_file.exists():
                 password = password_file.read_text().strip()
             else:
-                password = "(unchanged; reset it with: python manage.py changepassword %s)" % username
+                password = f"(unchanged; reset it with: python manage.py changepassword {username})"
             state = "exists"
-        self.stdout.write(self.style.SUCCESS(f"Admin account ({state}): user {username!r}, password {password}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Admin account ({state}): user {username!r}, password {password}")
+        )

@@ -16,16 +16,30 @@ class Command(BaseCommand):
         parser.add_argument("--concurrency", type=int, default=2, help="Worker processes.")
 
     def handle(self, *args, host, port, concurrency, **options):
-        worker = subprocess.Popen([
-            sys.executable, "-m", "celery", "-A", "config", "worker", "--beat",
-            "--loglevel", "INFO", "--concurrency", str(concurrency),
-            "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME,
-        ])
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--beat",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                str(concurrency),
+                "--schedule",
+                settings.CELERY_BEAT_SCHEDULE_FILENAME,
+            ]
+        )
         broker = "Redis" if settings.REDIS_URL else "embedded file broker (var/celery)"
-        self.stdout.write(self.style.SUCCESS(
-            f"Worker and scheduler started (pid {worker.pid}, {broker}). "
-            f"Admin: http://{host}:{port}/admin/  API: http://{host}:{port}/api/v1/"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Worker and scheduler started (pid {worker.pid}, {broker}). "
+                f"Admin: http://{host}:{port}/admin/  API: http://{host}:{port}/api/v1/"
+            )
+        )
 
         def stop(*_):
             raise KeyboardInterrupt

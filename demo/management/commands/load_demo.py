@@ -5,16 +5,24 @@ second run writes nothing and adds no history. Rows are validated with full_clea
 admin does. Workflow state is set only when a row is created and never reset afterwards:
 deadline status (the engine decides met or missed) and incident status (analysts review).
 """
+
 from collections import Counter, defaultdict
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from demo import scenario as demo
 from agreements.geometry import normalize_geometry
 from agreements.models import (
-    Agreement, AgreementLink, AgreementParty, Area, Clause, Deadline, Party, PartyAlias,
+    Agreement,
+    AgreementLink,
+    AgreementParty,
+    Area,
+    Clause,
+    Deadline,
+    Party,
+    PartyAlias,
 )
+from demo import scenario as demo
 from incidents.models import Incident, Source
 
 DEMO_DATASET = "demo"
@@ -66,7 +74,8 @@ class DemoLoader:
 
     def load_party(self, data):
         party = self.upsert(
-            Party, {"name": data["name"]},
+            Party,
+            {"name": data["name"]},
             {"short_name": data["short_name"], "kind": data["kind"], "description": data["description"]},
         )
         for name, dataset in data["aliases"]:
@@ -74,12 +83,16 @@ class DemoLoader:
         return party
 
     def load_area(self, data):
-        return self.upsert(Area, {"slug": data["slug"]}, {
-            "name": data["name"],
-            "description": data["description"],
-            "geometry": normalize_geometry(data["geometry"]),
-            "buffer_km": data["buffer_km"],
-        })
+        return self.upsert(
+            Area,
+            {"slug": data["slug"]},
+            {
+                "name": data["name"],
+                "description": data["description"],
+                "geometry": normalize_geometry(data["geometry"]),
+                "buffer_km": data["buffer_km"],
+            },
+        )
 
     def load_agreement(self, data, parties, areas):
         fields = ("title", "signed_on", "in_force_from", "in_force_until", "status", "timezone", "summary")
@@ -92,16 +105,21 @@ class DemoLoader:
         clauses = {}
         for clause in data["clauses"]:
             clauses[clause["number"]] = obj = self.upsert(
-                Clause, {"agreement": agreement, "number": clause["number"]},
+                Clause,
+                {"agreement": agreement, "number": clause["number"]},
                 {f: clause[f] for f in ("title", "text", "kind", "in_force_from", "prohibited_categories")},
             )
             self.sync_m2m(obj, "obligated_parties", [parties[name] for name in clause["obligated_parties"]])
             self.sync_m2m(obj, "areas", [areas[slug] for slug in clause["areas"]])
         for deadline in data["deadlines"]:
             self.upsert(
-                Deadline, {"agreement": agreement, "description": deadline["description"]},
-                {"clause": clauses[deadline["clause"]], "due_date": deadline["due_date"],
-                 "due_time": deadline.get("due_time")},
+                Deadline,
+                {"agreement": agreement, "description": deadline["description"]},
+                {
+                    "clause": clauses[deadline["clause"]],
+                    "due_date": deadline["due_date"],
+                    "due_time": deadline.get("due_time"),
+                },
                 create_only={"status": "pending"},
             )
         return agreement
@@ -110,16 +128,27 @@ class DemoLoader:
         not_fields = ("external_id", "status", "sources", "perpetrator")
         values = {k: v for k, v in data.items() if k not in not_fields}
         values["perpetrator"] = parties[data["perpetrator"]] if data["perpetrator"] else None
-        for count in ("killed_civilians", "killed_combatants", "killed_unknown",
-                      "injured_civilians", "injured_combatants", "injured_unknown"):
+        for count in (
+            "killed_civilians",
+            "killed_combatants",
+            "killed_unknown",
+            "injured_civilians",
+            "injured_combatants",
+            "injured_unknown",
+        ):
             values.setdefault(count, 0)
         incident = self.upsert(
-            Incident, {"source_dataset": DEMO_DATASET, "external_id": data["external_id"]}, values,
+            Incident,
+            {"source_dataset": DEMO_DATASET, "external_id": data["external_id"]},
+            values,
             create_only={"status": data["status"]},
         )
         for item in data["sources"]:
-            self.upsert(Source, {"incident": incident, "name": item["name"]},
-                        {k: v for k, v in item.items() if k != "name"})
+            self.upsert(
+                Source,
+                {"incident": incident, "name": item["name"]},
+                {k: v for k, v in item.items() if k != "name"},
+            )
         return incident
 
 

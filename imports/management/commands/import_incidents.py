@@ -1,4 +1,5 @@
 """python manage.py import_incidents PATH --format acled|ucdp|tracker [--dry-run] [--on-error skip|abort]"""
+
 import os
 import shutil
 import sys
@@ -7,12 +8,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-
 from imports.base import ImportFileError
 from imports.formats import FORMATS
-from imports.services import run_import
 from imports.jobs import finish, record_result
 from imports.models import ImportJob
+from imports.services import run_import
 
 SHOWN_ERRORS = 20
 
@@ -25,26 +25,46 @@ class Command(BaseCommand):
         parser.add_argument("--format", required=True, choices=FORMATS)
         parser.add_argument("--dry-run", action="store_true", help="Check and count, write nothing.")
         parser.add_argument(
-            "--on-error", choices=("skip", "abort"), default="skip",
+            "--on-error",
+            choices=("skip", "abort"),
+            default="skip",
             help="skip: import the valid rows and report the bad ones (default); abort: import nothing "
             "if any row is bad.",
         )
         parser.add_argument(
-            "--create-parties", action="store_true",
+            "--create-parties",
+            action="store_true",
             help="Create a party (with the actor's name as an alias) for each actor no party matches.",
         )
-        parser.add_argument("--errors", metavar="CSV", help="Write every rejected row (line, column, reason) here.")
+        parser.add_argument(
+            "--errors", metavar="CSV", help="Write every rejected row (line, column, reason) here."
+        )
         parser.add_argument("--batch-size", type=int, default=10_000, help="Rows staged per round trip.")
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
-    def handle(self, *args, path, format, dry_run, on_error, create_parties, errors, batch_size, no_progress,
-               **options):
+    def handle(
+        self,
+        *args,
+        path,
+        format,
+        dry_run,
+        on_error,
+        create_parties,
+        errors,
+        batch_size,
+        no_progress,
+        **options,
+    ):
         if not os.path.isfile(path):
             raise CommandError(f"No such file: {path}")
         bar = None
         if not no_progress:
             bar = tqdm(
-                total=os.path.getsize(path), unit="B", unit_scale=True, desc=f"import {format}", file=sys.stderr,
+                total=os.path.getsize(path),
+                unit="B",
+                unit_scale=True,
+                desc=f"import {format}",
+                file=sys.stderr,
             )
 
         def progress(rows, done, total):
@@ -54,14 +74,24 @@ class Command(BaseCommand):
             bar.refresh()
 
         job = ImportJob.objects.create(
-            source_path=os.path.abspath(path), format=format, on_error=on_error, dry_run=dry_run,
-            create_parties=create_parties, status=ImportJob.Status.RUNNING, started_at=timezone.now(),
+            source_path=os.path.abspath(path),
+            format=format,
+            on_error=on_error,
+            dry_run=dry_run,
+            create_parties=create_parties,
+            status=ImportJob.Status.RUNNING,
+            started_at=timezone.now(),
             bytes_total=os.path.getsize(path),
         )
         try:
             result = run_import(
-                path, format, on_error=on_error, dry_run=dry_run, create_parties=create_parties,
-                progress=progress if bar is not None else None, batch_size=batch_size,
+                path,
+                format,
+                on_error=on_error,
+                dry_run=dry_run,
+                create_parties=create_parties,
+                progress=progress if bar is not None else None,
+                batch_size=batch_size,
             )
         except ImportFileError as exc:
             finish(job, ImportJob.Status.FAILED, message=str(exc))
@@ -78,7 +108,9 @@ class Command(BaseCommand):
         for line in result.summary_lines():
             self.stdout.write(line)
         if result.rejected:
-            self.stdout.write(f"Rejected rows (line, column: reason), first {min(SHOWN_ERRORS, result.rejected)}:")
+            self.stdout.write(
+                f"Rejected rows (line, column: reason), first {min(SHOWN_ERRORS, result.rejected)}:"
+            )
             for error in result.errors[:SHOWN_ERRORS]:
                 self.stdout.write(f"  line {error.line}, {error.column or '(row)'}: {error.reason}")
         if result.error_report:

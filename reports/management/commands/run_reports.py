@@ -20,6 +20,6 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError(f"Not an ISO datetime: {options['at']!r}.") from exc
             if timezone.is_naive(now):
-                now = timezone.make_aware(now, dt.timezone.utc)
+                now = timezone.make_aware(now, dt.UTC)
         counts = run_due_reports(now=now)
         self.stdout.write(", ".join(f"{key}: {value}" for key, value in counts.items()))

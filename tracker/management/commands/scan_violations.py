@@ -14,14 +14,16 @@ def parse_moment(value):
         raise argparse.ArgumentTypeError(
             f"{value!r} is not an ISO date or date-time (e.g. 2019-01-01 or 2019-01-01T12:00+03:00)."
         ) from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 class Command(BaseCommand):
     help = "Flag incidents that breach clauses. Incremental by default: what changed since the last scan."
 
     def add_arguments(self, parser):
-        parser.add_argument("--full", action="store_true", help="Re-evaluate every incident against every clause.")
+        parser.add_argument(
+            "--full", action="store_true", help="Re-evaluate every incident against every clause."
+        )
         parser.add_argument("--since", type=parse_moment, help="Re-evaluate what changed since this moment.")
 
     def handle(self, *args, full, since, **options):
