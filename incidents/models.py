@@ -137,6 +137,13 @@ class SourceQuerySet(models.QuerySet):
         return self.filter(confidential=False)
 
 
+def visible_sources(user) -> models.Prefetch:
+    """The sources `user` may see, as `incident.visible_sources`: how the API loads an incident's
+    sources (lists, details, and the answer to a write). PostgreSQL-built list pages apply the
+    same `visible_to` rule in SQL (IncidentViewSet.sql_json_nested)."""
+    return models.Prefetch("sources", queryset=Source.objects.visible_to(user), to_attr="visible_sources")
+
+
 class Source(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="sources")
     name = models.CharField(max_length=300, help_text="Outlet, organisation or (if confidential) witness.")

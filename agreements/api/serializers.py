@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.schema import GEOMETRY_SCHEMA
-from core.api.serializers import ChoiceListField, FastListSerializer, FullCleanModelSerializer
+from core.api.serializers import ChoiceListField, FullCleanModelSerializer
 from core.choices import IncidentCategory
 
 from ..models import Agreement, AgreementLink, AgreementParty, Area, Clause, Deadline, Party, PartyAlias
@@ -12,7 +12,6 @@ from ..models import Agreement, AgreementLink, AgreementParty, Area, Clause, Dea
 class PartyAliasSerializer(serializers.ModelSerializer):
     class Meta:
         model = PartyAlias
-        list_serializer_class = FastListSerializer
         fields = ["id", "name", "dataset"]
 
 
@@ -21,7 +20,6 @@ class PartySerializer(FullCleanModelSerializer):
 
     class Meta:
         model = Party
-        list_serializer_class = FastListSerializer
         fields = ["id", "name", "short_name", "kind", "description", "aliases"]
 
     def validate_aliases(self, aliases):
@@ -58,14 +56,12 @@ class PartySerializer(FullCleanModelSerializer):
 class AgreementPartySerializer(serializers.ModelSerializer):
     class Meta:
         model = AgreementParty
-        list_serializer_class = FastListSerializer
         fields = ["party", "role"]
 
 
 class AgreementLinkSerializer(serializers.ModelSerializer):
     class Meta:
         model = AgreementLink
-        list_serializer_class = FastListSerializer
         fields = ["title", "url"]
 
 
@@ -80,7 +76,6 @@ class AgreementSerializer(FullCleanModelSerializer):
 
     class Meta:
         model = Agreement
-        list_serializer_class = FastListSerializer
         fields = [
             "id",
             "title",
@@ -147,7 +142,6 @@ class AreaSerializer(FullCleanModelSerializer):
 
     class Meta:
         model = Area
-        list_serializer_class = FastListSerializer
         fields = ["id", "name", "slug", "description", "geometry", "buffer_km", "bbox"]
 
     @extend_schema_field({"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4})
@@ -162,7 +156,6 @@ class ClauseSerializer(FullCleanModelSerializer):
 
     class Meta:
         model = Clause
-        list_serializer_class = FastListSerializer
         fields = [
             "id",
             "agreement",
@@ -189,7 +182,6 @@ DEADLINE_YEARS = (1900, 2200)
 class DeadlineSerializer(FullCleanModelSerializer):
     class Meta:
         model = Deadline
-        list_serializer_class = FastListSerializer
         fields = [
             "id",
             "agreement",

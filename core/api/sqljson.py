@@ -1,17 +1,18 @@
-"""List pages rendered to JSON by PostgreSQL.
+"""List pages built by PostgreSQL: the list path of every viewset with `sql_json = True` there.
 
 On a 50-row page of incidents, Python spends most of the request turning database rows into
 model instances, datetimes and dicts, then back into JSON text. On PostgreSQL the list action of
 a viewset with `sql_json = True` asks the database for each row's JSON text instead
 (`json_build_object(...)::text`, with nested lists as a `json_agg` subquery) and embeds those
-texts in the page unchanged (orjson.Fragment). The page, its cursor and links are DRF's own.
+texts in a JSON page unchanged (orjson.Fragment); CSV and GeoJSON pages decode them into the
+items their renderers take. The page, its cursor and links are DRF's own.
 
 The SQL is compiled from the viewset's serializer, field by field, so it follows the serializer
 and cannot drift from it: model fields along a chain of foreign keys, `RelatedValueField`
 annotations, primary-key relations, and nested lists the viewset names in `sql_json_nested`.
 A field it cannot compile (a method field, a decimal, a property) must be given in
 `sql_json_fields`; if one is missing, the view quietly keeps the Python path.
-tests/api/test_sql_json.py checks that both paths give the same JSON for every such viewset.
+tests/api/test_sql_json.py checks that both paths give the same pages for every such viewset.
 
 Pages are kept (per process, TRACKER_API_PAGE_CACHE_SECONDS) under a key that includes the
 database snapshot, `pg_current_snapshot()`: it changes whenever a writing transaction starts
@@ -30,9 +31,12 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, models
 from django.db.models import F, Func, Subquery, Value, Window
 from django.db.models.functions import RowNumber
+from django.http import HttpResponse
 from rest_framework import relations, serializers
 from rest_framework.settings import api_settings
 
+from .permissions import is_public_request
+from .renderers import CSVRenderer, GeoJSONRenderer, JSONRenderer
 from .serializers import _RelatedValue
 
 
@@ -228,15 +232,57 @@ def rows_sql(view, using):
     return _COMPILED[key]
 
 
-def page_json(view, ids, using):
-    """The rows' JSON texts (orjson fragments) in the order of `ids`, or None (see rows_sql)."""
+def page_texts(view, ids, using):
+    """The rows' JSON texts in the order of `ids`, or None (see rows_sql)."""
     compiled = rows_sql(view, using)
     if compiled is None:
         return None
     sql, params = compiled
     with connections[using].cursor() as cursor:
         cursor.execute(sql, (*params, list(ids)))
-        return [orjson.Fragment(text) for (text,) in cursor.fetchall()]
+        return [text for (text,) in cursor.fetchall()]
+
+
+def _page_items(renderer, request):
+    """How a page's JSON texts become the renderer's items, or None for a renderer this path
+    does not serve (indented JSON, the browsable API, iCalendar)."""
+    if type(renderer) is JSONRenderer:
+        if renderer.get_indent(request.accepted_media_type, {}) is None:
+            return orjson.Fragment  # embedded in the page unchanged
+        return None
+    if isinstance(renderer, (CSVRenderer, GeoJSONRenderer)):
+        return orjson.loads  # the serializer's item, as the renderer expects it
+    return None
+
+
+def sql_list_response(view, request):
+    """The list page built by PostgreSQL, as DRF would give it; or None when this view, renderer
+    or database is not served here, and DRF's serializers build it instead."""
+    renderer = request.accepted_renderer
+    item = _page_items(renderer, request)
+    if not view.sql_json or view.paginator is None or item is None:
+        return None
+    using = view.queryset.db
+    if connections[using].vendor != "postgresql" or rows_sql(view, using) is None:
+        return None
+
+    def build():
+        queryset = view.filter_queryset(view.get_queryset())
+        position = view.paginator.get_ordering(request, queryset, view)[0].lstrip("-")
+        rows = view.paginator.paginate_queryset(queryset.values("pk", position), request, view=view)
+        texts = page_texts(view, [row["pk"] for row in rows], using)
+        page = view.paginator.get_paginated_response([item(text) for text in texts])
+        body = renderer.render(page.data, request.accepted_media_type, view.get_renderer_context())
+        return body, page.get("Link")
+
+    # Everything about the request that changes the page besides its URL.
+    variant = f"{view.sql_json_variant()}:{is_public_request(request, view)}"
+    body, link = cached_page(view, request, variant, using, build)
+    content_type = renderer.media_type + (f"; charset={renderer.charset}" if renderer.charset else "")
+    response = HttpResponse(body, content_type=content_type)
+    if link:
+        response["Link"] = link
+    return response
 
 
 def snapshot(connection):

@@ -2,14 +2,13 @@
 
 import datetime as dt
 
-from django.db import connections, transaction
-from django.http import HttpResponse
+from django.db import transaction
 from django.utils import timezone
 from rest_framework import viewsets
 
 from .permissions import is_public_request
 from .renderers import JSONRenderer
-from .sqljson import cached_page, page_json, rows_sql
+from .sqljson import sql_list_response
 
 
 class TrackerViewSetMixin:
@@ -18,7 +17,7 @@ class TrackerViewSetMixin:
     # {action name: [permissions]} for custom actions, replacing the method's model permission.
     action_permissions = {}
     lookup_value_regex = r"[0-9]+"
-    # On PostgreSQL, JSON list pages are rendered by the database (see core.api.sqljson).
+    # On PostgreSQL, list pages are built by the database (see core.api.sqljson).
     sql_json = False
 
     def dispatch(self, request, *args, **kwargs):
@@ -27,37 +26,10 @@ class TrackerViewSetMixin:
             return super().dispatch(request, *args, **kwargs)
 
     def list(self, request, *args, **kwargs):
-        response = self._sql_json_list(request)
+        # The one place a list chooses its path: built by PostgreSQL when the view and the
+        # database allow it (core.api.sqljson), else DRF's serializers.
+        response = sql_list_response(self, request)
         return response if response is not None else super().list(request, *args, **kwargs)
-
-    def _sql_json_list(self, request):
-        """The page as DRF would give it, each item's JSON text built by PostgreSQL; or None."""
-        renderer = request.accepted_renderer
-        if (
-            not self.sql_json
-            or self.paginator is None
-            or type(renderer) is not JSONRenderer
-            or renderer.get_indent(request.accepted_media_type, {}) is not None
-        ):
-            return None
-        using = self.queryset.db
-        if connections[using].vendor != "postgresql" or rows_sql(self, using) is None:
-            return None
-
-        def build():
-            queryset = self.filter_queryset(self.get_queryset())
-            position = self.paginator.get_ordering(request, queryset, self)[0].lstrip("-")
-            rows = self.paginator.paginate_queryset(queryset.values("pk", position), request, view=self)
-            page = self.paginator.get_paginated_response(page_json(self, [row["pk"] for row in rows], using))
-            return renderer.render(page.data), page.get("Link")
-
-        # Everything about the request that changes the page besides its URL.
-        variant = f"{self.sql_json_variant()}:{is_public_request(request, self)}"
-        body, link = cached_page(self, request, variant, using, build)
-        response = HttpResponse(body, content_type=renderer.media_type)
-        if link:
-            response["Link"] = link
-        return response
 
     def sql_json_variant(self):
         """What, besides the URL and the public read mode, makes this user's page differ."""

@@ -1,9 +1,9 @@
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from rest_framework import exceptions, serializers
 
 from core.api.serializers import (
     ChoiceListField,
-    FastListSerializer,
     FullCleanModelSerializer,
     RelatedIdField,
     RelatedValueField,
@@ -11,7 +11,7 @@ from core.api.serializers import (
 
 from ..choices import IncidentStatus, Weapon
 from ..csv import INCIDENT_CSV_FIELDS
-from ..models import ClauseLink, Incident, Source
+from ..models import ClauseLink, Incident, Source, visible_sources
 
 REVIEWED_STATUSES = {IncidentStatus.VERIFIED, IncidentStatus.DISPUTED, IncidentStatus.REJECTED}
 
@@ -25,12 +25,10 @@ class SourceSerializer(FullCleanModelSerializer):
     id = serializers.IntegerField(
         required=False, min_value=1, help_text="Give the id of an existing source to update it in place."
     )
-    fast_plan_cacheable = True
 
     class Meta:
         model = Source
         fields = ["id", "name", "url", "published_on", "reliability", "confidential", "notes"]
-        list_serializer_class = FastListSerializer
 
 
 class IncidentSerializer(FullCleanModelSerializer):
@@ -47,23 +45,16 @@ class IncidentSerializer(FullCleanModelSerializer):
     created_by = RelatedValueField(
         "created_by.username", "created_by_username", help_text="Username of who entered it."
     )
-    fast_plan_cacheable = True
 
     class Meta:
         model = Incident
         fields = INCIDENT_CSV_FIELDS
         read_only_fields = ["created_at", "updated_at"]
-        list_serializer_class = FastListSerializer
-
-    def prepare_representation(self, instance):
-        if not hasattr(instance, "visible_sources"):
-            instance.visible_sources = list(
-                Source.objects.visible_to(request_user(self)).filter(incident=instance)
-            )
-        return instance
 
     def to_representation(self, instance):
-        return super().to_representation(self.prepare_representation(instance))
+        if not hasattr(instance, "visible_sources"):
+            prefetch_related_objects([instance], visible_sources(request_user(self)))
+        return super().to_representation(instance)
 
     def validate_status(self, value):
         previous = self.instance.status if self.instance is not None else IncidentStatus.DRAFT
@@ -120,9 +111,7 @@ class IncidentSerializer(FullCleanModelSerializer):
         for pk, source in existing.items():
             if pk not in kept:
                 source.delete()
-        incident.visible_sources = list(
-            Source.objects.visible_to(request_user(self)).filter(incident=incident)
-        )
+        vars(incident).pop("visible_sources", None)  # to_representation loads them afresh
 
     @transaction.atomic
     def create(self, validated_data):
@@ -156,7 +145,6 @@ class ClauseLinkSerializer(FullCleanModelSerializer):
         model = ClauseLink
         fields = ["id", "incident", "clause", "agreement", "note", "created_by", "created_at"]
         read_only_fields = ["created_at"]
-        list_serializer_class = FastListSerializer
         # No DRF unique-together validator: full_clean() checks the (incident, clause) constraint
         # with the model's message, as the admin does.
         validators = []

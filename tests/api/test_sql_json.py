@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from core.api import sqljson
-from core.api.viewsets import TrackerViewSetMixin
+from core.api import viewsets
 from incidents.api.views import IncidentViewSet
 from incidents.models import Incident
 from tests.factories import ClauseFactory, IncidentFactory, PartyFactory, SourceFactory, UserFactory
@@ -77,7 +77,7 @@ def both_paths(client, url, monkeypatch):
         fast = pages(client, url)
     assert any("json_build_object" in q["sql"] for q in queries.captured_queries), "fast path not taken"
     with monkeypatch.context() as patched:
-        patched.setattr(TrackerViewSetMixin, "_sql_json_list", lambda self, request: None)
+        patched.setattr(viewsets, "sql_list_response", lambda view, request: None)
         slow = pages(client, url)
     return fast, slow
 
@@ -140,12 +140,32 @@ def test_sources_in_date_order_then_id(client, data, analyst):
     assert incident["sources"][-1]["name"] == "Witness"  # no date: last, as PostgreSQL sorts NULLs
 
 
-def test_other_formats_keep_the_python_path(client, data, analyst):
-    client.force_authenticate(analyst)
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/incidents/?format=csv",
+        "/api/v1/incidents/?format=geojson&page_size=3",
+        "/api/v1/violations/?format=csv&page_size=2",
+        "/api/v1/violations/?format=geojson",
+    ],
+)
+@pytest.mark.parametrize("role", ["analyst", "viewer"])
+def test_csv_and_geojson_pages_are_drfs_to_the_byte(client, data, role, request, url, monkeypatch):
+    client.force_authenticate(request.getfixturevalue(role))
     with CaptureQueriesContext(connection) as queries:
-        response = client.get("/api/v1/incidents/?format=geojson")
-    assert response.status_code == 200
-    assert not any("json_build_object" in q["sql"] for q in queries.captured_queries)
+        fast = client.get(url)
+    assert any("json_build_object" in q["sql"] for q in queries.captured_queries), "fast path not taken"
+    with monkeypatch.context() as patched:
+        patched.setattr(viewsets, "sql_list_response", lambda view, request: None)
+        slow = client.get(url)
+    assert fast.status_code == slow.status_code == 200
+    assert fast["Content-Type"] == slow["Content-Type"]
+    assert fast.get("Link") == slow.get("Link")
+    assert fast.content == slow.content
+
+
+def test_indented_json_keeps_the_python_path(client, data, analyst):
+    client.force_authenticate(analyst)
     with CaptureQueriesContext(connection) as queries:
         client.get("/api/v1/incidents/", HTTP_ACCEPT="application/json; indent=2")
     assert not any("json_build_object" in q["sql"] for q in queries.captured_queries)

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from core.api.serializers import FastListSerializer, RelatedIdField, RelatedValueField
+from core.api.serializers import RelatedIdField, RelatedValueField
 
 from ..csv import VIOLATION_CSV_FIELDS
 from ..models import Violation
@@ -27,13 +27,11 @@ class ViolationSerializer(serializers.ModelSerializer):
         child=serializers.JSONField(), read_only=True, help_text="Why the engine gave this confidence."
     )
     reviewed_by = RelatedValueField("reviewed_by.username", "reviewed_by_username")
-    fast_plan_cacheable = True
 
     class Meta:
         model = Violation
         fields = VIOLATION_CSV_FIELDS
         read_only_fields = VIOLATION_CSV_FIELDS
-        list_serializer_class = FastListSerializer
 
 
 class ReviewSerializer(serializers.Serializer):
