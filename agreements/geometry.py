@@ -11,14 +11,15 @@ import numpy as np
 import shapely
 from django.core.exceptions import ValidationError
 from shapely.geometry import mapping, shape
+from shapely.geometry.base import BaseGeometry
 
 ALLOWED_TYPES = ("Polygon", "MultiPolygon", "LineString", "MultiLineString", "Point", "MultiPoint")
 KM_PER_DEGREE_LAT = 110.574
 KM_PER_DEGREE_LON_AT_EQUATOR = 111.320
 
 
-def parse_geometry(value):
-    """Return a shapely geometry from a GeoJSON geometry (dict or JSON text); raise ValidationError."""
+def _geometry_object(value):
+    """The GeoJSON geometry dict in `value` (JSON text, a geometry or a Feature)."""
     if isinstance(value, str):
         try:
             value = json.loads(value)
@@ -28,17 +29,14 @@ def parse_geometry(value):
         raise ValidationError('Expected a GeoJSON geometry object, such as {"type": "Point", ...}.')
     if value.get("type") == "Feature":
         value = value.get("geometry") or {}
-    kind = value.get("type")
-    if kind not in ALLOWED_TYPES:
+    if value.get("type") not in ALLOWED_TYPES:
         raise ValidationError(
-            f"Geometry type {kind!r} is not supported; use one of {', '.join(ALLOWED_TYPES)}."
+            f"Geometry type {value.get('type')!r} is not supported; use one of {', '.join(ALLOWED_TYPES)}."
         )
-    try:
-        geom = shape(value)
-    except Exception as exc:  # shapely raises several types for malformed coordinates
-        raise ValidationError(f"Malformed {kind} coordinates: {exc}.") from exc
-    if geom.is_empty:
-        raise ValidationError("The geometry is empty.")
+    return value
+
+
+def _check_coordinates(geom):
     coords = shapely.get_coordinates(geom)
     if not np.isfinite(coords).all():
         raise ValidationError("Coordinates must be finite numbers.")
@@ -48,6 +46,18 @@ def parse_geometry(value):
             "Coordinates are out of range: GeoJSON order is [longitude, latitude], "
             "longitude within ±180 and latitude within ±90."
         )
+
+
+def parse_geometry(value: str | dict) -> BaseGeometry:
+    """Return a shapely geometry from a GeoJSON geometry (dict or JSON text); raise ValidationError."""
+    value = _geometry_object(value)
+    try:
+        geom = shape(value)
+    except Exception as exc:  # shapely raises several types for malformed coordinates
+        raise ValidationError(f"Malformed {value['type']} coordinates: {exc}.") from exc
+    if geom.is_empty:
+        raise ValidationError("The geometry is empty.")
+    _check_coordinates(geom)
     if not geom.is_valid:
         raise ValidationError(f"Invalid geometry: {shapely.is_valid_reason(geom)}.")
     return geom

@@ -227,6 +227,25 @@ def start_gunicorn(port, env):
     )
 
 
+def print_results(args, per_round, results):
+    ceiling_label = TARGETS[0][0]
+    print(
+        f"\nAPI benchmark: {args.rows:,} incidents, gunicorn 2 sync workers, wrk -t1 -c{args.connections} "
+        f"on loopback, token auth (Viewer); {args.rounds} interleaved rounds of {per_round} s per URL, "
+        f"medians (p99: median and worst round)\n"
+    )
+    print("| request | req/s | p50 (ms) | p99 (ms) | worst p99 (ms) | % of ceiling | target met |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    for i, (label, _name, _path) in enumerate(TARGETS):
+        runs = results[label]
+        rps, p50, p99 = (median(r[k] for r in runs) for k in range(3))
+        worst = max(r[2] for r in runs)
+        ratio = median(r[0] / c[0] for r, c in zip(runs, results[ceiling_label]))
+        met = "—" if i == 0 else ("yes" if ratio >= 0.25 and p99 < 100 else "NO")
+        print(f"| {label} | {rps:,.0f} | {p50:.1f} | {p99:.1f} | {worst:.1f} | {100 * ratio:.0f} % | {met} |")
+    print(f"\nFiltered URL: `{FILTERED}`")
+
+
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -302,22 +321,7 @@ def main():
         if not args.keep:
             admin_sql(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
 
-    ceiling_label = TARGETS[0][0]
-    print(
-        f"\nAPI benchmark: {args.rows:,} incidents, gunicorn 2 sync workers, wrk -t1 -c{args.connections} "
-        f"on loopback, token auth (Viewer); {args.rounds} interleaved rounds of {per_round} s per URL, "
-        f"medians (p99: median and worst round)\n"
-    )
-    print("| request | req/s | p50 (ms) | p99 (ms) | worst p99 (ms) | % of ceiling | target met |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
-    for i, (label, _name, _path) in enumerate(TARGETS):
-        runs = results[label]
-        rps, p50, p99 = (median(r[k] for r in runs) for k in range(3))
-        worst = max(r[2] for r in runs)
-        ratio = median(r[0] / c[0] for r, c in zip(runs, results[ceiling_label]))
-        met = "—" if i == 0 else ("yes" if ratio >= 0.25 and p99 < 100 else "NO")
-        print(f"| {label} | {rps:,.0f} | {p50:.1f} | {p99:.1f} | {worst:.1f} | {100 * ratio:.0f} % | {met} |")
-    print(f"\nFiltered URL: `{FILTERED}`")
+    print_results(args, per_round, results)
 
 
 if __name__ == "__main__":

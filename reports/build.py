@@ -207,11 +207,7 @@ def _breakdowns(violations, lo, hi, prev_lo):
         prefix = "" if r["current"] else "previous_"
         for field in CASUALTY_FIELDS:
             casualties[f"{prefix}{field}"] += r[f"sum_{field}"] or 0
-    for prefix in ("", "previous_"):
-        for kind in ("killed", "injured"):
-            casualties[f"{prefix}{kind}"] = sum(
-                casualties[f"{prefix}{kind}_{who}"] for who in ("civilians", "combatants", "unknown")
-            )
+    _add_casualty_totals(casualties)
 
     def ordered(section, key):
         return [_finish(row) for row in sorted(sections[section].values(), key=key)]
@@ -224,6 +220,15 @@ def _breakdowns(violations, lo, hi, prev_lo):
         "by_area": ordered("by_area", by_size),
         "by_category": ordered("by_category", by_size),
     }, casualties
+
+
+def _add_casualty_totals(casualties):
+    """Killed and injured, whoever they were, in both periods."""
+    for prefix in ("", "previous_"):
+        for kind in ("killed", "injured"):
+            casualties[f"{prefix}{kind}"] = sum(
+                casualties[f"{prefix}{kind}_{who}"] for who in ("civilians", "combatants", "unknown")
+            )
 
 
 def _empty_row(**extra):

@@ -43,7 +43,7 @@ BREAKDOWN_METRICS = [
 ]
 
 
-def to_csv(data):
+def to_csv(data: dict) -> str:
     """Long ("tidy") CSV: one value per row, so every section fits one sheet and pivots cleanly.
 
     Columns: section, key, label, metric, value.
@@ -51,6 +51,12 @@ def to_csv(data):
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["section", "key", "label", "metric", "value"])
+    for rows in (_report_rows, _breakdown_rows, _deadline_rows, _most_serious_rows, _timeline_rows):
+        writer.writerows(rows(data))
+    return out.getvalue()
+
+
+def _report_rows(data):
     period = data["period"]
     agreement = data["agreement"]["slug"] if data["agreement"] else "all"
     for metric, value in [
@@ -62,33 +68,47 @@ def to_csv(data):
         ("previous_end", period["previous_end"]),
         ("generated_at", data["generated_at"]),
     ]:
-        writer.writerow(["report", "", "", metric, value])
+        yield ["report", "", "", metric, value]
+
+
+def _breakdown_rows(data):
     for metric in BREAKDOWN_METRICS:
-        writer.writerow(["totals", "", "All", metric, data["totals"][metric]])
+        yield ["totals", "", "All", metric, data["totals"][metric]]
     for section in BREAKDOWN_SECTIONS:
         for row in data[section]:
+            key = row["key"] if row["key"] is not None else ""
             for metric in BREAKDOWN_METRICS:
-                writer.writerow(
-                    [section, row["key"] if row["key"] is not None else "", row["label"], metric, row[metric]]
-                )
+                yield [section, key, row["label"], metric, row[metric]]
     for metric, value in data["casualties"].items():
-        writer.writerow(["casualties", "", "", metric, value])
+        yield ["casualties", "", "", metric, value]
+
+
+def _deadline_rows(data):
     for group, rows in data["deadlines"].items():
         for d in rows:
             label = f"{d['agreement']} §{d['clause'] or '-'}: {d['description']}"
-            writer.writerow([f"deadlines_{group}", d["id"], label, "due_at", d["due_at"]])
-            writer.writerow([f"deadlines_{group}", d["id"], label, "status", d["status"]])
+            yield [f"deadlines_{group}", d["id"], label, "due_at", d["due_at"]]
+            yield [f"deadlines_{group}", d["id"], label, "status", d["status"]]
+
+
+def _most_serious_rows(data):
     for incident in data["most_serious"]:
         label = f"{incident['category_label']} at {incident['place']}"
         for metric in ("occurred_at", "perpetrator", "killed", "injured"):
-            writer.writerow(["most_serious", incident["id"], label, metric, incident[metric]])
-        writer.writerow(["most_serious", incident["id"], label, "clauses", "; ".join(incident["clauses"])])
+            yield ["most_serious", incident["id"], label, metric, incident[metric]]
+        yield ["most_serious", incident["id"], label, "clauses", "; ".join(incident["clauses"])]
         for source in incident["sources"]:
-            writer.writerow(
-                ["most_serious", incident["id"], label, "source", f"{source['name']} {source['url']}".strip()]
-            )
+            yield [
+                "most_serious",
+                incident["id"],
+                label,
+                "source",
+                f"{source['name']} {source['url']}".strip(),
+            ]
+
+
+def _timeline_rows(data):
     for i, day in enumerate(data["timeline"]["days"]):
         for party, counts in data["timeline"]["series"].items():
             if counts[i]:
-                writer.writerow(["timeline", day, party, "violations", counts[i]])
-    return out.getvalue()
+                yield ["timeline", day, party, "violations", counts[i]]

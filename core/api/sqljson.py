@@ -122,46 +122,31 @@ def _model_field(model, source_attrs):
     return "__".join(source_attrs), field
 
 
-def _field_sql(field, model, overrides, nested):
-    """An expression giving this serializer field's JSON value, or None when it has none."""
-    name = field.field_name
-    if name in overrides:
-        return overrides[name]
-    if isinstance(field, serializers.ListSerializer):
-        if name not in nested:
-            return None
-        queryset = nested[name]
-        child = object_sql(field.child, queryset.model, {}, {})
-        if child is None:
-            return None
-        ordering = [
-            F(name[1:]).desc() if name.startswith("-") else F(name).asc()
-            for name in (queryset.query.order_by or queryset.model._meta.ordering or ["pk"])
-        ]
-        return JSONArraySubquery(
-            queryset.order_by().values(_doc=child, _n=Window(RowNumber(), order_by=ordering))
-        )
-    if isinstance(field, _RelatedValue):
-        return F(field.annotation)
-    if isinstance(field, relations.PrimaryKeyRelatedField) and len(field.source_attrs) == 1:
-        if field.pk_field is not None:
-            return None
-        return F(field.source_attrs[0] + "_id")
-    if not field.source_attrs or field.source == "*":
+def _nested_list_sql(field, queryset):
+    """The nested serializer's items over `queryset`, in its ordering, as one json array."""
+    child = object_sql(field.child, queryset.model, {}, {})
+    if child is None:
         return None
-    found = _model_field(model, field.source_attrs)
-    if found is None:
-        return None
-    path, model_field = found
+    ordering = [
+        F(name[1:]).desc() if name.startswith("-") else F(name).asc()
+        for name in (queryset.query.order_by or queryset.model._meta.ordering or ["pk"])
+    ]
+    return JSONArraySubquery(
+        queryset.order_by().values(_doc=child, _n=Window(RowNumber(), order_by=ordering))
+    )
+
+
+def _is_iso(field):
+    return getattr(field, "format", "iso-8601") == "iso-8601"
+
+
+def _model_value_sql(field, path, model_field):
+    """The JSON value of a serializer field reading model field `model_field` at `path`, or None."""
     kind = type(field)
     if kind is serializers.DateTimeField and isinstance(model_field, models.DateTimeField):
-        if getattr(field, "format", "iso-8601") != "iso-8601" or hasattr(field, "timezone"):
-            return None
-        return ISODateTime(F(path))
+        return ISODateTime(F(path)) if _is_iso(field) and not hasattr(field, "timezone") else None
     if kind is serializers.DateField and type(model_field) is models.DateField:
-        if getattr(field, "format", "iso-8601") != "iso-8601":
-            return None
-        return ISODate(F(path))
+        return ISODate(F(path)) if _is_iso(field) else None
     if (
         isinstance(field, serializers.ListField)
         and type(field.child) in (serializers.ChoiceField, serializers.JSONField)
@@ -174,14 +159,31 @@ def _field_sql(field, model, overrides, nested):
         return None
     if kind is serializers.FloatField and isinstance(model_field, models.FloatField):
         return JSONFloat(F(path))
-    if kind in _PLAIN and isinstance(model_field, _PLAIN[kind]):
-        if isinstance(model_field, models.ForeignKey) and kind not in (
-            serializers.IntegerField,
-            serializers.BigIntegerField,
-        ):
-            return None
-        return F(path)
-    return None
+    if kind not in _PLAIN or not isinstance(model_field, _PLAIN[kind]):
+        return None
+    if isinstance(model_field, models.ForeignKey) and kind not in (
+        serializers.IntegerField,
+        serializers.BigIntegerField,
+    ):
+        return None
+    return F(path)
+
+
+def _field_sql(field, model, overrides, nested):
+    """An expression giving this serializer field's JSON value, or None when it has none."""
+    name = field.field_name
+    if name in overrides:
+        return overrides[name]
+    if isinstance(field, serializers.ListSerializer):
+        return _nested_list_sql(field, nested[name]) if name in nested else None
+    if isinstance(field, _RelatedValue):
+        return F(field.annotation)
+    if isinstance(field, relations.PrimaryKeyRelatedField) and len(field.source_attrs) == 1:
+        return F(field.source_attrs[0] + "_id") if field.pk_field is None else None
+    if not field.source_attrs or field.source == "*":
+        return None
+    found = _model_field(model, field.source_attrs)
+    return None if found is None else _model_value_sql(field, *found)
 
 
 def object_sql(serializer, model, overrides, nested):

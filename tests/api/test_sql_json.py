@@ -8,8 +8,7 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from core.api import sqljson
-from core.api import viewsets
+from core.api import sqljson, viewsets
 from incidents.api.views import IncidentViewSet
 from incidents.models import Incident
 from tests.factories import ClauseFactory, IncidentFactory, PartyFactory, SourceFactory, UserFactory
