@@ -2,20 +2,28 @@
 PYTHON ?= python3.11
 VENV ?= .venv
 PY := $(VENV)/bin/python
-REQ_HASH := $(shell cat requirements.txt | md5sum | cut -c1-10)
-STAMP := $(VENV)/.installed-$(REQ_HASH)
+RUNTIME_STAMP := $(VENV)/.runtime-$(shell cat requirements.txt | md5sum | cut -c1-10)
+DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-10)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test bench migrate demo
+.PHONY: install install-dev run test lint bench migrate demo
 
-$(STAMP): requirements.txt
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+$(PY):
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
-	@rm -f $(VENV)/.installed-* && touch $@
 
-install: $(STAMP)
+$(RUNTIME_STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	@rm -f $(VENV)/.runtime-* && touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@rm -f $(VENV)/.dev-* $(VENV)/.runtime-* && touch $@ $(RUNTIME_STAMP)
+
+install: $(RUNTIME_STAMP)
+
+install-dev: $(DEV_STAMP)
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -27,8 +35,14 @@ run: demo
 	$(PY) manage.py ensure_admin
 	$(PY) manage.py runservice --host $(HOST) --port $(PORT)
 
-test: install
+test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: install
+# What CI checks besides the tests: lint, formatting, and no model change without its migration.
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: install-dev
 	$(PY) bench/run_all.py $(BENCH_ARGS)
