@@ -1,5 +1,7 @@
 """Changes to agreements' records that must not race: compare-and-set under a row lock."""
 
+import datetime as dt
+
 from django.db import transaction
 
 from core.exceptions import StateConflict
@@ -8,7 +10,9 @@ from .choices import DeadlineStatus
 from .models import Deadline
 
 
-def mark_deadline_met(deadline_id, *, met_at, evidence, now=None):
+def mark_deadline_met(
+    deadline_id: int, *, met_at: dt.datetime, evidence: str, now: dt.datetime | None = None
+) -> Deadline:
     """Record that a deadline was met. Missed deadlines can be met late; waived ones cannot."""
     open_or_missed = [DeadlineStatus.PENDING, DeadlineStatus.EXTENDED, DeadlineStatus.MISSED]
     with transaction.atomic():

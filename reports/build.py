@@ -12,13 +12,27 @@ rows. The "most serious incidents" list is a LIMITed query.
 """
 
 import datetime as dt
+from typing import Any
 
-from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Prefetch, Q, Sum, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Round, TruncDate
 from django.utils import timezone
 
 from agreements.choices import DeadlineStatus
-from agreements.models import Area, Deadline
+from agreements.models import Agreement, Area, Deadline
 from core.choices import IncidentCategory
 from incidents.models import Incident, Source
 from tracker.choices import Confidence, ViolationStatus
@@ -44,7 +58,15 @@ UNKNOWN_PARTY = "Unknown perpetrator"
 MAP_GRID_DEGREES = 0.01  # points on the static map are grouped on a ~1 km grid
 
 
-def build_report_data(*, agreement, start, end, tz, include_confidential=False, now=None):
+def build_report_data(
+    *,
+    agreement: Agreement | None,
+    start: dt.date,
+    end: dt.date,
+    tz: dt.tzinfo,
+    include_confidential: bool = False,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
     """Everything a report shows, as JSON-ready data. `agreement` None means all agreements.
 
     `start` and `end` are dates (end inclusive) read in time zone `tz`.
@@ -348,7 +370,7 @@ def _most_serious(violations, lo, hi, tz, include_confidential):
     return rows
 
 
-def daily_timeline(violations, start, end, tz):
+def daily_timeline(violations: QuerySet, start: dt.date, end: dt.date, tz: dt.tzinfo) -> dict[str, Any]:
     """Violations per day per party, zero-filled: {"days": [...], "series": {party: [counts]}}."""
     rows = (
         violations.annotate(day=TruncDate("incident__occurred_at", tzinfo=tz))

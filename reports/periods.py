@@ -5,7 +5,7 @@ import datetime as dt
 from .choices import ReportFrequency
 
 
-def period_containing(frequency, day):
+def period_containing(frequency: str, day: dt.date) -> tuple[dt.date, dt.date]:
     """(first day, last day) of the daily/weekly/monthly period that contains `day`."""
     if frequency == ReportFrequency.DAILY:
         return day, day
@@ -19,7 +19,7 @@ def period_containing(frequency, day):
     raise ValueError(f"Unknown frequency {frequency!r}.")
 
 
-def last_complete_period(frequency, now, tz):
+def last_complete_period(frequency: str, now: dt.datetime, tz: dt.tzinfo) -> tuple[dt.date, dt.date]:
     """The latest period that has fully ended at `now`, in dates of time zone `tz`.
 
     Daily: yesterday; weekly: the previous Monday to Sunday; monthly: the previous month.
@@ -29,7 +29,7 @@ def last_complete_period(frequency, now, tz):
     return period_containing(frequency, current_start - dt.timedelta(days=1))
 
 
-def period_bounds(start, end, tz):
+def period_bounds(start: dt.date, end: dt.date, tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
     """[start of `start`, start of the day after `end`) as aware datetimes in `tz`."""
     return (
         dt.datetime.combine(start, dt.time.min, tzinfo=tz),
@@ -37,13 +37,13 @@ def period_bounds(start, end, tz):
     )
 
 
-def previous_period(start, end):
+def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     """The period of equal length just before [start, end] (dates, inclusive)."""
     length = (end - start).days + 1
     return start - dt.timedelta(days=length), start - dt.timedelta(days=1)
 
 
-def next_due_at(frequency, now, tz):
+def next_due_at(frequency: str, now: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
     """When the period containing `now` ends: the moment its report becomes due."""
     _, end = period_containing(frequency, now.astimezone(tz).date())
     return period_bounds(end, end, tz)[1]

@@ -2,9 +2,12 @@
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+
+from agreements.models import Agreement
 
 from .build import build_report_data
 from .charts import map_png, timeline_png
@@ -23,12 +26,21 @@ FIRST_RETRY = dt.timedelta(minutes=1)
 STALE_SENDING = dt.timedelta(minutes=30)
 
 
-def retry_delay(attempts):
+def retry_delay(attempts: int) -> dt.timedelta:
     """Backoff after the `attempts`-th failure: 1, 4, 16, 64 minutes."""
     return FIRST_RETRY * (4 ** (attempts - 1))
 
 
-def build_report_content(*, agreement, start, end, tz, include_confidential=False, now, pdf=False):
+def build_report_content(
+    *,
+    agreement: Agreement | None,
+    start: dt.date,
+    end: dt.date,
+    tz: dt.tzinfo,
+    include_confidential: bool = False,
+    now: dt.datetime,
+    pdf: bool = False,
+) -> dict[str, Any]:
     """All formats of one report: data, html (data URIs), email_html (cid:), csv, the PNGs; pdf if asked."""
     data = build_report_data(
         agreement=agreement, start=start, end=end, tz=tz, include_confidential=include_confidential, now=now
@@ -47,7 +59,9 @@ def build_report_content(*, agreement, start, end, tz, include_confidential=Fals
     }
 
 
-def generate_report(subscription, start, end, *, now):
+def generate_report(
+    subscription: ReportSubscription, start: dt.date, end: dt.date, *, now: dt.datetime
+) -> tuple[Report, bool]:
     """The subscription's report for [start, end], built and stored once. Returns (report, created)."""
     existing = Report.objects.filter(subscription=subscription, period_start=start, period_end=end).first()
     if existing is not None:
@@ -87,7 +101,7 @@ def generate_report(subscription, start, end, *, now):
     return report, True
 
 
-def build_due_reports(*, now):
+def build_due_reports(*, now: dt.datetime) -> dict[str, int]:
     """Build the last complete period of every active subscription that is due. Returns counts."""
     counts = {"due": 0, "built": 0, "existing": 0, "failed": 0}
     due = ReportSubscription.objects.filter(active=True, next_due_at__lte=now).select_related(
@@ -118,12 +132,12 @@ def _claimable(now):
     )
 
 
-def due_deliveries(*, now):
+def due_deliveries(*, now: dt.datetime) -> list[int]:
     """Ids of deliveries to attempt now: new ones, failed ones whose backoff is over, stale ones."""
     return list(ReportDelivery.objects.filter(_claimable(now)).order_by("id").values_list("id", flat=True))
 
 
-def deliver(delivery_id, *, now, connection=None):
+def deliver(delivery_id: int, *, now: dt.datetime, connection: Any = None) -> str | None:
     """Send one report once. Returns the resulting status, or None if it was not ours to send.
 
     The claim is a compare-and-set on the status, so two workers (or a rerun) cannot both send.
@@ -148,7 +162,7 @@ def deliver(delivery_id, *, now, connection=None):
     return DeliveryStatus.SENT
 
 
-def run_due_reports(*, now):
+def run_due_reports(*, now: dt.datetime) -> dict[str, int]:
     """Build what is due and send what is waiting, inline (the command; tasks fan out instead)."""
     counts = build_due_reports(now=now)
     sent = failed = 0
@@ -159,7 +173,7 @@ def run_due_reports(*, now):
     return {**counts, "sent": sent, "send_failed": failed}
 
 
-def generate_now(subscription, *, now):
+def generate_now(subscription: ReportSubscription, *, now: dt.datetime) -> tuple[Report, bool, str | None]:
     """The admin's "generate now": the last complete period, built (once) and sent (once)."""
     start, end = last_complete_period(subscription.frequency, now, subscription.tz)
     report, created = generate_report(subscription, start, end, now=now)
