@@ -1,6 +1,6 @@
 """The demo scenario: the real Idlib agreements, their parties and areas, and a few incidents.
 
-Plain data, applied by `python manage.py load_demo` (agreements/management/commands/load_demo.py).
+Plain data, applied by `python manage.py load_demo` (demo/management/commands/load_demo.py).
 
 - Agreement texts are paraphrased from the published texts (Russian Foreign Ministry, TASS,
   peaceagreements.org). Dates and deadlines are the real ones.

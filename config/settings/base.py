@@ -172,7 +172,7 @@ TRACKER_DEADLINE_DUE_SOON_DAYS = env.int("TRACKER_DEADLINE_DUE_SOON_DAYS", defau
 INCIDENTS_IMPORT_TIMEZONE = env.str("INCIDENTS_IMPORT_TIMEZONE", default="Asia/Damascus")
 
 # --- REST API ---------------------------------------------------------------------------------
-# Anonymous reads of the public subset (see config/api/permissions.py); off unless set.
+# Anonymous reads of the public subset (see core/api/permissions.py); off unless set.
 TRACKER_API_PUBLIC_READ = env.bool("TRACKER_API_PUBLIC_READ", default=False)
 TRACKER_API_PAGE_SIZE = env.int("TRACKER_API_PAGE_SIZE", default=50)
 TRACKER_API_MAX_PAGE_SIZE = env.int("TRACKER_API_MAX_PAGE_SIZE", default=1000)
@@ -186,7 +186,7 @@ TRACKER_API_THROTTLE_RATES = {
 # within this delay. 0 turns the cache off.
 TRACKER_API_PERMISSION_CACHE_SECONDS = env.int("TRACKER_API_PERMISSION_CACHE_SECONDS", default=10)
 # Seconds a JSON list page of incidents or violations is kept (per process) for the same request
-# on an unchanged database; see config/api/sqljson.py. 0 turns the page cache off.
+# on an unchanged database; see core/api/sqljson.py. 0 turns the page cache off.
 TRACKER_API_PAGE_CACHE_SECONDS = env.int("TRACKER_API_PAGE_CACHE_SECONDS", default=300)
 
 
@@ -204,7 +204,7 @@ def _redis_cache_url(url):
 CACHE_REDIS_URL = env.str("CACHE_REDIS_URL", default="") or (
     _redis_cache_url(REDIS_URL) if REDIS_URL else None
 )
-# "default" is shared by every process (throttle counters, health checks): Redis when there is
+# "default" is shared by every process (the throttle counters): Redis when there is
 # one. "local" is per process (a user's token and permissions, TRACKER_API_PERMISSION_CACHE_SECONDS).
 CACHES = {
     "default": (

@@ -1,4 +1,4 @@
-"""Load the demo scenario (agreements/demo.py): the Idlib agreements, their areas and incidents.
+"""Load the demo scenario (demo/scenario.py): the Idlib agreements, their areas and incidents.
 
 Idempotent: every row is looked up by a natural key and saved only when a field differs, so a
 second run writes nothing and adds no history. Rows are validated with full_clean(), like the
