@@ -1,6 +1,13 @@
-"""CSV cells that a spreadsheet never runs as formulas, and their text read back."""
+"""CSV cells that a spreadsheet never runs as formulas, and their text read back.
 
+Every CSV the project writes goes through SafeWriter (or csv_cell): imported text such as
+`=HYPERLINK(...)` in a place name must never become a live formula in someone's spreadsheet.
+"""
+
+import csv
 import json
+from collections.abc import Iterable
+from typing import Any, TextIO
 
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -41,3 +48,17 @@ def csv_text(cell):
     if cell.startswith("'") and _runs_as_formula(cell[1:]):
         return cell[1:]
     return cell
+
+
+class SafeWriter:
+    """csv.writer with every cell through csv_cell(): the one way the project writes CSV."""
+
+    def __init__(self, file: TextIO, **kwargs: Any) -> None:
+        self._writer = csv.writer(file, **kwargs)
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        self._writer.writerow([csv_cell(value) for value in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)

@@ -1,11 +1,12 @@
 """Turn report data into HTML, CSV and JSON. The data is the single source of every format."""
 
 import base64
-import csv
 import io
 import json
 
 from django.template.loader import render_to_string
+
+from core.csv import SafeWriter
 
 TIMELINE_CID = "timeline@report"
 MAP_CID = "map@report"
@@ -49,7 +50,7 @@ def to_csv(data: dict) -> str:
     Columns: section, key, label, metric, value.
     """
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out, lineterminator="\n")
     writer.writerow(["section", "key", "label", "metric", "value"])
     for rows in (_report_rows, _breakdown_rows, _deadline_rows, _most_serious_rows, _timeline_rows):
         writer.writerows(rows(data))

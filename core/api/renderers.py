@@ -6,7 +6,6 @@ define `csv_row(item) -> dict`. Errors are never rendered by these: the base vie
 them to JSON (see TrackerViewSetMixin.finalize_response).
 """
 
-import csv
 import io
 import json
 
@@ -14,7 +13,7 @@ import orjson
 from rest_framework import renderers
 from rest_framework.utils.encoders import JSONEncoder
 
-from core.csv import csv_cell
+from core.csv import SafeWriter
 
 
 def _items(data):
@@ -62,12 +61,12 @@ class CSVRenderer(renderers.BaseRenderer):
         to_row = getattr(view, "csv_row", None) or (lambda item: item)
         items, _ = _items(data)
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
+        writer = SafeWriter(out, lineterminator="\r\n")
         writer.writerow([name for name, _tag in columns])
         writer.writerow([tag for _name, tag in columns])
         for item in items:
             row = to_row(item)
-            writer.writerow([csv_cell(row.get(name)) for name, _tag in columns])
+            writer.writerow([row.get(name) for name, _tag in columns])
         return out.getvalue().encode("utf-8")
 
 
