@@ -19,7 +19,8 @@ class SourceInline(admin.StackedInline):
     fields = [("name", "published_on", "reliability"), "url", "confidential", "notes"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
+        # Each source links to its history: none that ever was confidential, without the permission.
+        return super().get_queryset(request).history_visible_to(request.user)
 
 
 class ClauseLinkInline(admin.TabularInline):
@@ -171,7 +172,7 @@ class SourceAdmin(SimpleHistoryAdmin):
     list_select_related = ["incident"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
+        return super().get_queryset(request).history_visible_to(request.user)
 
     def _check_visible(self, request, object_id):
         if not self.get_queryset(request).filter(pk=object_id).exists():

@@ -129,12 +129,27 @@ class Incident(models.Model):
         return self.injured_civilians + self.injured_combatants + self.injured_unknown
 
 
+def may_see_confidential(user) -> bool:
+    return user is not None and user.has_perm("incidents.view_confidential_source")
+
+
 class SourceQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Confidential sources only for users allowed to see them."""
-        if user is not None and user.has_perm("incidents.view_confidential_source"):
+        return self if may_see_confidential(user) else self.filter(confidential=False)
+
+    def history_visible_to(self, user):
+        """What `user` may see with its change history: without the permission, only sources
+        that are not and never were confidential, since an earlier version would name the
+        witness."""
+        if may_see_confidential(user):
             return self
-        return self.filter(confidential=False)
+        return self.filter(confidential=False).exclude(id__in=ever_confidential_source_ids())
+
+
+def ever_confidential_source_ids() -> models.QuerySet:
+    """Ids of the sources some version of which was confidential (deleted ones included)."""
+    return Source.history.filter(confidential=True).values("id")
 
 
 def visible_sources(user) -> models.Prefetch:

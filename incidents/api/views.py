@@ -20,7 +20,14 @@ from core.api.viewsets import TrackerModelViewSet
 from ..choices import IncidentStatus
 from ..csv import INCIDENT_CSV_COLUMNS, incident_csv_row
 from ..filtersets import ClauseLinkFilterSet, IncidentFilterSet
-from ..models import ClauseLink, Incident, Source, visible_sources
+from ..models import (
+    ClauseLink,
+    Incident,
+    Source,
+    ever_confidential_source_ids,
+    may_see_confidential,
+    visible_sources,
+)
 from .serializers import ClauseLinkSerializer, IncidentSerializer
 
 
@@ -69,11 +76,11 @@ class IncidentViewSet(HistoryViewSetMixin, TrackerModelViewSet):
     def source_history(self, request, pk=None):
         incident = self.get_object()
         records = Source.history.filter(incident_id=incident.pk)
-        if not request.user.has_perm("incidents.view_confidential_source"):
+        if not may_see_confidential(request.user):
             # Every record of such a source, not only its confidential ones: the earlier records
             # of a witness, or those of a source made public later, would name the witness.
             # Its current row too, in case a bulk write left no record of the change.
-            records = records.exclude(id__in=Source.history.filter(confidential=True).values("id")).exclude(
+            records = records.exclude(id__in=ever_confidential_source_ids()).exclude(
                 id__in=Source.objects.filter(confidential=True).values("id")
             )
         return history_page(self, records, SourceHistoryRecordSerializer)
