@@ -1,20 +1,26 @@
 """API-wide views: token login, health and JSON error pages."""
 
+import logging
 import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import JsonResponse
 from django.views import defaults
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .renderers import JSONRenderer
 from .schema import ERROR_SCHEMA
+
+log = logging.getLogger(__name__)
 
 
 class ObtainTokenView(ObtainAuthToken):
@@ -102,7 +108,9 @@ def _check(probe):
     try:
         ok, detail = probe()
     except Exception as exc:  # any failure of a dependency is a status, not a crash
-        ok, detail = False, f"{exc.__class__.__name__}: {str(exc)[:200]}"
+        # The message may name hosts, ports or users: it goes to the log, not to the caller.
+        log.warning("Health check %s failed: %s", probe.__name__, exc)
+        ok, detail = False, f"{exc.__class__.__name__} (see the server log)"
     return {"ok": ok, "detail": detail, "seconds": round(time.monotonic() - started, 4)}
 
 
@@ -130,8 +138,30 @@ def _ping_workers(timeout):
     return True, f"{len(replies)} worker(s) answered"
 
 
+class APIDocsView(SpectacularSwaggerView):
+    """The Swagger UI page. A public page: a bad token does not turn it into an error, and what
+    is not the page itself (OPTIONS, an unknown ?format=, errors) answers JSON."""
+
+    authentication_classes = []
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400 or request.method not in ("GET", "HEAD"):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
 def _is_api(request):
     return request.path.startswith(("/api/", "/health"))
+
+
+def handler400(request, exception=None):
+    if _is_api(request):
+        if isinstance(exception, RequestDataTooBig):
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            return JsonResponse({"detail": f"The request body is larger than {limit:,} bytes."}, status=413)
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    return defaults.bad_request(request, exception)
 
 
 def handler404(request, exception=None):
