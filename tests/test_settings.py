@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 
 GOOD_KEY = "x" * 20 + "-production-secret-key-for-the-test-only-0123456789"
+WEAK_KEYS = ["a" * 60, "secret" * 10, "django-insecure-" + "k3y" * 20]
 
 
 def manage(*args, **env):
@@ -25,6 +26,13 @@ def manage(*args, **env):
 
 def test_production_refuses_to_start_without_a_secret_key():
     result = manage("check", DJANGO_ALLOWED_HOSTS="tracker.example.org")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("key", WEAK_KEYS)
+def test_production_refuses_a_weak_secret_key(key):
+    result = manage("check", DJANGO_SECRET_KEY=key, DJANGO_ALLOWED_HOSTS="tracker.example.org")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
 

@@ -9,8 +9,12 @@ if env.bool("DJANGO_DEBUG", default=False):
     raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
-if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
-    raise ImproperlyConfigured("Set DJANGO_SECRET_KEY to a random value of at least 50 characters.")
+# At least 50 characters of which at least 10 differ: a random key (even hex) always passes;
+# "aaaa…" or a word repeated does not. Make one with: python -c "import secrets; print(secrets.token_urlsafe(50))"
+if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 10 or SECRET_KEY.startswith("django-insecure"):
+    raise ImproperlyConfigured(
+        "Set DJANGO_SECRET_KEY to a random value of at least 50 characters (at least 10 different ones)."
+    )
 if not env.list("DJANGO_ALLOWED_HOSTS", default=[]):
     raise ImproperlyConfigured("Set DJANGO_ALLOWED_HOSTS to the host names this service answers to.")
 

@@ -3,7 +3,9 @@ import secrets
 import environ
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -21,6 +23,11 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username).first()
         if user is None:
             password = env.str("DJANGO_ADMIN_PASSWORD", default="") or secrets.token_urlsafe(12)
+            try:
+                # The same rules as any password set in the admin (AUTH_PASSWORD_VALIDATORS).
+                validate_password(password, User(username=username, email=email))
+            except ValidationError as exc:
+                raise CommandError(f"DJANGO_ADMIN_PASSWORD is too weak: {' '.join(exc.messages)}") from exc
             User.objects.create_superuser(username=username, email=email, password=password)
             if not env.str("DJANGO_ADMIN_PASSWORD", default=""):
                 password_file.write_text(password + "\n")
