@@ -1,17 +1,17 @@
-"""Admin for ImportJob: upload a file, watch the worker import it, download the error report.
+"""Admin for ImportJob: upload a file, watch the worker import it, download the error report."""
 
-Registered from incidents/admin.py (`from . import admin_import`).
-"""
+from functools import partial
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from .dispatch import send_import
 from .models import ImportJob
-from .tasks import import_incidents
 
 REFRESH_SECONDS = 2
 SHOWN_ERRORS = 20
@@ -70,7 +70,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         obj.created_by = request.user
         obj.bytes_total = obj.file.size
         super().save_model(request, obj, form, change)
-        import_incidents.delay_on_commit(obj.pk)
+        transaction.on_commit(partial(send_import, obj.pk))
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         context["refresh_seconds"] = REFRESH_SECONDS if obj is not None and not obj.is_finished else None

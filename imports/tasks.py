@@ -17,3 +17,13 @@ def import_incidents(job_id):
     of an interrupted one updates by external id instead of duplicating."""
     job = run_import_job(job_id)
     return job.status if job else None
+
+
+@shared_task(
+    acks_late=True, autoretry_for=(OperationalError,), retry_backoff=30, max_retries=3, time_limit=5 * 60
+)
+def dispatch_pending_imports():
+    """Every minute: send the uploads the broker could not take when they were made."""
+    from .dispatch import dispatch_pending_imports as dispatch
+
+    return {"sent": dispatch()}

@@ -1,7 +1,8 @@
 """Saving what the engine reads schedules its re-evaluation, after the transaction commits.
 
 Changes that alter a clause indirectly (its areas, parties, agreement) also touch the clause's
-updated_at, so the periodic incremental scan catches them even if a task was lost.
+updated_at, so the periodic incremental scan catches them even if a task was lost or the broker
+was down when it was sent (core.tasks).
 """
 
 from django.db.models.signals import m2m_changed, post_save
@@ -9,6 +10,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from agreements.models import Agreement, Area, Clause
+from core.tasks import enqueue, enqueue_on_commit
 from incidents.models import Incident
 from incidents.signals import incidents_bulk_changed
 
@@ -19,19 +21,19 @@ def _reevaluate_clauses(clauses):
     clause_ids = list(clauses.values_list("id", flat=True))
     if clause_ids:
         Clause.objects.filter(id__in=clause_ids).update(updated_at=timezone.now())
-        tasks.evaluate.delay_on_commit(clause_ids=clause_ids)
+        enqueue_on_commit(tasks.evaluate, clause_ids=clause_ids)
 
 
 @receiver(post_save, sender=Incident, dispatch_uid="tracker_incident_saved")
 def incident_saved(sender, instance, raw=False, **kwargs):
     if not raw:
-        tasks.evaluate.delay_on_commit(incident_ids=[instance.id])
+        enqueue_on_commit(tasks.evaluate, incident_ids=[instance.id])
 
 
 @receiver(post_save, sender=Clause, dispatch_uid="tracker_clause_saved")
 def clause_saved(sender, instance, raw=False, **kwargs):
     if not raw:
-        tasks.evaluate.delay_on_commit(clause_ids=[instance.id])
+        enqueue_on_commit(tasks.evaluate, clause_ids=[instance.id])
 
 
 @receiver(m2m_changed, sender=Clause.areas.through, dispatch_uid="tracker_clause_areas")
@@ -67,4 +69,4 @@ def area_saved(sender, instance, created, raw=False, **kwargs):
 
 @receiver(incidents_bulk_changed, dispatch_uid="tracker_incidents_imported")
 def incidents_imported(sender, updated_since, **kwargs):
-    tasks.scan_violations.delay(since=updated_since.isoformat())
+    enqueue(tasks.scan_violations, since=updated_since.isoformat())

@@ -139,6 +139,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Sending a task from a web request must fail fast when the broker is down (core.tasks.enqueue
+# then leaves the work to its periodic job) rather than hold the request.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "scan-violations-incremental": {
@@ -157,6 +160,11 @@ CELERY_BEAT_SCHEDULE = {
     "prune-job-runs-daily": {
         "task": "tracker.tasks.prune_job_runs",
         "schedule": crontab(hour=3, minute=15),
+    },
+    # Sends the uploads the broker could not take when they were made (core.tasks); idempotent.
+    "dispatch-pending-imports": {
+        "task": "imports.tasks.dispatch_pending_imports",
+        "schedule": env.int("TRACKER_IMPORT_DISPATCH_EVERY_SECONDS", default=60),
     },
     # Builds the reports whose period has ended and sends what is waiting; idempotent.
     "run-due-reports": {

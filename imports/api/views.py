@@ -5,6 +5,8 @@ as `manage.py import_incidents`), and the job's record shows its progress, its c
 rows were rejected, a CSV error report (line, column, reason).
 """
 
+from functools import partial
+
 from django.db import transaction
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
@@ -18,8 +20,8 @@ from core.api.filters import FilterSet
 from core.api.schema import ERROR_SCHEMA
 from core.api.viewsets import TrackerViewSetMixin
 
+from ..dispatch import send_import
 from ..models import ImportJob
-from ..tasks import import_incidents
 
 MAX_UPLOAD_BYTES = 2 * 1024**3
 
@@ -117,7 +119,7 @@ class ImportJobViewSet(
         upload = serializer.validated_data["file"]
         with transaction.atomic():
             job = serializer.save(created_by=self.request.user, bytes_total=upload.size)
-            import_incidents.delay_on_commit(job.pk)
+            transaction.on_commit(partial(send_import, job.pk))
 
     @extend_schema(
         responses={

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from incidents.models import ClauseLink, Incident
 from tests.factories import AgreementFactory, ClauseFactory, ClauseLinkFactory, IncidentFactory
-from tracker import tasks
+from tracker import signals
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("api:clauselink-list")
@@ -23,7 +23,7 @@ def evaluations(monkeypatch):
     """The incident ids the engine was asked to re-evaluate."""
     asked = []
     monkeypatch.setattr(
-        tasks.evaluate, "delay_on_commit", lambda incident_ids=(), **kw: asked.extend(incident_ids)
+        signals, "enqueue_on_commit", lambda task, incident_ids=(), **kw: asked.extend(incident_ids)
     )
     return asked
 

@@ -1,0 +1,30 @@
+"""Handing import jobs to the workers, once each, even when the broker was down at upload."""
+
+from django.utils import timezone
+
+from core.tasks import enqueue
+
+from .models import ImportJob
+from .tasks import import_incidents
+
+
+def send_import(job_id: int) -> bool:
+    """Hand a waiting job to the workers, once: claim it (queued_at empty -> now, compare-and-set,
+    so two dispatchers never both send it), send it, and release the claim if the broker cannot
+    take it, for the next dispatch to try again."""
+    now = timezone.now()
+    claimed = ImportJob.objects.filter(
+        pk=job_id, status=ImportJob.Status.PENDING, queued_at__isnull=True
+    ).update(queued_at=now)
+    if not claimed:
+        return False
+    if enqueue(import_incidents, job_id):
+        return True
+    ImportJob.objects.filter(pk=job_id, queued_at=now).update(queued_at=None)
+    return False
+
+
+def dispatch_pending_imports() -> int:
+    """Send every waiting job that never reached the workers. Returns how many were sent."""
+    waiting = ImportJob.objects.filter(status=ImportJob.Status.PENDING, queued_at__isnull=True)
+    return sum(send_import(job_id) for job_id in waiting.order_by("id").values_list("id", flat=True))
