@@ -4,11 +4,13 @@ import zoneinfo
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from core.choices import IncidentCategory, timezone_choices
+from core.dates import EARLIEST_DAY, LATEST_DAY, validate_plausible_day, validate_plausible_time
 from core.fields import ChoiceListField
 
 from .choices import AgreementStatus, ClauseKind, DeadlineStatus, PartyKind, PartyRole
@@ -245,15 +247,18 @@ class Deadline(models.Model):
         help_text="The clause that sets this deadline (a clause of the same agreement).",
     )
     description = models.CharField("what is due", max_length=500)
-    due_date = models.DateField()
+    due_date = models.DateField(validators=[validate_plausible_day])
     due_time = models.TimeField(
         null=True, blank=True, help_text="Leave empty: the deadline ends at the end of the due day."
     )
     extended_to = models.DateField(
-        null=True, blank=True, help_text="New due date, if the parties extended it."
+        null=True,
+        blank=True,
+        validators=[validate_plausible_day],
+        help_text="New due date, if the parties extended it.",
     )
     status = models.CharField(max_length=20, choices=DeadlineStatus.choices, default=DeadlineStatus.PENDING)
-    met_at = models.DateTimeField(null=True, blank=True)
+    met_at = models.DateTimeField(null=True, blank=True, validators=[validate_plausible_time])
     evidence = models.TextField(
         blank=True, help_text="Why the deadline counts as met (or missed, or waived)."
     )
@@ -268,6 +273,17 @@ class Deadline(models.Model):
     class Meta:
         ordering = ["due_at"]
         indexes = [models.Index(fields=["status", "due_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_date__gte=EARLIEST_DAY, due_date__lte=LATEST_DAY)
+                & (
+                    Q(extended_to__isnull=True)
+                    | Q(extended_to__gte=EARLIEST_DAY, extended_to__lte=LATEST_DAY)
+                ),
+                name="deadline_dates_in_range",
+                violation_error_message="Deadline dates lie between 1900 and 2199.",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.description} (due {self.due_date:%d %b %Y})"

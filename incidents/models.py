@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from agreements.models import Clause, Party
 from core.choices import IncidentCategory
+from core.dates import EARLIEST, END_OF_RANGE, validate_incident_time, validate_window_end
 from core.fields import ChoiceListField
 
 from .choices import DatePrecision, IncidentStatus, LocationPrecision, SourceReliability, TargetType, Weapon
@@ -15,11 +16,18 @@ from .choices import DatePrecision, IncidentStatus, LocationPrecision, SourceRel
 
 class Incident(models.Model):
     occurred_at = models.DateTimeField(
-        "when", db_index=True, help_text="Start of the incident (or of the window it happened in)."
+        "when",
+        db_index=True,
+        validators=[validate_incident_time],
+        help_text="Start of the incident (or of the window it happened in).",
     )
     date_precision = models.CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
     occurred_until = models.DateTimeField(
-        "until", null=True, blank=True, help_text="End of the window, when the exact time is not known."
+        "until",
+        null=True,
+        blank=True,
+        validators=[validate_window_end],
+        help_text="End of the window, when the exact time is not known.",
     )
     place_name = models.CharField("place", max_length=200, blank=True)
     admin1 = models.CharField("governorate (admin1)", max_length=100, blank=True)
@@ -75,6 +83,15 @@ class Incident(models.Model):
         ordering = ["-occurred_at", "-id"]
         permissions = [("verify_incident", "Can verify, dispute or reject incidents")]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(occurred_at__gte=EARLIEST, occurred_at__lt=END_OF_RANGE)
+                & (
+                    Q(occurred_until__isnull=True)
+                    | Q(occurred_until__gte=EARLIEST, occurred_until__lt=END_OF_RANGE)
+                ),
+                name="incident_time_in_range",
+                violation_error_message="Incident times lie between 1900 and 2199.",
+            ),
             models.UniqueConstraint(
                 fields=["source_dataset", "external_id"],
                 condition=~Q(external_id=""),
