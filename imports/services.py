@@ -7,9 +7,10 @@ line, column and reason; with on_error="abort" nothing is written if any row is 
 is one transaction, so no half-written batch ever remains; a dry run rolls the merge back and
 so reports exact counts while writing nothing.
 
-On PostgreSQL, a format whose reader has `parse_block` (ACLED) is read in blocks by pyarrow and
-checked a column at a time (see blocks.py); the rows those checks do not pass go through the
-same per-row parser as on SQLite, so the errors are the same on both paths.
+On PostgreSQL (whose staging takes blocks, see staging.py), a format whose reader has
+`parse_block` (ACLED) is read in blocks by pyarrow, its rules applied a column at a time (see
+blocks.py); the rows they reject go through the same per-row parser as on SQLite, so the errors
+are the same on both paths.
 """
 
 import codecs
@@ -33,7 +34,7 @@ from incidents.signals import incidents_bulk_changed
 
 from .base import BadValue, CsvStream, RowError
 from .blocks import Block, available, blocks
-from .staging import Staging
+from .staging import staging_for
 
 SKIP, ABORT = "skip", "abort"
 KEPT_ERRORS = 1000  # kept in memory for the summary; the full list goes to the error report file
@@ -147,10 +148,11 @@ def create_parties_for(actors, dataset):
     return created
 
 
-def _fast_path(path, stream, reader, connection):
-    """The file, opened and placed after its header, if the vectorised path can read it:
-    PostgreSQL, a reader that has parse_block, UTF-8 and a header on one line. Else None."""
-    if not (available() and connection.vendor == "postgresql" and hasattr(reader, "parse_block")):
+def _fast_path(path, stream, reader, staging):
+    """The file, opened and placed after its header, if the block path can read it: a staging
+    that takes blocks (PostgreSQL's), a reader that has parse_block, UTF-8 and a header on one
+    line. Else None."""
+    if not (available() and staging.takes_blocks and hasattr(reader, "parse_block")):
         return None
     if stream.skip_row is not None:
         return None
@@ -211,7 +213,7 @@ def run_import(
     total_bytes = os.path.getsize(path)
     sink = ErrorSink()
     try:
-        with open(path, "rb") as binary, Staging(connection, batch_size=batch_size) as staging:
+        with open(path, "rb") as binary, staging_for(connection, batch_size=batch_size) as staging:
             stream = CsvStream(binary, skip_row=reader_class.skip_row)
             reader = reader_class(stream.header)
             lookup = party_lookup()
@@ -246,7 +248,7 @@ def run_import(
 
             rows = 0
             last_report = time.monotonic()
-            fast = _fast_path(path, stream, reader, connection)
+            fast = _fast_path(path, stream, reader, staging)
             with fast or contextlib.nullcontext():
                 position = fast.tell if fast else stream.position
                 for item in blocks(fast, stream.header, first_line=2) if fast else stream:
