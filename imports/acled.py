@@ -159,7 +159,8 @@ class AcledReader:
     )
     skip_row = None
 
-    def __init__(self, header):
+    def __init__(self, header: list[str]):
+        """Check the header (the file's column names, lower case); raises ImportFileError."""
         self.c = Columns(header, USED_COLUMNS)
         header = set(header)
         self.id_column = _first_present(header, "event_id_cnty", "data_id")

@@ -21,15 +21,19 @@ import json
 import operator
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import numpy as np
 from django.db import DatabaseError, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from incidents.models import Incident, Source
 
 from .base import Record
 from .blocks import BlockRecords, copy_nulls, copy_payload, copy_text
+
+if TYPE_CHECKING:  # pyarrow is optional (see blocks.available)
+    import pyarrow as pa
 
 # Incident columns the staging table holds (besides line, source_dataset, external_id, actor).
 DATA_COLUMNS = (
@@ -112,7 +116,7 @@ def _copy_value(value):
     return str(value)
 
 
-def staging_for(connection, batch_size: int = 10_000) -> "Staging":
+def staging_for(connection: BaseDatabaseWrapper, batch_size: int = 10_000) -> "Staging":
     """The staging for `connection`'s database: PostgreSQL's, or the portable one."""
     staging_class = PostgresStaging if connection.vendor == "postgresql" else SqliteStaging
     return staging_class(connection, batch_size=batch_size)
@@ -125,7 +129,7 @@ class Staging:
 
     takes_blocks = False  # add_block: the fast path's BlockRecords (see blocks.py)
 
-    def __init__(self, connection, batch_size: int = 10_000):
+    def __init__(self, connection: BaseDatabaseWrapper, batch_size: int = 10_000):
         self.connection = connection
         self.batch_size = batch_size
         self.rows = []
@@ -209,7 +213,8 @@ class Staging:
         if len(self.rows) >= self.batch_size:
             self.flush()
 
-    def add_block(self, records: BlockRecords, perpetrator_ids) -> None:
+    def add_block(self, records: BlockRecords, perpetrator_ids: "pa.Array") -> None:
+        """Stage a block's rows: only a staging whose takes_blocks is true can."""
         raise NotImplementedError(f"{type(self).__name__} stages rows, not blocks (see takes_blocks)")
 
     def wait(self) -> None:
@@ -318,6 +323,7 @@ class Staging:
         raise NotImplementedError
 
     def staged_count(self) -> int:
+        """The rows in the staging table."""
         with self.connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM {STAGE}")
             return cursor.fetchone()[0]
@@ -326,7 +332,7 @@ class Staging:
 class PostgresStaging(Staging):
     """COPY into typed temporary tables; the fast path's blocks too; the merge in one statement."""
 
-    def __init__(self, connection, batch_size: int = 10_000):
+    def __init__(self, connection: BaseDatabaseWrapper, batch_size: int = 10_000):
         super().__init__(connection, batch_size=batch_size)
         self._writer = None  # the thread that sends blocks (see add_block)
         self._sending = None
@@ -361,7 +367,7 @@ class PostgresStaging(Staging):
 
         return self.connection.connection.info.transaction_status == TransactionStatus.INERROR
 
-    def add_block(self, records: BlockRecords, perpetrator_ids) -> None:
+    def add_block(self, records: BlockRecords, perpetrator_ids: "pa.Array") -> None:
         """Stage a BlockRecords with COPY text built a column at a time.
         `perpetrator_ids`: each row's party id, as a pyarrow string array (null: none)."""
         import pyarrow as pa

@@ -63,7 +63,8 @@ def is_hxl_row(row):
     return bool(cells) and all(cell.startswith("#") for cell in cells)
 
 
-def parse_datetime(text, column):
+def parse_datetime(text: str, column: str) -> dt.datetime | None:
+    """An ISO 8601 date and time in UTC (UTC when it has no offset); None when empty."""
     value = text.strip()
     if not value:
         return None
@@ -102,7 +103,8 @@ class TrackerReader:
     id_column = "external_id"
     skip_row = staticmethod(is_hxl_row)
 
-    def __init__(self, header):
+    def __init__(self, header: list[str]):
+        """Check the header (the file's column names, lower case); raises ImportFileError."""
         self.header = header
         missing = [name for name in REQUIRED if name not in header]
         if "external_id" not in header and "id" not in header:
