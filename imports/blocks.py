@@ -220,11 +220,7 @@ def map_distinct(rule, *columns, cache=None):
     if len(encoded) == 1:
         index, cells = codes[0], [encoded[0].dictionary.to_pylist()]
     else:
-        key, size = codes[0].astype(np.int64), len(encoded[0].dictionary)
-        for column, column_codes in zip(encoded[1:], codes[1:]):
-            first, key = _distinct(key * len(column.dictionary) + column_codes, size * len(column.dictionary))
-            size = len(first)
-        index = key
+        first, index = _combinations(codes, [len(column.dictionary) for column in encoded])
         cells = [
             column.dictionary.take(pa.array(column_codes[first])).to_pylist()
             for column, column_codes in zip(encoded, codes)
@@ -246,17 +242,24 @@ def map_together(rule, mapped, rows):
     """rule(*results) once per distinct combination of the results of rules already applied by
     map_distinct (`mapped`), for the rows `rows` (a bool mask) selects."""
     codes = [rule_applied.index[rows] for rule_applied in mapped]
-    key, size = codes[0], len(mapped[0].results)
-    for rule_applied, rule_codes in zip(mapped[1:], codes[1:]):
-        _, key = _distinct(key * len(rule_applied.results) + rule_codes, size * len(rule_applied.results))
-        size = int(key.max()) + 1 if len(key) else 0
-    first, index = _distinct(key, size)
+    first, index = _combinations(codes, [len(rule_applied.results) for rule_applied in mapped])
     cells = [
         [rule_applied.results[code] for code in rule_codes[first].tolist()]
         for rule_applied, rule_codes in zip(mapped, codes)
     ]
     results = [_apply(rule, values) for values in zip(*cells)]
     return Mapped(results, index, [n for n, result in enumerate(results) if result is REJECTED])
+
+
+def _combinations(codes, sizes):
+    """(the first row of each distinct combination of the codes, each row's combination), for
+    code arrays whose values are below the sizes."""
+    key, size = codes[0].astype(np.int64), sizes[0]
+    for column_codes, column_size in zip(codes[1:], sizes[1:]):
+        # Renumbered after each column, so that the key stays below the number of rows.
+        _, key = _distinct(key * column_size + column_codes, size * column_size)
+        size = int(key.max()) + 1 if len(key) else 0
+    return _distinct(key, size)
 
 
 def _distinct(key, size):
