@@ -24,20 +24,27 @@ from .base import (
     Columns,
     ImportFileError,
     Record,
+    check_both_given,
     check_length,
     day_end,
     day_start,
     import_timezone,
     parse_count,
     parse_date,
+    parse_latitude,
+    parse_longitude,
     parse_point,
     split_list,
 )
-from .blocks import BlockRecords, concat, is_empty, longer_than, map_values, strip
+from .blocks import Block, BlockRecords, is_empty, longer_than, map_distinct, map_together, strip
 
-PLAIN_NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"  # what the vectorised path reads; other forms go to parse()
-PLAIN_COUNT = r"^[0-9]{1,9}$"
-TIME_PRECISION = {"": 0, "1": 0, "2": 1, "3": 2}
+try:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+except ImportError:  # the block path needs it; parse() does not
+    pa = None
+
+ID_MAX_LENGTH = 100
 
 # ACLED sub_event_type -> our category. Sub-event types that are not violence (protests,
 # agreements, arrests...) map to "other"; the importer keeps ACLED's own label in the notes.
@@ -113,6 +120,21 @@ USED_COLUMNS = (
 GEO_PRECISION = {"1": LocationPrecision.EXACT, "2": LocationPrecision.NEAR, "3": LocationPrecision.DISTRICT}
 
 
+def _place_rule(column, max_length):
+    def place(text):
+        return check_length(text.strip(), column, max_length)
+
+    return place
+
+
+# The place columns, by the field each fills, with the longest text the field takes.
+PLACES = {
+    "place_name": _place_rule("location", 200),
+    "admin1": _place_rule("admin1", 100),
+    "admin2": _place_rule("admin2", 100),
+}
+
+
 def _first_present(header, *names):
     return next((name for name in names if name in header), None)
 
@@ -137,7 +159,8 @@ class AcledReader:
     )
     skip_row = None
 
-    def __init__(self, header):
+    def __init__(self, header: list[str]):
+        """Check the header (the file's column names, lower case); raises ImportFileError."""
         self.c = Columns(header, USED_COLUMNS)
         header = set(header)
         self.id_column = _first_present(header, "event_id_cnty", "data_id")
@@ -163,10 +186,36 @@ class AcledReader:
         self.tz = import_timezone()
         self._dates = {}
         self._windows = {}
-        self._window_texts = {}  # the vectorised path's caches
-        self._ordinals = {}
+        # The block path's, from block to block: coordinates (which repeat from place to place
+        # more than within a block) and windows as COPY text.
+        self._days = {}
+        self._latitudes = {}
+        self._longitudes = {}
+        self._window_texts = {}
+
+    # --- the rules ------------------------------------------------------------------------------
+    # Each turns the text of cells into values or raises BadValue naming the column. parse()
+    # applies them to one row; parse_block() to each distinct value (or combination of values)
+    # of a block's columns, so that both paths accept the same rows and compute the same values.
+
+    def _external_id(self, text):
+        external_id = text.strip()
+        if not external_id:
+            raise BadValue(self.id_column, "missing id")
+        return check_length(external_id, self.id_column, ID_MAX_LENGTH)
+
+    def _day(self, text):
+        return parse_date(text, "event_date", self._dates)
+
+    @staticmethod
+    def _time_precision(text):
+        precision = text.strip() or "1"
+        if precision not in ("1", "2", "3"):
+            raise BadValue("time_precision", f"expected 1, 2 or 3, got {precision!r}")
+        return precision
 
     def _window(self, day, precision):
+        """(occurred_at, date_precision, occurred_until) of a day with ACLED's time precision."""
         key = (day, precision)
         window = self._windows.get(key)
         if window is None:
@@ -189,53 +238,71 @@ class AcledReader:
             self._windows[key] = window
         return window
 
-    def parse(self, row):
-        c = self.c
-        external_id = row[self.id_position].strip()
-        if not external_id:
-            raise BadValue(self.id_column, "missing id")
-        check_length(external_id, self.id_column, 100)
-
-        day = parse_date(row[c.event_date], "event_date", self._dates)
-        time_precision = row[c.time_precision].strip() or "1"
-        if time_precision not in ("1", "2", "3"):
-            raise BadValue("time_precision", f"expected 1, 2 or 3, got {time_precision!r}")
-        occurred_at, date_precision, occurred_until = self._window(day, time_precision)
-
-        latitude, longitude = parse_point(row[c.latitude], row[c.longitude])
-        geo_precision = row[c.geo_precision].strip() or "1"
-        location_precision = GEO_PRECISION.get(geo_precision)
+    @staticmethod
+    def _location_precision(precision_text, admin2_text):
+        """geo_precision, given admin2: a district without a name is a governorate."""
+        precision = precision_text.strip() or "1"
+        location_precision = GEO_PRECISION.get(precision)
         if location_precision is None:
-            raise BadValue("geo_precision", f"expected 1, 2 or 3, got {geo_precision!r}")
-        admin2 = check_length(row[c.admin2].strip(), "admin2", 100)
-        if location_precision == LocationPrecision.DISTRICT and not admin2:
-            location_precision = LocationPrecision.GOVERNORATE
+            raise BadValue("geo_precision", f"expected 1, 2 or 3, got {precision!r}")
+        if location_precision == LocationPrecision.DISTRICT and not admin2_text.strip():
+            return LocationPrecision.GOVERNORATE
+        return location_precision
 
-        label = row[self.category_position].strip()
-        event_type = row[c.event_type].strip()
+    def _category(self, label_text, event_type_text):
+        """(category, ACLED's label, its event type) from sub_event_type (or event_type)."""
+        label = label_text.strip()
+        event_type = event_type_text.strip()
         if not label and self.has_event_type:
             label = event_type
         category = CATEGORY_BY_LABEL.get(label.lower())
         if category is None:
             raise BadValue(self.category_column, f"unknown category {label!r}")
+        return category, label, event_type
 
-        actor = row[c.actor1].strip()
-        sources = [(check_length(name, "source", 300), "", None, "") for name in split_list(row[c.source])]
+    @staticmethod
+    def _sources(text):
+        return [(check_length(name, "source", 300), "", None, "") for name in split_list(text)]
 
-        # ACLED's own labels and the actors stay readable in the description.
+    @staticmethod
+    def _fatalities(text):
+        return parse_count(text, "fatalities")
+
+    @staticmethod
+    def _trailer(classified, actor, assoc, actor2):
+        """ACLED's own labels (from _category) and the actors, kept readable at the end of the
+        description."""
+        _category, label, event_type = classified
         labels = f"{event_type} / {label}" if event_type and event_type != label else label
         trailer = f"[ACLED {labels}"
         if actor:
             trailer += f"; actor1: {actor}"
-        assoc = row[self.assoc_position].strip()
         if assoc:
             trailer += f"; with {assoc}"
-        actor2 = row[c.actor2].strip()
         if actor2:
             trailer += f"; actor2: {actor2}"
-        notes = row[c.notes].strip()
-        description = f"{notes}\n\n{trailer}]" if notes else f"{trailer}]"
+        return trailer + "]"
 
+    @staticmethod
+    def _description(notes, trailer):
+        return f"{notes}\n\n{trailer}" if notes else trailer
+
+    # --- the row path ---------------------------------------------------------------------------
+    def parse(self, row: list[str]) -> Record:
+        """One row's cells (as CsvStream gives them) -> a Record; raises BadValue on the first bad cell."""
+        c = self.c
+        external_id = self._external_id(row[self.id_position])
+        day = self._day(row[c.event_date])
+        occurred_at, date_precision, occurred_until = self._window(
+            day, self._time_precision(row[c.time_precision])
+        )
+        latitude, longitude = parse_point(row[c.latitude], row[c.longitude])
+        location_precision = self._location_precision(row[c.geo_precision], row[c.admin2])
+        admin2 = PLACES["admin2"](row[c.admin2])
+        classified = self._category(row[self.category_position], row[c.event_type])
+        actor = row[c.actor1].strip()
+        sources = self._sources(row[c.source])
+        trailer = self._trailer(classified, actor, row[self.assoc_position].strip(), row[c.actor2].strip())
         return Record(
             external_id=external_id,
             source_dataset=self.dataset,
@@ -245,171 +312,104 @@ class AcledReader:
                 "occurred_at": occurred_at,
                 "date_precision": date_precision,
                 "occurred_until": occurred_until,
-                "place_name": check_length(row[c.location].strip(), "location", 200),
-                "admin1": check_length(row[c.admin1].strip(), "admin1", 100),
+                "place_name": PLACES["place_name"](row[c.location]),
+                "admin1": PLACES["admin1"](row[c.admin1]),
                 "admin2": admin2,
                 "latitude": latitude,
                 "longitude": longitude,
                 "location_precision": location_precision,
-                "category": category,
-                "killed_unknown": parse_count(row[c.fatalities], "fatalities"),
-                "description": description,
+                "category": classified[0],
+                "killed_unknown": self._fatalities(row[c.fatalities]),
+                "description": self._description(row[c.notes].strip(), trailer),
             },
         )
 
-    # --- the vectorised path (see blocks.py) ---------------------------------------------------
-    def parse_block(self, block):
-        """Parse a Block a column at a time: returns (a BlockRecords for the rows every check
-        passes, the positions of the others, for parse() to read or reject row by row)."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
+    # --- the block path (see blocks.py) ---------------------------------------------------------
+    def parse_block(self, block: Block) -> tuple[BlockRecords, np.ndarray]:
+        """Parse a Block with the same rules, a column at a time: returns (a BlockRecords for the
+        rows every rule accepts, the positions of the others, for parse() to reject row by row
+        with the reason)."""
         c, column = self.c, block.column
 
+        # Ids are unique: checked a column at a time rather than one by one (as _external_id
+        # does: strip() strips what str.strip() strips, see blocks.WHITESPACE).
         external_id = strip(column(self.id_position))
-        bad = is_empty(external_id) | longer_than(external_id, 100)
+        bad = is_empty(external_id) | longer_than(external_id, ID_MAX_LENGTH)
+        place_positions = {"place_name": c.location, "admin1": c.admin1, "admin2": c.admin2}
+        places = {name: map_distinct(rule, column(place_positions[name])) for name, rule in PLACES.items()}
 
-        days, day_index = map_values(column(c.event_date), self._ordinal)
-        day = np.array(days, dtype=np.int64)[day_index]
-        precisions, precision_index = map_values(
-            strip(column(c.time_precision)), lambda v: TIME_PRECISION.get(v, -1)
-        )
-        precision = np.array(precisions, dtype=np.int64)[precision_index]
-        bad |= (day < 0) | (precision < 0)
+        day = map_distinct(self._day, column(c.event_date), cache=self._days)
+        time_precision = map_distinct(self._time_precision, column(c.time_precision))
+        latitude = map_distinct(parse_latitude, column(c.latitude), cache=self._latitudes)
+        longitude = map_distinct(parse_longitude, column(c.longitude), cache=self._longitudes)
+        coordinates = [coordinate.column(type=pa.float64()) for coordinate in (latitude, longitude)]
+        both_given = map_distinct(check_both_given, *(numbers.is_valid() for numbers in coordinates))
+        location_precision = map_distinct(self._location_precision, column(c.geo_precision), column(c.admin2))
+        category = map_distinct(self._category, column(self.category_position), column(c.event_type))
+        sources = map_distinct(self._sources, column(c.source))
+        fatalities = map_distinct(self._fatalities, column(c.fatalities))
+        for rule in (day, time_precision, latitude, longitude, both_given, location_precision, category):
+            bad |= rule.rejected()
+        for rule in (*places.values(), sources, fatalities):
+            bad |= rule.rejected()
 
-        latitude, longitude = strip(column(c.latitude)), strip(column(c.longitude))
-        no_latitude, no_longitude = is_empty(latitude), is_empty(longitude)
-        bad |= no_latitude != no_longitude
-        coordinates = []
-        for text, empty, limit in ((latitude, no_latitude, 90), (longitude, no_longitude, 180)):
-            plain = pc.match_substring_regex(text, PLAIN_NUMBER).to_numpy(zero_copy_only=False)
-            plain &= ~longer_than(text, 30)
-            bad |= ~plain & ~empty
-            numbers = pc.cast(pc.if_else(pa.array(plain), text, "0"), pa.float64()).to_numpy(
-                zero_copy_only=False
-            )
-            bad |= np.abs(numbers) > limit
-            coordinates.append(pc.if_else(pa.array(empty), pa.scalar(None, pa.string()), text))
-
-        geo, geo_index = map_values(strip(column(c.geo_precision)), lambda v: GEO_PRECISION.get(v or "1"))
-        location_precision = pa.array(geo, pa.string()).take(pa.array(geo_index))
-        bad |= pc.is_null(location_precision).to_numpy(zero_copy_only=False)
-        admin2 = strip(column(c.admin2))
-        governorate = pc.and_(
-            pc.equal(location_precision, LocationPrecision.DISTRICT), pa.array(is_empty(admin2))
-        )
-        location_precision = pc.if_else(governorate, LocationPrecision.GOVERNORATE.value, location_precision)
-        place_name, admin1 = strip(column(c.location)), strip(column(c.admin1))
-        bad |= longer_than(admin2, 100) | longer_than(place_name, 200) | longer_than(admin1, 100)
-
-        label, event_type = strip(column(self.category_position)), strip(column(c.event_type))
-        if self.has_event_type:
-            label = pc.if_else(pa.array(is_empty(label)), event_type, label)
-        categories, category_index = map_values(label, lambda v: CATEGORY_BY_LABEL.get(v.lower()))
-        category = pa.array([str(value) if value else None for value in categories], pa.string()).take(
-            pa.array(category_index)
-        )
-        bad |= pc.is_null(category).to_numpy(zero_copy_only=False)
-
-        sources, source_index = map_values(column(c.source), self._source_names)
-        bad |= np.array([names is None for names in sources], dtype=bool)[source_index]
-
-        fatalities = strip(column(c.fatalities))
-        no_fatalities = is_empty(fatalities)
-        bad |= (
-            ~pc.match_substring_regex(fatalities, PLAIN_COUNT).to_numpy(zero_copy_only=False) & ~no_fatalities
-        )
-        killed_unknown = pc.if_else(pa.array(no_fatalities), "0", fatalities)
-
-        actor = strip(column(c.actor1))
-        description = self._descriptions(
-            label,
-            event_type,
-            actor,
-            strip(column(self.assoc_position)),
-            strip(column(c.actor2)),
-            strip(column(c.notes)),
-        )
-
+        # The rules that combine the values of the rows every rule above accepts.
         good = ~bad
         keep = pa.array(good)
-        key = np.where(good, day * 3 + precision, 0)
-        windows, window_index = np.unique(key[good], return_inverse=True)
-        starts, precisions, ends = (
-            zip(*map(self._window_text, windows.tolist())) if len(windows) else ((), (), ())
+        window = map_together(self._window, (day, time_precision), good)
+        actor, assoc, actor2 = (
+            map_distinct(str.strip, column(position))
+            for position in (c.actor1, self.assoc_position, c.actor2)
         )
-        window_index = pa.array(window_index.reshape(-1))
-        actors, actor_index = map_values(actor.filter(keep), lambda v: v)
-        kept_sources = source_index[good]
+        trailer = map_together(self._trailer, (category, actor, assoc, actor2), good)
+        # Notes are mostly unique: the description is written row by row.
+        notes = column(c.notes).filter(keep).to_pylist()
+        trailers = trailer.results
+        description = [
+            self._description(text.strip(), trailers[index])
+            for text, index in zip(notes, trailer.index.tolist())
+        ]
+        window_text = pa.array(map(self._window_text, window.results), _WINDOW_TEXT).take(
+            pa.array(window.index)
+        )
         return BlockRecords(
             lines=block.lines[good],
-            actors=actors,
-            actor_index=actor_index,
-            sources=sources,
-            source_index=kept_sources,
+            actors=actor.results,
+            actor_index=actor.index[good],
+            sources=sources.results_or_none(),
+            source_index=sources.index[good],
             values={
                 "source_dataset": self.dataset,
                 "external_id": external_id.filter(keep),
-                "occurred_at": pa.array(starts, pa.string()).take(window_index),
-                "date_precision": pa.array(precisions, pa.string()).take(window_index),
-                "occurred_until": pa.array(ends, pa.string()).take(window_index),
-                "place_name": place_name.filter(keep),
-                "admin1": admin1.filter(keep),
-                "admin2": admin2.filter(keep),
-                "latitude": coordinates[0].filter(keep),
-                "longitude": coordinates[1].filter(keep),
-                "location_precision": location_precision.filter(keep),
-                "category": category.filter(keep),
-                "killed_unknown": killed_unknown.filter(keep),
-                "description": description.filter(keep),
+                "occurred_at": window_text.field("start"),
+                "date_precision": window_text.field("precision"),
+                "occurred_until": window_text.field("end"),
+                **{name: place.column().filter(keep) for name, place in places.items()},
+                "latitude": _as_text(coordinates[0].filter(keep)),
+                "longitude": _as_text(coordinates[1].filter(keep)),
+                "location_precision": location_precision.column(str).filter(keep),
+                "category": category.column(lambda found: str(found[0])).filter(keep),
+                "killed_unknown": fatalities.column(str).filter(keep),
+                "description": pa.array(description, pa.string()),
             },
         ), np.flatnonzero(bad)
 
-    def _window_text(self, key):
-        """_window as COPY text, for key = day ordinal * 3 + (time precision - 1)."""
-        text = self._window_texts.get(key)
+    def _window_text(self, window):
+        """A window as COPY text."""
+        text = self._window_texts.get(window)
         if text is None:
-            start, precision, end = self._window(dt.date.fromordinal(key // 3), "123"[key % 3])
-            text = self._window_texts[key] = (
-                start.isoformat(),
-                str(precision),
-                end.isoformat() if end else None,
-            )
+            start, precision, end = window
+            text = self._window_texts[window] = {
+                "start": start.isoformat(),
+                "precision": str(precision),
+                "end": end.isoformat() if end else None,
+            }
         return text
 
-    def _ordinal(self, text):
-        ordinal = self._ordinals.get(text)
-        if ordinal is None:
-            try:
-                ordinal = parse_date(text, "event_date", self._dates).toordinal()
-            except BadValue:
-                ordinal = -1
-            if len(self._ordinals) < 100_000:
-                self._ordinals[text] = ordinal
-        return ordinal
 
-    @staticmethod
-    def _source_names(text):
-        names = split_list(text)
-        return None if any(len(name) > 300 for name in names) else [(name, "", None, "") for name in names]
+_WINDOW_TEXT = pa.struct({"start": pa.string(), "precision": pa.string(), "end": pa.string()}) if pa else None
 
-    @staticmethod
-    def _descriptions(label, event_type, actor, assoc, actor2, notes):
-        """What parse() writes as the description, a column at a time."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
 
-        def unless_empty(prefix, value):
-            return pc.if_else(pa.array(is_empty(value)), "", concat(prefix, value))
-
-        both = pc.and_(pa.array(~is_empty(event_type)), pc.not_equal(event_type, label))
-        labels = pc.if_else(both, concat(event_type, " / ", label), label)
-        trailer = concat(
-            "[ACLED ",
-            labels,
-            unless_empty("; actor1: ", actor),
-            unless_empty("; with ", assoc),
-            unless_empty("; actor2: ", actor2),
-            "]",
-        )
-        return pc.if_else(pa.array(is_empty(notes)), trailer, concat(notes, "\n\n", trailer))
+def _as_text(numbers):
+    """Numbers as COPY text: the shortest text that reads back as the same float."""
+    return pc.cast(numbers, pa.string())

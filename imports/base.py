@@ -111,12 +111,25 @@ def parse_coordinate(text, column, limit):
     return number
 
 
+def parse_latitude(text):
+    return parse_coordinate(text, "latitude", 90)
+
+
+def parse_longitude(text):
+    return parse_coordinate(text, "longitude", 180)
+
+
+def check_both_given(has_latitude, has_longitude):
+    """A point needs both coordinates (or neither): one without the other is a bad value."""
+    if has_latitude != has_longitude:
+        raise BadValue("latitude" if has_longitude else "longitude", "give both latitude and longitude")
+
+
 def parse_point(latitude_text, longitude_text):
     """(latitude, longitude), both None when both are empty; one without the other is a bad value."""
-    latitude = parse_coordinate(latitude_text, "latitude", 90)
-    longitude = parse_coordinate(longitude_text, "longitude", 180)
-    if (latitude is None) != (longitude is None):
-        raise BadValue("longitude" if longitude is None else "latitude", "give both latitude and longitude")
+    latitude = parse_latitude(latitude_text)
+    longitude = parse_longitude(longitude_text)
+    check_both_given(latitude is not None, longitude is not None)
     return latitude, longitude
 
 

@@ -1,13 +1,13 @@
-"""The fast path for large files on PostgreSQL: read the CSV file in blocks with pyarrow, check
-and transform whole columns at once, and stage the rows with COPY text built the same way.
+"""The fast path for large files on PostgreSQL: read the CSV file in blocks with pyarrow, apply
+a reader's rules a column at a time, and stage the rows with COPY text built the same way.
 
 A block is a run of whole records, cut at a line end outside quotes. A block that pyarrow would
 not read exactly as csv.reader does (bad encoding, a ragged or blank line, a NUL byte, a lone
-CR) is read row by row by `read_rows`, with the same line numbers. Within a block, a row that
-fails any vectorised check goes through the reader's exact per-row parser, so every error reads
-the same on both paths: the fast path only ever accepts rows the per-row parser would accept,
-with the same values.
-"""
+CR) is read row by row by `read_rows`, with the same line numbers. Within a block, a reader
+applies the very functions its per-row parser applies, once per distinct value of a column (or
+combination of columns: see map_distinct); a row that any of them rejects goes through the
+per-row parser, which reports the first bad cell. So both paths accept the same rows, with the
+same values, and every error reads the same."""
 
 import csv
 import io
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import read_rows
+from .base import BadValue, read_rows
 
 try:
     import pyarrow as pa
@@ -62,7 +62,7 @@ class Block:
 
 @dataclass
 class BlockRecords:
-    """The rows of a block that passed a reader's vectorised checks, as staging columns."""
+    """The rows of a block that every rule of a reader accepted, as staging columns."""
 
     lines: np.ndarray
     # staging column -> pyarrow string array (None for NULL), or one str (COPY text) for every row.
@@ -172,20 +172,119 @@ def is_empty(array):
     return pc.equal(pc.binary_length(array), 0).to_numpy(zero_copy_only=False)
 
 
-def map_values(array, function):
-    """function(value) for each distinct value of a (mostly repetitive) column: returns (the
-    list of results, the index of each row's value in it)."""
-    encoded = (
-        pc.dictionary_encode(array).combine_chunks()
-        if isinstance(array, pa.ChunkedArray)
-        else pc.dictionary_encode(array)
-    )
-    results = [function(value) for value in encoded.dictionary.to_pylist()]
-    return results, encoded.indices.to_numpy(zero_copy_only=False)
+class _Rejected:
+    def __repr__(self):
+        return "REJECTED"
 
 
-def concat(*parts):
-    return pc.binary_join_element_wise(*parts, "")
+REJECTED = _Rejected()  # what Mapped.results holds where the rule raised BadValue
+_NOT_CACHED = object()
+
+
+@dataclass
+class Mapped:
+    """A per-row rule applied to each distinct combination of a block's columns (map_distinct)."""
+
+    results: list  # the rule's result for each distinct combination, or REJECTED
+    index: np.ndarray  # each row's combination
+    rejections: list  # the positions in results of REJECTED
+
+    def rejected(self):
+        """A bool per row: the rule raised BadValue on this row's cells."""
+        rejected = np.zeros(len(self.results), dtype=bool)
+        rejected[self.rejections] = True
+        return rejected[self.index]
+
+    def results_or_none(self):
+        """The results, None where the rule rejected the cells."""
+        values = list(self.results)
+        for position in self.rejections:
+            values[position] = None
+        return values
+
+    def column(self, value=None, type=None):
+        """Each row's result (or value(result)) as a pyarrow array, null where rejected."""
+        values = self.results_or_none()
+        if value is not None:
+            values = [None if result is None else value(result) for result in values]
+        return pa.array(values, type or pa.string()).take(pa.array(self.index))
+
+
+def map_distinct(rule, *columns, cache=None):
+    """rule(*cells) once per distinct combination of the columns' values, with the cells a row
+    gives the per-row parser: a block's rows get exactly what parse() computes for them, for the
+    cost of its distinct values (dates, categories, places... repeat a lot). No column may hold
+    nulls. `cache` (a dict) keeps the results of a one-column rule from block to block."""
+    encoded = [pc.dictionary_encode(_whole(column)) for column in columns]
+    codes = [column.indices.to_numpy(zero_copy_only=False) for column in encoded]
+    if len(encoded) == 1:
+        index, cells = codes[0], [encoded[0].dictionary.to_pylist()]
+    else:
+        first, index = _combinations(codes, [len(column.dictionary) for column in encoded])
+        cells = [
+            column.dictionary.take(pa.array(column_codes[first])).to_pylist()
+            for column, column_codes in zip(encoded, codes)
+        ]
+    if cache is None:
+        results = [_apply(rule, values) for values in zip(*cells)]
+    else:
+        (values,) = cells
+        results = [cache.get(value, _NOT_CACHED) for value in values]
+        for position in [n for n, result in enumerate(results) if result is _NOT_CACHED]:
+            value = values[position]
+            results[position] = _apply(rule, (value,))
+            if len(cache) < 100_000:
+                cache[value] = results[position]
+    return Mapped(results, index, [n for n, result in enumerate(results) if result is REJECTED])
+
+
+def map_together(rule, mapped, rows):
+    """rule(*results) once per distinct combination of the results of rules already applied by
+    map_distinct (`mapped`), for the rows `rows` (a bool mask) selects."""
+    codes = [rule_applied.index[rows] for rule_applied in mapped]
+    first, index = _combinations(codes, [len(rule_applied.results) for rule_applied in mapped])
+    cells = [
+        [rule_applied.results[code] for code in rule_codes[first].tolist()]
+        for rule_applied, rule_codes in zip(mapped, codes)
+    ]
+    results = [_apply(rule, values) for values in zip(*cells)]
+    return Mapped(results, index, [n for n, result in enumerate(results) if result is REJECTED])
+
+
+def _combinations(codes, sizes):
+    """(the first row of each distinct combination of the codes, each row's combination), for
+    code arrays whose values are below the sizes."""
+    key, size = codes[0].astype(np.int64), sizes[0]
+    for column_codes, column_size in zip(codes[1:], sizes[1:]):
+        # Renumbered after each column, so that the key stays below the number of rows.
+        _, key = _distinct(key * column_size + column_codes, size * column_size)
+        size = int(key.max()) + 1 if len(key) else 0
+    return _distinct(key, size)
+
+
+def _distinct(key, size):
+    """(the first position of each distinct value of key, each position's distinct number), for
+    keys below size: by a table when size is small, else by sorting."""
+    if size > 4 * len(key) + 4096:
+        _, first, number = np.unique(key, return_index=True, return_inverse=True)
+        return first, number.reshape(-1)
+    seen = np.zeros(size, dtype=bool)
+    seen[key] = True
+    number = (np.cumsum(seen) - 1)[key]
+    first = np.empty(int(seen.sum()), dtype=np.int64)
+    first[number[::-1]] = np.arange(len(key) - 1, -1, -1)  # the last write, the first position, wins
+    return first, number
+
+
+def _apply(rule, values):
+    try:
+        return rule(*values)
+    except BadValue:
+        return REJECTED
+
+
+def _whole(array):
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
 def copy_text(array):

@@ -7,9 +7,10 @@ line, column and reason; with on_error="abort" nothing is written if any row is 
 is one transaction, so no half-written batch ever remains; a dry run rolls the merge back and
 so reports exact counts while writing nothing.
 
-On PostgreSQL, a format whose reader has `parse_block` (ACLED) is read in blocks by pyarrow and
-checked a column at a time (see blocks.py); the rows those checks do not pass go through the
-same per-row parser as on SQLite, so the errors are the same on both paths.
+On PostgreSQL (whose staging takes blocks, see staging.py), a format whose reader has
+`parse_block` (ACLED) is read in blocks by pyarrow, its rules applied a column at a time (see
+blocks.py); the rows they reject go through the same per-row parser as on SQLite, so the errors
+are the same on both paths.
 """
 
 import codecs
@@ -20,7 +21,9 @@ import os
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -33,7 +36,7 @@ from incidents.signals import incidents_bulk_changed
 
 from .base import BadValue, CsvStream, RowError
 from .blocks import Block, available, blocks
-from .staging import Staging
+from .staging import staging_for
 
 SKIP, ABORT = "skip", "abort"
 KEPT_ERRORS = 1000  # kept in memory for the summary; the full list goes to the error report file
@@ -64,10 +67,10 @@ class ImportResult:
     finished_at: dt.datetime | None = None
 
     @property
-    def seconds(self):
+    def seconds(self) -> float:
         return (self.finished_at - self.started_at).total_seconds() if self.finished_at else 0.0
 
-    def summary_lines(self):
+    def summary_lines(self) -> list[str]:
         verb = "would be " if self.dry_run else ""
         lines = [
             f"{self.rows} rows read: {self.created} {verb}created, {self.updated} {verb}updated, "
@@ -103,13 +106,14 @@ class ErrorSink:
         self.writer = csv.writer(self.handle)
         self.writer.writerow(["line", "column", "reason"])
 
-    def add(self, error):
+    def add(self, error: RowError) -> None:
         self.count += 1
         if len(self.kept) < KEPT_ERRORS:
             self.kept.append(error)
         self.writer.writerow([error.line, error.column, error.reason])
 
-    def close(self):
+    def close(self) -> str | None:
+        """Close the report; returns its path, or None (and no file) if no row was rejected."""
         self.handle.close()
         if not self.count:
             os.unlink(self.handle.name)
@@ -117,7 +121,7 @@ class ErrorSink:
         return self.handle.name
 
 
-def party_lookup():
+def party_lookup() -> dict[str, int]:
     """lower(name or alias) -> party id, as Party.match resolves it (the name wins over an alias)."""
     lookup = {
         alias.lower(): party_id for alias, party_id in PartyAlias.objects.values_list("name", "party_id")
@@ -126,13 +130,13 @@ def party_lookup():
     return lookup
 
 
-def party_id_of(actor, lookup):
+def party_id_of(actor: str, lookup: dict[str, int]) -> int | None:
     """The party an actor's name matches in a party_lookup(), or None (names are cut at 200
     characters, the longest a party or alias name can be, as create_parties_for does)."""
     return lookup.get(actor[:200].lower()) if actor else None
 
 
-def create_parties_for(actors, dataset):
+def create_parties_for(actors: Iterable[str], dataset: str) -> dict[str, int]:
     """A new party per unknown actor, with the actor's name as an alias. Returns actor -> id."""
     created = {}
     for actor in sorted(actors):
@@ -147,10 +151,11 @@ def create_parties_for(actors, dataset):
     return created
 
 
-def _fast_path(path, stream, reader, connection):
-    """The file, opened and placed after its header, if the vectorised path can read it:
-    PostgreSQL, a reader that has parse_block, UTF-8 and a header on one line. Else None."""
-    if not (available() and connection.vendor == "postgresql" and hasattr(reader, "parse_block")):
+def _fast_path(path, stream, reader, staging):
+    """The file, opened and placed after its header, if the block path can read it: a staging
+    that takes blocks (PostgreSQL's), a reader that has parse_block, UTF-8 and a header on one
+    line. Else None."""
+    if not (available() and staging.takes_blocks and hasattr(reader, "parse_block")):
         return None
     if stream.skip_row is not None:
         return None
@@ -184,18 +189,107 @@ def _perpetrators(records, lookup, unknown):
     )
 
 
+class _Stager:
+    """Parses what the file gives (rows, or blocks on the fast path), stages what passes and
+    sends every bad row to the error sink."""
+
+    def __init__(self, reader, staging, sink, unknown_actors):
+        self.reader = reader
+        self.staging = staging
+        self.sink = sink
+        self.lookup = party_lookup()
+        self.unknown_actors = unknown_actors
+        self.local_ids = {}  # id -> (created_at, dataset, key) of rows naming an incident of their database
+
+    def stage(self, item):
+        """Stage a Block or a (line, cells or RowError) item; returns the number of rows it holds."""
+        if type(item) is Block:
+            self.stage_block(item)
+            return len(item)
+        self.stage_row(*item)
+        return 1
+
+    def stage_row(self, line, item):
+        if type(item) is RowError:
+            self.sink.add(item)
+            return
+        try:
+            record = self.reader.parse(item)
+        except BadValue as exc:
+            self.sink.add(RowError(line, exc.column, exc.reason))
+            return
+        actor = record.actor
+        perpetrator_id = party_id_of(actor, self.lookup)
+        if actor and perpetrator_id is None:
+            self.unknown_actors[actor] += 1
+        # Staged even after a bad row under "abort": the merge will not run, but
+        # duplicate ids are found in the staging table, and reported too.
+        self.staging.add(line, record, perpetrator_id)
+        if record.local_id is not None:
+            own_id, created_at = record.local_id
+            self.local_ids[own_id] = (created_at, record.source_dataset, record.external_id)
+
+    def stage_block(self, block):
+        records, others = self.reader.parse_block(block)
+        self.staging.add_block(records, _perpetrators(records, self.lookup, self.unknown_actors))
+        for position in others:
+            self.stage_row(int(block.lines[position]), block.cells(position))
+
+
+class _Progress:
+    """Calls progress(rows, bytes_read, bytes_total) at most every half second."""
+
+    def __init__(self, progress, bytes_total, position):
+        self.progress = progress
+        self.bytes_total = bytes_total
+        self.position = position
+        self.last_report = time.monotonic()
+
+    def report(self, rows):
+        if time.monotonic() - self.last_report > 0.5:
+            self.last_report = time.monotonic()
+            self.progress(rows, self.position(), self.bytes_total)
+
+    def done(self, rows):
+        self.progress(rows, self.bytes_total, self.bytes_total)
+
+
+def _stage_file(path, stream, stager, progress, batch_size):
+    """Read the whole file into the staging tables, by blocks if it can; returns the rows read."""
+    rows = 0
+    fast = _fast_path(path, stream, stager.reader, stager.staging)
+    with fast or contextlib.nullcontext():
+        reporter = _Progress(progress, os.path.getsize(path), fast.tell if fast else stream.position)
+        for item in blocks(fast, stream.header, first_line=2) if fast else stream:
+            rows += stager.stage(item)
+            # Rows one by one: the clock is read once a batch only.
+            if progress and (fast or rows % batch_size == 0):
+                reporter.report(rows)
+    stager.staging.flush()
+    if progress:
+        reporter.done(rows)
+    return rows
+
+
+def _reject_duplicates(staging, reader, sink):
+    for dup_line, external_id, first_line in staging.duplicates():
+        sink.add(
+            RowError(dup_line, reader.id_column, f"duplicate id {external_id!r} (first on line {first_line})")
+        )
+
+
 def run_import(
-    path,
-    format,
+    path: str | os.PathLike,
+    format: str,
     *,
-    on_error=SKIP,
-    dry_run=False,
-    create_parties=False,
-    user=None,
-    progress=None,
-    using=DEFAULT_DB_ALIAS,
-    batch_size=10_000,
-):
+    on_error: str = SKIP,
+    dry_run: bool = False,
+    create_parties: bool = False,
+    user: Any = None,
+    progress: Callable[[int, int, int], None] | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+    batch_size: int = 10_000,
+) -> ImportResult:
     """Import the CSV file at `path` in `format` (acled, ucdp, tracker). See the module docstring.
 
     `progress(rows, bytes_read, bytes_total)` is called every batch and at the end.
@@ -208,77 +302,20 @@ def run_import(
     reader_class = READERS[format]
     result = ImportResult(format=format, dry_run=dry_run, started_at=timezone.now())
     connection = connections[using]
-    total_bytes = os.path.getsize(path)
     sink = ErrorSink()
     try:
-        with open(path, "rb") as binary, Staging(connection, batch_size=batch_size) as staging:
+        with open(path, "rb") as binary, staging_for(connection, batch_size=batch_size) as staging:
             stream = CsvStream(binary, skip_row=reader_class.skip_row)
             reader = reader_class(stream.header)
-            lookup = party_lookup()
-            unknown = result.unknown_actors
-            local_ids = {}  # id -> (created_at, dataset, key) of rows naming an incident of their database
-
-            def stage_row(line, item):
-                if type(item) is RowError:
-                    sink.add(item)
-                    return
-                try:
-                    record = reader.parse(item)
-                except BadValue as exc:
-                    sink.add(RowError(line, exc.column, exc.reason))
-                    return
-                actor = record.actor
-                perpetrator_id = party_id_of(actor, lookup)
-                if actor and perpetrator_id is None:
-                    unknown[actor] += 1
-                # Staged even after a bad row under "abort": the merge will not run, but
-                # duplicate ids are found in the staging table, and reported too.
-                staging.add(line, record, perpetrator_id)
-                if record.local_id is not None:
-                    own_id, created_at = record.local_id
-                    local_ids[own_id] = (created_at, record.source_dataset, record.external_id)
-
-            def stage_block(block):
-                records, others = reader.parse_block(block)
-                staging.add_block(records, _perpetrators(records, lookup, unknown))
-                for position in others:
-                    stage_row(int(block.lines[position]), block.cells(position))
-
-            rows = 0
-            last_report = time.monotonic()
-            fast = _fast_path(path, stream, reader, connection)
-            with fast or contextlib.nullcontext():
-                position = fast.tell if fast else stream.position
-                for item in blocks(fast, stream.header, first_line=2) if fast else stream:
-                    if type(item) is Block:
-                        rows += len(item)
-                        stage_block(item)
-                    else:
-                        rows += 1
-                        stage_row(*item)
-                    if progress and (fast or rows % batch_size == 0) and time.monotonic() - last_report > 0.5:
-                        last_report = time.monotonic()
-                        progress(rows, position(), total_bytes)
-            staging.flush()
-            result.rows = rows
-            if progress:
-                progress(rows, total_bytes, total_bytes)
-
-            for dup_line, external_id, first_line in staging.duplicates():
-                sink.add(
-                    RowError(
-                        dup_line,
-                        reader.id_column,
-                        f"duplicate id {external_id!r} (first on line {first_line})",
-                    )
-                )
+            stager = _Stager(reader, staging, sink, result.unknown_actors)
+            result.rows = _stage_file(path, stream, stager, progress, batch_size)
+            _reject_duplicates(staging, reader, sink)
             result.rejected = sink.count
             if on_error == ABORT and sink.count:
                 result.aborted = True
                 return result
-
             result.created, result.updated, result.unchanged = _merge(
-                connection, using, staging, reader, result, create_parties, user, dry_run, local_ids
+                connection, using, staging, reader, result, create_parties, user, dry_run, stager.local_ids
             )
     finally:
         result.errors = sink.kept

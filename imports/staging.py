@@ -4,23 +4,36 @@ Staging happens outside the final transaction (temporary tables are private to t
 connection), so a bad row found late costs nothing: with --on-error abort the staged rows are
 simply dropped. The merge runs inside the caller's transaction, so it is all or nothing.
 
-PostgreSQL stages with COPY and merges in one statement (see _merge_postgres): a plain INSERT
-for new rows, INSERT ... ON CONFLICT (source_dataset, external_id) DO UPDATE ... WHERE the row
-differs for the others, RETURNING (xmax = 0) to count, and the sources replaced from the
-RETURNING rows. SQLite stages with executemany and runs the same upsert, then the sources.
+`staging_for(connection)` is the one place that looks at the database: the SQL that differs
+lives in the two implementations of `Staging`.
+
+- PostgresStaging stages with COPY (whole blocks of the fast path too, see add_block) and
+  merges in one statement (see _upsert): a plain INSERT for new rows, an UPDATE of the stored
+  rows that differ, and the sources replaced from the rows written.
+- SqliteStaging (also what any other database gets) stages with executemany, runs INSERT ...
+  ON CONFLICT (source_dataset, external_id) DO UPDATE ... WHERE the row differs, then replaces
+  the sources of the rows it wrote.
 """
 
 import contextlib
+import datetime as dt
 import json
 import operator
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Self
 
 import numpy as np
 from django.db import DatabaseError, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from incidents.models import Incident, Source
 
-from .blocks import copy_nulls, copy_payload, copy_text
+from .base import Record
+from .blocks import BlockRecords, copy_nulls, copy_payload, copy_text
+
+if TYPE_CHECKING:  # pyarrow is optional (see blocks.available)
+    import pyarrow as pa
 
 # Incident columns the staging table holds (besides line, source_dataset, external_id, actor).
 DATA_COLUMNS = (
@@ -70,6 +83,7 @@ DEFAULTS = {
     "status": "draft",
 }
 PG_TYPES = {
+    "published_on": "date",
     "occurred_at": "timestamptz",
     "occurred_until": "timestamptz",
     "latitude": "double precision",
@@ -102,61 +116,53 @@ def _copy_value(value):
     return str(value)
 
 
-class Staging:
-    """Temporary tables for one import on one connection. Use as a context manager."""
+def staging_for(connection: BaseDatabaseWrapper, batch_size: int = 10_000) -> "Staging":
+    """The staging for `connection`'s database: PostgreSQL's, or the portable one."""
+    staging_class = PostgresStaging if connection.vendor == "postgresql" else SqliteStaging
+    return staging_class(connection, batch_size=batch_size)
 
-    def __init__(self, connection, batch_size=10_000):
+
+class Staging:
+    """Temporary tables for one import on one connection. Use as a context manager.
+
+    What differs between databases is left to the subclasses (see staging_for)."""
+
+    takes_blocks = False  # add_block: the fast path's BlockRecords (see blocks.py)
+
+    def __init__(self, connection: BaseDatabaseWrapper, batch_size: int = 10_000):
         self.connection = connection
-        self.postgres = connection.vendor == "postgresql"
         self.batch_size = batch_size
         self.rows = []
         self.source_rows = []
         self.staged = 0
-        self._writer = None  # the thread that sends blocks (see add_block)
-        self._sending = None
         self.incident_table = connection.ops.quote_name(Incident._meta.db_table)
         self.source_table = connection.ops.quote_name(Source._meta.db_table)
 
     # --- life cycle -------------------------------------------------------------------------
-    def __enter__(self):
-        def column_type(name):
-            if name == "line":
-                return "integer"
-            if name in COUNT_COLUMNS:
-                return "integer"
-            return PG_TYPES.get(name, "text") if self.postgres else ""
-
-        def default(name):
-            # Blocks leave out the columns their format does not fill (see add_block).
-            value = DEFAULTS.get(name)
-            if value is None or not self.postgres:
-                return ""
-            return f" DEFAULT {value}" if isinstance(value, int) else f" DEFAULT '{_copy_value(value)}'"
-
+    def __enter__(self) -> Self:
         columns = ("line", "source_dataset", "external_id", "actor", *DATA_COLUMNS)
-        definition = ", ".join(f"{name} {column_type(name)}{default(name)}" for name in columns)
+        definition = ", ".join(f"{name} {self._column_type(name)}{self._default(name)}" for name in columns)
         with self.connection.cursor() as cursor:
             self._drop(cursor)
-            if self.postgres:
-                self._more_temp_buffers(cursor)
+            self._prepare_session(cursor)
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {STAGE} ({definition}, n_sources integer NOT NULL DEFAULT 0)"
             )
-            date_type = "date" if self.postgres else ""
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {STAGE_SOURCES} (line integer, position integer, name text, "
-                f"url text, published_on {date_type}, notes text, reliability text NOT NULL DEFAULT '{UNRATED}')"
+                f"url text, published_on {self._column_type('published_on')}, notes text,"
+                f" reliability text NOT NULL DEFAULT '{UNRATED}')"
             )
         return self
 
-    def _more_temp_buffers(self, cursor):
-        """Keep the staging tables in memory (the default 8 MB spills to disk). PostgreSQL
-        refuses the change once the session has used a temporary table: then keep the default."""
-        try:
-            with transaction.atomic(using=self.connection.alias):
-                cursor.execute("SET temp_buffers TO '256MB'")
-        except DatabaseError:
-            pass
+    def _column_type(self, name):
+        return "integer" if name == "line" or name in COUNT_COLUMNS else ""
+
+    def _default(self, name):
+        return ""
+
+    def _prepare_session(self, cursor):
+        pass
 
     def __exit__(self, *exc):
         try:
@@ -165,28 +171,29 @@ class Staging:
             if exc[0] is None:
                 raise
         finally:
-            if self._writer is not None:
-                self._writer.shutdown()
+            self._stop_sending()
         self.rows.clear()
         self.source_rows.clear()
         if self.connection.connection is None:
             return
-        if self.connection.needs_rollback or (self.postgres and self._transaction_failed()):
+        if self.connection.needs_rollback or self._transaction_failed():
             return  # the caller's transaction is rolling back; temporary tables go with it or the session
         with self.connection.cursor() as cursor:
             self._drop(cursor)
 
-    def _transaction_failed(self):
-        from psycopg.pq import TransactionStatus
+    def _stop_sending(self):
+        pass
 
-        return self.connection.connection.info.transaction_status == TransactionStatus.INERROR
+    def _transaction_failed(self):
+        return False
 
     def _drop(self, cursor):
         for table in (STAGE, STAGE_SOURCES, "import_match", "import_resourced"):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
     # --- loading ----------------------------------------------------------------------------
-    def add(self, line, record, perpetrator_id):
+    def add(self, line: int, record: Record, perpetrator_id: int | None) -> None:
+        """Stage one parsed row (sent every batch_size rows)."""
         fields = {**DEFAULTS, **record.fields, "perpetrator_id": perpetrator_id}
         weapons = fields["weapons"]
         fields["weapons"] = json.dumps(weapons) if weapons else EMPTY_JSON_LIST
@@ -206,8 +213,162 @@ class Staging:
         if len(self.rows) >= self.batch_size:
             self.flush()
 
-    def add_block(self, records, perpetrator_ids):
-        """Stage a BlockRecords with COPY text built a column at a time (PostgreSQL only).
+    def add_block(self, records: BlockRecords, perpetrator_ids: "pa.Array") -> None:
+        """Stage a block's rows: only a staging whose takes_blocks is true can."""
+        raise NotImplementedError(f"{type(self).__name__} stages rows, not blocks (see takes_blocks)")
+
+    def wait(self) -> None:
+        """Until what is being sent is staged (nothing is sent in the background here)."""
+
+    def flush(self) -> None:
+        """Send the rows added since the last flush."""
+        self.wait()
+        if not self.rows:
+            return
+        with self.connection.cursor() as cursor:
+            self._write_rows(cursor)
+        self.staged += len(self.rows)
+        self.rows.clear()
+        self.source_rows.clear()
+
+    def _write_rows(self, cursor):
+        raise NotImplementedError
+
+    # --- checks before the merge --------------------------------------------------------------
+    def duplicates(self) -> list[tuple[int, str, int]]:
+        """(line, external_id, first line) of every row whose id already came earlier in the
+        file; those rows are taken out of the staging tables."""
+        self.flush()
+        with self._planned(), self.connection.cursor() as cursor:
+            self._index_lines(cursor)
+            cursor.execute(
+                f"SELECT s.line, s.external_id, f.first_line FROM {STAGE} s JOIN ("
+                f" SELECT source_dataset, external_id, min(line) AS first_line FROM {STAGE}"
+                f" GROUP BY source_dataset, external_id HAVING count(*) > 1"
+                f") f ON f.source_dataset = s.source_dataset AND f.external_id = s.external_id"
+                f" WHERE s.line <> f.first_line ORDER BY s.line"
+            )
+            found = cursor.fetchall()
+            if found:
+                self._delete_lines(cursor, [line for line, _, _ in found])
+        return found
+
+    def _index_lines(self, cursor):
+        pass
+
+    def _delete_lines(self, cursor, lines):
+        raise NotImplementedError
+
+    @contextlib.contextmanager
+    def _planned(self):
+        """A transaction (a savepoint inside the merge's) for large set-wise statements."""
+        with transaction.atomic(using=self.connection.alias):
+            self._tune_for_set_wise_statements()
+            yield
+
+    def _tune_for_set_wise_statements(self):
+        pass
+
+    # --- the merge (inside the caller's transaction) -------------------------------------------
+    def set_perpetrators(self, party_ids_by_actor: dict[str, int]) -> None:
+        """Give rows whose actor had no party yet the parties just created for them."""
+        if not party_ids_by_actor:
+            return
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"CREATE INDEX import_stage_actor ON {STAGE} (actor)")
+            cursor.executemany(
+                f"UPDATE {STAGE} SET perpetrator_id = %s WHERE actor = %s AND perpetrator_id IS NULL",
+                [(party_id, actor) for actor, party_id in party_ids_by_actor.items()],
+            )
+
+    def merge(
+        self,
+        provided_fields: Iterable[str],
+        source_fields: Iterable[str],
+        now: dt.datetime,
+        user_id: int | None,
+    ) -> tuple[int, int, int]:
+        """Upsert the staged rows and replace the sources of those written. Returns
+        (created, updated, unchanged). A row counts as updated if one of the columns the format
+        provides, or one of its (non-confidential) sources, differs from what is stored."""
+        updated_columns = [c for c in DATA_COLUMNS if c in provided_fields]
+        with self._planned(), self.connection.cursor() as cursor:
+            self._find_changed_sources(cursor, source_fields)
+            created, updated = self._upsert(cursor, updated_columns, now, user_id)
+        return created, updated, self.staged_count() - created - updated
+
+    def _find_changed_sources(self, cursor, source_fields):
+        """import_resourced: ids of stored incidents whose sources differ from the staged ones:
+        another number of (non-confidential) sources, or a staged one no stored one matches."""
+        stage = STAGE
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE import_match AS SELECT {stage}.line, i.id AS incident_id, {stage}.n_sources"
+            f" FROM {stage} JOIN {self.incident_table} i ON i.source_dataset = {stage}.source_dataset"
+            f" AND i.external_id = {stage}.external_id AND NOT (i.external_id = '')"
+        )
+        cursor.execute("CREATE INDEX import_match_line ON import_match (line)")
+        source_match = " AND ".join(self._same(f"s.{c}", f"ss.{c}") for c in source_fields)
+        cursor.execute(f"CREATE TEMPORARY TABLE import_resourced AS {self._resourced_sql(source_match)}")
+
+    def _resourced_sql(self, source_match):
+        """The SELECT of import_resourced's ids (`source_match`: a stored source s is the staged ss)."""
+        raise NotImplementedError
+
+    def _upsert(self, cursor, updated_columns, now, user_id):
+        """Write the staged rows (and their sources): returns (created, updated)."""
+        raise NotImplementedError
+
+    def _same(self, left, right):
+        """SQL: left equals right, NULL equal to NULL."""
+        raise NotImplementedError
+
+    def staged_count(self) -> int:
+        """The rows in the staging table."""
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {STAGE}")
+            return cursor.fetchone()[0]
+
+
+class PostgresStaging(Staging):
+    """COPY into typed temporary tables; the fast path's blocks too; the merge in one statement."""
+
+    def __init__(self, connection: BaseDatabaseWrapper, batch_size: int = 10_000):
+        super().__init__(connection, batch_size=batch_size)
+        self._writer = None  # the thread that sends blocks (see add_block)
+        self._sending = None
+
+    takes_blocks = True
+
+    def _column_type(self, name):
+        return super()._column_type(name) or PG_TYPES.get(name, "text")
+
+    def _default(self, name):
+        # Blocks leave out the columns their format does not fill (see add_block).
+        value = DEFAULTS.get(name)
+        if value is None:
+            return ""
+        return f" DEFAULT {value}" if isinstance(value, int) else f" DEFAULT '{_copy_value(value)}'"
+
+    def _prepare_session(self, cursor):
+        """Keep the staging tables in memory (the default 8 MB spills to disk). PostgreSQL
+        refuses the change once the session has used a temporary table: then keep the default."""
+        try:
+            with transaction.atomic(using=self.connection.alias):
+                cursor.execute("SET temp_buffers TO '256MB'")
+        except DatabaseError:
+            pass
+
+    def _stop_sending(self):
+        if self._writer is not None:
+            self._writer.shutdown()
+
+    def _transaction_failed(self):
+        from psycopg.pq import TransactionStatus
+
+        return self.connection.connection.info.transaction_status == TransactionStatus.INERROR
+
+    def add_block(self, records: BlockRecords, perpetrator_ids: "pa.Array") -> None:
+        """Stage a BlockRecords with COPY text built a column at a time.
         `perpetrator_ids`: each row's party id, as a pyarrow string array (null: none)."""
         import pyarrow as pa
 
@@ -269,43 +430,15 @@ class Staging:
 
         self._sending = self._writer.submit(send)
 
-    def wait(self):
+    def wait(self) -> None:
         """Until the block in flight is staged; raises what sending it raised."""
         sending, self._sending = self._sending, None
         if sending is not None:
             sending.result()
 
-    def flush(self):
-        self.wait()
-        if not self.rows:
-            return
-        columns, source_columns = STAGE_COLUMNS, ROW_SOURCE_COLUMNS
-        with self.connection.cursor() as cursor:
-            if self.postgres:
-                self._copy(cursor, STAGE, columns, self.rows)
-                self._copy(cursor, STAGE_SOURCES, source_columns, self.source_rows)
-            else:
-                self._insert_many(cursor, STAGE, columns, self._sqlite_rows(columns))
-                self._insert_many(
-                    cursor,
-                    STAGE_SOURCES,
-                    source_columns,
-                    (
-                        (
-                            line,
-                            position,
-                            name,
-                            url,
-                            published_on.isoformat() if published_on else None,
-                            notes,
-                            rated,
-                        )
-                        for line, position, name, url, published_on, notes, rated in self.source_rows
-                    ),
-                )
-        self.staged += len(self.rows)
-        self.rows.clear()
-        self.source_rows.clear()
+    def _write_rows(self, cursor):
+        self._copy(cursor, STAGE, STAGE_COLUMNS, self.rows)
+        self._copy(cursor, STAGE_SOURCES, ROW_SOURCE_COLUMNS, self.source_rows)
 
     @staticmethod
     def _copy(cursor, table, columns, rows):
@@ -315,137 +448,40 @@ class Staging:
             for row in rows:
                 copy.write_row(row)
 
-    @staticmethod
-    def _insert_many(cursor, table, columns, rows):
-        placeholders = ", ".join(["%s"] * len(columns))
-        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", list(rows))
+    def _delete_lines(self, cursor, lines):
+        cursor.execute(f"DELETE FROM {STAGE} WHERE line = ANY(%s)", [lines])
+        cursor.execute(f"DELETE FROM {STAGE_SOURCES} WHERE line = ANY(%s)", [lines])
 
-    def _sqlite_rows(self, columns):
-        adapt = self.connection.ops.adapt_datetimefield_value
-        at, until = columns.index("occurred_at"), columns.index("occurred_until")
-        for row in self.rows:
-            row[at] = adapt(row[at])
-            row[until] = adapt(row[until])
-            yield row
-
-    # --- checks before the merge --------------------------------------------------------------
-    def duplicates(self):
-        """(line, external_id, first line) of every row whose id already came earlier in the file."""
-        self.flush()
-        with self._planned(), self.connection.cursor() as cursor:
-            if not self.postgres:  # SQLite's merge looks staged rows up by line
-                cursor.execute(f"CREATE INDEX import_stage_line ON {STAGE} (line)")
-                cursor.execute(f"CREATE INDEX import_stage_source_line ON {STAGE_SOURCES} (line)")
-            cursor.execute(
-                f"SELECT s.line, s.external_id, f.first_line FROM {STAGE} s JOIN ("
-                f" SELECT source_dataset, external_id, min(line) AS first_line FROM {STAGE}"
-                f" GROUP BY source_dataset, external_id HAVING count(*) > 1"
-                f") f ON f.source_dataset = s.source_dataset AND f.external_id = s.external_id"
-                f" WHERE s.line <> f.first_line ORDER BY s.line"
-            )
-            found = cursor.fetchall()
-            if found and self.postgres:
-                lines = [line for line, _, _ in found]
-                cursor.execute(f"DELETE FROM {STAGE} WHERE line = ANY(%s)", [lines])
-                cursor.execute(f"DELETE FROM {STAGE_SOURCES} WHERE line = ANY(%s)", [lines])
-            elif found:
-                lines = [(line,) for line, _, _ in found]
-                cursor.executemany(f"DELETE FROM {STAGE} WHERE line = %s", lines)
-                cursor.executemany(f"DELETE FROM {STAGE_SOURCES} WHERE line = %s", lines)
-        return found
-
-    @contextlib.contextmanager
-    def _planned(self):
-        """A transaction (a savepoint inside the merge's) set for large set-wise statements on
-        PostgreSQL: JIT compiling them costs more than it saves (most of a second each), their
-        sorts and hashes want memory, and the planner wants row counts of the staging tables."""
-        with transaction.atomic(using=self.connection.alias):
-            if self.postgres:
-                with self.connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL jit TO OFF")
-                    cursor.execute("SET LOCAL work_mem TO '256MB'")
-                    cursor.execute("SET LOCAL default_statistics_target TO 10")
-                    cursor.execute(f"ANALYZE {STAGE}, {STAGE_SOURCES}")
-            yield
-
-    # --- the merge (inside the caller's transaction) -------------------------------------------
-    def set_perpetrators(self, party_ids_by_actor):
-        """Give rows whose actor had no party yet the parties just created for them."""
-        if not party_ids_by_actor:
-            return
+    def _tune_for_set_wise_statements(self):
+        """JIT compiling these statements costs more than it saves (most of a second each),
+        their sorts and hashes want memory, and the planner wants row counts of the staging tables."""
         with self.connection.cursor() as cursor:
-            cursor.execute(f"CREATE INDEX import_stage_actor ON {STAGE} (actor)")
-            cursor.executemany(
-                f"UPDATE {STAGE} SET perpetrator_id = %s WHERE actor = %s AND perpetrator_id IS NULL",
-                [(party_id, actor) for actor, party_id in party_ids_by_actor.items()],
-            )
+            cursor.execute("SET LOCAL jit TO OFF")
+            cursor.execute("SET LOCAL work_mem TO '256MB'")
+            cursor.execute("SET LOCAL default_statistics_target TO 10")
+            cursor.execute(f"ANALYZE {STAGE}, {STAGE_SOURCES}")
 
-    def merge(self, provided_fields, source_fields, now, user_id):
-        """Upsert the staged rows and replace the sources of those written. Returns
-        (created, updated, unchanged). A row counts as updated if one of the columns the format
-        provides, or one of its (non-confidential) sources, differs from what is stored."""
-        updated_columns = [c for c in DATA_COLUMNS if c in provided_fields]
-        with self._planned(), self.connection.cursor() as cursor:
-            if self.postgres:
-                # Losing the last transaction in a crash only means running the (idempotent) import again.
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            self._find_changed_sources(cursor, source_fields)
-            if self.postgres:
-                created, updated = self._merge_postgres(cursor, updated_columns, now, user_id)
-            else:
-                created, updated = self._merge_generic(cursor, updated_columns, now, user_id)
-        return created, updated, self.staged_count() - created - updated
-
-    def _find_changed_sources(self, cursor, source_fields):
-        """import_resourced: ids of stored incidents whose sources differ from the staged ones:
-        another number of (non-confidential) sources, or a staged one no stored one matches."""
-        incident, stage, stage_sources, same = self.incident_table, STAGE, STAGE_SOURCES, self._same
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE import_match AS SELECT {stage}.line, i.id AS incident_id, {stage}.n_sources"
-            f" FROM {stage} JOIN {incident} i ON i.source_dataset = {stage}.source_dataset"
-            f" AND i.external_id = {stage}.external_id AND NOT (i.external_id = '')"
-        )
-        cursor.execute("CREATE INDEX import_match_line ON import_match (line)")
-        source_match = " AND ".join(same(f"s.{c}", f"ss.{c}") for c in source_fields)
-        if self.postgres:
-            # The same test as two set-wise joins (correlated subqueries run once a row).
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE import_resourced AS SELECT m.incident_id FROM import_match m"
-                f" LEFT JOIN (SELECT s.incident_id, count(*) AS n FROM {self.source_table} s"
-                f"  JOIN import_match sm ON sm.incident_id = s.incident_id WHERE NOT s.confidential"
-                f"  GROUP BY s.incident_id) st ON st.incident_id = m.incident_id"
-                f" WHERE m.n_sources <> coalesce(st.n, 0)"
-                f" UNION SELECT m.incident_id FROM import_match m JOIN {stage_sources} ss ON ss.line = m.line"
-                f" WHERE NOT EXISTS (SELECT 1 FROM {self.source_table} s WHERE s.incident_id = m.incident_id"
-                f"  AND NOT s.confidential AND {source_match})"
-            )
-            return
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE import_resourced AS SELECT m.incident_id FROM import_match m WHERE"
-            f" m.n_sources <> (SELECT count(*) FROM {self.source_table} s"
-            f"   WHERE s.incident_id = m.incident_id AND NOT s.confidential)"
-            f" OR EXISTS (SELECT 1 FROM {stage_sources} ss WHERE ss.line = m.line AND NOT EXISTS ("
-            f"   SELECT 1 FROM {self.source_table} s WHERE s.incident_id = m.incident_id"
-            f"   AND NOT s.confidential AND {source_match}))"
-        )
-
-    def _upsert_sql(self, updated_columns, differs, where="true"):
-        insert_columns = ("source_dataset", "external_id", *DATA_COLUMNS)
-        assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in updated_columns)
+    def _resourced_sql(self, source_match):
+        # Two set-wise joins (correlated subqueries run once a row).
         return (
-            f"INSERT INTO {self.incident_table} ({', '.join(insert_columns)}, created_at, updated_at, created_by_id)"
-            f" SELECT {', '.join(insert_columns)}, %s, %s, %s FROM {STAGE} WHERE {where}"
-            f" ON CONFLICT (source_dataset, external_id) WHERE NOT (external_id = '')"
-            f" DO UPDATE SET {assignments}, updated_at = EXCLUDED.updated_at"
-            f" WHERE {differs} OR {self.incident_table}.id IN (SELECT incident_id FROM import_resourced)"
+            f"SELECT m.incident_id FROM import_match m"
+            f" LEFT JOIN (SELECT s.incident_id, count(*) AS n FROM {self.source_table} s"
+            f"  JOIN import_match sm ON sm.incident_id = s.incident_id WHERE NOT s.confidential"
+            f"  GROUP BY s.incident_id) st ON st.incident_id = m.incident_id"
+            f" WHERE m.n_sources <> coalesce(st.n, 0)"
+            f" UNION SELECT m.incident_id FROM import_match m JOIN {STAGE_SOURCES} ss ON ss.line = m.line"
+            f" WHERE NOT EXISTS (SELECT 1 FROM {self.source_table} s WHERE s.incident_id = m.incident_id"
+            f"  AND NOT s.confidential AND {source_match})"
         )
 
-    def _merge_postgres(self, cursor, updated_columns, now, user_id):
+    def _upsert(self, cursor, updated_columns, now, user_id):
         """One statement. Rows not stored yet go in by a plain INSERT; stored ones are updated
         (by id, found in import_match) where they differ. From the rows written, the old sources
         of updated incidents are deleted and the staged sources inserted (sibling CTEs see the
         same snapshot, so never each other). A row inserted by someone else meanwhile makes the
         statement fail whole: run it again."""
+        # Losing the last transaction in a crash only means running the (idempotent) import again.
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
         incident, source, stage = self.incident_table, self.source_table, STAGE
         insert_columns = ", ".join(("source_dataset", "external_id", *DATA_COLUMNS))
         differs = (
@@ -473,8 +509,73 @@ class Staging:
         )
         return cursor.fetchone()
 
-    def _merge_generic(self, cursor, updated_columns, now, user_id):
-        """SQLite: the same upsert; the rows it wrote are found again by their updated_at."""
+    def _same(self, left, right):
+        return f"{left} IS NOT DISTINCT FROM {right}"
+
+
+class SqliteStaging(Staging):
+    """executemany into untyped temporary tables, and INSERT ... ON CONFLICT for the merge: the
+    path of SQLite (and of any database but PostgreSQL)."""
+
+    def _write_rows(self, cursor):
+        self._insert_many(cursor, STAGE, STAGE_COLUMNS, self._rows_with_adapted_datetimes())
+        self._insert_many(
+            cursor,
+            STAGE_SOURCES,
+            ROW_SOURCE_COLUMNS,
+            (
+                (line, position, name, url, published_on.isoformat() if published_on else None, notes, rated)
+                for line, position, name, url, published_on, notes, rated in self.source_rows
+            ),
+        )
+
+    @staticmethod
+    def _insert_many(cursor, table, columns, rows):
+        placeholders = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", list(rows))
+
+    def _rows_with_adapted_datetimes(self):
+        adapt = self.connection.ops.adapt_datetimefield_value
+        at, until = STAGE_COLUMNS.index("occurred_at"), STAGE_COLUMNS.index("occurred_until")
+        for row in self.rows:
+            row[at] = adapt(row[at])
+            row[until] = adapt(row[until])
+            yield row
+
+    def _index_lines(self, cursor):
+        # The merge looks staged rows up by line.
+        cursor.execute(f"CREATE INDEX import_stage_line ON {STAGE} (line)")
+        cursor.execute(f"CREATE INDEX import_stage_source_line ON {STAGE_SOURCES} (line)")
+
+    def _delete_lines(self, cursor, lines):
+        lines = [(line,) for line in lines]
+        cursor.executemany(f"DELETE FROM {STAGE} WHERE line = %s", lines)
+        cursor.executemany(f"DELETE FROM {STAGE_SOURCES} WHERE line = %s", lines)
+
+    def _resourced_sql(self, source_match):
+        return (
+            f"SELECT m.incident_id FROM import_match m WHERE"
+            f" m.n_sources <> (SELECT count(*) FROM {self.source_table} s"
+            f"   WHERE s.incident_id = m.incident_id AND NOT s.confidential)"
+            f" OR EXISTS (SELECT 1 FROM {STAGE_SOURCES} ss WHERE ss.line = m.line AND NOT EXISTS ("
+            f"   SELECT 1 FROM {self.source_table} s WHERE s.incident_id = m.incident_id"
+            f"   AND NOT s.confidential AND {source_match}))"
+        )
+
+    def _upsert_sql(self, updated_columns, differs, where="true"):
+        insert_columns = ("source_dataset", "external_id", *DATA_COLUMNS)
+        assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in updated_columns)
+        return (
+            f"INSERT INTO {self.incident_table} ({', '.join(insert_columns)}, created_at, updated_at, created_by_id)"
+            f" SELECT {', '.join(insert_columns)}, %s, %s, %s FROM {STAGE} WHERE {where}"
+            f" ON CONFLICT (source_dataset, external_id) WHERE NOT (external_id = '')"
+            f" DO UPDATE SET {assignments}, updated_at = EXCLUDED.updated_at"
+            f" WHERE {differs} OR {self.incident_table}.id IN (SELECT incident_id FROM import_resourced)"
+        )
+
+    def _upsert(self, cursor, updated_columns, now, user_id):
+        """INSERT ... ON CONFLICT DO UPDATE where the row differs; the rows it wrote are found
+        again by their updated_at, for their sources."""
         incident, stage, same = self.incident_table, STAGE, self._same
         stamp = self.connection.ops.adapt_datetimefield_value(now)
         differs = (
@@ -504,10 +605,5 @@ class Staging:
         )
         return created, written - created
 
-    def staged_count(self):
-        with self.connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM {STAGE}")
-            return cursor.fetchone()[0]
-
     def _same(self, left, right):
-        return f"{left} IS NOT DISTINCT FROM {right}" if self.postgres else f"{left} IS {right}"
+        return f"{left} IS {right}"

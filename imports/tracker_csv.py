@@ -63,7 +63,8 @@ def is_hxl_row(row):
     return bool(cells) and all(cell.startswith("#") for cell in cells)
 
 
-def parse_datetime(text, column):
+def parse_datetime(text: str, column: str) -> dt.datetime | None:
+    """An ISO 8601 date and time in UTC (UTC when it has no offset); None when empty."""
     value = text.strip()
     if not value:
         return None
@@ -102,7 +103,8 @@ class TrackerReader:
     id_column = "external_id"
     skip_row = staticmethod(is_hxl_row)
 
-    def __init__(self, header):
+    def __init__(self, header: list[str]):
+        """Check the header (the file's column names, lower case); raises ImportFileError."""
         self.header = header
         missing = [name for name in REQUIRED if name not in header]
         if "external_id" not in header and "id" not in header:
@@ -110,42 +112,16 @@ class TrackerReader:
         if missing:
             raise ImportFileError("not a tracker CSV: required column missing", column=", ".join(missing))
 
-    def parse(self, cells):
+    def parse(self, cells: list[str]) -> Record:
+        """One row's cells (as CsvStream gives them) -> a Record; raises BadValue on the first bad cell."""
         row = {name: csv_text(cell) for name, cell in zip(self.header, cells)}
-        external_id = row.get("external_id", "").strip()
-        source_dataset = row.get("source_dataset", "").strip()
-        local_id = None
-        if not external_id:
-            own_id = row.get("id", "").strip()
-            if not own_id:
-                raise BadValue(
-                    "external_id", "missing id (give external_id, or the id of an exported incident)"
-                )
-            if not own_id.isdigit() or len(own_id) > 18:
-                raise BadValue("id", f"not an incident id: {own_id!r}")
-            # id@created_at: two databases' incidents #5 are not one incident.
-            created_at = parse_datetime(row.get("created_at", ""), "created_at")
-            external_id = f"{own_id}@{created_at.isoformat()}" if created_at else own_id
-            local_id = (int(own_id), created_at) if created_at else None
-        check_length(external_id, "external_id", 100)
-        source_dataset = check_length(source_dataset or self.dataset, "source_dataset", 30)
-
-        occurred_at = parse_datetime(row["occurred_at"], "occurred_at")
-        if occurred_at is None:
-            raise BadValue("occurred_at", "date is empty")
-        occurred_until = parse_datetime(row.get("occurred_until", ""), "occurred_until")
-        if occurred_until and occurred_until < occurred_at:
-            raise BadValue("occurred_until", "the end of the window is before occurred_at")
-
+        external_id, source_dataset, local_id = self._identity(row)
+        occurred_at, occurred_until = _window(row)
         category = row["category"].strip()
         if category not in IncidentCategory.values:
             raise BadValue("category", f"unknown category {category!r}")
         latitude, longitude = parse_point(row.get("latitude", ""), row.get("longitude", ""))
-        weapons = [csv_text(weapon) for weapon in split_list(row.get("weapons", ""))]
-        unknown = [weapon for weapon in weapons if weapon not in WEAPONS]
-        if unknown:
-            raise BadValue("weapons", f"unknown weapon {', '.join(unknown)!r}")
-
+        weapons = _weapons(row)
         fields = {
             "occurred_at": occurred_at,
             "occurred_until": occurred_until,
@@ -158,15 +134,8 @@ class TrackerReader:
             "weapons": weapons,
             "description": row.get("description", ""),
         }
-        for column, (choices, default) in CHOICES.items():
-            value = row.get(column, "").strip()
-            if not value:
-                value = default
-            elif value not in choices.values:
-                raise BadValue(column, f"unknown {column.replace('_', ' ')} {value!r}")
-            fields[column] = value
-        for column in COUNTS:
-            fields[column] = parse_count(row.get(column, ""), column)
+        fields.update((column, _choice(row, column)) for column in CHOICES)
+        fields.update((column, parse_count(row.get(column, ""), column)) for column in COUNTS)
         return Record(
             external_id=external_id,
             source_dataset=source_dataset,
@@ -176,46 +145,102 @@ class TrackerReader:
             local_id=local_id,
         )
 
+    def _identity(self, row):
+        """(external_id, source_dataset, local_id): the file's own id, or `<id>@<created_at>` of
+        an incident entered by hand (see the module docstring)."""
+        external_id = row.get("external_id", "").strip()
+        source_dataset = row.get("source_dataset", "").strip()
+        local_id = None
+        if not external_id:
+            external_id, local_id = _local_identity(row)
+        check_length(external_id, "external_id", 100)
+        source_dataset = check_length(source_dataset or self.dataset, "source_dataset", 30)
+        return external_id, source_dataset, local_id
 
-def parse_sources(row):
+
+def _local_identity(row):
+    """(external id, (id, created_at) or None) of an incident exported without an external id."""
+    own_id = row.get("id", "").strip()
+    if not own_id:
+        raise BadValue("external_id", "missing id (give external_id, or the id of an exported incident)")
+    if not own_id.isdigit() or len(own_id) > 18:
+        raise BadValue("id", f"not an incident id: {own_id!r}")
+    # id@created_at: two databases' incidents #5 are not one incident.
+    created_at = parse_datetime(row.get("created_at", ""), "created_at")
+    if created_at is None:
+        return own_id, None
+    return f"{own_id}@{created_at.isoformat()}", (int(own_id), created_at)
+
+
+def _window(row):
+    occurred_at = parse_datetime(row["occurred_at"], "occurred_at")
+    if occurred_at is None:
+        raise BadValue("occurred_at", "date is empty")
+    occurred_until = parse_datetime(row.get("occurred_until", ""), "occurred_until")
+    if occurred_until and occurred_until < occurred_at:
+        raise BadValue("occurred_until", "the end of the window is before occurred_at")
+    return occurred_at, occurred_until
+
+
+def _weapons(row):
+    weapons = [csv_text(weapon) for weapon in split_list(row.get("weapons", ""))]
+    unknown = [weapon for weapon in weapons if weapon not in WEAPONS]
+    if unknown:
+        raise BadValue("weapons", f"unknown weapon {', '.join(unknown)!r}")
+    return weapons
+
+
+def _choice(row, column):
+    """A choice column's slug, its default when empty."""
+    choices, default = CHOICES[column]
+    value = row.get(column, "").strip()
+    if not value:
+        return default
+    if value not in choices.values:
+        raise BadValue(column, f"unknown {column.replace('_', ' ')} {value!r}")
+    return value
+
+
+def parse_sources(row: dict[str, str]) -> list[tuple]:
     """(name, url, published_on, notes, reliability) of the row's non-confidential sources."""
     text = row.get("sources_json", "").strip()
     if not text:
         names = [csv_text(name) for name in split_list(row.get("sources", ""))]
         return [(check_length(name, "sources", 300), "", None, "") for name in names]
+    return [_json_source(item) for item in _json_sources(text) if not item.get("confidential")]
+
+
+def _json_sources(text):
     try:
         items = json.loads(text)
     except ValueError:
         raise BadValue("sources_json", "not a JSON list of sources") from None
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         raise BadValue("sources_json", "not a JSON list of sources")
-    sources = []
-    for item in items:
-        if item.get("confidential"):
-            continue
-        name = item.get("name")
-        if not isinstance(name, str) or not name.strip():
-            raise BadValue("sources_json", "a source without a name")
-        url, notes = item.get("url") or "", item.get("notes") or ""
-        if not isinstance(url, str) or not isinstance(notes, str):
-            raise BadValue("sources_json", f"source {name!r}: url and notes must be text")
-        published_on = item.get("published_on")
-        if published_on:
-            try:
-                published_on = dt.date.fromisoformat(published_on)
-            except (TypeError, ValueError):
-                reason = f"source {name!r}: unparseable date {published_on!r}"
-                raise BadValue("sources_json", reason) from None
-        reliability = item.get("reliability") or ""
-        if reliability and reliability not in RELIABILITIES:
-            raise BadValue("sources_json", f"source {name!r}: unknown reliability {reliability!r}")
-        sources.append(
-            (
-                check_length(name.strip(), "sources", 300),
-                check_length(url, "sources_json", 1000),
-                published_on or None,
-                notes,
-                reliability,
-            )
-        )
-    return sources
+    return items
+
+
+def _json_source(item):
+    name = item.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise BadValue("sources_json", "a source without a name")
+    url, notes = item.get("url") or "", item.get("notes") or ""
+    if not isinstance(url, str) or not isinstance(notes, str):
+        raise BadValue("sources_json", f"source {name!r}: url and notes must be text")
+    published_on = item.get("published_on")
+    if published_on:
+        try:
+            published_on = dt.date.fromisoformat(published_on)
+        except (TypeError, ValueError):
+            reason = f"source {name!r}: unparseable date {published_on!r}"
+            raise BadValue("sources_json", reason) from None
+    reliability = item.get("reliability") or ""
+    if reliability and reliability not in RELIABILITIES:
+        raise BadValue("sources_json", f"source {name!r}: unknown reliability {reliability!r}")
+    return (
+        check_length(name.strip(), "sources", 300),
+        check_length(url, "sources_json", 1000),
+        published_on or None,
+        notes,
+        reliability,
+    )

@@ -86,7 +86,8 @@ class UcdpReader:
     id_column = "id"
     skip_row = None
 
-    def __init__(self, header):
+    def __init__(self, header: list[str]):
+        """Check the header (the file's column names, lower case); raises ImportFileError."""
         self.header = header
         missing = [name for name in REQUIRED if name not in header]
         if missing:
@@ -94,7 +95,8 @@ class UcdpReader:
         self.tz = import_timezone()
         self._dates = {}
 
-    def parse(self, cells):
+    def parse(self, cells: list[str]) -> Record:
+        """One row's cells (as CsvStream gives them) -> a Record; raises BadValue on the first bad cell."""
         row = dict(zip(self.header, cells))  # by name: these files are small next to ACLED's
         external_id = row["id"].strip()
         if not external_id:

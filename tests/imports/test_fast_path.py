@@ -4,6 +4,7 @@ same values, and never accepts a row the per-row parser rejects."""
 import datetime as dt
 import sys
 
+import numpy as np
 import pytest
 from django.db import connection
 
@@ -11,7 +12,7 @@ from imports import blocks as blocks_module
 from imports import services as service
 from imports.acled import AcledReader
 from imports.base import BadValue, CsvStream, RowError
-from imports.blocks import Block, blocks
+from imports.blocks import Block, blocks, map_distinct
 from incidents.models import Incident, Source
 from tests.factories import PartyAliasFactory, PartyFactory
 from tests.imports.importing import ACLED_COLUMNS, acled_row, errors_of, import_file, write_lines
@@ -100,6 +101,34 @@ def row_items(path):
 
 def test_the_vectorised_strip_strips_what_str_strip_strips():
     assert set(blocks_module.WHITESPACE) == {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
+
+
+def test_map_distinct_applies_the_rule_once_per_distinct_combination_of_cells():
+    import pyarrow as pa
+
+    calls = []
+
+    def rule(name, number):
+        calls.append((name, number))
+        if name == "bad":
+            raise BadValue("name", "bad")
+        return name + number
+
+    mapped = map_distinct(rule, pa.array(["x", "y", "x", "bad", "x"]), pa.array(["1", "1", "1", "2", "2"]))
+
+    assert sorted(calls) == [("bad", "2"), ("x", "1"), ("x", "2"), ("y", "1")]
+    assert mapped.column().to_pylist() == ["x1", "y1", "x1", None, "x2"]
+    assert mapped.rejected().tolist() == [False, False, False, True, False]
+
+
+def test_distinct_keys_are_numbered_the_same_by_table_and_by_sorting():
+    keys = np.array([5, 3, 5, 9, 3, 0])
+
+    by_table, by_sorting = blocks_module._distinct(keys, 10), blocks_module._distinct(keys, 10**9)
+
+    for first, numbers in (by_table, by_sorting):
+        assert first.tolist() == [5, 1, 0, 3]  # the first position of 0, 3, 5 and 9
+        assert numbers.tolist() == [2, 1, 2, 3, 1, 0]
 
 
 def test_blocks_give_the_rows_and_line_numbers_csv_reader_gives(mixed):

@@ -57,22 +57,6 @@ class Command(BaseCommand):
     ):
         if not os.path.isfile(path):
             raise CommandError(f"No such file: {path}")
-        bar = None
-        if not no_progress:
-            bar = tqdm(
-                total=os.path.getsize(path),
-                unit="B",
-                unit_scale=True,
-                desc=f"import {format}",
-                file=sys.stderr,
-            )
-
-        def progress(rows, done, total):
-            bar.total = total
-            bar.n = done
-            bar.set_postfix_str(f"{rows:,} rows", refresh=False)
-            bar.refresh()
-
         job = ImportJob.objects.create(
             source_path=os.path.abspath(path),
             format=format,
@@ -83,6 +67,7 @@ class Command(BaseCommand):
             started_at=timezone.now(),
             bytes_total=os.path.getsize(path),
         )
+        bar = None if no_progress else _progress_bar(path, format)
         try:
             result = run_import(
                 path,
@@ -90,7 +75,7 @@ class Command(BaseCommand):
                 on_error=on_error,
                 dry_run=dry_run,
                 create_parties=create_parties,
-                progress=progress if bar is not None else None,
+                progress=_progress_on(bar) if bar is not None else None,
                 batch_size=batch_size,
             )
         except ImportFileError as exc:
@@ -104,7 +89,12 @@ class Command(BaseCommand):
                 bar.close()
         job.bytes_read = job.bytes_total
         record_result(job, result)
+        self._report(result, job, errors)
+        if result.aborted:
+            raise CommandError("Import aborted: nothing was written.")
 
+    def _report(self, result, job, errors_path):
+        """The summary, the first rejected rows, and where the full error report is."""
         for line in result.summary_lines():
             self.stdout.write(line)
         if result.rejected:
@@ -114,12 +104,32 @@ class Command(BaseCommand):
             for error in result.errors[:SHOWN_ERRORS]:
                 self.stdout.write(f"  line {error.line}, {error.column or '(row)'}: {error.reason}")
         if result.error_report:
-            if errors:
-                shutil.move(result.error_report, errors)
-                self.stdout.write(f"Full error report: {errors}")
+            if errors_path:
+                shutil.move(result.error_report, errors_path)
+                self.stdout.write(f"Full error report: {errors_path}")
             else:
                 os.unlink(result.error_report)  # the job keeps its copy under MEDIA_ROOT
                 self.stdout.write(f"Full error report: {job.error_report.path}")
         self.stdout.write(f"Took {result.seconds:.1f} s. Recorded as import #{job.pk}.")
-        if result.aborted:
-            raise CommandError("Import aborted: nothing was written.")
+
+
+def _progress_bar(path, format):
+    return tqdm(
+        total=os.path.getsize(path),
+        unit="B",
+        unit_scale=True,
+        desc=f"import {format}",
+        file=sys.stderr,
+    )
+
+
+def _progress_on(bar):
+    """A run_import progress callback that moves the bar."""
+
+    def progress(rows, done, total):
+        bar.total = total
+        bar.n = done
+        bar.set_postfix_str(f"{rows:,} rows", refresh=False)
+        bar.refresh()
+
+    return progress
