@@ -16,7 +16,7 @@ import numpy as np
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Case, FloatField, IntegerField, Q, TextField, Value, When
+from django.db.models import Case, F, FloatField, IntegerField, Q, TextField, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -104,36 +104,29 @@ def _code(field, codes):
     )
 
 
+def _column_expression(column):
+    """The SQL expression that reads `column` (a rules.IncidentColumn) as a number."""
+    if column.encoding == rules.Encoding.EPOCH_SECONDS:
+        return _epoch(column.field)
+    if column.encoding == rules.Encoding.CODE:
+        return _code(column.field, column.codes)
+    return F(column.field)
+
+
 def load_incidents(queryset, chunk_size=100_000):
     """The columns the rules need, as numpy arrays: one query, numbers only, read in chunks.
 
-    Choices come back as integer codes and times as epoch seconds, so each chunk of rows turns
-    into a float matrix in one numpy call instead of a Python object per value.
+    The query reads rules.INCIDENT_COLUMNS in their order: choices come back as integer codes
+    and times as epoch seconds, so each chunk of rows turns into a float matrix in one numpy
+    call instead of a Python object per value.
     """
-    columns = (
-        "id",
-        "longitude",
-        "latitude",
-        "_starts",
-        "_until",
-        "_category",
-        "perpetrator_id",
-        "_location",
-        "_date",
-    )
+    # Every column under an alias of its own: the binary COPY selects them by name.
+    expressions = {f"engine_{column.name}": _column_expression(column) for column in rules.INCIDENT_COLUMNS}
+    columns = tuple(expressions)
     chunks = [np.empty((0, len(columns)))]
     try:
         sql, params = (
-            queryset.order_by()
-            .annotate(
-                _starts=_epoch("occurred_at"),
-                _until=_epoch("occurred_until"),
-                _category=_code("category", rules.CATEGORY_CODES),
-                _location=_code("location_precision", rules.LOCATION_CODES),
-                _date=_code("date_precision", rules.DATE_CODES),
-            )
-            .values_list(*columns)
-            .query.sql_with_params()
+            queryset.order_by().annotate(**expressions).values_list(*columns).query.sql_with_params()
         )
     except EmptyResultSet:  # a queryset.none(): nothing to read
         sql = None
@@ -144,8 +137,7 @@ def load_incidents(queryset, chunk_size=100_000):
             cursor.execute(sql, params)
             while rows := cursor.fetchmany(chunk_size):
                 chunks.append(np.array(rows, dtype=float))
-    matrix = np.concatenate(chunks)
-    return rules.IncidentArrays.from_codes(*matrix.T)
+    return rules.IncidentArrays.from_columns(np.concatenate(chunks))
 
 
 def _copy_binary_floats(sql, params, columns):
