@@ -16,8 +16,7 @@ import numpy as np
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Case, F, FloatField, IntegerField, Q, TextField, Value, When
-from django.db.models.expressions import RawSQL
+from django.db.models import Case, F, IntegerField, Q, TextField, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -31,8 +30,8 @@ from incidents.models import Incident
 from . import rules
 from .choices import JobKind, JobStatus, ViolationStatus
 from .models import JobRun, Violation
+from .store import WRITE_BATCH, store_for
 
-WRITE_BATCH = 5000
 CLAUSES_PER_COMMIT = 5
 # Incidents whose time may be imprecise by up to a year still overlap a window that ended then.
 LONGEST_WINDOW = dt.timedelta(days=366)
@@ -89,11 +88,8 @@ def _add_counts(counts, more):
 # --- Loading ---------------------------------------------------------------------------------------
 
 
-def _epoch(column):
-    table = Incident._meta.db_table
-    if connection.vendor == "postgresql":
-        return RawSQL(f'EXTRACT(EPOCH FROM "{table}"."{column}")::float8', [], output_field=FloatField())
-    return RawSQL(f'CAST(strftime(\'%%s\', "{table}"."{column}") AS REAL)', [], output_field=FloatField())
+def _store():
+    return store_for(connection)
 
 
 def _code(field, codes):
@@ -104,64 +100,35 @@ def _code(field, codes):
     )
 
 
-def _column_expression(column):
+def _column_expression(column, store):
     """The SQL expression that reads `column` (a rules.IncidentColumn) as a number."""
     if column.encoding == rules.Encoding.EPOCH_SECONDS:
-        return _epoch(column.field)
+        return store.epoch_seconds(Incident._meta.db_table, column.field)
     if column.encoding == rules.Encoding.CODE:
         return _code(column.field, column.codes)
     return F(column.field)
 
 
-def load_incidents(queryset, chunk_size=100_000):
-    """The columns the rules need, as numpy arrays: one query, numbers only, read in chunks.
+def load_incidents(queryset):
+    """The columns the rules need, as numpy arrays: one query, numbers only.
 
     The query reads rules.INCIDENT_COLUMNS in their order: choices come back as integer codes
-    and times as epoch seconds, so each chunk of rows turns into a float matrix in one numpy
-    call instead of a Python object per value.
+    and times as epoch seconds, so the rows turn into a float matrix in a few numpy calls
+    instead of a Python object per value.
     """
-    # Every column under an alias of its own: the binary COPY selects them by name.
-    expressions = {f"engine_{column.name}": _column_expression(column) for column in rules.INCIDENT_COLUMNS}
+    store = _store()
+    # Every column under an alias of its own: PostgreSQL's binary COPY selects them by name.
+    expressions = {
+        f"engine_{column.name}": _column_expression(column, store) for column in rules.INCIDENT_COLUMNS
+    }
     columns = tuple(expressions)
-    chunks = [np.empty((0, len(columns)))]
     try:
         sql, params = (
             queryset.order_by().annotate(**expressions).values_list(*columns).query.sql_with_params()
         )
     except EmptyResultSet:  # a queryset.none(): nothing to read
-        sql = None
-    if sql and connection.vendor == "postgresql":
-        chunks.append(_copy_binary_floats(sql, params, columns))
-    elif sql:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            while rows := cursor.fetchmany(chunk_size):
-                chunks.append(np.array(rows, dtype=float))
-    return rules.IncidentArrays.from_columns(np.concatenate(chunks))
-
-
-def _copy_binary_floats(sql, params, columns):
-    """Run `sql` through PostgreSQL's binary COPY with every column as float8 (NULL as NaN).
-
-    Rows then have a fixed width, so numpy reads the whole stream in one call: no Python
-    object is made per value, which is most of the cost of a million-row read.
-    """
-    select = ", ".join(f"COALESCE(q.\"{name}\"::float8, 'NaN')" for name in columns)
-    buffer = bytearray()
-    with connection.cursor() as cursor:  # the driver's own cursor: Django's debug wrapper has no COPY params
-        with cursor.cursor.copy(
-            f"COPY (SELECT {select} FROM ({sql}) AS q) TO STDOUT (FORMAT binary)", params
-        ) as copy:
-            for block in copy:
-                buffer += block
-    header, trailer = 19, 2  # signature + flags + extension length; the -1 end marker
-    row = np.dtype(
-        [("fields", ">i2")]
-        + [item for i in range(len(columns)) for item in ((f"length{i}", ">i4"), (f"value{i}", ">f8"))]
-    )
-    count = (len(buffer) - header - trailer) // row.itemsize
-    records = np.frombuffer(buffer, dtype=row, count=count, offset=header)
-    return np.column_stack([records[f"value{i}"].astype(float) for i in range(len(columns))])
+        return rules.IncidentArrays.from_columns(np.empty((0, len(columns))))
+    return rules.IncidentArrays.from_columns(store.read_floats(sql, params, columns))
 
 
 def _timestamp(value, default):
@@ -229,64 +196,15 @@ def candidate_incidents(specs, scope=None):
 # --- Writing ---------------------------------------------------------------------------------------
 
 
-def _grouped(ids, confidences, reasons):
-    groups = defaultdict(list)
-    for incident_id, confidence, why in zip(ids, confidences, reasons):
-        groups[(confidence, tuple(why))].append(incident_id)
-    return groups
-
-
 def insert_violations(rows, now):
     """Insert flagged violations (clause_id, incident_id, confidence, reasons), skipping existing pairs.
 
-    Returns how many this call inserted. On PostgreSQL the rows are COPYed into a temporary
-    table and inserted with ON CONFLICT DO NOTHING: a concurrent scan inserting the same pair
-    first is not an error, and the count comes from the database.
+    Returns how many this call inserted: a concurrent scan inserting the same pair first is
+    not an error (on PostgreSQL, INSERT ... ON CONFLICT DO NOTHING; see tracker.store).
     """
     if not rows:
         return 0
-    if connection.vendor != "postgresql":
-        # SQLite runs one writing transaction at a time (IMMEDIATE), so counting around the
-        # insert is exact.
-        clause_ids = {row[0] for row in rows}
-        before = Violation.objects.filter(clause_id__in=clause_ids).count()
-        Violation.objects.bulk_create(
-            [
-                Violation(
-                    clause_id=clause_id,
-                    incident_id=incident_id,
-                    confidence=confidence,
-                    reasons=reasons,
-                    flagged_at=now,
-                )
-                for clause_id, incident_id, confidence, reasons in rows
-            ],
-            batch_size=WRITE_BATCH,
-            ignore_conflicts=True,
-        )
-        return Violation.objects.filter(clause_id__in=clause_ids).count() - before
-    table = Violation._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS tracker_new_violation "
-            "(clause_id bigint, incident_id bigint, confidence text, reasons jsonb)"
-        )
-        as_json = {}  # a handful of distinct reasons lists: encode each once
-        with cursor.cursor.copy("COPY tracker_new_violation FROM STDIN") as copy:
-            for clause_id, incident_id, confidence, reasons in rows:
-                key = tuple(reasons)
-                if key not in as_json:
-                    as_json[key] = json.dumps(reasons)
-                copy.write_row((clause_id, incident_id, confidence, as_json[key]))
-        cursor.execute(
-            f"INSERT INTO {table} (clause_id, incident_id, confidence, reasons, status, flagged_at, updated_at, "
-            "review_note) SELECT clause_id, incident_id, confidence, reasons, %s, %s, %s, '' "
-            "FROM tracker_new_violation ON CONFLICT (incident_id, clause_id) DO NOTHING",
-            [ViolationStatus.FLAGGED, now, now],
-        )
-        created = cursor.rowcount
-        cursor.execute("TRUNCATE tracker_new_violation")
-    return created
+    return _store().insert_violations(rows, now)
 
 
 def apply_matches(group, scope=None, now=None):
@@ -349,13 +267,6 @@ def apply_matches(group, scope=None, now=None):
     return counts
 
 
-def _fast_commit():
-    """Violations are derived data a rerun recomputes: don't wait for the disk on each commit."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-
-
 def scan(scope=None, clause_ids=None, now=None):
     """Evaluate incidents in `scope` (None: all) against clauses (None: all); returns counts.
 
@@ -371,7 +282,8 @@ def scan(scope=None, clause_ids=None, now=None):
     for start in range(0, len(specs), max(step, 1)):
         group = [rules.match_clause(incidents, spec) for spec in specs[start : start + step]]
         with transaction.atomic():
-            _fast_commit()
+            # Violations are derived data a rerun recomputes: no need to wait for the disk.
+            _store().fast_commit()
             _add_counts(totals, apply_matches(group, scope=scope, now=now))
     return totals
 
