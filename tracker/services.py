@@ -11,12 +11,13 @@ import datetime as dt
 import json
 import math
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Case, F, IntegerField, Q, TextField, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -30,7 +31,7 @@ from incidents.models import Incident
 from . import rules
 from .choices import JobKind, JobStatus, ViolationStatus
 from .models import JobRun, Violation
-from .store import WRITE_BATCH, store_for
+from .store import WRITE_BATCH, ViolationRow, store_for
 
 CLAUSES_PER_COMMIT = 5
 # Incidents whose time may be imprecise by up to a year still overlap a window that ended then.
@@ -207,63 +208,115 @@ def insert_violations(rows, now):
     return _store().insert_violations(rows, now)
 
 
-def apply_matches(group, scope=None, now=None):
-    """Make the violations of a group of clauses agree with their matches within `scope`.
+# A stored violation as the scan compares it: (id, status, confidence, reasons as JSON text).
+StoredViolation = tuple[int, str, str, str]
 
-    `group` is a list of rules.Matches; `scope` a queryset of the incidents that were evaluated
-    (None: all). Pairs outside the scope are left alone.
-    """
-    now = now or timezone.now()
-    existing_qs = Violation.objects.filter(clause_id__in=[m.clause_id for m in group])
+
+@dataclass
+class ViolationChanges:
+    """What makes the stored violations of a group of clauses agree with its matches."""
+
+    new: list[ViolationRow] = field(default_factory=list)
+    # (status the violations must still have, new confidence, new reasons) -> violation ids:
+    # one compare-and-set UPDATE per key.
+    revised: defaultdict[tuple[str, str, tuple[str, ...]], list[int]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    withdrawn: list[int] = field(default_factory=list)  # flagged, no longer matched
+
+
+def stored_violations(
+    clause_ids: list[int], scope: QuerySet[Incident] | None
+) -> dict[tuple[int, int], StoredViolation]:
+    """The violations of `clause_ids` on incidents in `scope` (None: all), by (clause, incident)."""
+    queryset = Violation.objects.filter(clause_id__in=clause_ids)
     if scope is not None:
-        existing_qs = existing_qs.filter(incident__in=scope.values("id"))
+        queryset = queryset.filter(incident__in=scope.values("id"))
     # Reasons are compared as JSON text: decoding every stored list would cost more than the scan.
-    existing = {
-        (clause_id, incident_id): (vid, status, confidence, reasons)
-        for vid, clause_id, incident_id, status, confidence, reasons in existing_qs.values_list(
+    return {
+        (clause_id, incident_id): (violation_id, status, confidence, reasons)
+        for violation_id, clause_id, incident_id, status, confidence, reasons in queryset.values_list(
             "id", "clause_id", "incident_id", "status", "confidence", Cast("reasons", TextField())
         )
     }
-    counts = dict.fromkeys(("created", "reflagged", "updated", "withdrawn"), 0)
+
+
+def violation_changes(
+    group: list[rules.Matches], stored: dict[tuple[int, int], StoredViolation]
+) -> ViolationChanges:
+    """Compare matches with stored violations: new pairs, pairs whose violation needs revising, and
+    flagged violations no longer matched. Confirmed and dismissed violations are analysts' to change.
+    """
+    changes = ViolationChanges()
     matched = set()
-    new = []
-    changed = defaultdict(list)  # (status, confidence, reasons) -> violation ids
-    as_text = {}
+    as_json = {}  # a handful of distinct reasons lists: encode each once
     for matches in group:
         for incident_id, confidence, why in zip(
             matches.incident_ids.tolist(), matches.confidence, matches.reasons
         ):
             key = (matches.clause_id, incident_id)
             matched.add(key)
-            current = existing.get(key)
-            if current is None:
-                new.append((matches.clause_id, incident_id, confidence, why))
+            violation = stored.get(key)
+            if violation is None:
+                changes.new.append((matches.clause_id, incident_id, confidence, why))
                 continue
+            violation_id, status, stored_confidence, stored_reasons = violation
             why = tuple(why)
-            if why not in as_text:
-                as_text[why] = json.dumps(list(why))
-            if current[1] == ViolationStatus.WITHDRAWN:
-                changed[(ViolationStatus.WITHDRAWN, confidence, why)].append(current[0])
-            elif current[1] == ViolationStatus.FLAGGED and (current[2], current[3]) != (
+            if why not in as_json:
+                as_json[why] = json.dumps(list(why))
+            reflag = status == ViolationStatus.WITHDRAWN
+            refresh = status == ViolationStatus.FLAGGED and (stored_confidence, stored_reasons) != (
                 confidence,
-                as_text[why],
-            ):
-                changed[(ViolationStatus.FLAGGED, confidence, why)].append(current[0])
-    counts["created"] = insert_violations(new, now)
-    for (old_status, confidence, why), ids in changed.items():
-        fields = {"confidence": confidence, "reasons": list(why), "updated_at": now}
-        if old_status == ViolationStatus.WITHDRAWN:
-            fields.update(status=ViolationStatus.FLAGGED, flagged_at=now)
-        for start in range(0, len(ids), WRITE_BATCH):
-            n = Violation.objects.filter(id__in=ids[start : start + WRITE_BATCH], status=old_status).update(
-                **fields
+                as_json[why],
             )
-            counts["reflagged" if old_status == ViolationStatus.WITHDRAWN else "updated"] += n
-    gone = [v[0] for key, v in existing.items() if key not in matched and v[1] == ViolationStatus.FLAGGED]
-    for start in range(0, len(gone), WRITE_BATCH):
-        counts["withdrawn"] += Violation.objects.filter(
-            id__in=gone[start : start + WRITE_BATCH], status=ViolationStatus.FLAGGED
-        ).update(status=ViolationStatus.WITHDRAWN, updated_at=now)
+            if reflag or refresh:
+                changes.revised[(status, confidence, why)].append(violation_id)
+    changes.withdrawn = [
+        violation[0]
+        for key, violation in stored.items()
+        if key not in matched and violation[1] == ViolationStatus.FLAGGED
+    ]
+    return changes
+
+
+def _update_if_still(current_status: str, ids: list[int], fields: dict[str, object]) -> int:
+    """Compare-and-set: `fields` on those of `ids` whose status is still `current_status`; how many."""
+    updated = 0
+    for start in range(0, len(ids), WRITE_BATCH):
+        updated += Violation.objects.filter(
+            id__in=ids[start : start + WRITE_BATCH], status=current_status
+        ).update(**fields)
+    return updated
+
+
+def _revise(
+    ids: list[int], old_status: str, confidence: str, reasons: tuple[str, ...], now: dt.datetime
+) -> int:
+    """Give violations their new confidence and reasons; withdrawn ones are flagged again."""
+    fields = {"confidence": confidence, "reasons": list(reasons), "updated_at": now}
+    if old_status == ViolationStatus.WITHDRAWN:
+        fields.update(status=ViolationStatus.FLAGGED, flagged_at=now)
+    return _update_if_still(old_status, ids, fields)
+
+
+def apply_matches(
+    group: list[rules.Matches], scope: QuerySet[Incident] | None = None, now: dt.datetime | None = None
+) -> dict[str, int]:
+    """Make the violations of a group of clauses agree with their matches within `scope`.
+
+    `group` is a list of rules.Matches; `scope` a queryset of the incidents that were evaluated
+    (None: all). Pairs outside the scope are left alone.
+    """
+    now = now or timezone.now()
+    changes = violation_changes(group, stored_violations([m.clause_id for m in group], scope))
+    counts = dict.fromkeys(("created", "reflagged", "updated", "withdrawn"), 0)
+    counts["created"] = insert_violations(changes.new, now)
+    for (old_status, confidence, reasons), ids in changes.revised.items():
+        kind = "reflagged" if old_status == ViolationStatus.WITHDRAWN else "updated"
+        counts[kind] += _revise(ids, old_status, confidence, reasons, now)
+    counts["withdrawn"] = _update_if_still(
+        ViolationStatus.FLAGGED, changes.withdrawn, {"status": ViolationStatus.WITHDRAWN, "updated_at": now}
+    )
     return counts
 
 
