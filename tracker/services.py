@@ -4,6 +4,9 @@ Safe on several workers at once: new violations are inserted with ON CONFLICT DO
 the (incident, clause) unique constraint, and every state change is a compare-and-set
 (`filter(status=old).update(...)`), so the final state depends only on the data, never on how
 many scans ran, in which order, or whether one was killed half-way.
+
+What differs between PostgreSQL and SQLite (how rows are read and inserted) lives in
+tracker.store; the pure decisions live in tracker.rules.
 """
 
 import contextlib
@@ -11,13 +14,16 @@ import datetime as dt
 import json
 import math
 from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Case, F, IntegerField, Q, QuerySet, TextField, Value, When
+from django.db.models.expressions import Expression
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -31,7 +37,7 @@ from incidents.models import Incident
 from . import rules
 from .choices import JobKind, JobStatus, ViolationStatus
 from .models import JobRun, Violation
-from .store import WRITE_BATCH, ViolationRow, store_for
+from .store import WRITE_BATCH, EngineStore, ViolationRow, store_for
 
 CLAUSES_PER_COMMIT = 5
 # Incidents whose time may be imprecise by up to a year still overlap a window that ended then.
@@ -42,7 +48,7 @@ LONGEST_WINDOW = dt.timedelta(days=366)
 
 
 @contextlib.contextmanager
-def recorded_run(kind, parameters=None):
+def recorded_run(kind: str, parameters: dict[str, object] | None = None) -> Iterator[dict[str, int]]:
     """Record a job run (visible in the admin); yields a dict the job fills with its counts."""
     started = timezone.now()
     stale = started - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
@@ -63,7 +69,7 @@ def recorded_run(kind, parameters=None):
     )
 
 
-def prune_job_runs(keep_days=None, now=None):
+def prune_job_runs(keep_days: int | None = None, now: dt.datetime | None = None) -> int:
     """Delete the records of finished runs started more than `keep_days` ago; return how many.
 
     A run still marked running is kept (recorded_run marks it failed once it is stale), and so
@@ -81,7 +87,7 @@ def prune_job_runs(keep_days=None, now=None):
     return deleted
 
 
-def _add_counts(counts, more):
+def _add_counts(counts: dict[str, int], more: dict[str, int]) -> None:
     for key, value in more.items():
         counts[key] = counts.get(key, 0) + value
 
@@ -89,11 +95,12 @@ def _add_counts(counts, more):
 # --- Loading ---------------------------------------------------------------------------------------
 
 
-def _store():
+def _store() -> EngineStore:
+    """The database-specific code for the current connection (see tracker.store)."""
     return store_for(connection)
 
 
-def _code(field, codes):
+def _code(field: str, codes: Mapping[str, int]) -> Case:
     return Case(
         *(When(**{field: value}, then=Value(code)) for value, code in codes.items()),
         default=Value(None),
@@ -101,7 +108,7 @@ def _code(field, codes):
     )
 
 
-def _column_expression(column, store):
+def _column_expression(column: rules.IncidentColumn, store: EngineStore) -> Expression | F:
     """The SQL expression that reads `column` (a rules.IncidentColumn) as a number."""
     if column.encoding == rules.Encoding.EPOCH_SECONDS:
         return store.epoch_seconds(Incident._meta.db_table, column.field)
@@ -110,7 +117,7 @@ def _column_expression(column, store):
     return F(column.field)
 
 
-def load_incidents(queryset):
+def load_incidents(queryset: QuerySet[Incident]) -> rules.IncidentArrays:
     """The columns the rules need, as numpy arrays: one query, numbers only.
 
     The query reads rules.INCIDENT_COLUMNS in their order: choices come back as integer codes
@@ -132,11 +139,11 @@ def load_incidents(queryset):
     return rules.IncidentArrays.from_columns(store.read_floats(sql, params, columns))
 
 
-def _timestamp(value, default):
+def _timestamp(value: dt.datetime | None, default: float) -> float:
     return value.timestamp() if value else default
 
 
-def clause_specs(clause_ids=None):
+def clause_specs(clause_ids: Iterable[int] | None = None) -> list[rules.ClauseSpec]:
     """Clauses as rules.ClauseSpec, with each area's buffered shape computed once."""
     clauses = Clause.objects.select_related("agreement").prefetch_related(
         "areas", "obligated_parties", "agreement__areas"
@@ -164,7 +171,9 @@ def clause_specs(clause_ids=None):
     return specs
 
 
-def candidate_incidents(specs, scope=None):
+def candidate_incidents(
+    specs: list[rules.ClauseSpec], scope: QuerySet[Incident] | None = None
+) -> QuerySet[Incident]:
     """Incidents that could breach one of `specs`, pre-filtered in SQL by category, date and box.
 
     One cheap condition for all clauses together (the union of their categories, periods and
@@ -197,7 +206,7 @@ def candidate_incidents(specs, scope=None):
 # --- Writing ---------------------------------------------------------------------------------------
 
 
-def insert_violations(rows, now):
+def insert_violations(rows: Sequence[ViolationRow], now: dt.datetime) -> int:
     """Insert flagged violations (clause_id, incident_id, confidence, reasons), skipping existing pairs.
 
     Returns how many this call inserted: a concurrent scan inserting the same pair first is
@@ -320,7 +329,11 @@ def apply_matches(
     return counts
 
 
-def scan(scope=None, clause_ids=None, now=None):
+def scan(
+    scope: QuerySet[Incident] | None = None,
+    clause_ids: Iterable[int] | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, int]:
     """Evaluate incidents in `scope` (None: all) against clauses (None: all); returns counts.
 
     A scoped scan writes in one transaction; a full scan commits every CLAUSES_PER_COMMIT
@@ -341,7 +354,7 @@ def scan(scope=None, clause_ids=None, now=None):
     return totals
 
 
-def last_scan_started():
+def last_scan_started() -> dt.datetime | None:
     """Start of the latest successful scan of everything changed (full or incremental), or None."""
     run = (
         JobRun.objects.filter(
@@ -353,7 +366,9 @@ def last_scan_started():
     return run.started_at if run else None
 
 
-def scan_violations(full=False, since=None, now=None):
+def scan_violations(
+    full: bool = False, since: dt.datetime | None = None, now: dt.datetime | None = None
+) -> dict[str, int]:
     """Full scan, or incremental: incidents and clauses changed since `since` (default: last scan)."""
     since = None if full else (since or last_scan_started())
     kind = JobKind.SCAN_INCREMENTAL if since else JobKind.SCAN_FULL
@@ -370,7 +385,9 @@ def scan_violations(full=False, since=None, now=None):
     return counts
 
 
-def evaluate(incident_ids=(), clause_ids=(), now=None):
+def evaluate(
+    incident_ids: Collection[int] = (), clause_ids: Collection[int] = (), now: dt.datetime | None = None
+) -> dict[str, int]:
     """Re-evaluate records that were just saved (called after their transaction commits)."""
     params = {"incident_ids": list(incident_ids)[:100], "clause_ids": list(clause_ids)[:100]}
     with recorded_run(JobKind.SCAN_SELECTED, params) as counts:
@@ -384,7 +401,9 @@ def evaluate(incident_ids=(), clause_ids=(), now=None):
 # --- Deadlines -------------------------------------------------------------------------------------
 
 
-def check_deadlines(now=None, due_soon_days=None):
+def check_deadlines(
+    now: dt.datetime | None = None, due_soon_days: float | None = None
+) -> dict[str, list[str]]:
     """Move overdue open deadlines to missed and flag those due soon; returns what changed."""
     now = now or timezone.now()
     due_soon_days = settings.TRACKER_DEADLINE_DUE_SOON_DAYS if due_soon_days is None else due_soon_days
@@ -423,7 +442,14 @@ def check_deadlines(now=None, due_soon_days=None):
 # --- Reviews ---------------------------------------------------------------------------------------
 
 
-def review_violation(violation_id, *, status, user, note="", now=None):
+def review_violation(
+    violation_id: int,
+    *,
+    status: str,
+    user: AbstractBaseUser,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Violation:
     """Confirm or dismiss a violation: compare-and-set, so two analysts cannot both win."""
     if status not in (ViolationStatus.CONFIRMED, ViolationStatus.DISMISSED):
         raise ValueError(f"A review sets confirmed or dismissed, not {status!r}.")

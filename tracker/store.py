@@ -28,6 +28,8 @@ ViolationRow = tuple[int, int, str, Sequence[str]]
 
 
 class EngineStore(Protocol):
+    """What the engine asks of the database beyond the ORM."""
+
     def epoch_seconds(self, table: str, column: str) -> RawSQL:
         """An expression for a datetime column as float seconds since 1970-01-01 UTC."""
 
@@ -42,6 +44,8 @@ class EngineStore(Protocol):
 
 
 class SQLiteStore:
+    """Plain cursors and the ORM: one writer at a time, as SQLite runs."""
+
     def __init__(self, connection: BaseDatabaseWrapper) -> None:
         self.connection = connection
 
@@ -82,6 +86,8 @@ class SQLiteStore:
 
 
 class PostgresStore:
+    """COPY both ways, ON CONFLICT DO NOTHING, asynchronous commits: safe on several workers."""
+
     def __init__(self, connection: BaseDatabaseWrapper) -> None:
         self.connection = connection
 
