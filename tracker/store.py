@@ -1,10 +1,9 @@
 """The database-specific half of the compliance engine, behind one small interface.
 
-services.py speaks only to an EngineStore, chosen once per call by `store_for(connection)`:
-PostgresStore keeps the fast paths (binary COPY out, COPY in with ON CONFLICT DO NOTHING,
-asynchronous commits), SQLiteStore does the same through the ORM and plain cursors. Both give
-the same results; the PostgreSQL one is the one that holds up at a million incidents and on
-several workers at once.
+services.py speaks only to an EngineStore, which `store_for(connection)` picks: the one
+place that looks at the database vendor. PostgresStore keeps the fast paths (binary COPY out,
+COPY in with ON CONFLICT DO NOTHING, asynchronous commits); SQLiteStore does the same through
+the ORM and plain cursors, relying on SQLite's single writer. Both give the same results.
 """
 
 import datetime as dt
@@ -102,9 +101,8 @@ class PostgresStore:
         """
         select = ", ".join(f"COALESCE(q.\"{name}\"::float8, 'NaN')" for name in columns)
         buffer = bytearray()
-        with (
-            self.connection.cursor() as cursor
-        ):  # the driver's own cursor: Django's debug wrapper has no COPY params
+        # cursor.cursor is the driver's own cursor: Django's debug wrapper has no COPY with params.
+        with self.connection.cursor() as cursor:
             with cursor.cursor.copy(
                 f"COPY (SELECT {select} FROM ({sql}) AS q) TO STDOUT (FORMAT binary)", params
             ) as copy:
