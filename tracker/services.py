@@ -101,6 +101,7 @@ def _store() -> EngineStore:
 
 
 def _code(field: str, codes: Mapping[str, int]) -> Case:
+    """A choice field as its integer code, computed by the database (NULL for a value not in `codes`)."""
     return Case(
         *(When(**{field: value}, then=Value(code)) for value, code in codes.items()),
         default=Value(None),
