@@ -5,7 +5,7 @@ database, then measures: reading the incidents' ids, coordinates, dates and cate
 (the floor), a full scan (first run, writing violations; then a rerun with nothing to change),
 and an incremental scan after 1,000 new incidents.
 
-    python bench/scan.py [--rows N] [--clauses 50] [--keep]
+    python bench/scan.py [--rows N] [--clauses 50] [--database NAME] [--keep]
 """
 
 import argparse
@@ -125,9 +125,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--clauses", type=int, default=50)
+    parser.add_argument(
+        "--database", default=DB, help=f"Scratch database, dropped first and afterwards (default {DB})."
+    )
     parser.add_argument("--keep", action="store_true", help="Keep the scratch database.")
     args = parser.parse_args()
-    use_scratch_database(DB)
+    use_scratch_database(args.database)
     try:
         from tracker import services
         from tracker.models import Violation
@@ -165,7 +168,7 @@ def main():
         )
     finally:
         if not args.keep:
-            drop_database(DB)
+            drop_database(args.database)
 
 
 if __name__ == "__main__":

@@ -16,15 +16,20 @@ Uncertainty lowers confidence instead of hiding a breach:
 Confidence is high with no penalty, medium with 1, low with 2 or more.
 """
 
+import datetime as dt
+import enum
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Self
 
 import numpy as np
+import numpy.typing as npt
 import shapely
 
 from agreements.choices import DeadlineStatus
-from agreements.geometry import KM_PER_DEGREE_LAT, KM_PER_DEGREE_LON_AT_EQUATOR
+from agreements.geometry import KM_PER_DEGREE_LAT, KM_PER_DEGREE_LON_AT_EQUATOR, LocalProjection
 from core.choices import IncidentCategory
 from incidents.choices import LOCATION_UNCERTAINTY_KM, DatePrecision, LocationPrecision
 from tracker.choices import Confidence
@@ -56,26 +61,64 @@ _EXACT_DATE_BY_CODE = np.array([p in EXACT_DATE_PRECISIONS for p in DatePrecisio
 INSIDE, INSIDE_UNCERTAIN, POSSIBLY_INSIDE, OUTSIDE = 0, 1, 2, 9
 
 
+class Encoding(enum.Enum):
+    """How the database turns an incident field into a float."""
+
+    NUMBER = "number"  # the value as it is (NULL as NaN)
+    EPOCH_SECONDS = "epoch seconds"  # a datetime as seconds since 1970-01-01 UTC
+    CODE = "code"  # a choice as its integer code from IncidentColumn.codes
+
+
+@dataclass(frozen=True)
+class IncidentColumn:
+    """One column the engine reads per incident: the model field, and how it travels as a float."""
+
+    name: str  # the parameter of IncidentArrays.from_codes that receives it
+    field: str  # the Incident model field
+    encoding: Encoding = Encoding.NUMBER
+    codes: Mapping[str, int] | None = None  # for Encoding.CODE
+
+
+# Everything the engine reads about an incident, in the order of the columns of the matrix the
+# database returns. The loader builds its query from this tuple and IncidentArrays.from_columns
+# reads it back by name, so the two cannot disagree about which column is which.
+INCIDENT_COLUMNS = (
+    IncidentColumn("ids", "id"),
+    IncidentColumn("lon", "longitude"),
+    IncidentColumn("lat", "latitude"),
+    IncidentColumn("starts", "occurred_at", Encoding.EPOCH_SECONDS),
+    IncidentColumn("until", "occurred_until", Encoding.EPOCH_SECONDS),
+    IncidentColumn("category", "category", Encoding.CODE, CATEGORY_CODES),
+    IncidentColumn("perpetrator", "perpetrator_id"),
+    IncidentColumn("location_precision", "location_precision", Encoding.CODE, LOCATION_CODES),
+    IncidentColumn("date_precision", "date_precision", Encoding.CODE, DATE_CODES),
+)
+
+
 @dataclass
 class AreaSpec:
     """An area ready for vectorised tests: its shape in km around its own projection origin."""
 
-    projection: object  # agreements.geometry.LocalProjection
-    shape_km: object  # shapely geometry in km
-    bounds: tuple  # (min_lon, min_lat, max_lon, max_lat) in degrees, buffer included
+    projection: LocalProjection
+    shape_km: shapely.Geometry  # in km
+    bounds: tuple[
+        float, float, float, float
+    ]  # (min_lon, min_lat, max_lon, max_lat) in degrees, buffer included
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         shapely.prepare(self.shape_km)
 
 
 @dataclass
 class ClauseSpec:
+    """A clause as the rules test it: what it prohibits, when, for whom and where."""
+
     id: int
-    categories: frozenset
+    categories: frozenset[str]
     starts: float  # epoch seconds; -inf when unbounded
     ends: float  # epoch seconds; +inf when unbounded
-    party_ids: frozenset  # obligated parties; empty means the clause binds every party
-    areas: list = field(default_factory=list)  # AreaSpec; empty means no geographic limit
+    party_ids: frozenset[int]  # obligated parties; empty means the clause binds every party
+    areas: list[AreaSpec] = field(default_factory=list)  # empty means no geographic limit
 
 
 @dataclass
@@ -92,29 +135,46 @@ class IncidentArrays:
     radius_km: np.ndarray  # location uncertainty
     exact_date: np.ndarray  # bool
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.ids)
 
     @cached_property
-    def by_longitude(self):
+    def by_longitude(self) -> tuple[np.ndarray, np.ndarray]:
         """(order, sorted longitudes): finds the incidents in a longitude band by binary search."""
         order = np.argsort(self.lon, kind="stable")
         return order, self.lon[order]
 
-    def take(self, index):
+    def take(self, index: np.ndarray) -> "IncidentArrays":
+        """The incidents at `index` (integer positions or a boolean mask)."""
         return IncidentArrays(**{name: getattr(self, name)[index] for name in self.__dataclass_fields__})
 
     @classmethod
-    def from_codes(
-        cls, ids, lon, lat, starts, until, category, perpetrator, location_precision, date_precision
-    ):
-        """Build from numeric columns, as the database returns them (NaN for NULL).
+    def from_columns(cls, matrix: np.ndarray) -> Self:
+        """Build from a float matrix whose columns are INCIDENT_COLUMNS, in that order."""
+        return cls.from_codes(**{column.name: matrix[:, i] for i, column in enumerate(INCIDENT_COLUMNS)})
 
+    @classmethod
+    def from_codes(
+        cls,
+        *,
+        ids: npt.ArrayLike,
+        lon: npt.ArrayLike,
+        lat: npt.ArrayLike,
+        starts: npt.ArrayLike,
+        until: npt.ArrayLike,
+        category: npt.ArrayLike,
+        perpetrator: npt.ArrayLike,
+        location_precision: npt.ArrayLike,
+        date_precision: npt.ArrayLike,
+    ) -> Self:
+        """Build from numeric columns, as the database returns them (NaN for NULL), by name.
+
+        The parameters are the names of INCIDENT_COLUMNS, which says how each is encoded:
         category, location_precision and date_precision are codes from CATEGORY_CODES,
         LOCATION_CODES and DATE_CODES; starts and until are epoch seconds.
         """
 
-        def codes(values):
+        def codes(values: npt.ArrayLike) -> np.ndarray:
             values = np.asarray(values, dtype=float)
             return np.where(np.isnan(values), -1, values).astype(np.int16)
 
@@ -142,11 +202,11 @@ class Matches:
 
     clause_id: int
     incident_ids: np.ndarray
-    confidence: list
-    reasons: list
+    confidence: list[str]  # a Confidence per incident
+    reasons: list[list[str]]
 
 
-def location_levels(incidents, areas):
+def location_levels(incidents: IncidentArrays, areas: list[AreaSpec]) -> np.ndarray:
     """Per incident: INSIDE, INSIDE_UNCERTAIN, POSSIBLY_INSIDE or OUTSIDE the best of `areas`."""
     n = len(incidents)
     if not areas:
@@ -179,7 +239,7 @@ def location_levels(incidents, areas):
     return best
 
 
-def time_levels(incidents, starts, ends):
+def time_levels(incidents: IncidentArrays, starts: float, ends: float) -> np.ndarray:
     """Per incident: INSIDE, INSIDE_UNCERTAIN, POSSIBLY_INSIDE or OUTSIDE the window [starts, ends)."""
     wholly = (incidents.starts >= starts) & (incidents.ends < ends)
     overlaps = (incidents.ends >= starts) & (incidents.starts < ends)
@@ -204,7 +264,7 @@ _REASONS = {
 }
 
 
-def confidence_for(place_level, time_level, perpetrator_known):
+def confidence_for(place_level: int, time_level: int, perpetrator_known: bool) -> tuple[str, list[str]]:
     """(confidence, reasons) from the three dimensions of certainty."""
     penalty = min(place_level, 2) + min(time_level, 2) + (0 if perpetrator_known else 1)
     reasons = [r for r in (_REASONS["place"][place_level], _REASONS["time"][time_level]) if r]
@@ -217,7 +277,7 @@ def confidence_for(place_level, time_level, perpetrator_known):
     return (Confidence.MEDIUM if penalty == 1 else Confidence.LOW), reasons
 
 
-def widen(bounds, km):
+def widen(bounds: tuple[float, float, float, float], km: float) -> tuple[float, float, float, float]:
     """A (min_lon, min_lat, max_lon, max_lat) box widened by `km` on the ground on every side."""
     min_lon, min_lat, max_lon, max_lat = bounds
     widest = min(max(abs(min_lat), abs(max_lat)), 89.0)  # a degree of longitude is shortest there
@@ -226,7 +286,7 @@ def widen(bounds, km):
     return min_lon - d_lon, min_lat - d_lat, max_lon + d_lon, max_lat + d_lat
 
 
-def _near_areas(incidents, areas):
+def _near_areas(incidents: IncidentArrays, areas: list[AreaSpec]) -> np.ndarray:
     """Indexes of incidents within the widened bounding box of any of `areas` (all if none)."""
     if not areas:
         return np.arange(len(incidents))
@@ -247,7 +307,7 @@ def _near_areas(incidents, areas):
     return np.flatnonzero(near)
 
 
-def match_clause(incidents, clause):
+def match_clause(incidents: IncidentArrays, clause: ClauseSpec) -> Matches:
     """Which of `incidents` breach `clause`, with confidence and reasons.
 
     The cheapest, most selective tests run first on the whole arrays (bounding box, then
@@ -277,7 +337,9 @@ def match_clause(incidents, clause):
     return Matches(clause.id, incidents.ids[candidates], confidence, reasons)
 
 
-def deadline_state(status, due_at, now, due_soon_days):
+def deadline_state(
+    status: str, due_at: dt.datetime, now: dt.datetime, due_soon_days: float
+) -> tuple[str, bool]:
     """What a deadline should be at `now`: (status, due_soon). Met, waived and missed stay as they are."""
     if status not in (DeadlineStatus.PENDING, DeadlineStatus.EXTENDED):
         return status, False

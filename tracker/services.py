@@ -4,6 +4,9 @@ Safe on several workers at once: new violations are inserted with ON CONFLICT DO
 the (incident, clause) unique constraint, and every state change is a compare-and-set
 (`filter(status=old).update(...)`), so the final state depends only on the data, never on how
 many scans ran, in which order, or whether one was killed half-way.
+
+What differs between PostgreSQL and SQLite (how rows are read and inserted) lives in
+tracker.store; the pure decisions live in tracker.rules.
 """
 
 import contextlib
@@ -11,13 +14,16 @@ import datetime as dt
 import json
 import math
 from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Case, FloatField, IntegerField, Q, TextField, Value, When
-from django.db.models.expressions import RawSQL
+from django.db.models import Case, F, IntegerField, Q, QuerySet, TextField, Value, When
+from django.db.models.expressions import Expression
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -31,8 +37,8 @@ from incidents.models import Incident
 from . import rules
 from .choices import JobKind, JobStatus, ViolationStatus
 from .models import JobRun, Violation
+from .store import WRITE_BATCH, EngineStore, ViolationRow, store_for
 
-WRITE_BATCH = 5000
 CLAUSES_PER_COMMIT = 5
 # Incidents whose time may be imprecise by up to a year still overlap a window that ended then.
 LONGEST_WINDOW = dt.timedelta(days=366)
@@ -42,7 +48,7 @@ LONGEST_WINDOW = dt.timedelta(days=366)
 
 
 @contextlib.contextmanager
-def recorded_run(kind, parameters=None):
+def recorded_run(kind: str, parameters: dict[str, object] | None = None) -> Iterator[dict[str, int]]:
     """Record a job run (visible in the admin); yields a dict the job fills with its counts."""
     started = timezone.now()
     stale = started - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
@@ -63,7 +69,7 @@ def recorded_run(kind, parameters=None):
     )
 
 
-def prune_job_runs(keep_days=None, now=None):
+def prune_job_runs(keep_days: int | None = None, now: dt.datetime | None = None) -> int:
     """Delete the records of finished runs started more than `keep_days` ago; return how many.
 
     A run still marked running is kept (recorded_run marks it failed once it is stale), and so
@@ -81,7 +87,7 @@ def prune_job_runs(keep_days=None, now=None):
     return deleted
 
 
-def _add_counts(counts, more):
+def _add_counts(counts: dict[str, int], more: dict[str, int]) -> None:
     for key, value in more.items():
         counts[key] = counts.get(key, 0) + value
 
@@ -89,14 +95,13 @@ def _add_counts(counts, more):
 # --- Loading ---------------------------------------------------------------------------------------
 
 
-def _epoch(column):
-    table = Incident._meta.db_table
-    if connection.vendor == "postgresql":
-        return RawSQL(f'EXTRACT(EPOCH FROM "{table}"."{column}")::float8', [], output_field=FloatField())
-    return RawSQL(f'CAST(strftime(\'%%s\', "{table}"."{column}") AS REAL)', [], output_field=FloatField())
+def _store() -> EngineStore:
+    """The database-specific code for the current connection (see tracker.store)."""
+    return store_for(connection)
 
 
-def _code(field, codes):
+def _code(field: str, codes: Mapping[str, int]) -> Case:
+    """A choice field as its integer code, computed by the database (NULL for a value not in `codes`)."""
     return Case(
         *(When(**{field: value}, then=Value(code)) for value, code in codes.items()),
         default=Value(None),
@@ -104,79 +109,42 @@ def _code(field, codes):
     )
 
 
-def load_incidents(queryset, chunk_size=100_000):
-    """The columns the rules need, as numpy arrays: one query, numbers only, read in chunks.
+def _column_expression(column: rules.IncidentColumn, store: EngineStore) -> Expression | F:
+    """The SQL expression that reads `column` (a rules.IncidentColumn) as a number."""
+    if column.encoding == rules.Encoding.EPOCH_SECONDS:
+        return store.epoch_seconds(Incident._meta.db_table, column.field)
+    if column.encoding == rules.Encoding.CODE:
+        return _code(column.field, column.codes)
+    return F(column.field)
 
-    Choices come back as integer codes and times as epoch seconds, so each chunk of rows turns
-    into a float matrix in one numpy call instead of a Python object per value.
+
+def load_incidents(queryset: QuerySet[Incident]) -> rules.IncidentArrays:
+    """The columns the rules need, as numpy arrays: one query, numbers only.
+
+    The query reads rules.INCIDENT_COLUMNS in their order: choices come back as integer codes
+    and times as epoch seconds, so the rows turn into a float matrix in a few numpy calls
+    instead of a Python object per value.
     """
-    columns = (
-        "id",
-        "longitude",
-        "latitude",
-        "_starts",
-        "_until",
-        "_category",
-        "perpetrator_id",
-        "_location",
-        "_date",
-    )
-    chunks = [np.empty((0, len(columns)))]
+    store = _store()
+    # Every column under an alias of its own: PostgreSQL's binary COPY selects them by name.
+    expressions = {
+        f"engine_{column.name}": _column_expression(column, store) for column in rules.INCIDENT_COLUMNS
+    }
+    columns = tuple(expressions)
     try:
         sql, params = (
-            queryset.order_by()
-            .annotate(
-                _starts=_epoch("occurred_at"),
-                _until=_epoch("occurred_until"),
-                _category=_code("category", rules.CATEGORY_CODES),
-                _location=_code("location_precision", rules.LOCATION_CODES),
-                _date=_code("date_precision", rules.DATE_CODES),
-            )
-            .values_list(*columns)
-            .query.sql_with_params()
+            queryset.order_by().annotate(**expressions).values_list(*columns).query.sql_with_params()
         )
     except EmptyResultSet:  # a queryset.none(): nothing to read
-        sql = None
-    if sql and connection.vendor == "postgresql":
-        chunks.append(_copy_binary_floats(sql, params, columns))
-    elif sql:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            while rows := cursor.fetchmany(chunk_size):
-                chunks.append(np.array(rows, dtype=float))
-    matrix = np.concatenate(chunks)
-    return rules.IncidentArrays.from_codes(*matrix.T)
+        return rules.IncidentArrays.from_columns(np.empty((0, len(columns))))
+    return rules.IncidentArrays.from_columns(store.read_floats(sql, params, columns))
 
 
-def _copy_binary_floats(sql, params, columns):
-    """Run `sql` through PostgreSQL's binary COPY with every column as float8 (NULL as NaN).
-
-    Rows then have a fixed width, so numpy reads the whole stream in one call: no Python
-    object is made per value, which is most of the cost of a million-row read.
-    """
-    select = ", ".join(f"COALESCE(q.\"{name}\"::float8, 'NaN')" for name in columns)
-    buffer = bytearray()
-    with connection.cursor() as cursor:  # the driver's own cursor: Django's debug wrapper has no COPY params
-        with cursor.cursor.copy(
-            f"COPY (SELECT {select} FROM ({sql}) AS q) TO STDOUT (FORMAT binary)", params
-        ) as copy:
-            for block in copy:
-                buffer += block
-    header, trailer = 19, 2  # signature + flags + extension length; the -1 end marker
-    row = np.dtype(
-        [("fields", ">i2")]
-        + [item for i in range(len(columns)) for item in ((f"length{i}", ">i4"), (f"value{i}", ">f8"))]
-    )
-    count = (len(buffer) - header - trailer) // row.itemsize
-    records = np.frombuffer(buffer, dtype=row, count=count, offset=header)
-    return np.column_stack([records[f"value{i}"].astype(float) for i in range(len(columns))])
-
-
-def _timestamp(value, default):
+def _timestamp(value: dt.datetime | None, default: float) -> float:
     return value.timestamp() if value else default
 
 
-def clause_specs(clause_ids=None):
+def clause_specs(clause_ids: Iterable[int] | None = None) -> list[rules.ClauseSpec]:
     """Clauses as rules.ClauseSpec, with each area's buffered shape computed once."""
     clauses = Clause.objects.select_related("agreement").prefetch_related(
         "areas", "obligated_parties", "agreement__areas"
@@ -204,7 +172,9 @@ def clause_specs(clause_ids=None):
     return specs
 
 
-def candidate_incidents(specs, scope=None):
+def candidate_incidents(
+    specs: list[rules.ClauseSpec], scope: QuerySet[Incident] | None = None
+) -> QuerySet[Incident]:
     """Incidents that could breach one of `specs`, pre-filtered in SQL by category, date and box.
 
     One cheap condition for all clauses together (the union of their categories, periods and
@@ -237,134 +207,134 @@ def candidate_incidents(specs, scope=None):
 # --- Writing ---------------------------------------------------------------------------------------
 
 
-def _grouped(ids, confidences, reasons):
-    groups = defaultdict(list)
-    for incident_id, confidence, why in zip(ids, confidences, reasons):
-        groups[(confidence, tuple(why))].append(incident_id)
-    return groups
-
-
-def insert_violations(rows, now):
+def insert_violations(rows: Sequence[ViolationRow], now: dt.datetime) -> int:
     """Insert flagged violations (clause_id, incident_id, confidence, reasons), skipping existing pairs.
 
-    Returns how many this call inserted. On PostgreSQL the rows are COPYed into a temporary
-    table and inserted with ON CONFLICT DO NOTHING: a concurrent scan inserting the same pair
-    first is not an error, and the count comes from the database.
+    Returns how many this call inserted: a concurrent scan inserting the same pair first is
+    not an error (on PostgreSQL, INSERT ... ON CONFLICT DO NOTHING; see tracker.store).
     """
     if not rows:
         return 0
-    if connection.vendor != "postgresql":
-        # SQLite runs one writing transaction at a time (IMMEDIATE), so counting around the
-        # insert is exact.
-        clause_ids = {row[0] for row in rows}
-        before = Violation.objects.filter(clause_id__in=clause_ids).count()
-        Violation.objects.bulk_create(
-            [
-                Violation(
-                    clause_id=clause_id,
-                    incident_id=incident_id,
-                    confidence=confidence,
-                    reasons=reasons,
-                    flagged_at=now,
-                )
-                for clause_id, incident_id, confidence, reasons in rows
-            ],
-            batch_size=WRITE_BATCH,
-            ignore_conflicts=True,
-        )
-        return Violation.objects.filter(clause_id__in=clause_ids).count() - before
-    table = Violation._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS tracker_new_violation "
-            "(clause_id bigint, incident_id bigint, confidence text, reasons jsonb)"
-        )
-        as_json = {}  # a handful of distinct reasons lists: encode each once
-        with cursor.cursor.copy("COPY tracker_new_violation FROM STDIN") as copy:
-            for clause_id, incident_id, confidence, reasons in rows:
-                key = tuple(reasons)
-                if key not in as_json:
-                    as_json[key] = json.dumps(reasons)
-                copy.write_row((clause_id, incident_id, confidence, as_json[key]))
-        cursor.execute(
-            f"INSERT INTO {table} (clause_id, incident_id, confidence, reasons, status, flagged_at, updated_at, "
-            "review_note) SELECT clause_id, incident_id, confidence, reasons, %s, %s, %s, '' "
-            "FROM tracker_new_violation ON CONFLICT (incident_id, clause_id) DO NOTHING",
-            [ViolationStatus.FLAGGED, now, now],
-        )
-        created = cursor.rowcount
-        cursor.execute("TRUNCATE tracker_new_violation")
-    return created
+    return _store().insert_violations(rows, now)
 
 
-def apply_matches(group, scope=None, now=None):
-    """Make the violations of a group of clauses agree with their matches within `scope`.
+# A stored violation as the scan compares it: (id, status, confidence, reasons as JSON text).
+StoredViolation = tuple[int, str, str, str]
 
-    `group` is a list of rules.Matches; `scope` a queryset of the incidents that were evaluated
-    (None: all). Pairs outside the scope are left alone.
-    """
-    now = now or timezone.now()
-    existing_qs = Violation.objects.filter(clause_id__in=[m.clause_id for m in group])
+
+@dataclass
+class ViolationChanges:
+    """What makes the stored violations of a group of clauses agree with its matches."""
+
+    new: list[ViolationRow] = field(default_factory=list)
+    # (status the violations must still have, new confidence, new reasons) -> violation ids:
+    # one compare-and-set UPDATE per key.
+    revised: defaultdict[tuple[str, str, tuple[str, ...]], list[int]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    withdrawn: list[int] = field(default_factory=list)  # flagged, no longer matched
+
+
+def stored_violations(
+    clause_ids: list[int], scope: QuerySet[Incident] | None
+) -> dict[tuple[int, int], StoredViolation]:
+    """The violations of `clause_ids` on incidents in `scope` (None: all), by (clause, incident)."""
+    queryset = Violation.objects.filter(clause_id__in=clause_ids)
     if scope is not None:
-        existing_qs = existing_qs.filter(incident__in=scope.values("id"))
+        queryset = queryset.filter(incident__in=scope.values("id"))
     # Reasons are compared as JSON text: decoding every stored list would cost more than the scan.
-    existing = {
-        (clause_id, incident_id): (vid, status, confidence, reasons)
-        for vid, clause_id, incident_id, status, confidence, reasons in existing_qs.values_list(
+    return {
+        (clause_id, incident_id): (violation_id, status, confidence, reasons)
+        for violation_id, clause_id, incident_id, status, confidence, reasons in queryset.values_list(
             "id", "clause_id", "incident_id", "status", "confidence", Cast("reasons", TextField())
         )
     }
-    counts = dict.fromkeys(("created", "reflagged", "updated", "withdrawn"), 0)
+
+
+def violation_changes(
+    group: list[rules.Matches], stored: dict[tuple[int, int], StoredViolation]
+) -> ViolationChanges:
+    """Compare matches with stored violations: new pairs, pairs whose violation needs revising, and
+    flagged violations no longer matched. Confirmed and dismissed violations are analysts' to change.
+    """
+    changes = ViolationChanges()
     matched = set()
-    new = []
-    changed = defaultdict(list)  # (status, confidence, reasons) -> violation ids
-    as_text = {}
+    as_json = {}  # a handful of distinct reasons lists: encode each once
     for matches in group:
         for incident_id, confidence, why in zip(
             matches.incident_ids.tolist(), matches.confidence, matches.reasons
         ):
             key = (matches.clause_id, incident_id)
             matched.add(key)
-            current = existing.get(key)
-            if current is None:
-                new.append((matches.clause_id, incident_id, confidence, why))
+            violation = stored.get(key)
+            if violation is None:
+                changes.new.append((matches.clause_id, incident_id, confidence, why))
                 continue
+            violation_id, status, stored_confidence, stored_reasons = violation
             why = tuple(why)
-            if why not in as_text:
-                as_text[why] = json.dumps(list(why))
-            if current[1] == ViolationStatus.WITHDRAWN:
-                changed[(ViolationStatus.WITHDRAWN, confidence, why)].append(current[0])
-            elif current[1] == ViolationStatus.FLAGGED and (current[2], current[3]) != (
+            if why not in as_json:
+                as_json[why] = json.dumps(list(why))
+            reflag = status == ViolationStatus.WITHDRAWN
+            refresh = status == ViolationStatus.FLAGGED and (stored_confidence, stored_reasons) != (
                 confidence,
-                as_text[why],
-            ):
-                changed[(ViolationStatus.FLAGGED, confidence, why)].append(current[0])
-    counts["created"] = insert_violations(new, now)
-    for (old_status, confidence, why), ids in changed.items():
-        fields = {"confidence": confidence, "reasons": list(why), "updated_at": now}
-        if old_status == ViolationStatus.WITHDRAWN:
-            fields.update(status=ViolationStatus.FLAGGED, flagged_at=now)
-        for start in range(0, len(ids), WRITE_BATCH):
-            n = Violation.objects.filter(id__in=ids[start : start + WRITE_BATCH], status=old_status).update(
-                **fields
+                as_json[why],
             )
-            counts["reflagged" if old_status == ViolationStatus.WITHDRAWN else "updated"] += n
-    gone = [v[0] for key, v in existing.items() if key not in matched and v[1] == ViolationStatus.FLAGGED]
-    for start in range(0, len(gone), WRITE_BATCH):
-        counts["withdrawn"] += Violation.objects.filter(
-            id__in=gone[start : start + WRITE_BATCH], status=ViolationStatus.FLAGGED
-        ).update(status=ViolationStatus.WITHDRAWN, updated_at=now)
+            if reflag or refresh:
+                changes.revised[(status, confidence, why)].append(violation_id)
+    changes.withdrawn = [
+        violation[0]
+        for key, violation in stored.items()
+        if key not in matched and violation[1] == ViolationStatus.FLAGGED
+    ]
+    return changes
+
+
+def _update_if_still(current_status: str, ids: list[int], fields: dict[str, object]) -> int:
+    """Compare-and-set: `fields` on those of `ids` whose status is still `current_status`; how many."""
+    updated = 0
+    for start in range(0, len(ids), WRITE_BATCH):
+        updated += Violation.objects.filter(
+            id__in=ids[start : start + WRITE_BATCH], status=current_status
+        ).update(**fields)
+    return updated
+
+
+def _revise(
+    ids: list[int], old_status: str, confidence: str, reasons: tuple[str, ...], now: dt.datetime
+) -> int:
+    """Give violations their new confidence and reasons; withdrawn ones are flagged again."""
+    fields = {"confidence": confidence, "reasons": list(reasons), "updated_at": now}
+    if old_status == ViolationStatus.WITHDRAWN:
+        fields.update(status=ViolationStatus.FLAGGED, flagged_at=now)
+    return _update_if_still(old_status, ids, fields)
+
+
+def apply_matches(
+    group: list[rules.Matches], scope: QuerySet[Incident] | None = None, now: dt.datetime | None = None
+) -> dict[str, int]:
+    """Make the violations of a group of clauses agree with their matches within `scope`.
+
+    `group` is a list of rules.Matches; `scope` a queryset of the incidents that were evaluated
+    (None: all). Pairs outside the scope are left alone.
+    """
+    now = now or timezone.now()
+    changes = violation_changes(group, stored_violations([m.clause_id for m in group], scope))
+    counts = dict.fromkeys(("created", "reflagged", "updated", "withdrawn"), 0)
+    counts["created"] = insert_violations(changes.new, now)
+    for (old_status, confidence, reasons), ids in changes.revised.items():
+        kind = "reflagged" if old_status == ViolationStatus.WITHDRAWN else "updated"
+        counts[kind] += _revise(ids, old_status, confidence, reasons, now)
+    counts["withdrawn"] = _update_if_still(
+        ViolationStatus.FLAGGED, changes.withdrawn, {"status": ViolationStatus.WITHDRAWN, "updated_at": now}
+    )
     return counts
 
 
-def _fast_commit():
-    """Violations are derived data a rerun recomputes: don't wait for the disk on each commit."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-
-
-def scan(scope=None, clause_ids=None, now=None):
+def scan(
+    scope: QuerySet[Incident] | None = None,
+    clause_ids: Iterable[int] | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, int]:
     """Evaluate incidents in `scope` (None: all) against clauses (None: all); returns counts.
 
     A scoped scan writes in one transaction; a full scan commits every CLAUSES_PER_COMMIT
@@ -379,12 +349,13 @@ def scan(scope=None, clause_ids=None, now=None):
     for start in range(0, len(specs), max(step, 1)):
         group = [rules.match_clause(incidents, spec) for spec in specs[start : start + step]]
         with transaction.atomic():
-            _fast_commit()
+            # Violations are derived data a rerun recomputes: no need to wait for the disk.
+            _store().fast_commit()
             _add_counts(totals, apply_matches(group, scope=scope, now=now))
     return totals
 
 
-def last_scan_started():
+def last_scan_started() -> dt.datetime | None:
     """Start of the latest successful scan of everything changed (full or incremental), or None."""
     run = (
         JobRun.objects.filter(
@@ -396,7 +367,9 @@ def last_scan_started():
     return run.started_at if run else None
 
 
-def scan_violations(full=False, since=None, now=None):
+def scan_violations(
+    full: bool = False, since: dt.datetime | None = None, now: dt.datetime | None = None
+) -> dict[str, int]:
     """Full scan, or incremental: incidents and clauses changed since `since` (default: last scan)."""
     since = None if full else (since or last_scan_started())
     kind = JobKind.SCAN_INCREMENTAL if since else JobKind.SCAN_FULL
@@ -413,7 +386,9 @@ def scan_violations(full=False, since=None, now=None):
     return counts
 
 
-def evaluate(incident_ids=(), clause_ids=(), now=None):
+def evaluate(
+    incident_ids: Collection[int] = (), clause_ids: Collection[int] = (), now: dt.datetime | None = None
+) -> dict[str, int]:
     """Re-evaluate records that were just saved (called after their transaction commits)."""
     params = {"incident_ids": list(incident_ids)[:100], "clause_ids": list(clause_ids)[:100]}
     with recorded_run(JobKind.SCAN_SELECTED, params) as counts:
@@ -427,7 +402,9 @@ def evaluate(incident_ids=(), clause_ids=(), now=None):
 # --- Deadlines -------------------------------------------------------------------------------------
 
 
-def check_deadlines(now=None, due_soon_days=None):
+def check_deadlines(
+    now: dt.datetime | None = None, due_soon_days: float | None = None
+) -> dict[str, list[str]]:
     """Move overdue open deadlines to missed and flag those due soon; returns what changed."""
     now = now or timezone.now()
     due_soon_days = settings.TRACKER_DEADLINE_DUE_SOON_DAYS if due_soon_days is None else due_soon_days
@@ -466,7 +443,14 @@ def check_deadlines(now=None, due_soon_days=None):
 # --- Reviews ---------------------------------------------------------------------------------------
 
 
-def review_violation(violation_id, *, status, user, note="", now=None):
+def review_violation(
+    violation_id: int,
+    *,
+    status: str,
+    user: AbstractBaseUser,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Violation:
     """Confirm or dismiss a violation: compare-and-set, so two analysts cannot both win."""
     if status not in (ViolationStatus.CONFIRMED, ViolationStatus.DISMISSED):
         raise ValueError(f"A review sets confirmed or dismissed, not {status!r}.")

@@ -1,6 +1,7 @@
 """The pure rules, on hand-made arrays: no database."""
 
 import datetime as dt
+import inspect
 import math
 
 import numpy as np
@@ -138,8 +139,33 @@ def test_no_obligated_party_binds_everyone():
 
 
 def test_empty_input_gives_no_match():
-    empty = rules.IncidentArrays.from_codes([], [], [], [], [], [], [], [], [])
+    empty = rules.IncidentArrays.from_columns(np.empty((0, len(rules.INCIDENT_COLUMNS))))
     assert len(rules.match_clause(empty, clause([ZONE])).incident_ids) == 0
+
+
+def test_the_columns_read_are_exactly_what_from_codes_takes():
+    parameters = inspect.signature(rules.IncidentArrays.from_codes).parameters
+    assert [column.name for column in rules.INCIDENT_COLUMNS] == list(parameters)
+    coded = [column for column in rules.INCIDENT_COLUMNS if column.encoding == rules.Encoding.CODE]
+    assert all(column.codes for column in coded)
+
+
+def test_from_columns_reads_each_column_by_its_name():
+    row = {
+        "ids": 5,
+        "lon": SARAQIB[0],
+        "lat": SARAQIB[1],
+        "starts": T0,
+        "until": np.nan,
+        "category": rules.CATEGORY_CODES["shelling"],
+        "perpetrator": np.nan,
+        "location_precision": rules.LOCATION_CODES["district"],
+        "date_precision": rules.DATE_CODES["day"],
+    }
+    arrays = rules.IncidentArrays.from_columns(np.array([[row[c.name] for c in rules.INCIDENT_COLUMNS]]))
+    assert arrays.ids.tolist() == [5] and arrays.lon.tolist() == [SARAQIB[0]]
+    assert arrays.ends.tolist() == [T0 + DAY - 1] and arrays.perpetrator.tolist() == [0]
+    assert arrays.radius_km.tolist() == [40] and arrays.exact_date.tolist() == [True]
 
 
 @pytest.mark.parametrize(

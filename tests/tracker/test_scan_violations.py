@@ -87,6 +87,19 @@ def test_editing_an_incident_out_of_the_area_withdraws_the_flag(ceasefire, gover
     assert Violation.objects.get().status == ViolationStatus.FLAGGED
 
 
+def test_a_flagged_violation_takes_the_new_confidence_when_the_incident_changes(ceasefire, government):
+    incident = IncidentFactory(perpetrator=government)
+    services.scan_violations(full=True)
+    incident.perpetrator = None
+    incident.save()
+    counts = services.scan_violations()
+    assert (counts["created"], counts["updated"]) == (0, 1)
+    violation = Violation.objects.get()
+    assert (violation.status, violation.confidence) == (ViolationStatus.FLAGGED, Confidence.MEDIUM)
+    assert violation.reasons == ["perpetrator unknown"]
+    assert services.scan_violations(full=True)["updated"] == 0
+
+
 def test_a_confirmed_violation_is_kept_when_the_incident_changes(ceasefire, government, analyst):
     incident = IncidentFactory(perpetrator=government)
     services.scan_violations(full=True)
