@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Ours, lowest first: each may import only the ones above it in this list (tests/test_architecture.py).
     "core",
     "accounts",
@@ -52,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -114,6 +119,9 @@ AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip_address"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp", "otp_token"]
 # Proxies in front of the web processes that append to X-Forwarded-For (0: clients connect directly).
 TRACKER_TRUSTED_PROXIES = env.int("TRACKER_TRUSTED_PROXIES", default=0)
+# Two-factor sign-in (django-otp) for everyone who may see confidential sources: on in production.
+TRACKER_REQUIRE_2FA_FOR_CONFIDENTIAL = env.bool("TRACKER_REQUIRE_2FA_FOR_CONFIDENTIAL", default=False)
+OTP_TOTP_ISSUER = "Ceasefire Compliance Tracker"  # the name authenticator apps show
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="Asia/Damascus")  # how the admin shows times
