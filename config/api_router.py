@@ -2,13 +2,13 @@
 
 from django.urls import include, path
 
+from accounts.api.views import ObtainTokenView
 from agreements.api.views import DeadlineCalendarView
-from core.api import views
 
 app_name = "api"
 
 urlpatterns = [
-    path("auth/token/", views.ObtainTokenView.as_view(), name="token"),
+    path("auth/token/", ObtainTokenView.as_view(), name="token"),
     path("deadlines.ics", DeadlineCalendarView.as_view(), name="deadlines-ics"),
     path("", include("agreements.api.urls")),
     path("", include("incidents.api.urls")),

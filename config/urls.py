@@ -10,6 +10,7 @@ admin.site.index_title = "Agreements, incidents and compliance"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("account/", include("accounts.urls")),
     path("dashboard/", include("reports.urls")),
     path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

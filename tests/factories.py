@@ -177,3 +177,20 @@ class ReportSubscriptionFactory(factory.django.DjangoModelFactory):
     formats = factory.LazyFunction(lambda: ["csv", "json"])
     # Due since the end of the fixture week (Monday 8 April 2019, Damascus time).
     next_due_at = dt.datetime(2019, 4, 7, 21, 0, tzinfo=UTC)
+
+
+class AuthenticatorAppFactory(factory.django.DjangoModelFactory):
+    """A confirmed TOTP device (an authenticator app) of a user; `current_code(device)` is its code."""
+
+    class Meta:
+        model = "otp_totp.TOTPDevice"
+
+    user = factory.SubFactory(UserFactory)
+    name = "Authenticator app"
+    confirmed = True
+
+
+def current_code(device) -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
 
+import datetime as dt
 import urllib.parse
 from pathlib import Path
 
@@ -31,8 +32,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Ours, lowest first: each may import only the ones above it in this list (tests/test_architecture.py).
     "core",
+    "accounts",
     "agreements",
     "incidents",
     "tracker",
@@ -49,9 +55,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -93,6 +102,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Sign-in security (accounts/, docs/operations.md#sign-in-security) -----------------------
+# django-axes checks first: a locked account or address is refused even with the right password.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed sign-ins (admin or API token, wrong password or wrong two-factor code) are counted per
+# account and per address; either reaching the limit locks it for the cool-off.
+AXES_FAILURE_LIMIT = env.int("TRACKER_LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("TRACKER_LOGIN_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip_address"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp", "otp_token"]
+# Proxies in front of the web processes that append to X-Forwarded-For (0: clients connect directly).
+TRACKER_TRUSTED_PROXIES = env.int("TRACKER_TRUSTED_PROXIES", default=0)
+# Two-factor sign-in (django-otp) for everyone who may see confidential sources: on in production.
+TRACKER_REQUIRE_2FA_FOR_CONFIDENTIAL = env.bool("TRACKER_REQUIRE_2FA_FOR_CONFIDENTIAL", default=False)
+OTP_TOTP_ISSUER = "Ceasefire Compliance Tracker"  # the name authenticator apps show
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="Asia/Damascus")  # how the admin shows times

@@ -18,6 +18,8 @@ if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 10 or SECRET_KEY.startswith("d
 if not env.list("DJANGO_ALLOWED_HOSTS", default=[]):
     raise ImproperlyConfigured("Set DJANGO_ALLOWED_HOSTS to the host names this service answers to.")
 
+TRACKER_REQUIRE_2FA_FOR_CONFIDENTIAL = env.bool("TRACKER_REQUIRE_2FA_FOR_CONFIDENTIAL", default=True)
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True

@@ -1,4 +1,4 @@
-"""API-wide views: token login, health and JSON error pages."""
+"""API-wide views: health and JSON error pages."""
 
 import logging
 import time
@@ -12,30 +12,13 @@ from django.views import defaults
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework import serializers
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .renderers import JSONRenderer
-from .schema import ERROR_SCHEMA
 
 log = logging.getLogger(__name__)
-
-
-class ObtainTokenView(ObtainAuthToken):
-    """Exchange a username and password for the user's API token (created on first use)."""
-
-    @extend_schema(
-        operation_id="auth_token_create",
-        responses={
-            200: inline_serializer("Token", {"token": serializers.CharField()}),
-            400: OpenApiResponse(ERROR_SCHEMA, description="Wrong username or password."),
-            429: OpenApiResponse(ERROR_SCHEMA, description="Throttled."),
-        },
-    )
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
 
 
 CHECK_SCHEMA = inline_serializer(

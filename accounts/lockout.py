@@ -1,0 +1,28 @@
+"""Failed sign-ins: which address they come from, and how long a lock lasts (django-axes)."""
+
+from axes.helpers import get_cool_off
+from django.conf import settings
+
+
+def client_ip_address(request) -> str:
+    """The client's address: REMOTE_ADDR, or behind TRACKER_TRUSTED_PROXIES proxies the address
+    the outermost trusted proxy saw, from the right of X-Forwarded-For (anything to its left was
+    sent by the client and may be forged)."""
+    proxies = settings.TRACKER_TRUSTED_PROXIES
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def cool_off_minutes(request=None) -> int:
+    return int(get_cool_off(request).total_seconds() // 60)
+
+
+def lockout_message(request=None) -> str:
+    return (
+        "Too many failed sign-ins for this account or from this address. For everyone's safety, "
+        f"sign-in is paused for {cool_off_minutes(request)} minutes. If you need to sign in sooner, "
+        "ask an administrator to unlock it."
+    )
