@@ -117,6 +117,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip_address"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp", "otp_token"]
+AXES_VERBOSE = False  # no banner on every manage.py command
 # Proxies in front of the web processes that append to X-Forwarded-For (0: clients connect directly).
 TRACKER_TRUSTED_PROXIES = env.int("TRACKER_TRUSTED_PROXIES", default=0)
 # Two-factor sign-in (django-otp) for everyone who may see confidential sources: on in production.
