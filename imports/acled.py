@@ -26,6 +26,7 @@ from .base import (
     Record,
     check_both_given,
     check_length,
+    check_window,
     day_end,
     day_start,
     import_timezone,
@@ -235,6 +236,7 @@ class AcledReader:
                     DatePrecision.MONTH,
                     day_end(day.replace(day=last), tz),
                 )
+            check_window(window[0], window[2], "event_date")
             self._windows[key] = window
         return window
 

@@ -14,6 +14,9 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from core.dates import validate_incident_time, validate_window_end
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -71,6 +74,17 @@ def day_start(day, tz):
 def day_end(day, tz):
     """The last second of `day`: windows are closed intervals [occurred_at, occurred_until]."""
     return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=tz).astimezone(UTC)
+
+
+def check_window(occurred_at, occurred_until, column):
+    """The model's rule for an incident's time (core.dates), as a row error naming `column`."""
+    try:
+        validate_incident_time(occurred_at)
+        if occurred_until is not None:
+            validate_window_end(occurred_until)
+    except ValidationError as exc:
+        raise BadValue(column, f"{exc.messages[0]} ({occurred_at:%Y-%m-%d})") from None
+    return occurred_at, occurred_until
 
 
 DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%b-%y", "%d-%B-%Y", "%d %b %Y", "%d/%m/%Y", "%d-%b-%Y")

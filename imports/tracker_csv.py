@@ -36,7 +36,16 @@ from incidents.choices import (
 )
 from incidents.csv import INCIDENT_CSV_COLUMNS
 
-from .base import BadValue, ImportFileError, Record, check_length, parse_count, parse_point, split_list
+from .base import (
+    BadValue,
+    ImportFileError,
+    Record,
+    check_length,
+    check_window,
+    parse_count,
+    parse_point,
+    split_list,
+)
 
 TRACKER_COLUMNS = [name for name, _tag in INCIDENT_CSV_COLUMNS]
 REQUIRED = ("occurred_at", "category")
@@ -179,7 +188,7 @@ def _window(row):
     occurred_until = parse_datetime(row.get("occurred_until", ""), "occurred_until")
     if occurred_until and occurred_until < occurred_at:
         raise BadValue("occurred_until", "the end of the window is before occurred_at")
-    return occurred_at, occurred_until
+    return check_window(occurred_at, occurred_until, "occurred_at")
 
 
 def _weapons(row):

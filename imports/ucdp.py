@@ -30,6 +30,7 @@ from .base import (
     ImportFileError,
     Record,
     check_length,
+    check_window,
     day_end,
     day_start,
     import_timezone,
@@ -115,6 +116,7 @@ class UcdpReader:
             occurred_until = None
         else:
             occurred_until = day_end(end, self.tz)
+        check_window(day_start(start, self.tz), occurred_until, "date_start")
 
         latitude, longitude = parse_point(row["latitude"], row["longitude"])
         where_prec = row.get("where_prec", "").strip() or "1"
