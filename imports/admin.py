@@ -12,6 +12,7 @@ from django.utils.html import format_html
 
 from .dispatch import send_import
 from .models import ImportJob
+from .services import may_create_parties
 
 REFRESH_SECONDS = 2
 SHOWN_ERRORS = 20
@@ -58,7 +59,10 @@ class ImportJobAdmin(admin.ModelAdmin):
     )
 
     def get_fields(self, request, obj=None):
-        return self.add_fields if obj is None else self.readonly_fields
+        if obj is not None:
+            return self.readonly_fields
+        # An import does only what its user may do: creating parties is offered to those who may.
+        return tuple(f for f in self.add_fields if f != "create_parties" or may_create_parties(request.user))
 
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.readonly_fields

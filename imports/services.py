@@ -31,10 +31,12 @@ from django.utils import timezone
 
 from agreements.choices import PartyKind
 from agreements.models import Party, PartyAlias
+from core.csv import SafeWriter
+from incidents.choices import REVIEWED_STATUSES
 from incidents.models import Incident
 from incidents.signals import incidents_bulk_changed
 
-from .base import BadValue, CsvStream, RowError
+from .base import BadValue, CsvStream, ImportFileError, Record, RowError
 from .blocks import Block, available, blocks
 from .staging import staging_for
 
@@ -103,7 +105,7 @@ class ErrorSink:
         self.handle = tempfile.NamedTemporaryFile(
             "w", encoding="utf-8", newline="", suffix="-import-errors.csv", delete=False
         )
-        self.writer = csv.writer(self.handle)
+        self.writer = SafeWriter(self.handle)
         self.writer.writerow(["line", "column", "reason"])
 
     def add(self, error: RowError) -> None:
@@ -189,12 +191,32 @@ def _perpetrators(records, lookup, unknown):
     )
 
 
+def may_create_parties(user: Any) -> bool:
+    """An import does only what its user may do; the command (no user) is the server's operator."""
+    return user is None or user.has_perm("agreements.add_party")
+
+
+def rights_check(user: Any) -> Callable[[Record], None]:
+    """A check of each parsed row against what `user` may write, raising BadValue: only those who
+    may verify import incidents as verified, disputed or rejected (as in the admin and the API).
+    Rows on the block path carry no status (ACLED), so the check is the row path's."""
+    if user is None or user.has_perm("incidents.verify_incident"):
+        return lambda record: None
+
+    def check(record: Record) -> None:
+        if record.fields.get("status") in REVIEWED_STATUSES:
+            raise BadValue("status", "only analysts may import incidents as verified, disputed or rejected")
+
+    return check
+
+
 class _Stager:
     """Parses what the file gives (rows, or blocks on the fast path), stages what passes and
     sends every bad row to the error sink."""
 
-    def __init__(self, reader, staging, sink, unknown_actors):
+    def __init__(self, reader, staging, sink, unknown_actors, user=None):
         self.reader = reader
+        self.check_rights = rights_check(user)
         self.staging = staging
         self.sink = sink
         self.lookup = party_lookup()
@@ -215,6 +237,7 @@ class _Stager:
             return
         try:
             record = self.reader.parse(item)
+            self.check_rights(record)
         except BadValue as exc:
             self.sink.add(RowError(line, exc.column, exc.reason))
             return
@@ -299,6 +322,8 @@ def run_import(
 
     if on_error not in (SKIP, ABORT):
         raise ValueError(f"on_error must be {SKIP!r} or {ABORT!r}")
+    if create_parties and not may_create_parties(user):
+        raise ImportFileError("creating parties needs the permission to add parties", column="create_parties")
     reader_class = READERS[format]
     result = ImportResult(format=format, dry_run=dry_run, started_at=timezone.now())
     connection = connections[using]
@@ -307,7 +332,7 @@ def run_import(
         with open(path, "rb") as binary, staging_for(connection, batch_size=batch_size) as staging:
             stream = CsvStream(binary, skip_row=reader_class.skip_row)
             reader = reader_class(stream.header)
-            stager = _Stager(reader, staging, sink, result.unknown_actors)
+            stager = _Stager(reader, staging, sink, result.unknown_actors, user)
             result.rows = _stage_file(path, stream, stager, progress, batch_size)
             _reject_duplicates(staging, reader, sink)
             result.rejected = sink.count

@@ -72,6 +72,10 @@ class IncidentStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
+# Statuses only those who may verify (incidents.verify_incident) set or leave, however they write.
+REVIEWED_STATUSES = frozenset({IncidentStatus.VERIFIED, IncidentStatus.DISPUTED, IncidentStatus.REJECTED})
+
+
 class SourceReliability(models.TextChoices):
     """The Admiralty (NATO) scale for the reliability of a source."""
 

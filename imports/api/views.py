@@ -22,6 +22,7 @@ from core.api.viewsets import TrackerViewSetMixin
 
 from ..dispatch import send_import
 from ..models import ImportJob
+from ..services import may_create_parties
 
 MAX_UPLOAD_BYTES = 2 * 1024**3
 
@@ -40,6 +41,15 @@ class ImportJobSerializer(serializers.ModelSerializer):
     error_report = serializers.SerializerMethodField(
         help_text="URL of the CSV of rejected rows (line, column, reason), when there are any."
     )
+
+    def validate_create_parties(self, value):
+        request = self.context.get("request")
+        if value and not may_create_parties(getattr(request, "user", None)):
+            raise serializers.ValidationError(
+                "Creating parties needs the permission to add parties; import without it and map "
+                "the unknown actors to parties afterwards."
+            )
+        return value
 
     class Meta:
         model = ImportJob

@@ -9,11 +9,9 @@ from core.api.serializers import (
     RelatedValueField,
 )
 
-from ..choices import IncidentStatus, Weapon
+from ..choices import REVIEWED_STATUSES, IncidentStatus, Weapon
 from ..csv import INCIDENT_CSV_FIELDS
 from ..models import ClauseLink, Incident, Source, visible_sources
-
-REVIEWED_STATUSES = {IncidentStatus.VERIFIED, IncidentStatus.DISPUTED, IncidentStatus.REJECTED}
 
 
 def request_user(serializer):
