@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from core.choices import IncidentCategory, timezone_choices
 from core.dates import EARLIEST_DAY, LATEST_DAY, validate_plausible_day, validate_plausible_time
-from core.fields import ChoiceListField
+from core.fields import BoundedTextField, ChoiceListField
 
 from .choices import AgreementStatus, ClauseKind, DeadlineStatus, PartyKind, PartyRole
 from .geometry import bounding_box, normalize_geometry, parse_geometry
@@ -21,7 +21,7 @@ class Party(models.Model):
     name = models.CharField(max_length=200, unique=True)
     short_name = models.CharField(max_length=50, blank=True)
     kind = models.CharField(max_length=20, choices=PartyKind.choices)
-    description = models.TextField(blank=True)
+    description = BoundedTextField(blank=True, max_length=10_000)
     history = HistoricalRecords()
 
     class Meta:
@@ -68,8 +68,8 @@ class Agreement(models.Model):
     status = models.CharField(
         max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.IN_FORCE
     )
-    summary = models.TextField(blank=True)
-    text = models.TextField(blank=True, help_text="Full text, if available.")
+    summary = BoundedTextField(blank=True, max_length=10_000)
+    text = BoundedTextField(blank=True, max_length=500_000, help_text="Full text, if available.")
     timezone = models.CharField(
         max_length=64,
         choices=timezone_choices,
@@ -132,7 +132,7 @@ class AgreementLink(models.Model):
 class Area(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
-    description = models.TextField(blank=True)
+    description = BoundedTextField(blank=True, max_length=10_000)
     geometry = models.JSONField(
         help_text="A GeoJSON geometry in [longitude, latitude] order: Polygon, MultiPolygon, "
         'LineString or Point, e.g. {"type": "Point", "coordinates": [36.8006, 35.8636]}.'
@@ -188,7 +188,7 @@ class Clause(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="clauses")
     number = models.CharField(max_length=20, help_text='As numbered in the text, e.g. "8" or "3.a".')
     title = models.CharField(max_length=300)
-    text = models.TextField(blank=True)
+    text = BoundedTextField(blank=True, max_length=50_000)
     kind = models.CharField(max_length=30, choices=ClauseKind.choices, default=ClauseKind.OTHER)
     obligated_parties = models.ManyToManyField(
         Party, related_name="obligations", blank=True, help_text="Parties bound by this clause."
@@ -259,8 +259,8 @@ class Deadline(models.Model):
     )
     status = models.CharField(max_length=20, choices=DeadlineStatus.choices, default=DeadlineStatus.PENDING)
     met_at = models.DateTimeField(null=True, blank=True, validators=[validate_plausible_time])
-    evidence = models.TextField(
-        blank=True, help_text="Why the deadline counts as met (or missed, or waived)."
+    evidence = BoundedTextField(
+        max_length=10_000, blank=True, help_text="Why the deadline counts as met (or missed, or waived)."
     )
     missed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The moment the deadline falls due, derived on save: the deadline check queries this column.

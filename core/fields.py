@@ -1,6 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.utils.functional import cached_property
 
 
 class ChoiceListField(models.JSONField):
@@ -45,3 +47,17 @@ class ChoiceListField(models.JSONField):
             label=self.verbose_name.capitalize(),
             help_text=self.help_text,
         )
+
+
+class BoundedTextField(models.TextField):
+    """A TextField whose max_length holds everywhere: Django's TextField passes it only to the
+    form's widget, this one also validates it (model validation: the admin and the API), and the
+    importers read the same limit (`Model._meta.get_field(name).max_length`). No text of
+    megabytes then reaches a page."""
+
+    def __init__(self, *args, max_length: int, **kwargs):
+        super().__init__(*args, max_length=max_length, **kwargs)
+
+    @cached_property
+    def validators(self):
+        return [*super().validators, MaxLengthValidator(self.max_length)]

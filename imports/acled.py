@@ -20,6 +20,8 @@ from core.choices import IncidentCategory
 from incidents.choices import DatePrecision, LocationPrecision
 
 from .base import (
+    INCIDENT_LIMITS,
+    SOURCE_LIMITS,
     BadValue,
     Columns,
     ImportFileError,
@@ -45,7 +47,8 @@ try:
 except ImportError:  # the block path needs it; parse() does not
     pa = None
 
-ID_MAX_LENGTH = 100
+ID_MAX_LENGTH = INCIDENT_LIMITS["external_id"]
+DESCRIPTION_MAX_LENGTH = INCIDENT_LIMITS["description"]
 
 # ACLED sub_event_type -> our category. Sub-event types that are not violence (protests,
 # agreements, arrests...) map to "other"; the importer keeps ACLED's own label in the notes.
@@ -130,9 +133,9 @@ def _place_rule(column, max_length):
 
 # The place columns, by the field each fills, with the longest text the field takes.
 PLACES = {
-    "place_name": _place_rule("location", 200),
-    "admin1": _place_rule("admin1", 100),
-    "admin2": _place_rule("admin2", 100),
+    "place_name": _place_rule("location", INCIDENT_LIMITS["place_name"]),
+    "admin1": _place_rule("admin1", INCIDENT_LIMITS["admin1"]),
+    "admin2": _place_rule("admin2", INCIDENT_LIMITS["admin2"]),
 }
 
 
@@ -264,7 +267,9 @@ class AcledReader:
 
     @staticmethod
     def _sources(text):
-        return [(check_length(name, "source", 300), "", None, "") for name in split_list(text)]
+        return [
+            (check_length(name, "source", SOURCE_LIMITS["name"]), "", None, "") for name in split_list(text)
+        ]
 
     @staticmethod
     def _fatalities(text):
@@ -287,7 +292,9 @@ class AcledReader:
 
     @staticmethod
     def _description(notes, trailer):
-        return f"{notes}\n\n{trailer}" if notes else trailer
+        description = f"{notes}\n\n{trailer}" if notes else trailer
+        check_length(description, "notes", DESCRIPTION_MAX_LENGTH)
+        return description
 
     # --- the row path ---------------------------------------------------------------------------
     def parse(self, row: list[str]) -> Record:
@@ -355,22 +362,23 @@ class AcledReader:
         for rule in (*places.values(), sources, fatalities):
             bad |= rule.rejected()
 
-        # The rules that combine the values of the rows every rule above accepts.
-        good = ~bad
-        keep = pa.array(good)
-        window = map_together(self._window, (day, time_precision), good)
+        # The rules that combine the values of the rows every rule above accepts. A row they
+        # reject (a date out of range, a description too long) joins the bad rows, and they run
+        # again on the rest: rare, and parse() then says why, row by row.
         actor, assoc, actor2 = (
             map_distinct(str.strip, column(position))
             for position in (c.actor1, self.assoc_position, c.actor2)
         )
-        trailer = map_together(self._trailer, (category, actor, assoc, actor2), good)
-        # Notes are mostly unique: the description is written row by row.
-        notes = column(c.notes).filter(keep).to_pylist()
-        trailers = trailer.results
-        description = [
-            self._description(text.strip(), trailers[index])
-            for text, index in zip(notes, trailer.index.tolist())
-        ]
+        notes = column(c.notes)
+        while True:
+            good = ~bad
+            window, trailer, description, rejected = self._combined(
+                good, day, time_precision, (category, actor, assoc, actor2), notes
+            )
+            if not rejected.any():
+                break
+            bad[np.flatnonzero(good)[rejected]] = True
+        keep = pa.array(good)
         window_text = pa.array(map(self._window_text, window.results), _WINDOW_TEXT).take(
             pa.array(window.index)
         )
@@ -395,6 +403,23 @@ class AcledReader:
                 "description": pa.array(description, pa.string()),
             },
         ), np.flatnonzero(bad)
+
+    def _combined(self, good, day, time_precision, labels, notes):
+        """(window, trailer, descriptions, a bool per good row that one of them rejects) for the
+        rows `good` selects."""
+        window = map_together(self._window, (day, time_precision), good)
+        trailer = map_together(self._trailer, labels, good)
+        rejected = window.rejected() | trailer.rejected()
+        trailers = trailer.results
+        description = []
+        for position, (text, index) in enumerate(
+            zip(notes.filter(pa.array(good)).to_pylist(), trailer.index.tolist())
+        ):
+            try:
+                description.append(self._description(text.strip(), trailers[index]))
+            except BadValue:
+                rejected[position] = True
+        return window, trailer, description, rejected
 
     def _window_text(self, window):
         """A window as COPY text."""

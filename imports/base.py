@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from core.dates import validate_incident_time, validate_window_end
+from incidents.models import Incident, Source
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -166,6 +167,17 @@ def parse_count(text, column):
     if number > 2_147_483_647:
         raise BadValue(column, f"count {number} is too large")
     return number
+
+
+def _limits(model, names):
+    return {name: model._meta.get_field(name).max_length for name in names}
+
+
+# The models' own length limits (the admin and the API enforce the same): one limit per field.
+INCIDENT_LIMITS = _limits(
+    Incident, ("place_name", "admin1", "admin2", "description", "source_dataset", "external_id")
+)
+SOURCE_LIMITS = _limits(Source, ("name", "url", "notes"))
 
 
 def check_length(value, column, max_length):

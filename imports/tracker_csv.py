@@ -37,6 +37,8 @@ from incidents.choices import (
 from incidents.csv import INCIDENT_CSV_COLUMNS
 
 from .base import (
+    INCIDENT_LIMITS,
+    SOURCE_LIMITS,
     BadValue,
     ImportFileError,
     Record,
@@ -134,14 +136,18 @@ class TrackerReader:
         fields = {
             "occurred_at": occurred_at,
             "occurred_until": occurred_until,
-            "place_name": check_length(row.get("place_name", "").strip(), "place_name", 200),
-            "admin1": check_length(row.get("admin1", "").strip(), "admin1", 100),
-            "admin2": check_length(row.get("admin2", "").strip(), "admin2", 100),
+            "place_name": check_length(
+                row.get("place_name", "").strip(), "place_name", INCIDENT_LIMITS["place_name"]
+            ),
+            "admin1": check_length(row.get("admin1", "").strip(), "admin1", INCIDENT_LIMITS["admin1"]),
+            "admin2": check_length(row.get("admin2", "").strip(), "admin2", INCIDENT_LIMITS["admin2"]),
             "latitude": latitude,
             "longitude": longitude,
             "category": category,
             "weapons": weapons,
-            "description": row.get("description", ""),
+            "description": check_length(
+                row.get("description", ""), "description", INCIDENT_LIMITS["description"]
+            ),
         }
         fields.update((column, _choice(row, column)) for column in CHOICES)
         fields.update((column, parse_count(row.get(column, ""), column)) for column in COUNTS)
@@ -162,8 +168,10 @@ class TrackerReader:
         local_id = None
         if not external_id:
             external_id, local_id = _local_identity(row)
-        check_length(external_id, "external_id", 100)
-        source_dataset = check_length(source_dataset or self.dataset, "source_dataset", 30)
+        check_length(external_id, "external_id", INCIDENT_LIMITS["external_id"])
+        source_dataset = check_length(
+            source_dataset or self.dataset, "source_dataset", INCIDENT_LIMITS["source_dataset"]
+        )
         return external_id, source_dataset, local_id
 
 
@@ -215,7 +223,7 @@ def parse_sources(row: dict[str, str]) -> list[tuple]:
     text = row.get("sources_json", "").strip()
     if not text:
         names = [csv_text(name) for name in split_list(row.get("sources", ""))]
-        return [(check_length(name, "sources", 300), "", None, "") for name in names]
+        return [(check_length(name, "sources", SOURCE_LIMITS["name"]), "", None, "") for name in names]
     return [_json_source(item) for item in _json_sources(text) if not item.get("confidential")]
 
 
@@ -247,9 +255,9 @@ def _json_source(item):
     if reliability and reliability not in RELIABILITIES:
         raise BadValue("sources_json", f"source {name!r}: unknown reliability {reliability!r}")
     return (
-        check_length(name.strip(), "sources", 300),
-        check_length(url, "sources_json", 1000),
+        check_length(name.strip(), "sources", SOURCE_LIMITS["name"]),
+        check_length(url, "sources_json", SOURCE_LIMITS["url"]),
         published_on or None,
-        notes,
+        check_length(notes, "sources_json", SOURCE_LIMITS["notes"]),
         reliability,
     )

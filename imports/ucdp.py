@@ -26,6 +26,8 @@ from core.choices import IncidentCategory
 from incidents.choices import DatePrecision, LocationPrecision
 
 from .base import (
+    INCIDENT_LIMITS,
+    SOURCE_LIMITS,
     BadValue,
     ImportFileError,
     Record,
@@ -102,7 +104,7 @@ class UcdpReader:
         external_id = row["id"].strip()
         if not external_id:
             raise BadValue("id", "missing id")
-        check_length(external_id, "id", 100)
+        check_length(external_id, "id", INCIDENT_LIMITS["external_id"])
 
         start = parse_date(row["date_start"], "date_start", self._dates)
         end = parse_date(row["date_end"], "date_end", self._dates) if row["date_end"].strip() else start
@@ -142,10 +144,12 @@ class UcdpReader:
                 "date_precision": date_precision,
                 "occurred_until": occurred_until,
                 "place_name": check_length(
-                    row.get("where_coordinates", "").strip(), "where_coordinates", 200
+                    row.get("where_coordinates", "").strip(),
+                    "where_coordinates",
+                    INCIDENT_LIMITS["place_name"],
                 ),
-                "admin1": check_length(row.get("adm_1", "").strip(), "adm_1", 100),
-                "admin2": check_length(row.get("adm_2", "").strip(), "adm_2", 100),
+                "admin1": check_length(row.get("adm_1", "").strip(), "adm_1", INCIDENT_LIMITS["admin1"]),
+                "admin2": check_length(row.get("adm_2", "").strip(), "adm_2", INCIDENT_LIMITS["admin2"]),
                 "latitude": latitude,
                 "longitude": longitude,
                 "location_precision": location_precision,
@@ -167,7 +171,7 @@ class UcdpReader:
         ]
         if estimates:
             text += "; deaths " + ", ".join(estimates)
-        return text + "]"
+        return check_length(text + "]", "dyad_name", INCIDENT_LIMITS["description"])
 
     def _sources(self, row):
         sources = []
@@ -184,9 +188,14 @@ class UcdpReader:
                 except BadValue:
                     published_on, headline = None, rest
                 sources.append(
-                    (check_length(office, "source_article", 300), "", published_on, headline.strip())
+                    (
+                        check_length(office, "source_article", SOURCE_LIMITS["name"]),
+                        "",
+                        published_on,
+                        check_length(headline.strip(), "source_article", SOURCE_LIMITS["notes"]),
+                    )
                 )
         else:
             for office in split_list(row.get("source_office", "")):
-                sources.append((check_length(office, "source_office", 300), "", None, ""))
+                sources.append((check_length(office, "source_office", SOURCE_LIMITS["name"]), "", None, ""))
         return sources

@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 from agreements.models import Clause, Party
 from core.choices import IncidentCategory
 from core.dates import EARLIEST, END_OF_RANGE, validate_incident_time, validate_window_end
-from core.fields import ChoiceListField
+from core.fields import BoundedTextField, ChoiceListField
 
 from .choices import DatePrecision, IncidentStatus, LocationPrecision, SourceReliability, TargetType, Weapon
 
@@ -58,7 +58,7 @@ class Incident(models.Model):
     injured_civilians = models.PositiveIntegerField(default=0)
     injured_combatants = models.PositiveIntegerField(default=0)
     injured_unknown = models.PositiveIntegerField(default=0)
-    description = models.TextField(blank=True)
+    description = BoundedTextField(blank=True, max_length=20_000)
     status = models.CharField(max_length=20, choices=IncidentStatus.choices, default=IncidentStatus.DRAFT)
     source_dataset = models.CharField(
         max_length=30, blank=True, help_text="Dataset this incident was imported from (acled, ucdp...)."
@@ -188,7 +188,7 @@ class Source(models.Model):
         default=False,
         help_text="Confidential sources (e.g. a witness) are shown only to staff with the permission.",
     )
-    notes = models.TextField(blank=True)
+    notes = BoundedTextField(blank=True, max_length=5_000)
     history = HistoricalRecords()
 
     objects = SourceQuerySet.as_manager()
@@ -206,7 +206,7 @@ class ClauseLink(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="clause_links")
     clause = models.ForeignKey(Clause, on_delete=models.CASCADE, related_name="incident_links")
-    note = models.TextField(blank=True)
+    note = BoundedTextField(blank=True, max_length=5_000)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

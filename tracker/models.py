@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from agreements.models import Clause
+from core.fields import BoundedTextField
 from incidents.models import Incident
 
 from .choices import Confidence, JobKind, JobStatus, ViolationStatus
@@ -25,7 +26,7 @@ class Violation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_note = models.TextField(blank=True)
+    review_note = BoundedTextField(blank=True, max_length=5_000)
 
     class Meta:
         ordering = ["-flagged_at", "-id"]
