@@ -168,6 +168,8 @@ CELERY_BEAT_SCHEDULE = {
 # Records of finished job runs (admin: Compliance -> Job runs) are deleted after this many days.
 TRACKER_JOB_RUNS_KEEP_DAYS = env.int("TRACKER_JOB_RUNS_KEEP_DAYS", default=90)
 TRACKER_DEADLINE_DUE_SOON_DAYS = env.int("TRACKER_DEADLINE_DUE_SOON_DAYS", default=7)
+# Saving a deadline (admin, API) checks the deadlines at once, so a past one shows missed at once.
+TRACKER_CHECK_DEADLINES_ON_SAVE = env.bool("TRACKER_CHECK_DEADLINES_ON_SAVE", default=True)
 # Imports: a bare date in a data file is a local day in this time zone.
 INCIDENTS_IMPORT_TIMEZONE = env.str("INCIDENTS_IMPORT_TIMEZONE", default="Asia/Damascus")
 
