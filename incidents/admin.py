@@ -1,9 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.http import Http404
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from .choices import IncidentStatus
+from .choices import DatePrecision, IncidentStatus
 from .models import ClauseLink, Incident, Source
 
 REVIEW_STATUSES = {IncidentStatus.VERIFIED, IncidentStatus.DISPUTED, IncidentStatus.REJECTED}
@@ -55,7 +56,7 @@ class IncidentForm(forms.ModelForm):
 class IncidentAdmin(SimpleHistoryAdmin):
     form = IncidentForm
     list_display = [
-        "occurred_at",
+        "when",
         "category",
         "place_name",
         "admin1",
@@ -116,6 +117,16 @@ class IncidentAdmin(SimpleHistoryAdmin):
                 super().__init__(*args, user=request.user, **inner_kwargs)
 
         return RequestIncidentForm
+
+    @admin.display(description="When", ordering="occurred_at")
+    def when(self, obj):
+        """The time only when it is known: a day-precision incident is not at midnight."""
+        moment = timezone.localtime(obj.occurred_at)
+        if obj.date_precision == DatePrecision.EXACT:
+            return f"{moment.day} {moment:%b %Y %H:%M}"
+        return f"{moment.day} {moment:%b %Y}" + (
+            "" if obj.date_precision == DatePrecision.DAY else " (approx.)"
+        )
 
     @admin.display(description="Killed", ordering="killed_civilians")
     def killed_total(self, obj):

@@ -127,18 +127,47 @@ class ViolationAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(back)
 
 
+def _readable(values):
+    """A job's counts or parameters as `missed 2 · due soon 1`, not raw JSON."""
+    if not values:
+        return "-"
+    return " · ".join(f"{key.replace('_', ' ')} {value}" for key, value in values.items())
+
+
 @admin.register(JobRun)
 class JobRunAdmin(admin.ModelAdmin):
-    list_display = ["kind", "status", "started_at", "finished_at", "duration", "counts"]
+    list_display = ["kind", "status", "started_at", "took", "what_it_did"]
     list_filter = ["kind", "status"]
     date_hierarchy = "started_at"
-    readonly_fields = ["kind", "status", "started_at", "finished_at", "parameters", "counts", "error"]
+    fields = [
+        "kind",
+        "status",
+        "started_at",
+        "finished_at",
+        "duration",
+        "with_parameters",
+        "what_it_did",
+        "error",
+    ]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="Took")
+    def took(self, run):
+        return f"{run.duration.total_seconds():.1f} s" if run.duration else "-"
+
+    @admin.display(description="What it did")
+    def what_it_did(self, run):
+        return _readable(run.counts)
+
+    @admin.display(description="Parameters")
+    def with_parameters(self, run):
+        return _readable(run.parameters)
 
 
 class IncidentDeskAdmin(IncidentAdmin):

@@ -97,6 +97,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+FORMAT_MODULE_PATH = ["config.formats"]  # one date style everywhere: 2 Apr 2019 09:00
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="Asia/Damascus")  # how the admin shows times
 USE_I18N = True
 USE_TZ = True
