@@ -1,11 +1,17 @@
 from django import forms
 from django.contrib import admin, messages
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.urls import path
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from agreements.models import Area
+
+from . import gazetteer
 from .choices import DatePrecision, IncidentStatus
 from .models import ClauseLink, Incident, Source
+from .widgets import MapPicker
 
 REVIEW_STATUSES = {IncidentStatus.VERIFIED, IncidentStatus.DISPUTED, IncidentStatus.REJECTED}
 
@@ -32,6 +38,8 @@ class ClauseLinkInline(admin.TabularInline):
 
 
 class IncidentForm(forms.ModelForm):
+    map = forms.CharField(label="Find on the map", required=False, widget=MapPicker)
+
     class Meta:
         model = Incident
         fields = "__all__"
@@ -50,6 +58,22 @@ class IncidentForm(forms.ModelForm):
                 "Save it as draft or under review."
             )
         return status
+
+    def clean(self):
+        cleaned = super().clean()
+        self._fill_admin_areas(cleaned)
+        return cleaned
+
+    def _fill_admin_areas(self, cleaned):
+        """Coordinates typed by hand (or set on the map) give the governorate and district too."""
+        lat, lon = cleaned.get("latitude"), cleaned.get("longitude")
+        moved = {"latitude", "longitude"} & set(self.changed_data)
+        typed_by_user = {"admin1", "admin2"} & set(self.changed_data)
+        if lat is None or lon is None or not moved or typed_by_user:
+            return
+        place = gazetteer.nearest(lat, lon)
+        if place is not None:
+            cleaned["admin1"], cleaned["admin2"] = place.admin1, place.admin2
 
 
 @admin.register(Incident)
@@ -84,7 +108,15 @@ class IncidentAdmin(SimpleHistoryAdmin):
         ("When", {"fields": [("occurred_at", "date_precision"), "occurred_until"]}),
         (
             "Where",
-            {"fields": ["place_name", ("admin1", "admin2"), ("latitude", "longitude"), "location_precision"]},
+            {
+                "fields": [
+                    "map",
+                    "place_name",
+                    ("admin1", "admin2"),
+                    ("latitude", "longitude"),
+                    "location_precision",
+                ]
+            },
         ),
         ("What", {"fields": ["category", "perpetrator", "target_type", "weapons", "description"]}),
         (
@@ -108,6 +140,41 @@ class IncidentAdmin(SimpleHistoryAdmin):
             },
         ),
     ]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("places/", view(self.places_view), name="incidents_incident_places"),
+            path("areas/", view(self.areas_view), name="incidents_incident_areas"),
+            *super().get_urls(),
+        ]
+
+    def places_view(self, request):
+        """The offline gazetteer: `?q=Saraqeb` finds places by name, `?lat=&lon=` the nearest one."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        if "q" in request.GET:
+            return JsonResponse({"places": [p.as_dict() for p in gazetteer.search(request.GET["q"][:100])]})
+        try:
+            lat, lon = float(request.GET["lat"]), float(request.GET["lon"])
+        except (KeyError, ValueError):
+            return JsonResponse({"error": "Give q, or lat and lon."}, status=400)
+        place = gazetteer.nearest(lat, lon)
+        return JsonResponse({"place": place.as_dict() if place else None})
+
+    def areas_view(self, request):
+        """Every agreement area as GeoJSON, for the map picker."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        features = [
+            {
+                "type": "Feature",
+                "geometry": area.geometry,
+                "properties": {"name": area.name, "buffer_km": float(area.buffer_km)},
+            }
+            for area in Area.objects.order_by("name")
+        ]
+        return JsonResponse({"type": "FeatureCollection", "features": features})
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change, **kwargs)
