@@ -79,15 +79,7 @@ class IncidentForm(forms.ModelForm):
 @admin.register(Incident)
 class IncidentAdmin(SimpleHistoryAdmin):
     form = IncidentForm
-    list_display = [
-        "when",
-        "category",
-        "place_name",
-        "admin1",
-        "perpetrator",
-        "killed_total",
-        "status",
-    ]
+    list_display = ["when", "category", "place", "perpetrator", "killed_total", "status"]
     list_filter = [
         "status",
         "category",
@@ -194,6 +186,10 @@ class IncidentAdmin(SimpleHistoryAdmin):
         return f"{moment.day} {moment:%b %Y}" + (
             "" if obj.date_precision == DatePrecision.DAY else " (approx.)"
         )
+
+    @admin.display(description="Place", ordering="place_name")
+    def place(self, obj):
+        return ", ".join(part for part in (obj.place_name, obj.admin1) if part) or "-"
 
     @admin.display(description="Killed", ordering="killed_civilians")
     def killed_total(self, obj):

@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -40,7 +42,8 @@ class IncidentListFilter(admin.SimpleListFilter):
 
 @admin.register(Violation)
 class ViolationAdmin(admin.ModelAdmin):
-    list_display = ["incident", "clause", "confidence", "status", "flagged_at", "reviewed_by", "reviewed_at"]
+    list_display = ["incident_day", "incident", "clause_brief", "confidence", "status", "reviewed"]
+    list_display_links = ["incident"]
     list_filter = ["status", "confidence", "clause__agreement", "clause__kind", IncidentListFilter]
     search_fields = [
         "incident__place_name",
@@ -74,6 +77,23 @@ class ViolationAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     actions = ["confirm", "dismiss"]
+
+    @admin.display(description="Date", ordering="incident__occurred_at")
+    def incident_day(self, violation):
+        day = timezone.localtime(violation.incident.occurred_at)
+        return f"{day.day} {day:%b %Y}"
+
+    @admin.display(description="Clause", ordering="clause__agreement__slug")
+    def clause_brief(self, violation):
+        clause = violation.clause
+        return format_html('<span title="{}">{} §{}</span>', clause, clause.agreement.slug, clause.number)
+
+    @admin.display(description="Reviewed", ordering="reviewed_at")
+    def reviewed(self, violation):
+        if not violation.reviewed_at:
+            return "-"
+        day = timezone.localtime(violation.reviewed_at)
+        return f"{violation.reviewed_by or 'someone'}, {day.day} {day:%b %Y}"
 
     def has_add_permission(self, request):
         return False  # violations come from the engine; staff log incidents against clauses instead
