@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def busy_port():
     with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as runserver's own socket
         listener.bind(("127.0.0.1", 0))
         listener.listen()
         yield listener.getsockname()[1]

@@ -13,6 +13,13 @@ PR_SET_PDEATHSIG = 1
 
 def port_in_use(host: str, port: int) -> bool:
     """True if something already listens on host:port (what runserver would fail on after the worker started)."""
+    try:
+        socket.create_connection(
+            (host if host not in ("0.0.0.0", "::") else "127.0.0.1", port), timeout=1
+        ).close()
+        return True  # something answers there
+    except OSError:
+        pass
     for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
         with socket.socket(family, kind, proto) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
