@@ -11,13 +11,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def violation():
-    clause = ClauseFactory(agreement=AgreementFactory(title="Sochi memorandum"), number="1", title="Ceasefire")
+    clause = ClauseFactory(
+        agreement=AgreementFactory(title="Sochi memorandum"), number="1", title="Ceasefire"
+    )
     incident = IncidentFactory(place_name="Saraqib")
     return ViolationFactory(incident=incident, clause=clause, confidence="medium", reasons=["near an area"])
 
 
 def incident_page(client, violation):
-    return client.get(reverse("admin:incidents_incident_change", args=[violation.incident_id])).content.decode()
+    return client.get(
+        reverse("admin:incidents_incident_change", args=[violation.incident_id])
+    ).content.decode()
 
 
 def test_the_incident_page_lists_its_violations_with_clause_agreement_confidence_reasons_and_status(
@@ -49,7 +53,9 @@ def test_analysts_get_review_buttons_that_confirm_through_the_service(client, an
 
 def test_reporters_cannot_review_by_posting(client, reporter, violation):
     client.force_login(reporter)
-    response = client.post(reverse("admin:tracker_violation_review", args=[violation.pk]), {"review": "confirmed"})
+    response = client.post(
+        reverse("admin:tracker_violation_review", args=[violation.pk]), {"review": "confirmed"}
+    )
     assert response.status_code == 403
     violation.refresh_from_db()
     assert violation.status == ViolationStatus.FLAGGED
