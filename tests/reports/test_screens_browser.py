@@ -67,6 +67,8 @@ def test_the_sochi_agreement_page_is_readable(monitor, live_server, demo):
     sochi = Agreement.objects.get(slug="sochi-2018")
     monitor.get(f"{live_server.url}/admin/agreements/agreement/{sochi.pk}/change/")
     screenshot(monitor, "3-sochi-agreement.png")
+    monitor.execute_script("document.getElementById('clauses-group').scrollIntoView()")
+    screenshot(monitor, "3b-sochi-agreement-clauses.png")
     assert page_width(monitor) <= WIDTH
     assert monitor.execute_script("return document.documentElement.scrollHeight") < 6000
 
