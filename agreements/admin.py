@@ -2,6 +2,7 @@ import json
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Agreement, AgreementLink, AgreementParty, Area, Clause, Deadline, Party, PartyAlias
@@ -38,27 +39,35 @@ class AgreementLinkInline(admin.TabularInline):
     extra = 0
 
 
-class ClauseInline(admin.StackedInline):
+class ClauseInline(admin.TabularInline):
+    """One line per clause: its text, parties, areas and dates are edited on the clause's own page
+    ("Change" link), so an agreement of ten clauses fits a screen."""
+
     model = Clause
     extra = 0
     show_change_link = True
-    fields = [
-        ("number", "kind"),
-        "title",
-        "text",
-        "obligated_parties",
-        "areas",
-        ("in_force_from", "in_force_until"),
-        "prohibited_categories",
-    ]
-    autocomplete_fields = ["obligated_parties", "areas"]
+    fields = ["number", "title", "kind"]
+    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 60})}}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "number":
+            kwargs["widget"] = forms.TextInput(attrs={"size": 5})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class DeadlineInline(admin.TabularInline):
+    """Deadlines in brief; the due time, when it was met and the evidence are on the deadline's page."""
+
     model = Deadline
     extra = 0
-    fields = ["clause", "description", "due_date", "due_time", "extended_to", "status", "met_at", "evidence"]
+    show_change_link = True
+    fields = ["clause", "description", "due_date", "extended_to", "status"]
     autocomplete_fields = ["clause"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "description":
+            kwargs["widget"] = forms.TextInput(attrs={"size": 45})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(Agreement)

@@ -286,7 +286,7 @@ class Deadline(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.description} (due {self.due_date:%d %b %Y})"
+        return f"{self.description} (due {self.due_date.day} {self.due_date:%b %Y})"
 
     def clean(self):
         errors = {}

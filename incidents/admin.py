@@ -1,10 +1,17 @@
 from django import forms
 from django.contrib import admin, messages
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.urls import path
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from .choices import IncidentStatus
+from agreements.models import Area
+
+from . import gazetteer
+from .choices import DatePrecision, IncidentStatus
 from .models import ClauseLink, Incident, Source
+from .widgets import MapPicker
 
 REVIEW_STATUSES = {IncidentStatus.VERIFIED, IncidentStatus.DISPUTED, IncidentStatus.REJECTED}
 
@@ -32,6 +39,8 @@ class ClauseLinkInline(admin.TabularInline):
 
 
 class IncidentForm(forms.ModelForm):
+    map = forms.CharField(label="Find on the map", required=False, widget=MapPicker)
+
     class Meta:
         model = Incident
         fields = "__all__"
@@ -51,19 +60,27 @@ class IncidentForm(forms.ModelForm):
             )
         return status
 
+    def clean(self):
+        cleaned = super().clean()
+        self._fill_admin_areas(cleaned)
+        return cleaned
+
+    def _fill_admin_areas(self, cleaned):
+        """Coordinates typed by hand (or set on the map) give the governorate and district too."""
+        lat, lon = cleaned.get("latitude"), cleaned.get("longitude")
+        moved = {"latitude", "longitude"} & set(self.changed_data)
+        typed_by_user = {"admin1", "admin2"} & set(self.changed_data)
+        if lat is None or lon is None or not moved or typed_by_user:
+            return
+        place = gazetteer.nearest(lat, lon)
+        if place is not None:
+            cleaned["admin1"], cleaned["admin2"] = place.admin1, place.admin2
+
 
 @admin.register(Incident)
 class IncidentAdmin(SimpleHistoryAdmin):
     form = IncidentForm
-    list_display = [
-        "occurred_at",
-        "category",
-        "place_name",
-        "admin1",
-        "perpetrator",
-        "killed_total",
-        "status",
-    ]
+    list_display = ["when", "category", "place", "perpetrator", "killed_total", "status"]
     list_filter = [
         "status",
         "category",
@@ -84,7 +101,15 @@ class IncidentAdmin(SimpleHistoryAdmin):
         ("When", {"fields": [("occurred_at", "date_precision"), "occurred_until"]}),
         (
             "Where",
-            {"fields": ["place_name", ("admin1", "admin2"), ("latitude", "longitude"), "location_precision"]},
+            {
+                "fields": [
+                    "map",
+                    "place_name",
+                    ("admin1", "admin2"),
+                    ("latitude", "longitude"),
+                    "location_precision",
+                ]
+            },
         ),
         ("What", {"fields": ["category", "perpetrator", "target_type", "weapons", "description"]}),
         (
@@ -109,6 +134,41 @@ class IncidentAdmin(SimpleHistoryAdmin):
         ),
     ]
 
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("places/", view(self.places_view), name="incidents_incident_places"),
+            path("areas/", view(self.areas_view), name="incidents_incident_areas"),
+            *super().get_urls(),
+        ]
+
+    def places_view(self, request):
+        """The offline gazetteer: `?q=Saraqeb` finds places by name, `?lat=&lon=` the nearest one."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        if "q" in request.GET:
+            return JsonResponse({"places": [p.as_dict() for p in gazetteer.search(request.GET["q"][:100])]})
+        try:
+            lat, lon = float(request.GET["lat"]), float(request.GET["lon"])
+        except (KeyError, ValueError):
+            return JsonResponse({"error": "Give q, or lat and lon."}, status=400)
+        place = gazetteer.nearest(lat, lon)
+        return JsonResponse({"place": place.as_dict() if place else None})
+
+    def areas_view(self, request):
+        """Every agreement area as GeoJSON, for the map picker."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        features = [
+            {
+                "type": "Feature",
+                "geometry": area.geometry,
+                "properties": {"name": area.name, "buffer_km": float(area.buffer_km)},
+            }
+            for area in Area.objects.order_by("name")
+        ]
+        return JsonResponse({"type": "FeatureCollection", "features": features})
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change, **kwargs)
 
@@ -117,6 +177,20 @@ class IncidentAdmin(SimpleHistoryAdmin):
                 super().__init__(*args, user=request.user, **inner_kwargs)
 
         return RequestIncidentForm
+
+    @admin.display(description="When", ordering="occurred_at")
+    def when(self, obj):
+        """The time only when it is known: a day-precision incident is not at midnight."""
+        moment = timezone.localtime(obj.occurred_at)
+        if obj.date_precision == DatePrecision.EXACT:
+            return f"{moment.day} {moment:%b %Y %H:%M}"
+        return f"{moment.day} {moment:%b %Y}" + (
+            "" if obj.date_precision == DatePrecision.DAY else " (approx.)"
+        )
+
+    @admin.display(description="Place", ordering="place_name")
+    def place(self, obj):
+        return ", ".join(part for part in (obj.place_name, obj.admin1) if part) or "-"
 
     @admin.display(description="Killed", ordering="killed_civilians")
     def killed_total(self, obj):

@@ -115,7 +115,8 @@ class Incident(models.Model):
 
     def __str__(self):
         place = self.place_name or self.admin2 or self.admin1 or "unknown place"
-        return f"{self.get_category_display()} at {place}, {timezone.localtime(self.occurred_at):%d %b %Y}"
+        day = timezone.localtime(self.occurred_at)
+        return f"{self.get_category_display()} at {place}, {day.day} {day:%b %Y}"
 
     def clean(self):
         errors = {}

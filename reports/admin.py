@@ -232,6 +232,8 @@ class ReportAdmin(admin.ModelAdmin):
         response = HttpResponse(body, content_type=content_type)
         disposition = "inline" if request.GET.get("inline") else "attachment"
         response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+        if disposition == "inline":
+            response["X-Frame-Options"] = "SAMEORIGIN"  # the report's own change page frames it as a preview
         return response
 
 

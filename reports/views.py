@@ -32,7 +32,7 @@ STANDING = [ViolationStatus.FLAGGED, ViolationStatus.CONFIRMED]
 OPEN_DEADLINE = [DeadlineStatus.PENDING, DeadlineStatus.EXTENDED]
 RECENT_DAYS = 30
 DEFAULT_WINDOW_DAYS = 90
-MAX_WINDOW_DAYS = 730
+MAX_WINDOW_DAYS = 3660
 MAP_LIMIT = 1000
 LATEST_REPORTS = 10
 
@@ -84,27 +84,72 @@ def index(request):
 
 
 def _window(request, agreement_violations, now, tz):
-    """(first day, last day) shown: `days` days up to `until`, or up to the latest violation."""
-    try:
-        days = min(max(int(request.GET.get("days", DEFAULT_WINDOW_DAYS)), 7), MAX_WINDOW_DAYS)
-    except ValueError:
-        days = DEFAULT_WINDOW_DAYS
-    until = request.GET.get("until")
-    try:
-        end = dt.date.fromisoformat(until) if until else None
-    except ValueError:
-        end = None
+    """(first day, last day, days) shown: `days` days up to `until`, or every violation by default.
+
+    With neither, the window runs from the first to the latest violation (at least
+    DEFAULT_WINDOW_DAYS, at most MAX_WINDOW_DAYS), so one current incident does not hide the years
+    before it.
+    """
+    days, end = _int_param(request, "days"), _date_param(request, "until")
     if end is None:
-        # Anchored on the latest violation, so an agreement that went quiet still shows its history.
-        latest = agreement_violations.aggregate(last=Max("incident__occurred_at"))["last"]
-        end = (latest or now).astimezone(tz).date()
+        span = agreement_violations.aggregate(
+            first=Min("incident__occurred_at"), last=Max("incident__occurred_at")
+        )
+        end = (span["last"] or now).astimezone(tz).date()
+        if days is None and span["first"] is not None:
+            days = max((end - span["first"].astimezone(tz).date()).days + 1, DEFAULT_WINDOW_DAYS)
+    days = min(max(days or DEFAULT_WINDOW_DAYS, 7), MAX_WINDOW_DAYS)
     return end - dt.timedelta(days=days - 1), end, days
 
 
-def _clause_rows(agreement, violations, now):
-    recent = Q(incident__occurred_at__gte=now - dt.timedelta(days=RECENT_DAYS))
+def _int_param(request, name):
+    try:
+        return int(request.GET[name])
+    except (KeyError, ValueError):
+        return None
+
+
+def _date_param(request, name):
+    try:
+        return dt.date.fromisoformat(request.GET[name])
+    except (KeyError, ValueError):
+        return None
+
+
+def _end_of(day, tz):
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+
+
+def _next_due_dates(agreement):
+    """Each clause's next open deadline, as the date it is due (not its due moment, the next midnight)."""
+    next_due = {}
+    for deadline in Deadline.objects.filter(
+        agreement=agreement, clause__isnull=False, status__in=OPEN_DEADLINE
+    ):
+        next_due.setdefault(
+            deadline.clause_id, deadline.extended_to or deadline.due_date
+        )  # ordered by due_at
+    return next_due
+
+
+def _clause_status(violations, deadlines, recent_label):
+    if deadlines.get("missed"):
+        return "Deadline missed", "bad"
+    if violations.get("recent"):
+        return f"Violated in the {recent_label}", "bad"
+    if violations.get("total"):
+        return "Violated earlier", "warn"
+    return "No violations recorded", "ok"
+
+
+def _clause_rows(agreement, violations, window, tz):
+    """Each clause as of the window's last day: nothing after it counts, 'recent' ends with it."""
+    end = _end_of(window["last"], tz)
+    recent = Q(incident__occurred_at__gte=end - dt.timedelta(days=RECENT_DAYS))
     counts = _by_key(
-        violations.values("clause_id").annotate(
+        violations.filter(incident__occurred_at__lt=end)
+        .values("clause_id")
+        .annotate(
             total=Count("id"),
             recent=Count("id", filter=recent),
             confirmed=Count("id", filter=Q(status=ViolationStatus.CONFIRMED)),
@@ -118,21 +163,14 @@ def _clause_rows(agreement, violations, now):
         .annotate(
             open=Count("id", filter=Q(status__in=OPEN_DEADLINE)),
             missed=Count("id", filter=Q(status=DeadlineStatus.MISSED)),
-            next_due=Min("due_at", filter=Q(status__in=OPEN_DEADLINE)),
         ),
         "clause_id",
     )
+    next_due = _next_due_dates(agreement)
     rows = []
     for clause in agreement.clauses.order_by("id"):
         v, d = counts.get(clause.id, {}), deadlines.get(clause.id, {})
-        if d.get("missed"):
-            status, css = "Deadline missed", "bad"
-        elif v.get("recent"):
-            status, css = f"Violated in the last {RECENT_DAYS} days", "bad"
-        elif v.get("total"):
-            status, css = "Violated earlier", "warn"
-        else:
-            status, css = "No violations recorded", "ok"
+        status, css = _clause_status(v, d, window["recent_label"])
         rows.append(
             {
                 "clause": clause,
@@ -142,7 +180,7 @@ def _clause_rows(agreement, violations, now):
                 "last": v.get("last"),
                 "open_deadlines": d.get("open", 0),
                 "missed_deadlines": d.get("missed", 0),
-                "next_due": d.get("next_due"),
+                "next_due": next_due.get(clause.id),
                 "status": status,
                 "css": css,
             }
@@ -258,6 +296,12 @@ def agreement_dashboard(request, slug):
     tz = agreement.tz
     violations = Violation.objects.filter(clause__agreement=agreement, status__in=STANDING)
     first, last, days = _window(request, violations, now, tz)
+    window = {
+        "first": first,
+        "last": last,
+        "days": days,
+        "recent_label": f"{RECENT_DAYS} days to {last.day} {last:%b %Y}",
+    }
     areas, bbox = _area_features(agreement)
     reports = Report.objects.for_agreement(agreement).select_related("subscription", "delivery")[
         :LATEST_REPORTS
@@ -268,8 +312,8 @@ def agreement_dashboard(request, slug):
         **admin.site.each_context(request),
         "title": agreement.title,
         "agreement": agreement,
-        "clauses": _clause_rows(agreement, violations, now),
-        "window": {"first": first, "last": last, "days": days},
+        "clauses": _clause_rows(agreement, violations, window, tz),
+        "window": window,
         "recent_days": RECENT_DAYS,
         "reports": reports,
         "can_download": can_download,
@@ -281,7 +325,8 @@ def agreement_dashboard(request, slug):
             "map": {"areas": areas, "points": _map_points(agreement, violations, bbox, first, last, tz)},
         },
     }
-    return render(request, "reports/dashboard/agreement.html", context)
+    with timezone.override(tz):  # the page says "times in <the agreement's time zone>"
+        return render(request, "reports/dashboard/agreement.html", context)
 
 
 @staff_member_required

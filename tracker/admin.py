@@ -1,16 +1,50 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from core.exceptions import StateConflict
+from incidents.admin import IncidentAdmin
+from incidents.models import Incident
 
 from .choices import ViolationStatus
 from .models import JobRun, Violation
 from .services import review_violation
 
+REVIEW_CHOICES = {ViolationStatus.CONFIRMED: "Confirm", ViolationStatus.DISMISSED: "Dismiss"}
+
+
+def can_review(request):
+    return request.user.has_perm("tracker.review_violation")
+
+
+class IncidentListFilter(admin.SimpleListFilter):
+    """The violations of one incident (`?incident=<id>`), as linked from the incident's page."""
+
+    title = "incident"
+    parameter_name = "incident"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        if not value or not value.isdigit():
+            return []
+        incident = Incident.objects.filter(pk=value).first()
+        return [(value, str(incident))] if incident else []
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(incident_id=value) if value and value.isdigit() else queryset
+
 
 @admin.register(Violation)
 class ViolationAdmin(admin.ModelAdmin):
-    list_display = ["incident", "clause", "confidence", "status", "flagged_at", "reviewed_by", "reviewed_at"]
-    list_filter = ["status", "confidence", "clause__agreement", "clause__kind"]
+    list_display = ["incident_day", "incident", "clause_brief", "confidence", "status", "reviewed"]
+    list_display_links = ["incident"]
+    list_filter = ["status", "confidence", "clause__agreement", "clause__kind", IncidentListFilter]
     search_fields = [
         "incident__place_name",
         "incident__description",
@@ -44,6 +78,23 @@ class ViolationAdmin(admin.ModelAdmin):
     ]
     actions = ["confirm", "dismiss"]
 
+    @admin.display(description="Date", ordering="incident__occurred_at")
+    def incident_day(self, violation):
+        day = timezone.localtime(violation.incident.occurred_at)
+        return f"{day.day} {day:%b %Y}"
+
+    @admin.display(description="Clause", ordering="clause__agreement__slug")
+    def clause_brief(self, violation):
+        clause = violation.clause
+        return format_html('<span title="{}">{} §{}</span>', clause, clause.agreement.slug, clause.number)
+
+    @admin.display(description="Reviewed", ordering="reviewed_at")
+    def reviewed(self, violation):
+        if not violation.reviewed_at:
+            return "-"
+        day = timezone.localtime(violation.reviewed_at)
+        return f"{violation.reviewed_by or 'someone'}, {day.day} {day:%b %Y}"
+
     def has_add_permission(self, request):
         return False  # violations come from the engine; staff log incidents against clauses instead
 
@@ -66,18 +117,115 @@ class ViolationAdmin(admin.ModelAdmin):
         self._review(request, queryset, ViolationStatus.DISMISSED)
 
     def has_review_permission(self, request):
-        return request.user.has_perm("tracker.review_violation")
+        return can_review(request)
+
+    def get_urls(self):
+        review = self.admin_site.admin_view(require_POST(self.review_view))
+        return [
+            path("<int:violation_id>/review/", review, name="tracker_violation_review"),
+            *super().get_urls(),
+        ]
+
+    def review_view(self, request, violation_id):
+        """Confirm or dismiss one violation (the buttons on the incident's page), then go back."""
+        if not can_review(request):
+            raise PermissionDenied
+        status = request.POST.get("review")
+        if status not in REVIEW_CHOICES:
+            return HttpResponseBadRequest("Say confirmed or dismissed.")
+        try:
+            violation = review_violation(violation_id, status=status, user=request.user)
+        except StateConflict as exc:
+            self.message_user(request, str(exc), messages.WARNING)
+        else:
+            self.message_user(
+                request, f"{violation.clause}: {violation.get_status_display().lower()}.", messages.SUCCESS
+            )
+        back = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = reverse("admin:tracker_violation_change", args=[violation_id])
+        return HttpResponseRedirect(back)
+
+
+def _readable(values):
+    """A job's counts or parameters as `missed 2 · due soon 1`, not raw JSON."""
+    if not values:
+        return "-"
+    return " · ".join(f"{key.replace('_', ' ')} {value}" for key, value in values.items())
 
 
 @admin.register(JobRun)
 class JobRunAdmin(admin.ModelAdmin):
-    list_display = ["kind", "status", "started_at", "finished_at", "duration", "counts"]
+    list_display = ["kind", "status", "started_at", "took", "what_it_did"]
     list_filter = ["kind", "status"]
     date_hierarchy = "started_at"
-    readonly_fields = ["kind", "status", "started_at", "finished_at", "parameters", "counts", "error"]
+    fields = [
+        "kind",
+        "status",
+        "started_at",
+        "finished_at",
+        "duration",
+        "with_parameters",
+        "what_it_did",
+        "error",
+    ]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="Took")
+    def took(self, run):
+        return f"{run.duration.total_seconds():.1f} s" if run.duration else "-"
+
+    @admin.display(description="What it did")
+    def what_it_did(self, run):
+        return _readable(run.counts)
+
+    @admin.display(description="Parameters")
+    def with_parameters(self, run):
+        return _readable(run.parameters)
+
+
+class IncidentDeskAdmin(IncidentAdmin):
+    """The incident's page with what the engine found (registered here: incidents may not import tracker)."""
+
+    change_form_template = "tracker/admin/incident_change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), **self.violations_context(request, object_id)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def violations_context(self, request, object_id):
+        if not request.user.has_perm("tracker.view_violation") or not str(object_id).isdigit():
+            return {}
+        violations = (
+            Violation.objects.filter(incident_id=object_id)
+            .select_related("clause__agreement", "reviewed_by")
+            .order_by("clause__agreement__title", "clause_id")
+        )
+        back = reverse("admin:incidents_incident_change", args=[object_id])
+        reviewer = can_review(request)
+        return {
+            "violations": [
+                {
+                    "violation": v,
+                    "review_url": reverse("admin:tracker_violation_review", args=[v.pk]) + f"?next={back}",
+                    "reviews": [
+                        (status, label)
+                        for status, label in REVIEW_CHOICES.items()
+                        if reviewer and v.status not in (status, ViolationStatus.WITHDRAWN)
+                    ],
+                }
+                for v in violations
+            ],
+            "violations_list_url": reverse("admin:tracker_violation_changelist")
+            + f"?incident__id__exact={object_id}",
+        }
+
+
+admin.site.unregister(Incident)
+admin.site.register(Incident, IncidentDeskAdmin)

@@ -1,6 +1,14 @@
 """One FilterSet per model, shared by the API (and the admin where useful)."""
 
-from core.api.filters import BBoxFilter, ChoiceInFilter, DateTimeFilter, FilterSet, IdInFilter, SearchFilter
+from core.api.filters import (
+    BBoxFilter,
+    ChoiceInFilter,
+    DateTimeFilter,
+    FilterSet,
+    IdInFilter,
+    IdOrSlugInFilter,
+    SearchFilter,
+)
 from core.choices import IncidentCategory
 from incidents.choices import LocationPrecision
 
@@ -13,7 +21,10 @@ class ViolationFilterSet(FilterSet):
     status = ChoiceInFilter(choices=ViolationStatus.choices, help_text="Comma-separated statuses.")
     confidence = ChoiceInFilter(choices=Confidence.choices, help_text="Comma-separated confidences.")
     clause = IdInFilter(help_text="Comma-separated clause ids.")
-    agreement = IdInFilter(field_name="clause__agreement", help_text="Comma-separated agreement ids.")
+    agreement = IdOrSlugInFilter(
+        field_name="clause__agreement", help_text="Comma-separated agreement ids or slugs (`sochi-2018`)."
+    )
+    incident = IdInFilter(help_text="Comma-separated incident ids.")
     party = IdInFilter(
         field_name="incident__perpetrator", help_text="Perpetrator party ids (comma-separated)."
     )

@@ -427,7 +427,7 @@ def check_deadlines(
                 if (status, due_soon) == (deadline.status, deadline.due_soon):
                     continue
                 if status == DeadlineStatus.MISSED:
-                    deadline.missed_at = now
+                    deadline.missed_at = deadline.due_at  # when it passed, not when we noticed
                     changes["missed"].append(str(deadline))
                 elif due_soon:
                     changes["due_soon"].append(str(deadline))

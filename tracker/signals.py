@@ -5,16 +5,21 @@ updated_at, so the periodic incremental scan catches them even if a task was los
 was down when it was sent (core.tasks).
 """
 
+from django.conf import settings
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from agreements.models import Agreement, Area, Clause
+from agreements.models import Agreement, Area, Clause, Deadline
 from core.tasks import enqueue, enqueue_on_commit
 from incidents.models import Incident
 from incidents.signals import incidents_bulk_changed
 
-from . import tasks
+from . import services, tasks
+
+# The deadline check saves only these fields; its own saves must not start another check.
+CHECK_FIELDS = {"status", "due_soon", "missed_at", "due_at"}
 
 
 def _reevaluate_clauses(clauses):
@@ -70,3 +75,20 @@ def area_saved(sender, instance, created, raw=False, **kwargs):
 @receiver(incidents_bulk_changed, dispatch_uid="tracker_incidents_imported")
 def incidents_imported(sender, updated_since, **kwargs):
     enqueue(tasks.scan_violations, since=updated_since.isoformat())
+
+
+@receiver(post_save, sender=Deadline, dispatch_uid="tracker_deadline_saved")
+def deadline_saved(sender, instance, raw=False, update_fields=None, **kwargs):
+    """A deadline saved with a past due date is missed at once, not at the next periodic check."""
+    if raw or not settings.TRACKER_CHECK_DEADLINES_ON_SAVE:
+        return
+    if update_fields and set(update_fields) <= CHECK_FIELDS:
+        return
+    # One check per transaction, however many deadlines it saves (the demo saves a dozen).
+    pending = transaction.get_connection().run_on_commit
+    if not any(callback is _check_deadlines_now for _, callback, _ in pending):
+        transaction.on_commit(_check_deadlines_now)
+
+
+def _check_deadlines_now():
+    services.check_deadlines()

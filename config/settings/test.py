@@ -17,3 +17,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Tests build 2018 deadlines and check them at chosen moments; tests of the check on save turn it on.
+TRACKER_CHECK_DEADLINES_ON_SAVE = False

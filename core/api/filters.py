@@ -151,6 +151,27 @@ class IdInFilter(django_filters.BaseInFilter, IdFilter):
     """Comma-separated ids: `party=1,2`."""
 
 
+class IdOrSlugField(forms.RegexField):
+    """An id or a slug: `12` or `sochi-2018`."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 100)
+        super().__init__(r"^[-a-zA-Z0-9_]+$", *args, **kwargs)
+
+
+class IdOrSlugInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
+    """Comma-separated ids or slugs of a related model: `agreement=3` or `agreement=sochi-2018`."""
+
+    field_class = IdOrSlugField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        ids = [int(v) for v in value if v.isdigit()]
+        slugs = [v for v in value if not v.isdigit()]
+        return qs.filter(Q(**{f"{self.field_name}__in": ids}) | Q(**{f"{self.field_name}__slug__in": slugs}))
+
+
 class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
     """Comma-separated choice values: `category=shelling,air_strike`."""
 

@@ -153,7 +153,6 @@ def test_deadlines_fall_due_at_the_end_of_the_day_in_damascus(demo):
         deadline = Deadline.objects.get(agreement__slug=slug, description=description)
 
         assert deadline.due_date == due_date
-        assert deadline.status == DeadlineStatus.PENDING
         assert deadline.clause.agreement.slug == slug
         end_of_day = dt.datetime.combine(due_date + dt.timedelta(days=1), dt.time.min, tzinfo=DAMASCUS)
         assert deadline.due_at == end_of_day, description

@@ -26,7 +26,11 @@ def test_it_flags_a_deadline_missed_once_its_due_moment_has_passed():
     at = dt.datetime(2018, 12, 31, 22, 0, tzinfo=UTC)
     changes = services.check_deadlines(now=at)
     deadline.refresh_from_db()
-    assert deadline.status == DeadlineStatus.MISSED and deadline.missed_at == at and not deadline.due_soon
+    assert (
+        deadline.status == DeadlineStatus.MISSED
+        and deadline.missed_at == deadline.due_at == at
+        and not deadline.due_soon
+    )
     assert changes["missed"] == [str(deadline)]
     assert deadline.history.first().history_change_reason == "Deadline check"
 

@@ -38,10 +38,9 @@ def test_checking_at_new_year_2019_flags_the_sochi_deadlines_missed(demo):
     assert sochi_deadline("M4").status == DeadlineStatus.MISSED
     assert sochi_deadline("Heavy weapons").status == DeadlineStatus.MISSED
     assert sochi_deadline("Radical groups").status == DeadlineStatus.MISSED
-    assert (
-        Deadline.objects.get(agreement__slug="moscow-2020", description__icontains="patrol").status
-        == "pending"
-    )
+    # The Moscow deadlines of March 2020 are missed too: load_demo checks as of now.
+    patrols = Deadline.objects.get(agreement__slug="moscow-2020", description__icontains="patrol")
+    assert patrols.status == DeadlineStatus.MISSED and patrols.missed_at == patrols.due_at
 
 
 def test_a_deadline_marked_met_is_not_missed(demo):

@@ -24,6 +24,7 @@ from agreements.models import (
 )
 from demo import scenario as demo
 from incidents.models import Incident, Source
+from tracker.services import check_deadlines
 
 DEMO_DATASET = "demo"
 
@@ -162,6 +163,8 @@ class Command(BaseCommand):
         loader = DemoLoader()
         with transaction.atomic():
             loader.load()
+        # The 2018 deadlines are long past: say so now, not at the scheduler's first check.
+        missed = check_deadlines()["missed"]
         for model, counts in loader.counts.items():
             self.stdout.write(
                 f"{model:28} created {counts['created']:3}  updated {counts['updated']:3}  "
@@ -170,3 +173,5 @@ class Command(BaseCommand):
         total = sum(c["created"] + c["updated"] for c in loader.counts.values())
         message = f"Demo loaded: {total} rows written." if total else "Demo up to date."
         self.stdout.write(self.style.SUCCESS(message))
+        if missed:
+            self.stdout.write(f"Deadlines missed: {len(missed)}.")

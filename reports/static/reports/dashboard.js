@@ -51,12 +51,9 @@
 
   function drawMap(map) {
     var element = document.getElementById("incident-map");
-    var leafletMap = L.map(element, { zoomSnap: 0.25 });
+    var leafletMap = TrackerMap.neutral(L.map(element, { zoomSnap: 0.25 }));
     var bounds = L.latLngBounds([]);
-    var areas = L.geoJSON(map.areas, {
-      style: { color: "#2471a3", weight: 2, fillOpacity: 0.08 },
-      onEachFeature: function (feature, layer) { layer.bindTooltip(feature.properties.name); }
-    });
+    var areas = TrackerMap.drawAreas(leafletMap, map.areas);
     if (map.areas.features.length) { bounds.extend(areas.getBounds()); }
     var markers = map.points.map(function (p) {
       var marker = L.circleMarker([p.lat, p.lon], {
@@ -79,6 +76,10 @@
     areas.addTo(leafletMap);
     markers.forEach(function (marker) { marker.addTo(leafletMap); });
     L.control.scale({ imperial: false }).addTo(leafletMap);
+    TrackerMap.addLegend(leafletMap, areas.legend.concat([
+      { name: "Incident breaching this agreement", colour: "#922b21", fill: "#e74c3c", round: true },
+      { name: "Other incident in its areas", colour: "#566573", fill: "#aab7b8", round: true }
+    ]));
     element.dataset.points = String(map.points.length);
     element.dataset.violations = String(map.points.filter(function (p) { return p.violation; }).length);
     element.dataset.areas = String(map.areas.features.length);
