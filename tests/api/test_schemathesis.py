@@ -1,7 +1,7 @@
 """Property-based API testing from the OpenAPI schema (schemathesis), through the WSGI app.
 
-Every operation gets generated requests, valid and invalid, as a user with full rights and as
-an anonymous client. Checks: no 5xx, only documented status codes and content types, and
+Every operation gets generated requests, valid and invalid, as a user with full rights, as a
+Viewer (who must never read the confidential source's name) and as an anonymous client. Checks: no 5xx, only documented status codes and content types, and
 bodies that match the schema. Bounded for CI (about a minute on 2 cores): a few examples per
 operation, no coverage phase. SCHEMATHESIS_COVERAGE=1 adds schemathesis' coverage phase (boundary
 and invalid values for every parameter, about 5 minutes here).
@@ -36,6 +36,7 @@ from tests.factories import (
 from tracker.models import Violation
 
 MAX_EXAMPLES = 6
+WITNESS = "Witness Omega-5521"
 COVERAGE_PHASE = os.environ.get("SCHEMATHESIS_COVERAGE") == "1"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
@@ -49,7 +50,7 @@ def api_data(db, settings):
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     incident = IncidentFactory()
-    SourceFactory(incident=incident, confidential=True)
+    SourceFactory(incident=incident, name=WITNESS, confidential=True)
     clause = ClauseFactory(areas=[AreaFactory()])
     DeadlineFactory(clause=clause)
     ClauseLinkFactory(incident=incident, clause=clause)
@@ -95,6 +96,27 @@ def superuser_token(db):
 @settings(**HYPOTHESIS)
 def test_api_as_a_user_with_full_rights(case, superuser_token):
     case.call_and_validate(headers={"Authorization": f"Token {superuser_token}"}, checks=CHECKS)
+
+
+@pytest.fixture
+def viewer_token(roles):
+    from rest_framework.authtoken.models import Token
+
+    from core.roles import VIEWER
+
+    return Token.objects.create(user=UserFactory(username="fuzz-viewer", roles=[VIEWER])).key
+
+
+def no_witness(ctx, response, case):
+    """A Viewer's answers never carry the confidential source's name."""
+    if WITNESS.encode() in response.content:
+        raise AssertionError(f"{case.method} {case.formatted_path}: the confidential source is in the answer")
+
+
+@schema.parametrize()
+@settings(**HYPOTHESIS)
+def test_api_as_a_viewer(case, viewer_token):
+    case.call_and_validate(headers={"Authorization": f"Token {viewer_token}"}, checks=[*CHECKS, no_witness])
 
 
 @schema.parametrize()
