@@ -186,7 +186,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "check-deadlines": {
         "task": "tracker.tasks.check_deadlines",
-        "schedule": env.int("TRACKER_DEADLINES_EVERY_SECONDS", default=900),
+        "schedule": env.int("TRACKER_DEADLINES_EVERY_SECONDS", default=60),
     },
     "scan-violations-full-nightly": {
         "task": "tracker.tasks.scan_violations",
