@@ -5,7 +5,7 @@ model instances, datetimes and dicts, then back into JSON text. On PostgreSQL th
 a viewset with `sql_json = True` asks the database for each row's JSON text instead
 (`json_build_object(...)::text`, with nested lists as a `json_agg` subquery) and embeds those
 texts in a JSON page unchanged (orjson.Fragment); CSV and GeoJSON pages decode them into the
-items their renderers take. The page, its cursor and links are DRF's own.
+items their renderers take. The page, its cursor and links are the paginator's own (core.api.pagination).
 
 The SQL is compiled from the viewset's serializer, field by field, so it follows the serializer
 and cannot drift from it: model fields along a chain of foreign keys, `RelatedValueField`
@@ -270,8 +270,10 @@ def sql_list_response(view, request):
 
     def build():
         queryset = view.filter_queryset(view.get_queryset())
-        position = view.paginator.get_ordering(request, queryset, view)[0].lstrip("-")
-        rows = view.paginator.paginate_queryset(queryset.values("pk", position), request, view=view)
+        position = view.paginator.position_fields(request, queryset, view)
+        rows = view.paginator.paginate_queryset(
+            queryset.values(*dict.fromkeys(["pk", *position])), request, view=view
+        )
         texts = page_texts(view, [row["pk"] for row in rows], using)
         page = view.paginator.get_paginated_response([item(text) for text in texts])
         body = renderer.render(page.data, request.accepted_media_type, view.get_renderer_context())
