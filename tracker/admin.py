@@ -239,6 +239,7 @@ admin.site.register(Incident, IncidentDeskAdmin)
 class ActorDecisionAdmin(admin.ModelAdmin):
     """The decisions taken in actor triage (the page linked from here); imports apply them."""
 
+    change_list_template = "tracker/admin/actordecision_change_list.html"
     list_display = ["name", "kind", "party", "decided_by", "decided_at"]
     list_filter = ["kind"]
     search_fields = ["name", "party__name"]
@@ -253,10 +254,6 @@ class ActorDecisionAdmin(admin.ModelAdmin):
     def get_urls(self):
         triage = self.admin_site.admin_view(self.triage_view)
         return [path("triage/", triage, name="incidents_actordecision_triage"), *super().get_urls()]
-
-    def changelist_view(self, request, extra_context=None):
-        extra = {"title": "Actor decisions (see actor triage for the names waiting)", **(extra_context or {})}
-        return super().changelist_view(request, extra)
 
     def triage_view(self, request):
         """The named, unregistered actors, most frequent first, and a decision for each."""

@@ -8,6 +8,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from agreements.models import Party
+from imports.models import ImportJob
 from incidents.choices import ActorCase, ActorDecisionKind
 from incidents.models import ActorDecision
 from tests.factories import AreaFactory, ClauseFactory, IncidentFactory, PartyFactory, square
@@ -139,3 +140,14 @@ def test_hand_entry_keeps_the_name_beside_the_party(analyst):
     }
     body = client.post(reverse("api:incident-list"), data, format="json").json()
     assert (body["actor_name"], body["actor_case"], body["perpetrator"]) == ("YPG", ActorCase.NAMED, None)
+
+
+def test_the_import_summary_and_the_decisions_link_to_triage(superuser, client, tmp_path):
+    job = ImportJob.objects.create(
+        format="acled", summary="1 named actors ... (/admin/incidents/actordecision/triage/):"
+    )
+    client.force_login(superuser)
+    triage = reverse("admin:incidents_actordecision_triage")
+    link = f'<a href="{triage}">'.encode()
+    assert link in client.get(reverse("admin:imports_importjob_change", args=[job.pk])).content
+    assert link in client.get(reverse("admin:incidents_actordecision_changelist")).content
