@@ -50,6 +50,9 @@ ROLE_PERMISSIONS[ANALYST] = ROLE_PERMISSIONS[REPORTER] | {
     "incidents.view_confidential_source",
     "tracker.change_violation",
     "tracker.review_violation",
+    "incidents.view_actordecision",
+    "incidents.add_actordecision",
+    "incidents.change_actordecision",
 }
 ROLE_PERMISSIONS[COORDINATOR] = (
     ROLE_PERMISSIONS[ANALYST]

@@ -6,7 +6,9 @@ Mapping (see also ACLED_SUB_EVENT_TYPES below):
   1 -> day; 2 -> week: the window date-3 .. date+3 days; 3 -> month: the calendar month
 - latitude/longitude; geo_precision 1 -> exact, 2 -> near, 3 -> district (governorate if no admin2)
 - sub_event_type -> category (files without it: event_type through OLD_EVENT_TYPES)
-- actor1 -> perpetrator (through party names and aliases); actor2 is kept in the description
+- actor1 -> actor_name as written, and perpetrator (through party names and aliases); an empty
+  actor1 or one ACLED writes as "Unidentified ..." ("Unidentified Armed Group (Syria)",
+  "Unidentified Military Forces") is unidentified; actor2 is kept in the description
 - fatalities -> killed_unknown; location/admin1/admin2 -> place_name/admin1/admin2
 - notes -> description, followed by ACLED's own labels; source (a ;-list) -> one Source each
 """
@@ -162,6 +164,11 @@ class AcledReader:
         "description",
     )
     skip_row = None
+
+    @staticmethod
+    def unidentified_actor(actor: str) -> bool:
+        """Whether ACLED says it does not know who did it: no actor1, or an "Unidentified ..." one."""
+        return not actor or actor.lower().startswith("unidentified")
 
     def __init__(self, header: list[str]):
         """Check the header (the file's column names, lower case); raises ImportFileError."""

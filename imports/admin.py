@@ -8,7 +8,8 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 
 from .dispatch import send_import
 from .models import ImportJob
@@ -118,7 +119,12 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     @admin.display(description="summary")
     def summary_text(self, obj):
-        return format_html("<pre>{}</pre>", obj.summary) if obj.summary else "-"
+        if not obj.summary:
+            return "-"
+        # The summary names the actor triage page by its path: make it a link.
+        triage = reverse("admin:incidents_actordecision_triage")
+        text = escape(obj.summary).replace(triage, f'<a href="{triage}">{triage}</a>')
+        return format_html("<pre>{}</pre>", mark_safe(text))
 
     @admin.display(description="error report (line, column, reason)")
     def error_sample(self, obj):

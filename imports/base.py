@@ -175,7 +175,7 @@ def _limits(model, names):
 
 # The models' own length limits (the admin and the API enforce the same): one limit per field.
 INCIDENT_LIMITS = _limits(
-    Incident, ("place_name", "admin1", "admin2", "description", "source_dataset", "external_id")
+    Incident, ("place_name", "admin1", "admin2", "description", "source_dataset", "external_id", "actor_name")
 )
 SOURCE_LIMITS = _limits(Source, ("name", "url", "notes"))
 

@@ -27,13 +27,14 @@ from typing import Any
 
 import numpy as np
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from agreements.choices import PartyKind
 from agreements.models import Party, PartyAlias
 from core.csv import SafeWriter
-from incidents.choices import REVIEWED_STATUSES
-from incidents.models import Incident
+from incidents.choices import REVIEWED_STATUSES, ActorDecisionKind
+from incidents.models import ActorDecision, Incident
 from incidents.signals import incidents_bulk_changed
 
 from .base import BadValue, CsvStream, ImportFileError, Record, RowError
@@ -63,7 +64,8 @@ class ImportResult:
     rejected: int = 0
     errors: list = field(default_factory=list)  # the first KEPT_ERRORS RowErrors
     error_report: str | None = None  # path of the CSV with every error (line, column, reason)
-    unknown_actors: Counter = field(default_factory=Counter)
+    unknown_actors: Counter = field(default_factory=Counter)  # named, matching no party
+    unidentified_actors: Counter = field(default_factory=Counter)  # "the source does not know"
     parties_created: list = field(default_factory=list)
     started_at: dt.datetime | None = None
     finished_at: dt.datetime | None = None
@@ -85,10 +87,13 @@ class ImportResult:
             action = (
                 "created as new parties"
                 if self.parties_created
-                else "no party matches (perpetrator left empty)"
+                else "no party matches: not counted until decided in actor triage"
+                f" ({reverse('admin:incidents_actordecision_triage')})"
             )
-            lines.append(f"{len(self.unknown_actors)} unknown actors, {action}:")
+            lines.append(f"{len(self.unknown_actors)} named actors, {action}:")
             lines += [f"  {count:>7}  {name}" for name, count in self.unknown_actors.most_common()]
+        if self.unidentified_actors:
+            lines.append(f"{sum(self.unidentified_actors.values())} rows with an unidentified actor.")
         return lines
 
 
@@ -175,6 +180,26 @@ def _fast_path(path, stream, reader, staging):
         return None
     handle.seek(end)
     return handle
+
+
+def unidentified_actors(actors: Iterable[str], reader) -> list[str]:
+    """The actors (without a party) that stand for "the source does not know who did it": by the
+    format's own rule (reader.unidentified_actor), or by an analyst's decision in triage."""
+    decided = {
+        name.lower()
+        for name in ActorDecision.objects.filter(kind=ActorDecisionKind.UNIDENTIFIED).values_list(
+            "name", flat=True
+        )
+    }
+    return [actor for actor in actors if reader.unidentified_actor(actor) or actor[:200].lower() in decided]
+
+
+def provided_fields(reader) -> tuple[str, ...]:
+    """The incident fields a format writes: a format that gives the perpetrator gives the actor
+    as named and its case too."""
+    if "perpetrator_id" in reader.provided_fields:
+        return (*reader.provided_fields, "actor_name", "actor_case")
+    return reader.provided_fields
 
 
 def _perpetrators(records, lookup, unknown):
@@ -394,12 +419,15 @@ def _merge(connection, using, staging, reader, result, create_parties, user, dry
     try:
         with transaction.atomic(using=using):
             own = _claim_own_incidents(local_ids, using)
+            for actor in unidentified_actors(list(result.unknown_actors), reader):
+                result.unidentified_actors[actor] = result.unknown_actors.pop(actor)
             if create_parties and result.unknown_actors:
                 created = create_parties_for(result.unknown_actors, reader.dataset)
                 result.parties_created = sorted(created)
                 staging.set_perpetrators(created)
+            staging.set_actors(result.unidentified_actors)
             counts = staging.merge(
-                reader.provided_fields,
+                provided_fields(reader),
                 SOURCE_FIELDS[reader.format],
                 timezone.now(),
                 getattr(user, "pk", None),

@@ -27,6 +27,7 @@ import numpy as np
 from django.db import DatabaseError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from incidents.choices import ActorCase
 from incidents.models import Incident, Source
 
 from .base import Record
@@ -48,6 +49,8 @@ DATA_COLUMNS = (
     "location_precision",
     "category",
     "perpetrator_id",
+    "actor_name",
+    "actor_case",
     "target_type",
     "weapons",
     "killed_civilians",
@@ -71,6 +74,8 @@ DEFAULTS = {
     "date_precision": "day",
     "location_precision": "exact",
     "perpetrator_id": None,
+    "actor_name": None,  # the actor as named; None: the staged actor (see set_actors)
+    "actor_case": "unidentified",
     "target_type": "",
     "weapons": [],
     "killed_civilians": 0,
@@ -279,6 +284,21 @@ class Staging:
             cursor.executemany(
                 f"UPDATE {STAGE} SET perpetrator_id = %s WHERE actor = %s AND perpetrator_id IS NULL",
                 [(party_id, actor) for actor, party_id in party_ids_by_actor.items()],
+            )
+
+    def set_actors(self, unidentified: Iterable[str]) -> None:
+        """Each row's actor as named (unless the reader gave it: the staged actor, cut to the
+        field's length) and its case: registered if it has a party, unidentified if it is empty or in `unidentified`, else named."""
+        max_length = Incident._meta.get_field("actor_name").max_length
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {STAGE} SET actor_name = COALESCE(actor_name, substr(actor, 1, %s)), actor_case = CASE"
+                f" WHEN perpetrator_id IS NOT NULL THEN %s WHEN actor = '' THEN %s ELSE %s END",
+                [max_length, ActorCase.REGISTERED, ActorCase.UNIDENTIFIED, ActorCase.NAMED],
+            )
+            cursor.executemany(
+                f"UPDATE {STAGE} SET actor_case = %s WHERE actor = %s AND perpetrator_id IS NULL",
+                [(ActorCase.UNIDENTIFIED, actor) for actor in unidentified],
             )
 
     def merge(

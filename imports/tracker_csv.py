@@ -10,8 +10,9 @@ under the header is skipped. What is read:
   the same `created_at` (to the microsecond) is that incident (see Record.local_id).
 - occurred_at/occurred_until: ISO 8601 (2019-04-02T09:00:00Z; a time without offset is UTC)
 - choice columns hold the slugs (category "shelling", status "verified"...)
-- perpetrator: `perpetrator_name` (the party's name, or an alias); the `perpetrator` id is not
-  used, as ids differ between databases
+- perpetrator: `actor_name` (the actor as the source named it) or, when empty or absent,
+  `perpetrator_name` (the party's name, or an alias), matched to a party; the `perpetrator` id
+  is not used, as ids differ between databases. No actor at all is unidentified.
 - weapons: a ;-list of weapon slugs
 - sources: `sources_json` (the full list the exporting user could see: name, url,
   published_on, notes, reliability) when present, else the `sources` names (which the export
@@ -114,6 +115,10 @@ class TrackerReader:
     id_column = "external_id"
     skip_row = staticmethod(is_hxl_row)
 
+    @staticmethod
+    def unidentified_actor(actor: str) -> bool:
+        return not actor
+
     def __init__(self, header: list[str]):
         """Check the header (the file's column names, lower case); raises ImportFileError."""
         self.header = header
@@ -149,12 +154,16 @@ class TrackerReader:
                 row.get("description", ""), "description", INCIDENT_LIMITS["description"]
             ),
         }
+        if "actor_name" in row:  # our own export says how the source named the actor
+            fields["actor_name"] = check_length(
+                row["actor_name"].strip(), "actor_name", INCIDENT_LIMITS["actor_name"]
+            )
         fields.update((column, _choice(row, column)) for column in CHOICES)
         fields.update((column, parse_count(row.get(column, ""), column)) for column in COUNTS)
         return Record(
             external_id=external_id,
             source_dataset=source_dataset,
-            actor=row.get("perpetrator_name", "").strip(),
+            actor=row.get("actor_name", "").strip() or row.get("perpetrator_name", "").strip(),
             sources=parse_sources(row),
             fields=fields,
             local_id=local_id,

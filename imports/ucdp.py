@@ -12,6 +12,8 @@ Mapping:
 - perpetrator: side_a for every type. In one-sided violence side_a is the perpetrator and
   side_b is "Civilians"; in two-sided fighting UCDP does not say who started it, and side_a is
   the government in state-based conflict, so side_a is the party the event is attributed to.
+  side_a is kept as actor_name; it is unidentified when empty or one of UNCLEAR_SIDES (UCDP
+  codes only events whose sides it knows, so in practice every side_a is named).
   side_b, the dyad and the death estimates are kept in the description.
 - deaths_civilians -> killed_civilians, deaths_a + deaths_b -> killed_combatants,
   deaths_unknown -> killed_unknown (their sum is UCDP's `best`)
@@ -63,6 +65,8 @@ TYPE_OF_VIOLENCE = {
     "2": (IncidentCategory.ARMED_CLASH, "non-state"),
     "3": (IncidentCategory.ATTACK_ON_CIVILIANS, "one-sided"),
 }
+# How a UCDP-style file writes a side nobody could identify.
+UNCLEAR_SIDES = frozenset({"unknown", "unclear", "unidentified", "xxx"})
 REQUIRED = ("id", "date_start", "date_end", "type_of_violence", "side_a", "latitude", "longitude")
 
 
@@ -88,6 +92,11 @@ class UcdpReader:
     )
     id_column = "id"
     skip_row = None
+
+    @staticmethod
+    def unidentified_actor(actor: str) -> bool:
+        """Whether the side is one UCDP marks as unclear (or missing)."""
+        return not actor or actor.lower() in UNCLEAR_SIDES
 
     def __init__(self, header: list[str]):
         """Check the header (the file's column names, lower case); raises ImportFileError."""

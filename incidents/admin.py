@@ -80,7 +80,16 @@ class IncidentForm(forms.ModelForm):
 @admin.register(Incident)
 class IncidentAdmin(SimpleHistoryAdmin):
     form = IncidentForm
-    list_display = ["when", "category", "place", "perpetrator", "killed_total", "status"]
+    list_display = [
+        "when",
+        "category",
+        "place",
+        "perpetrator",
+        "actor_name",
+        "actor_case",
+        "killed_total",
+        "status",
+    ]
     list_filter = [
         "status",
         "category",
@@ -88,13 +97,22 @@ class IncidentAdmin(SimpleHistoryAdmin):
         "date_precision",
         "admin1",
         "source_dataset",
+        "actor_case",
         "perpetrator",
     ]
-    search_fields = ["place_name", "admin1", "admin2", "description", "external_id", "perpetrator__name"]
+    search_fields = [
+        "place_name",
+        "admin1",
+        "admin2",
+        "description",
+        "external_id",
+        "perpetrator__name",
+        "actor_name",
+    ]
     date_hierarchy = "occurred_at"
     autocomplete_fields = ["perpetrator"]
     list_select_related = ["perpetrator"]
-    readonly_fields = ["created_by", "created_at", "updated_at"]
+    readonly_fields = ["actor_case", "created_by", "created_at", "updated_at"]
     inlines = [SourceInline, ClauseLinkInline]
     actions = ["mark_verified", "mark_under_review"]
     fieldsets = [
@@ -111,7 +129,18 @@ class IncidentAdmin(SimpleHistoryAdmin):
                 ]
             },
         ),
-        ("What", {"fields": ["category", "perpetrator", "target_type", "weapons", "description"]}),
+        (
+            "What",
+            {
+                "fields": [
+                    "category",
+                    ("perpetrator", "actor_name", "actor_case"),
+                    "target_type",
+                    "weapons",
+                    "description",
+                ]
+            },
+        ),
         (
             "Casualties",
             {

@@ -85,3 +85,19 @@ class SourceReliability(models.TextChoices):
     D = "D", "D - Not usually reliable"
     E = "E", "E - Unreliable"
     F = "F", "F - Reliability cannot be judged"
+
+
+class ActorCase(models.TextChoices):
+    """Who did it, as far as the source and the registry tell."""
+
+    REGISTERED = "registered", "Registered party"
+    UNIDENTIFIED = "unidentified", "Unidentified (the source does not know)"
+    NAMED = "named", "Named, not registered"
+
+
+class ActorDecisionKind(models.TextChoices):
+    """An analyst's decision about a named actor that matched no party."""
+
+    PARTY = "party", "Mapped to a party"
+    UNIDENTIFIED = "unidentified", "Unidentified"
+    NOT_BOUND = "not_bound", "Bound by no tracked agreement"

@@ -26,6 +26,8 @@ INCIDENT_CSV_COLUMNS = [
     ("category", "#event+type"),
     ("perpetrator", "#group+perpetrator+id"),
     ("perpetrator_name", "#group+perpetrator+name"),
+    ("actor_name", "#group+perpetrator+name+source"),
+    ("actor_case", "#group+perpetrator+type"),
     ("target_type", "#event+target+type"),
     ("weapons", "#event+weapons"),
     ("killed_civilians", "#affected+killed+civilians"),

@@ -6,7 +6,7 @@ from django.db.models import Q
 from core.api.filters import BBoxFilter, ChoiceInFilter, DateTimeFilter, FilterSet, IdInFilter, SearchFilter
 from core.choices import IncidentCategory
 
-from .choices import DatePrecision, IncidentStatus, LocationPrecision, TargetType, Weapon
+from .choices import ActorCase, DatePrecision, IncidentStatus, LocationPrecision, TargetType, Weapon
 from .models import ClauseLink, Incident
 
 
@@ -31,6 +31,9 @@ class IncidentFilterSet(FilterSet):
         field_name="perpetrator",
         lookup_expr="isnull",
         help_text="true: only incidents with no known perpetrator.",
+    )
+    actor_case = ChoiceInFilter(
+        choices=ActorCase.choices, help_text="Comma-separated: registered, unidentified, named."
     )
     status = ChoiceInFilter(choices=IncidentStatus.choices, help_text="Comma-separated statuses.")
     location_precision = ChoiceInFilter(

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -11,7 +12,16 @@ from core.choices import IncidentCategory
 from core.dates import EARLIEST, END_OF_RANGE, validate_incident_time, validate_window_end
 from core.fields import BoundedTextField, ChoiceListField
 
-from .choices import DatePrecision, IncidentStatus, LocationPrecision, SourceReliability, TargetType, Weapon
+from .choices import (
+    ActorCase,
+    ActorDecisionKind,
+    DatePrecision,
+    IncidentStatus,
+    LocationPrecision,
+    SourceReliability,
+    TargetType,
+    Weapon,
+)
 
 
 class Incident(models.Model):
@@ -49,6 +59,20 @@ class Incident(models.Model):
         blank=True,
         related_name="incidents",
         help_text="Leave empty if unknown.",
+    )
+    actor_name = models.CharField(
+        "actor as named",
+        max_length=200,
+        blank=True,
+        help_text="The perpetrator as the source names it (empty if the source does not say).",
+    )
+    actor_case = models.CharField(
+        max_length=12,
+        choices=ActorCase.choices,
+        default=ActorCase.UNIDENTIFIED,
+        db_index=True,
+        editable=False,
+        help_text="A registered party, unidentified by the source, or named but not registered.",
     )
     target_type = models.CharField(max_length=20, choices=TargetType.choices, blank=True)
     weapons = ChoiceListField(choices_enum=Weapon)
@@ -131,6 +155,21 @@ class Incident(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def save(self, *args, **kwargs):
+        if kwargs.get("update_fields") is None:
+            self.actor_case = self.classify_actor()
+        super().save(*args, **kwargs)
+
+    def classify_actor(self) -> str:
+        """The actor case of a hand-entered incident: its party, else the name and any decision."""
+        if self.perpetrator_id:
+            return ActorCase.REGISTERED
+        name = self.actor_name.strip()
+        if not name:
+            return ActorCase.UNIDENTIFIED
+        decided = ActorDecision.objects.filter(name__iexact=name, kind=ActorDecisionKind.UNIDENTIFIED)
+        return ActorCase.UNIDENTIFIED if decided.exists() else ActorCase.NAMED
+
     def touch(self, reason):
         """Save the incident after a change to a row that belongs to it (a clause link), as the
         admin's change form does: updated_at moves (clients syncing with `updated_since` see it),
@@ -145,6 +184,34 @@ class Incident(models.Model):
     @property
     def injured(self):
         return self.injured_civilians + self.injured_combatants + self.injured_unknown
+
+
+class ActorDecision(models.Model):
+    """An analyst's decision about an actor name that matched no party; imports apply it."""
+
+    name = models.CharField(max_length=200, help_text="The actor as the sources name it.")
+    kind = models.CharField(max_length=12, choices=ActorDecisionKind.choices)
+    party = models.ForeignKey(
+        Party, on_delete=models.CASCADE, null=True, blank=True, related_name="actor_decisions"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="unique_actor_decision_name"),
+            models.CheckConstraint(
+                condition=Q(kind=ActorDecisionKind.PARTY, party__isnull=False)
+                | (~Q(kind=ActorDecisionKind.PARTY) & Q(party__isnull=True)),
+                name="actor_decision_party_iff_mapped",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}: {self.get_kind_display()}"
 
 
 def may_see_confidential(user) -> bool:

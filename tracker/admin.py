@@ -1,16 +1,20 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from agreements.models import Party
 from core.exceptions import StateConflict
 from incidents.admin import IncidentAdmin
-from incidents.models import Incident
+from incidents.choices import ActorDecisionKind
+from incidents.models import ActorDecision, Incident
 
+from . import actors
 from .choices import ViolationStatus
 from .models import JobRun, Violation
 from .services import review_violation
@@ -229,3 +233,57 @@ class IncidentDeskAdmin(IncidentAdmin):
 
 admin.site.unregister(Incident)
 admin.site.register(Incident, IncidentDeskAdmin)
+
+
+@admin.register(ActorDecision)
+class ActorDecisionAdmin(admin.ModelAdmin):
+    """The decisions taken in actor triage (the page linked from here); imports apply them."""
+
+    change_list_template = "tracker/admin/actordecision_change_list.html"
+    list_display = ["name", "kind", "party", "decided_by", "decided_at"]
+    list_filter = ["kind"]
+    search_fields = ["name", "party__name"]
+    list_select_related = ["party", "decided_by"]
+
+    def has_add_permission(self, request):
+        return False  # decisions are taken in triage, which re-evaluates the incidents
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        triage = self.admin_site.admin_view(self.triage_view)
+        return [path("triage/", triage, name="incidents_actordecision_triage"), *super().get_urls()]
+
+    def triage_view(self, request):
+        """The named, unregistered actors, most frequent first, and a decision for each."""
+        if not request.user.has_perm("incidents.view_actordecision"):
+            raise PermissionDenied
+        can_decide = request.user.has_perm("incidents.add_actordecision")
+        if request.method == "POST":
+            if not can_decide:
+                raise PermissionDenied
+            return self._decide(request)
+        context = {
+            **self.admin_site.each_context(request),
+            "actors": actors.named_actors(),
+            "parties": Party.objects.order_by("name"),
+            "can_decide": can_decide,
+        }
+        return TemplateResponse(request, "tracker/admin/actor_triage.html", context)
+
+    def _decide(self, request):
+        name, kind = request.POST.get("name", "").strip(), request.POST.get("kind")
+        party = Party.objects.filter(pk=request.POST.get("party") or None).first()
+        if (
+            not name
+            or kind not in ActorDecisionKind.values
+            or (kind == ActorDecisionKind.PARTY) != bool(party)
+        ):
+            self.message_user(
+                request, "Give a name, a decision and (only to map it) a party.", messages.ERROR
+            )
+        else:
+            decision = actors.decide(name, kind, party=party, user=request.user)
+            self.message_user(request, f"{decision}: its incidents are being re-evaluated.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:incidents_actordecision_triage"))

@@ -2,7 +2,8 @@
 
 An incident breaches a clause when its category is prohibited, it lies in one of the clause's
 areas, its time falls inside the clause's in-force window, and its perpetrator is bound by the
-clause (or unknown). Every test is done on whole numpy arrays, one clause at a time, so a
+clause (or unidentified: the source does not know who did it). An actor the source names but
+that is no registered party is never bound: it waits for an analyst (actor triage). Every test is done on whole numpy arrays, one clause at a time, so a
 scan costs a few vector operations per clause rather than Python work per incident.
 
 Uncertainty lowers confidence instead of hiding a breach:
@@ -31,7 +32,7 @@ import shapely
 from agreements.choices import DeadlineStatus
 from agreements.geometry import KM_PER_DEGREE_LAT, KM_PER_DEGREE_LON_AT_EQUATOR, LocalProjection
 from core.choices import IncidentCategory
-from incidents.choices import LOCATION_UNCERTAINTY_KM, DatePrecision, LocationPrecision
+from incidents.choices import LOCATION_UNCERTAINTY_KM, ActorCase, DatePrecision, LocationPrecision
 from tracker.choices import Confidence
 
 DAY = 86400.0
@@ -53,6 +54,9 @@ EXACT_DATE_PRECISIONS = (DatePrecision.EXACT, DatePrecision.DAY)
 CATEGORY_CODES = {category: code for code, category in enumerate(IncidentCategory.values)}
 LOCATION_CODES = {precision: code for code, precision in enumerate(LocationPrecision.values)}
 DATE_CODES = {precision: code for code, precision in enumerate(DatePrecision.values)}
+ACTOR_CASE_CODES = {case: code for code, case in enumerate(ActorCase.values)}
+# The perpetrator "id" of an incident whose actor is named but no registered party (0: unidentified).
+NAMED_ACTOR = -1
 _RADIUS_BY_CODE = np.array([LOCATION_UNCERTAINTY_KM[p] for p in LocationPrecision.values] + [math.inf])
 _WINDOW_BY_CODE = np.array([PRECISION_WINDOW_SECONDS[p] for p in DatePrecision.values] + [DAY])
 _EXACT_DATE_BY_CODE = np.array([p in EXACT_DATE_PRECISIONS for p in DatePrecision.values] + [False])
@@ -92,6 +96,7 @@ INCIDENT_COLUMNS = (
     IncidentColumn("perpetrator", "perpetrator_id"),
     IncidentColumn("location_precision", "location_precision", Encoding.CODE, LOCATION_CODES),
     IncidentColumn("date_precision", "date_precision", Encoding.CODE, DATE_CODES),
+    IncidentColumn("actor_case", "actor_case", Encoding.CODE, ACTOR_CASE_CODES),
 )
 
 
@@ -131,7 +136,7 @@ class IncidentArrays:
     starts: np.ndarray  # epoch seconds
     ends: np.ndarray  # epoch seconds (inclusive end of the window)
     category: np.ndarray  # int code from CATEGORY_CODES, -1 when unknown
-    perpetrator: np.ndarray  # int, 0 when unknown
+    perpetrator: np.ndarray  # int, 0 when unidentified, NAMED_ACTOR when named but not registered
     radius_km: np.ndarray  # location uncertainty
     exact_date: np.ndarray  # bool
 
@@ -166,12 +171,14 @@ class IncidentArrays:
         perpetrator: npt.ArrayLike,
         location_precision: npt.ArrayLike,
         date_precision: npt.ArrayLike,
+        actor_case: npt.ArrayLike | None = None,
     ) -> Self:
         """Build from numeric columns, as the database returns them (NaN for NULL), by name.
 
         The parameters are the names of INCIDENT_COLUMNS, which says how each is encoded:
         category, location_precision and date_precision are codes from CATEGORY_CODES,
-        LOCATION_CODES and DATE_CODES; starts and until are epoch seconds.
+        LOCATION_CODES and DATE_CODES; starts and until are epoch seconds; actor_case is a code
+        from ACTOR_CASE_CODES (None: every incident without a perpetrator is unidentified).
         """
 
         def codes(values: npt.ArrayLike) -> np.ndarray:
@@ -190,10 +197,21 @@ class IncidentArrays:
             starts=starts,
             ends=np.where(np.isnan(until), starts + np.maximum(window - 1, 0), until),
             category=codes(category),
-            perpetrator=np.where(np.isnan(perpetrator), 0, perpetrator).astype(np.int64),
+            perpetrator=np.where(
+                _named(actor_case, len(perpetrator)),
+                NAMED_ACTOR,
+                np.where(np.isnan(perpetrator), 0, perpetrator),
+            ).astype(np.int64),
             radius_km=_RADIUS_BY_CODE[codes(location_precision)],
             exact_date=_EXACT_DATE_BY_CODE[date_code],
         )
+
+
+def _named(actor_case: npt.ArrayLike | None, length: int) -> np.ndarray:
+    """Which incidents name an actor that is no registered party."""
+    if actor_case is None:
+        return np.zeros(length, dtype=bool)
+    return np.asarray(actor_case, dtype=float) == ACTOR_CASE_CODES[ActorCase.NAMED]
 
 
 @dataclass
@@ -317,6 +335,7 @@ def match_clause(incidents: IncidentArrays, clause: ClauseSpec) -> Matches:
     allowed = np.zeros(len(CATEGORY_CODES) + 1, dtype=bool)  # the extra last slot is code -1
     allowed[[CATEGORY_CODES[c] for c in clause.categories if c in CATEGORY_CODES]] = True
     candidates = candidates[allowed[incidents.category[candidates]]]
+    candidates = candidates[incidents.perpetrator[candidates] != NAMED_ACTOR]
     if clause.party_ids:
         perpetrator = incidents.perpetrator[candidates]
         candidates = candidates[(perpetrator == 0) | np.isin(perpetrator, list(clause.party_ids))]

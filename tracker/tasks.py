@@ -6,7 +6,7 @@ from celery import shared_task
 
 from core.tasks import RETRY
 
-from . import services
+from . import actors, services
 
 
 def _parse(moment):
@@ -32,3 +32,8 @@ def check_deadlines(at=None):
 @shared_task(time_limit=10 * 60, soft_time_limit=9 * 60, **RETRY)
 def prune_job_runs():
     return {"deleted": services.prune_job_runs()}
+
+
+@shared_task(time_limit=10 * 60, soft_time_limit=9 * 60, **RETRY)
+def apply_actor_decision(name):
+    return actors.apply_actor_decision(name)

@@ -43,6 +43,8 @@ def mixed_lines():
             ),
             csv_line(event_id_cnty=f" C{n}\xa0", latitude=" 35.5 ", longitude="\t36", fatalities=" 12 "),
             csv_line(event_id_cnty=f"D{n}", notes="first line\nsecond, with a \\ and a\ttab", actor1=""),
+            csv_line(event_id_cnty=f"U{n}", actor1="Unidentified Armed Group (Syria)"),
+            csv_line(event_id_cnty=f"Y{n}", actor1="YPG: People's Protection Units"),
             csv_line(event_id_cnty=f"E{n}", notes="windows\r\nline end", source="", assoc_actor_1="Allies"),
             csv_line(event_id_cnty=f"F{n}", sub_event_type="", event_type="Remote violence", actor2=""),
             csv_line(event_id_cnty=f"G{n}", latitude="", longitude="", geo_precision="2", time_precision=""),
@@ -224,6 +226,8 @@ def imported():
             "location_precision",
             "category",
             "perpetrator_id",
+            "actor_name",
+            "actor_case",
             "killed_unknown",
             "description",
         )

@@ -35,26 +35,23 @@ def test_unknown_actors_are_reported_with_counts_and_not_dropped(path, hts):
     result = import_file(path, "acled")
 
     assert result.created == 6
-    assert result.unknown_actors == {
-        "Military Forces of Syria (2000-)": 1,
-        "Hayat Tahrir al-Sham": 2,
-        "Unidentified Armed Group (Syria)": 1,
-    }
+    assert result.unknown_actors == {"Military Forces of Syria (2000-)": 1, "Hayat Tahrir al-Sham": 2}
+    assert result.unidentified_actors == {"Unidentified Armed Group (Syria)": 1}
     assert Incident.objects.get(external_id="5").perpetrator == hts
     assert Incident.objects.filter(perpetrator__isnull=True).count() == 5
     assert "actor1: Hayat Tahrir al-Sham" in Incident.objects.get(external_id="2").description
-    assert "3 unknown actors, no party matches (perpetrator left empty):" in result.summary_lines()
+    assert (
+        "2 named actors, no party matches: not counted until decided in actor triage"
+        " (/admin/incidents/actordecision/triage/):"
+    ) in result.summary_lines()
     assert Party.objects.count() == 1
 
 
 def test_create_parties_makes_a_party_and_alias_per_unknown_actor(path, hts):
     result = import_file(path, "acled", create_parties=True)
 
-    assert result.parties_created == [
-        "Hayat Tahrir al-Sham",
-        "Military Forces of Syria (2000-)",
-        "Unidentified Armed Group (Syria)",
-    ]
+    # An actor the source does not know is no party: it stays unidentified.
+    assert result.parties_created == ["Hayat Tahrir al-Sham", "Military Forces of Syria (2000-)"]
     syria = Party.objects.get(name="Military Forces of Syria (2000-)")
     assert syria.kind == "state"
     assert PartyAlias.objects.get(name="Military Forces of Syria (2000-)").party == syria
@@ -67,7 +64,7 @@ def test_create_parties_makes_a_party_and_alias_per_unknown_actor(path, hts):
     again = import_file(path, "acled", create_parties=True)
 
     assert again.unknown_actors == {} and again.unchanged == 6
-    assert Party.objects.count() == 4
+    assert Party.objects.count() == 3
 
 
 def test_created_parties_go_away_with_an_aborted_or_dry_run(path, hts):

@@ -161,6 +161,7 @@ def test_from_columns_reads_each_column_by_its_name():
         "perpetrator": np.nan,
         "location_precision": rules.LOCATION_CODES["district"],
         "date_precision": rules.DATE_CODES["day"],
+        "actor_case": rules.ACTOR_CASE_CODES["unidentified"],
     }
     arrays = rules.IncidentArrays.from_columns(np.array([[row[c.name] for c in rules.INCIDENT_COLUMNS]]))
     assert arrays.ids.tolist() == [5] and arrays.lon.tolist() == [SARAQIB[0]]

@@ -1,6 +1,8 @@
 from rest_framework import serializers
 
 from core.api.serializers import RelatedIdField, RelatedValueField
+from incidents.choices import ActorDecisionKind
+from incidents.models import ActorDecision
 
 from ..csv import VIOLATION_CSV_FIELDS
 from ..models import Violation
@@ -38,3 +40,27 @@ class ReviewSerializer(serializers.Serializer):
     note = serializers.CharField(
         required=False, allow_blank=True, max_length=10000, help_text="Why it was confirmed or dismissed."
     )
+
+
+class NamedActorSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The actor as the sources name it.")
+    incidents = serializers.IntegerField(help_text="Incidents naming it.")
+    datasets = serializers.ListField(child=serializers.CharField(), help_text="Where they come from.")
+    first_seen = serializers.DateTimeField()
+    last_seen = serializers.DateTimeField()
+
+
+class ActorDecisionSerializer(serializers.ModelSerializer):
+    """An analyst's decision about a named actor: map it to a party, mark it unidentified, or
+    mark it as bound by no tracked agreement."""
+
+    class Meta:
+        model = ActorDecision
+        fields = ["id", "name", "kind", "party", "decided_at"]
+        read_only_fields = ["id", "decided_at"]
+        validators = []  # the service replaces an earlier decision about the same name
+
+    def validate(self, attrs):
+        if (attrs["kind"] == ActorDecisionKind.PARTY) != (attrs.get("party") is not None):
+            raise serializers.ValidationError({"party": "Give a party exactly when the kind is `party`."})
+        return attrs

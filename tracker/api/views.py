@@ -1,20 +1,23 @@
 from django.db.models import F
 from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.exceptions import Conflict
 from core.api.renderers import CSVRenderer, GeoJSONRenderer, point_feature
-from core.api.viewsets import TrackerReadOnlyModelViewSet
+from core.api.viewsets import TrackerReadOnlyModelViewSet, TrackerViewSetMixin
 from core.exceptions import StateConflict
 from incidents.choices import IncidentStatus
+from incidents.models import ActorDecision
 
+from .. import actors
 from ..choices import ViolationStatus
 from ..csv import VIOLATION_CSV_COLUMNS
 from ..filtersets import ViolationFilterSet
 from ..models import Violation
 from ..services import review_violation
-from .serializers import ReviewSerializer, ViolationSerializer
+from .serializers import ActorDecisionSerializer, NamedActorSerializer, ReviewSerializer, ViolationSerializer
 
 REVIEW_PERMS = ["tracker.view_violation", "tracker.review_violation"]
 
@@ -84,3 +87,28 @@ class ViolationViewSet(TrackerReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], filter_backends=[])
     def dismiss(self, request, pk=None):
         return self._review(request, ViolationStatus.DISMISSED)
+
+
+class ActorViewSet(TrackerViewSetMixin, viewsets.GenericViewSet):
+    """Actor triage: the named actors that match no party, and the decisions about them."""
+
+    queryset = ActorDecision.objects.all()
+    serializer_class = ActorDecisionSerializer
+    public_readable = False
+    pagination_class = None
+    filter_backends = []
+    action_permissions = {"decide": ["incidents.view_actordecision", "incidents.add_actordecision"]}
+
+    @extend_schema(responses=NamedActorSerializer(many=True))
+    def list(self, request, *args, **kwargs):
+        """Named actors waiting for a decision, most frequent first (not paginated)."""
+        return Response(NamedActorSerializer(actors.named_actors(), many=True).data)
+
+    @extend_schema(request=ActorDecisionSerializer, responses={202: ActorDecisionSerializer})
+    @action(detail=False, methods=["post"])
+    def decide(self, request):
+        """Decide about a name; the incidents naming it are re-evaluated by a worker job."""
+        serializer = ActorDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        decision = actors.decide(user=request.user, **serializer.validated_data)
+        return Response(ActorDecisionSerializer(decision).data, status=202)
