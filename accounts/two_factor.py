@@ -12,6 +12,7 @@ import segno
 from django.conf import settings
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
 CONFIDENTIAL_PERMISSION = "incidents.view_confidential_source"
 RECOVERY_CODES = 10
@@ -59,6 +60,8 @@ def confirm_app_device(device: TOTPDevice, code: str) -> list[str] | None:
     if not device.verify_token("".join((code or "").split())):
         return None
     TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    # API tokens got with a password alone end here: a new one takes the code.
+    Token.objects.filter(user=device.user).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     return new_recovery_codes(device.user)

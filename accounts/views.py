@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 
 from . import lockout, two_factor
@@ -32,8 +32,14 @@ def set_up_two_factor(request):
     """Enrol an authenticator app: scan the QR code, type the code it shows, keep the recovery
     codes (shown once)."""
     user = request.user
-    if two_factor.is_enrolled(user) and request.method == "GET":
-        return render(request, "accounts/two_factor_on.html", {"required": two_factor.is_required(user)})
+    if two_factor.is_enrolled(user):
+        if not user.is_verified():
+            # Replacing the app takes the app's code first: a password alone must not do it.
+            return redirect(
+                f"{reverse('accounts:two-factor-verify')}?{urlencode({'next': request.get_full_path()})}"
+            )
+        if request.method == "GET":
+            return render(request, "accounts/two_factor_on.html", {"required": two_factor.is_required(user)})
     device = two_factor.pending_app_device(user)
     form = CodeForm(request.POST or None)
     if form.is_valid():

@@ -1,5 +1,7 @@
 """Handing import jobs to the workers, once each, even when the broker was down at upload."""
 
+import datetime as dt
+
 from django.utils import timezone
 
 from core.tasks import enqueue
@@ -24,7 +26,17 @@ def send_import(job_id: int) -> bool:
     return False
 
 
-def dispatch_pending_imports() -> int:
-    """Send every waiting job that never reached the workers. Returns how many were sent."""
+# A job still running this long after it started belonged to a worker that died (the import
+# task's own time limit is 2 h 05 min): it is made waiting again, and sent again.
+STALE_RUNNING = dt.timedelta(hours=2, minutes=10)
+
+
+def dispatch_pending_imports(now: dt.datetime | None = None) -> int:
+    """Send every waiting job that never reached the workers, after making waiting again the jobs
+    a dead worker left running. Returns how many were sent."""
+    now = now or timezone.now()
+    ImportJob.objects.filter(status=ImportJob.Status.RUNNING, started_at__lt=now - STALE_RUNNING).update(
+        status=ImportJob.Status.PENDING, queued_at=None, message="Restarted: its worker stopped."
+    )
     waiting = ImportJob.objects.filter(status=ImportJob.Status.PENDING, queued_at__isnull=True)
     return sum(send_import(job_id) for job_id in waiting.order_by("id").values_list("id", flat=True))

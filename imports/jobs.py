@@ -16,11 +16,12 @@ PROGRESS_EVERY_SECONDS = 1.0
 
 
 def run_import_job(job_id):
-    """Run the job if it is waiting (or was left running by a worker that died: imports are
-    idempotent, so running one again is safe). Returns the job, or None if another worker has it
-    done already."""
+    """Run the job if it is waiting. Returns the job, or None if another worker has it (running or
+    done): a second message for the same job (a redelivery, a dispatch after an outage) does
+    nothing. A job left running by a worker that died is made waiting again by the dispatcher
+    (imports.dispatch), and imports are idempotent, so running it again is safe."""
     Status = ImportJob.Status
-    claimed = ImportJob.objects.filter(pk=job_id, status__in=[Status.PENDING, Status.RUNNING]).update(
+    claimed = ImportJob.objects.filter(pk=job_id, status=Status.PENDING).update(
         status=Status.RUNNING, started_at=timezone.now(), message=""
     )
     if not claimed:
@@ -46,7 +47,9 @@ def run_import_job(job_id):
         )
     except ImportFileError as exc:
         return finish(job, status=Status.FAILED, message=str(exc))
-    except OperationalError as exc:  # the database went away: the task retries
+    except OperationalError as exc:  # the database went away: the task retries, and if its
+        # retries run out the dispatcher sends the job again (queued_at emptied).
+        job.queued_at = None
         finish(job, status=Status.PENDING, message=f"Will retry: {exc}")
         raise
     except Exception as exc:  # a bug: say so on the page, then let Celery log it

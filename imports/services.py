@@ -194,6 +194,17 @@ def unidentified_actors(actors: Iterable[str], reader) -> list[str]:
     return [actor for actor in actors if reader.unidentified_actor(actor) or actor[:200].lower() in decided]
 
 
+def not_bound_actors(actors: Iterable[str]) -> set[str]:
+    """The actors an analyst marked, in triage, as bound by no tracked agreement."""
+    decided = {
+        name.lower()
+        for name in ActorDecision.objects.filter(kind=ActorDecisionKind.NOT_BOUND).values_list(
+            "name", flat=True
+        )
+    }
+    return {actor for actor in actors if actor[:200].lower() in decided}
+
+
 def provided_fields(reader) -> tuple[str, ...]:
     """The incident fields a format writes: a format that gives the perpetrator gives the actor
     as named and its case too."""
@@ -422,7 +433,11 @@ def _merge(connection, using, staging, reader, result, create_parties, user, dry
             for actor in unidentified_actors(list(result.unknown_actors), reader):
                 result.unidentified_actors[actor] = result.unknown_actors.pop(actor)
             if create_parties and result.unknown_actors:
-                created = create_parties_for(result.unknown_actors, reader.dataset)
+                # Never a party for a name an analyst marked as bound by no tracked agreement.
+                not_bound = not_bound_actors(result.unknown_actors)
+                created = create_parties_for(
+                    [actor for actor in result.unknown_actors if actor not in not_bound], reader.dataset
+                )
                 result.parties_created = sorted(created)
                 staging.set_perpetrators(created)
             staging.set_actors(result.unidentified_actors)

@@ -74,27 +74,48 @@ def decide(name: str, kind: str, party: Party | None = None, user=None) -> Actor
         decision.save()
         if party is not None and Party.match(name) is None:
             PartyAlias.objects.create(party=party, name=name, dataset="triage")
+        # The incidents take the decision in the same transaction (cheap, and never lost if the
+        # broker is down: their updated_at moves, so the incremental scan re-evaluates them);
+        # the worker job re-evaluates them at once.
+        classify_incidents(decision)
         from . import tasks  # imported here: tasks imports this module
 
         enqueue_on_commit(tasks.apply_actor_decision, name=name)
     return decision
 
 
-def apply_actor_decision(name: str, now: dt.datetime | None = None) -> dict[str, int]:
-    """Give the incidents that name `name` (and wait in triage) the decided party or case, then
-    re-evaluate every incident naming it. Idempotent: a second run changes nothing."""
-    decision = ActorDecision.objects.filter(name__iexact=name).first()
-    concerned = Incident.objects.filter(actor_name__iexact=name)
-    counts = {"changed": 0}
-    if decision is None or decision.kind == ActorDecisionKind.NOT_BOUND:
-        return counts
-    changes = {"actor_case": ActorCase.UNIDENTIFIED}
+def classify_incidents(decision: ActorDecision, now: dt.datetime | None = None) -> int:
+    """Give the incidents naming the decision's name the case (and party) it decides, whatever an
+    earlier decision gave them: mapped to a party, registered with it; unidentified, bound with a
+    lower confidence; bound by no tracked agreement, named again (never counted). Incidents whose
+    party was entered beside another name are not touched. Returns how many changed."""
+    naming = Incident.objects.filter(actor_name__iexact=decision.name)
+    decided_before = naming.filter(actor_case__in=[ActorCase.NAMED, ActorCase.UNIDENTIFIED]) | naming.filter(
+        actor_case=ActorCase.REGISTERED, perpetrator__aliases__name__iexact=decision.name
+    )
+    now = now or timezone.now()
     if decision.kind == ActorDecisionKind.PARTY:
         changes = {"actor_case": ActorCase.REGISTERED, "perpetrator": decision.party}
-    counts["changed"] = concerned.filter(actor_case=ActorCase.NAMED).update(
-        **changes, updated_at=now or timezone.now()
+        changed = decided_before.exclude(actor_case=ActorCase.REGISTERED, perpetrator=decision.party)
+    elif decision.kind == ActorDecisionKind.UNIDENTIFIED:
+        changes = {"actor_case": ActorCase.UNIDENTIFIED, "perpetrator": None}
+        changed = decided_before.exclude(actor_case=ActorCase.UNIDENTIFIED)
+    else:
+        changes = {"actor_case": ActorCase.NAMED, "perpetrator": None}
+        changed = decided_before.exclude(actor_case=ActorCase.NAMED)
+    return Incident.objects.filter(pk__in=list(changed.values_list("pk", flat=True))).update(
+        **changes, updated_at=now
     )
-    ids = list(concerned.values_list("id", flat=True))
+
+
+def apply_actor_decision(name: str, now: dt.datetime | None = None) -> dict[str, int]:
+    """Give the incidents that name `name` the decided party or case (classify_incidents), then
+    re-evaluate every incident naming it. Idempotent: a second run changes nothing."""
+    decision = ActorDecision.objects.filter(name__iexact=name).first()
+    if decision is None:
+        return {"changed": 0}
+    counts = {"changed": classify_incidents(decision, now=now)}
+    ids = list(Incident.objects.filter(actor_name__iexact=name).values_list("id", flat=True))
     if ids:
         counts.update(services.evaluate(incident_ids=ids, now=now))
     return counts

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from core.api.authentication import QueryStringTokenAuthentication
+from accounts.api.authentication import CalendarTokenAuthentication
 from core.api.exceptions import Conflict
 from core.api.filters import DjangoFilterBackend
 from core.api.history import HistoryViewSetMixin
@@ -105,7 +105,7 @@ class DeadlineCalendarView(TrackerViewSetMixin, generics.GenericAPIView):
     filter_backends = [DjangoFilterBackend]
     pagination_class = None
     renderer_classes = [ICalendarRenderer]
-    authentication_classes = [QueryStringTokenAuthentication, *api_settings.DEFAULT_AUTHENTICATION_CLASSES]
+    authentication_classes = [CalendarTokenAuthentication, *api_settings.DEFAULT_AUTHENTICATION_CLASSES]
 
     @extend_schema(
         operation_id="deadlines_ics",

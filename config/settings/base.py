@@ -271,7 +271,7 @@ TRACKER_HEALTH_CACHE_SECONDS = env.int("TRACKER_HEALTH_CACHE_SECONDS", default=5
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "core.api.authentication.CachedTokenAuthentication",
+        "accounts.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.RolePermissions"],

@@ -96,6 +96,7 @@ class AutoSchema(openapi.AutoSchema):
 
 class QueryStringTokenScheme(OpenApiAuthenticationExtension):
     target_class = "core.api.authentication.QueryStringTokenAuthentication"
+    match_subclasses = True
     name = "tokenQuery"
 
     def get_security_definition(self, auto_schema):

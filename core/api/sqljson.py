@@ -280,7 +280,7 @@ def sql_list_response(view, request):
         return body, page.get("Link")
 
     # Everything about the request that changes the page besides its URL.
-    variant = f"{view.sql_json_variant()}:{is_public_request(request, view)}"
+    variant = f"{view.sql_json_variant()}:{is_public_request(request, view)}:{request.accepted_media_type}"
     body, link = cached_page(view, request, variant, using, build)
     content_type = renderer.media_type + (f"; charset={renderer.charset}" if renderer.charset else "")
     response = HttpResponse(body, content_type=content_type)
