@@ -28,13 +28,13 @@ def on_violation_confirmed(sender, id, **kwargs):
 
 
 @receiver(deadline_missed, dispatch_uid="alerts_deadline_missed")
-def on_deadline_missed(sender, ids, **kwargs):
-    _send_after_commit(services.decide(AlertEvent.DEADLINE_MISSED, ids))
+def on_deadline_missed(sender, ids, now=None, **kwargs):
+    _send_after_commit(services.decide(AlertEvent.DEADLINE_MISSED, ids, now=now))
 
 
 @receiver(deadline_due_soon, dispatch_uid="alerts_deadline_due_soon")
-def on_deadline_due_soon(sender, ids, **kwargs):
-    for alert_id in services.decide_deadlines_due(ids=ids):
+def on_deadline_due_soon(sender, ids, now=None, **kwargs):
+    for alert_id in services.decide_deadlines_due(now=now, ids=ids):
         enqueue_on_commit(tasks.send_alert, alert_id)
 
 

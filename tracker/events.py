@@ -11,7 +11,7 @@ from django.dispatch import Signal
 violations_flagged = Signal()
 # id: a violation an analyst just confirmed.
 violation_confirmed = Signal()
-# ids: deadlines this transaction moved to missed.
+# ids, now: deadlines this transaction moved to missed, and the moment the check ran for.
 deadline_missed = Signal()
-# ids: deadlines this transaction flagged as due soon.
+# ids, now: deadlines this transaction flagged as due soon, and the moment the check ran for.
 deadline_due_soon = Signal()

@@ -452,9 +452,9 @@ def check_deadlines(
                 deadline._change_reason = "Deadline check"
                 deadline.save(update_fields=["status", "due_soon", "missed_at"])
                 if status == DeadlineStatus.MISSED:
-                    events.deadline_missed.send(sender=Deadline, ids=[deadline.id])
+                    events.deadline_missed.send(sender=Deadline, ids=[deadline.id], now=now)
                 elif due_soon:
-                    events.deadline_due_soon.send(sender=Deadline, ids=[deadline.id])
+                    events.deadline_due_soon.send(sender=Deadline, ids=[deadline.id], now=now)
         counts.update({key: len(value) for key, value in changes.items()})
     return changes
 
