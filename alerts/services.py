@@ -18,6 +18,7 @@ import json
 import logging
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -26,7 +27,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from agreements.choices import DeadlineStatus
-from agreements.models import Deadline
+from agreements.models import Clause, Deadline
 from imports.models import ImportJob
 from tracker.choices import Confidence
 from tracker.models import Violation
@@ -37,7 +38,9 @@ from .models import Alert, AlertDelivery, AlertRule
 
 log = logging.getLogger(__name__)
 
-ID_CHUNK = 5000
+# Ids closer than this are read as one range (a batch just inserted has consecutive ids).
+ID_GAP = 1000
+VIOLATION_EVENTS = (AlertEvent.VIOLATION_FLAGGED, AlertEvent.VIOLATION_CONFIRMED)
 CONFIDENCE_AT_LEAST = {
     Confidence.LOW: [Confidence.LOW, Confidence.MEDIUM, Confidence.HIGH],
     Confidence.MEDIUM: [Confidence.MEDIUM, Confidence.HIGH],
@@ -48,27 +51,62 @@ CONFIDENCE_AT_LEAST = {
 # --- Deciding --------------------------------------------------------------------------------------
 
 
-def _chunks(ids: Sequence[int]):
-    for start in range(0, len(ids), ID_CHUNK):
-        yield list(ids[start : start + ID_CHUNK])
+def _id_ranges(ids: Sequence[int], gap: int = ID_GAP) -> list[tuple[int, int]]:
+    """Sorted ids as few (first, last) ranges: a batch just inserted is one range."""
+    ranges = []
+    for i in sorted(ids):
+        if ranges and i - ranges[-1][1] <= gap:
+            ranges[-1][1] = i
+        else:
+            ranges.append([i, i])
+    return [(first, last) for first, last in ranges]
 
 
-def _violation_filter(rule: AlertRule, event: str) -> Q | None:
-    """The rule's conditions on violations, or None when it has none (every violation matches)."""
-    condition = Q()
-    if event == AlertEvent.VIOLATION_FLAGGED and rule.min_confidence != Confidence.LOW:
-        condition &= Q(confidence__in=CONFIDENCE_AT_LEAST[rule.min_confidence])
-    if agreements := [a.id for a in rule.agreements.all()]:
-        condition &= Q(clause__agreement_id__in=agreements)
-    if clauses := [c.id for c in rule.clauses.all()]:
-        condition &= Q(clause_id__in=clauses)
-    if parties := [p.id for p in rule.parties.all()]:
-        condition &= Q(incident__perpetrator_id__in=parties)
-    if areas := [a.id for a in rule.areas.all()]:
-        condition &= Q(clause__areas__in=areas) | Q(
-            clause__areas__isnull=True, clause__agreement__areas__in=areas
-        )
-    return condition or None
+@dataclass(frozen=True)
+class ViolationFacts:
+    """What rules filter violations on, for one alert's violations (one query, no id list)."""
+
+    by_id: dict[int, tuple[str, int, int, int | None]]  # id: confidence, clause, agreement, perpetrator
+    clause_areas: dict[int, frozenset[int]]  # the areas where each clause applies
+
+    @classmethod
+    def load(cls, ids: Sequence[int]) -> "ViolationFacts":
+        wanted, by_id = set(ids), {}
+        for first, last in _id_ranges(ids):
+            rows = Violation.objects.filter(id__range=(first, last)).values_list(
+                "id", "confidence", "clause_id", "clause__agreement_id", "incident__perpetrator_id"
+            )
+            by_id.update((row[0], row[1:]) for row in rows if row[0] in wanted)
+        clause_ids = {facts[1] for facts in by_id.values()}
+        clause_areas = {}
+        for clause in Clause.objects.filter(id__in=clause_ids).prefetch_related("areas", "agreement__areas"):
+            areas = clause.areas.all() or clause.agreement.areas.all()
+            clause_areas[clause.id] = frozenset(area.id for area in areas)
+        return cls(by_id, clause_areas)
+
+
+def _violation_matches(rule: AlertRule, event: str, ids: list[int], facts: ViolationFacts) -> list[int]:
+    confidences = set(
+        CONFIDENCE_AT_LEAST[rule.min_confidence if event == AlertEvent.VIOLATION_FLAGGED else "low"]
+    )
+    agreements = {a.id for a in rule.agreements.all()}
+    clauses = {c.id for c in rule.clauses.all()}
+    parties = {p.id for p in rule.parties.all()}
+    areas = {a.id for a in rule.areas.all()}
+    matched = []
+    for violation_id in ids:
+        if violation_id not in facts.by_id:
+            continue
+        confidence, clause_id, agreement_id, perpetrator_id = facts.by_id[violation_id]
+        if (
+            confidence in confidences
+            and (not agreements or agreement_id in agreements)
+            and (not clauses or clause_id in clauses)
+            and (not parties or perpetrator_id in parties)
+            and (not areas or areas & facts.clause_areas.get(clause_id, frozenset()))
+        ):
+            matched.append(violation_id)
+    return matched
 
 
 def _deadline_filter(rule: AlertRule, event: str, now: dt.datetime) -> Q | None:
@@ -84,23 +122,20 @@ def _deadline_filter(rule: AlertRule, event: str, now: dt.datetime) -> Q | None:
     return condition or None
 
 
-def _matching(model, condition: Q | None, ids: list[int]) -> list[int]:
-    if condition is None:
-        return ids
-    found = set()
-    for chunk in _chunks(ids):
-        found.update(model.objects.filter(condition, id__in=chunk).values_list("id", flat=True))
-    return [i for i in ids if i in found]
-
-
-def matching_ids(rule: AlertRule, event: str, ids: list[int], now: dt.datetime) -> list[int]:
+def matching_ids(
+    rule: AlertRule, event: str, ids: list[int], now: dt.datetime, facts: ViolationFacts | None = None
+) -> list[int]:
     """Which of `ids` (violations, deadlines or import jobs, as `event` says) the rule wants."""
     if event not in rule.events:
         return []
-    if event in (AlertEvent.VIOLATION_FLAGGED, AlertEvent.VIOLATION_CONFIRMED):
-        return _matching(Violation, _violation_filter(rule, event), ids)
+    if event in VIOLATION_EVENTS:
+        return _violation_matches(rule, event, ids, facts or ViolationFacts.load(ids))
     if event in (AlertEvent.DEADLINE_MISSED, AlertEvent.DEADLINE_DUE_SOON):
-        return _matching(Deadline, _deadline_filter(rule, event, now), ids)
+        condition = _deadline_filter(rule, event, now)
+        if condition is None:
+            return ids
+        found = set(Deadline.objects.filter(condition, id__in=ids).values_list("id", flat=True))
+        return [i for i in ids if i in found]
     return ids  # imports concern no agreement: every rule asking for them gets them
 
 
@@ -161,9 +196,13 @@ def decide(
     """
     now = now or timezone.now()
     ids = list(ids)
+    rules = [rule for rule in active_rules() if event in rule.events]
+    if not rules:
+        return None
+    facts = ViolationFacts.load(ids) if event in VIOLATION_EVENTS else None
     wanted = {}
-    for rule in active_rules():
-        matched = matching_ids(rule, event, ids, now)
+    for rule in rules:
+        matched = matching_ids(rule, event, ids, now, facts)
         if matched:
             wanted[rule] = matched
     if not wanted:
