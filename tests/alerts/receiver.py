@@ -30,10 +30,13 @@ class Receiver:
                 if answer == "hang":
                     time.sleep(receiver.hang_seconds)
                     answer = 200
-                self.send_response(answer)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(b'{"ok": true}')
+                try:
+                    self.send_response(answer)
+                    self.send_header("Content-Type", "application/json")
+                    self.end_headers()
+                    self.wfile.write(b'{"ok": true}')
+                except (BrokenPipeError, ConnectionResetError):
+                    return  # the client (a killed worker) is gone: not accepted
                 if 200 <= answer < 300:
                     with receiver.lock:
                         receiver.accepted.append(json.loads(body)["event_id"])

@@ -70,6 +70,7 @@ def test_two_workers_send_each_delivery_once(workers, webhooks_to_loopback):
 
 
 def test_a_worker_killed_mid_delivery_is_taken_over_with_the_same_event_id(workers, webhooks_to_loopback):
+    webhooks_to_loopback.ALERTS_STALE_CLAIM_SECONDS = STALE_SECONDS  # as the workers have it
     with Receiver(answers=["hang", 200], hang_seconds=5) as receiver:
         [delivery_id] = deliveries(receiver.url, 1)
         first = workers.start("doomed")
