@@ -1,7 +1,7 @@
 """Benchmark: alerts decided and queued for 10,000 new violations, against the scan of those incidents.
 
 Loads N incidents (10,000 by default) that each breach one clause into a scratch PostgreSQL
-database (`wt_alerts_bench`, dropped at the end unless --keep), then times, in one transaction
+database (`tracker_bench_alerts`, or --database; dropped at the end unless --keep), then times, in one transaction
 each (a scoped scan, as after an import):
 
 - the scan of those incidents, flagging N violations, with no alert rule (the baseline);
@@ -9,7 +9,7 @@ each (a scoped scan, as after an import):
   the engine's signal, one alert, the rules' filters and one digest delivery per rule and
   recipient, and the task that sends them queued after the commit (to an in-memory broker).
 
-    python bench/alerts.py [--rows 10000] [--repeat 3] [--keep]
+    python bench/alerts.py [--rows 10000] [--repeat 3] [--database NAME] [--keep]
 """
 
 import argparse
@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import drop_database, print_table, use_scratch_database
 
-DATABASE = "wt_alerts_bench"
+DATABASE = "tracker_bench_alerts"
 UTC = dt.UTC
 
 
@@ -136,9 +136,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--database", default=DATABASE)
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
-    use_scratch_database(DATABASE)
+    use_scratch_database(args.database)
     from celery import current_app
 
     current_app.conf.broker_url = "memory://"  # queued for real, sent nowhere
@@ -153,7 +154,7 @@ def main():
         alerts, deliveries = Alert.objects.count(), AlertDelivery.objects.count()
     finally:
         if not args.keep:
-            drop_database(DATABASE)
+            drop_database(args.database)
     overhead = with_alerts - base
     print_table(
         f"Alerts for {created:,} new violations (median of {args.repeat}, best in brackets)",
