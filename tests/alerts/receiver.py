@@ -1,7 +1,7 @@
 """A real HTTP receiver for webhook tests: http.server on 127.0.0.1, a free port, in a thread.
 
 `answers` is what it answers, in order (the last one repeats): an HTTP status, or "hang" to
-hold the request longer than the client's read time-out. It records every request it received
+hold the request longer than the client's read time-out; `body` None answers without end. It records every request it received
 in full (path, headers, body) and the event ids it answered 2xx to.
 """
 
@@ -12,8 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Receiver:
-    def __init__(self, answers=(200,), hang_seconds=2.0):
+    def __init__(self, answers=(200,), hang_seconds=2.0, body=b'{"ok": true}'):
         self.answers = list(answers)
+        self.body = body
         self.hang_seconds = hang_seconds
         self.requests = []
         self.accepted = []
@@ -33,8 +34,13 @@ class Receiver:
                 try:
                     self.send_response(answer)
                     self.send_header("Content-Type", "application/json")
+                    if receiver.body is None:  # an endless answer
+                        self.end_headers()
+                        while True:
+                            self.wfile.write(b"x" * 65536)
+                    self.send_header("Content-Length", str(len(receiver.body)))
                     self.end_headers()
-                    self.wfile.write(b'{"ok": true}')
+                    self.wfile.write(receiver.body)
                 except (BrokenPipeError, ConnectionResetError):
                     return  # the client (a killed worker) is gone: not accepted
                 if 200 <= answer < 300:

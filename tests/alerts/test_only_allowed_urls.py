@@ -1,5 +1,7 @@
 """Requests go only to URLs an administrator allows, never to the server's own addresses."""
 
+import time
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -70,3 +72,13 @@ def test_redirects_are_not_followed(webhooks_to_loopback):
         with pytest.raises(webhooks.DeliveryError, match="302"):
             webhooks.post(receiver.url, b"{}", "secret", "id", 0)
     assert len(receiver.requests) == 1
+
+
+def test_an_endless_answer_is_cut_at_the_size_limit(webhooks_to_loopback):
+    from tests.alerts.receiver import Receiver
+
+    webhooks_to_loopback.ALERTS_WEBHOOK_MAX_RESPONSE_BYTES = 1024
+    with Receiver(answers=[200], body=None) as receiver:
+        started = time.monotonic()
+        assert webhooks.post(receiver.url, b"{}", "secret", "id", 0) == 200
+    assert time.monotonic() - started < 2
