@@ -41,6 +41,14 @@ log = logging.getLogger(__name__)
 # Ids closer than this are read as one range (a batch just inserted has consecutive ids).
 ID_GAP = 1000
 VIOLATION_EVENTS = (AlertEvent.VIOLATION_FLAGGED, AlertEvent.VIOLATION_CONFIRMED)
+# A rule is told only about what its owner may read.
+EVENT_PERMISSION = {
+    AlertEvent.VIOLATION_FLAGGED: "tracker.view_violation",
+    AlertEvent.VIOLATION_CONFIRMED: "tracker.view_violation",
+    AlertEvent.DEADLINE_MISSED: "agreements.view_deadline",
+    AlertEvent.DEADLINE_DUE_SOON: "agreements.view_deadline",
+    AlertEvent.IMPORT_ERRORS: "imports.view_importjob",
+}
 CONFIDENCE_AT_LEAST = {
     Confidence.LOW: [Confidence.LOW, Confidence.MEDIUM, Confidence.HIGH],
     Confidence.MEDIUM: [Confidence.MEDIUM, Confidence.HIGH],
@@ -126,7 +134,7 @@ def matching_ids(
     rule: AlertRule, event: str, ids: list[int], now: dt.datetime, facts: ViolationFacts | None = None
 ) -> list[int]:
     """Which of `ids` (violations, deadlines or import jobs, as `event` says) the rule wants."""
-    if event not in rule.events:
+    if event not in rule.events or not owner_may_read(rule, event):
         return []
     if event in VIOLATION_EVENTS:
         return _violation_matches(rule, event, ids, facts or ViolationFacts.load(ids))
@@ -139,9 +147,15 @@ def matching_ids(
     return ids  # imports concern no agreement: every rule asking for them gets them
 
 
+def owner_may_read(rule: AlertRule, event: str) -> bool:
+    return rule.owner.is_active and rule.owner.has_perm(EVENT_PERMISSION[event])
+
+
 def active_rules() -> QuerySet[AlertRule]:
-    return AlertRule.objects.filter(active=True).prefetch_related(
-        "agreements", "clauses", "parties", "areas", "recipients"
+    return (
+        AlertRule.objects.filter(active=True)
+        .select_related("owner")
+        .prefetch_related("agreements", "clauses", "parties", "areas", "recipients")
     )
 
 

@@ -70,11 +70,13 @@ def build(rows):
 
 def add_rules(party):
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
 
     from alerts.models import AlertRule
 
     User = get_user_model()
     owner = User.objects.create(username="coordinator", email="coordinator@ngo.example")
+    owner.groups.add(Group.objects.get(name="Coordinator"))
     team = [User.objects.create(username=f"analyst{i}", email=f"analyst{i}@ngo.example") for i in range(3)]
     hooks = [
         AlertRule(

@@ -40,7 +40,7 @@ class TestAlertDeliveries(APIViewTest):
     update_data = {"recipient": "x@example.org"}
 
     def make_object(self):
-        make_rule(UserFactory(username="owner"), emails="desk@ngo.example")
+        make_rule(UserFactory(username="owner", is_superuser=True), emails="desk@ngo.example")
         services.decide("violation_flagged", [ViolationFactory().id])
         return AlertDelivery.objects.get()
 

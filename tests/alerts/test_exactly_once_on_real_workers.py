@@ -51,7 +51,7 @@ def workers(monkeypatch):
 
 
 def deliveries(receiver_url, count):
-    make_rule(UserFactory(username="owner"), url=receiver_url)
+    make_rule(UserFactory(username="owner", is_superuser=True), url=receiver_url)
     for _ in range(count):
         services.decide("violation_flagged", [ViolationFactory().id])
     return list(AlertDelivery.objects.order_by("id").values_list("id", flat=True))

@@ -82,3 +82,15 @@ def test_the_api_payload_view_hides_it_from_a_caller_who_may_not_see_it(
     assert WITNESS in client.get(url).content.decode()
     client.force_authenticate(user_with_perms("alerts.view_alertdelivery"))
     assert WITNESS not in client.get(url).content.decode()
+
+
+def test_a_rule_is_told_only_what_its_owner_may_read(viewer, violation):
+    """Viewers see violations but not import jobs; a user without a role sees neither."""
+    from imports.models import ImportJob
+
+    job = ImportJob.objects.create(format="acled", status="failed", message="bad file")
+    make_rule(viewer, emails="a@x.example", events=["violation_flagged", "import_errors"])
+    make_rule(UserFactory(username="nobody"), emails="b@x.example", events=["violation_flagged"])
+    services.decide("violation_flagged", [violation.id])
+    assert services.decide("import_errors", [job.id]) is None
+    assert list(AlertDelivery.objects.values_list("recipient", flat=True)) == ["a@x.example"]
