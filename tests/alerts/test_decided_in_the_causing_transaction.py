@@ -8,7 +8,7 @@ from django.db import transaction
 from alerts import services
 from alerts.models import Alert, AlertDelivery
 from tests.alerts.conftest import make_rule
-from tests.factories import IncidentFactory, ViolationFactory
+from tests.factories import AreaFactory, IncidentFactory, ViolationFactory
 from tracker import events
 from tracker import services as engine
 
@@ -33,7 +33,7 @@ def test_a_second_scan_alerts_nothing_new(ceasefire, government, coordinator):
     assert AlertDelivery.objects.get().object_ids and Alert.objects.count() == 1
 
 
-def test_rules_filter_by_confidence_agreement_and_party(coordinator, government):
+def test_rules_filter_by_confidence_agreement_party_and_area(coordinator, government):
     high = ViolationFactory(confidence="high", incident__perpetrator=government)
     low = ViolationFactory(confidence="low")
     everything = make_rule(coordinator, emails="a@x.example", name="all")
@@ -42,6 +42,10 @@ def test_rules_filter_by_confidence_agreement_and_party(coordinator, government)
     by_party.parties.set([government])
     other_agreement = make_rule(coordinator, emails="d@x.example", name="agreement")
     other_agreement.agreements.set([high.clause.agreement])
+    zone = AreaFactory()
+    high.clause.areas.set([zone])
+    by_area = make_rule(coordinator, emails="e@x.example", name="area")
+    by_area.areas.set([zone])
     services.decide("violation_flagged", [high.id, low.id])
     matched = {d.rule_id: d.object_ids for d in AlertDelivery.objects.all()}
     assert matched == {
@@ -49,6 +53,7 @@ def test_rules_filter_by_confidence_agreement_and_party(coordinator, government)
         high_only.id: [high.id],
         by_party.id: [high.id],
         other_agreement.id: [high.id],
+        by_area.id: [high.id],
     }
 
 
