@@ -72,7 +72,7 @@ def _id_ranges(ids: Sequence[int], gap: int = ID_GAP) -> list[tuple[int, int]]:
 
 @dataclass(frozen=True)
 class ViolationFacts:
-    """What rules filter violations on, for one alert's violations (one query, no id list)."""
+    """What rules filter violations on, for one alert's violations: read by id ranges, not id lists."""
 
     by_id: dict[int, tuple[str, int, int, int | None]]  # id: confidence, clause, agreement, perpetrator
     clause_areas: dict[int, frozenset[int]]  # the areas where each clause applies
