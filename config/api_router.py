@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("tracker.api.urls")),
     path("", include("imports.api.urls")),
     path("", include("reports.api.urls")),
+    path("", include("alerts.api.urls")),
 ]

@@ -61,6 +61,10 @@ ROLE_PERMISSIONS[COORDINATOR] = (
         ["party", "partyalias", "agreement", "agreementparty", "agreementlink", "area", "clause", "deadline"],
     )
     | _manage("reports", ["reportsubscription"])
+    # Alerts: Coordinators set up rules (for themselves or a colleague, the rule's owner) and run
+    # their delivery log; other roles neither see nor manage rules (docs/alerts.md).
+    | _manage("alerts", ["alertrule"])
+    | {"alerts.view_alertrule", "alerts.view_alertdelivery", "alerts.change_alertdelivery"}
 )
 
 

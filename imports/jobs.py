@@ -10,6 +10,7 @@ from django.utils import timezone
 from imports.models import ImportJob
 
 from .base import ImportFileError
+from .events import import_finished
 from .services import run_import
 
 PROGRESS_EVERY_SECONDS = 1.0
@@ -84,4 +85,6 @@ def finish(job, status, message=""):
     job.finished_at = None if status == ImportJob.Status.PENDING else timezone.now()
     with transaction.atomic():
         job.save()
+        if job.is_finished:
+            import_finished.send(sender=ImportJob, job_id=job.pk)
     return job

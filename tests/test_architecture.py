@@ -28,7 +28,17 @@ def imported_apps(path: Path) -> set[str]:
 
 
 def test_the_apps_are_the_installed_ones_in_their_order():
-    assert APPS == ["core", "accounts", "agreements", "incidents", "tracker", "imports", "reports", "demo"]
+    assert APPS == [
+        "core",
+        "accounts",
+        "agreements",
+        "incidents",
+        "tracker",
+        "imports",
+        "reports",
+        "alerts",
+        "demo",
+    ]
 
 
 def test_each_app_imports_only_the_apps_below_it():

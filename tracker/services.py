@@ -34,7 +34,7 @@ from core.exceptions import StateConflict
 from incidents.choices import IncidentStatus
 from incidents.models import Incident
 
-from . import rules
+from . import events, rules
 from .choices import JobKind, JobStatus, ViolationStatus
 from .models import JobRun, Violation
 from .store import WRITE_BATCH, EngineStore, ViolationRow, store_for
@@ -327,7 +327,22 @@ def apply_matches(
     counts["withdrawn"] = _update_if_still(
         ViolationStatus.FLAGGED, changes.withdrawn, {"status": ViolationStatus.WITHDRAWN, "updated_at": now}
     )
+    if counts["created"] or counts["reflagged"]:
+        _announce_flagged([m.clause_id for m in group], now)
     return counts
+
+
+def _announce_flagged(clause_ids: list[int], now: dt.datetime) -> None:
+    """Send events.violations_flagged with what this call flagged (flagged_at is `now`)."""
+    if not events.violations_flagged.has_listeners():
+        return
+    ids = list(
+        Violation.objects.filter(clause_id__in=clause_ids, status=ViolationStatus.FLAGGED, flagged_at=now)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    if ids:
+        events.violations_flagged.send(sender=Violation, ids=ids)
 
 
 def scan(
@@ -436,6 +451,10 @@ def check_deadlines(
                 deadline.status, deadline.due_soon = status, due_soon
                 deadline._change_reason = "Deadline check"
                 deadline.save(update_fields=["status", "due_soon", "missed_at"])
+                if status == DeadlineStatus.MISSED:
+                    events.deadline_missed.send(sender=Deadline, ids=[deadline.id], now=now)
+                elif due_soon:
+                    events.deadline_due_soon.send(sender=Deadline, ids=[deadline.id], now=now)
         counts.update({key: len(value) for key, value in changes.items()})
     return changes
 
@@ -456,9 +475,12 @@ def review_violation(
         raise ValueError(f"A review sets confirmed or dismissed, not {status!r}.")
     now = now or timezone.now()
     reviewable = [ViolationStatus.FLAGGED, ViolationStatus.CONFIRMED, ViolationStatus.DISMISSED]
-    updated = Violation.objects.filter(id=violation_id, status__in=reviewable).update(
-        status=status, reviewed_by=user, reviewed_at=now, review_note=note, updated_at=now
-    )
-    if not updated:
-        raise StateConflict("This violation was withdrawn by the engine or no longer exists.")
+    with transaction.atomic():
+        updated = Violation.objects.filter(id=violation_id, status__in=reviewable).update(
+            status=status, reviewed_by=user, reviewed_at=now, review_note=note, updated_at=now
+        )
+        if not updated:
+            raise StateConflict("This violation was withdrawn by the engine or no longer exists.")
+        if status == ViolationStatus.CONFIRMED:
+            events.violation_confirmed.send(sender=Violation, id=violation_id)
     return Violation.objects.get(id=violation_id)

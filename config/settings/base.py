@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "tracker",
     "imports",
     "reports",
+    "alerts",
     "demo",
 ]
 
@@ -207,7 +208,33 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.run_due_reports",
         "schedule": crontab(minute=env.int("TRACKER_REPORTS_MINUTE", default=5)),
     },
+    # Sends the alert deliveries that are due: new (if the broker was down), retries, stale claims.
+    "deliver-due-alerts": {
+        "task": "alerts.tasks.deliver_due",
+        "schedule": env.int("ALERTS_DELIVER_EVERY_SECONDS", default=60),
+    },
+    # Alerts the deadlines that entered a rule's "due within N days" window.
+    "alert-deadlines-due": {
+        "task": "alerts.tasks.decide_deadlines_due",
+        "schedule": env.int("ALERTS_DEADLINES_EVERY_SECONDS", default=900),
+    },
 }
+
+# --- Alerts and webhooks (docs/alerts.md) ------------------------------------------------------
+# Webhook URLs must start with one of these prefixes (comma-separated); none allowed when empty.
+ALERTS_WEBHOOK_ALLOWED_URLS = env.list("ALERTS_WEBHOOK_ALLOWED_URLS", default=[])
+# Private, loopback or link-local addresses a webhook may reach anyway (e.g. 127.0.0.1); none by default.
+ALERTS_WEBHOOK_ALLOWED_ADDRESSES = env.list("ALERTS_WEBHOOK_ALLOWED_ADDRESSES", default=[])
+ALERTS_WEBHOOK_CONNECT_TIMEOUT = env.float("ALERTS_WEBHOOK_CONNECT_TIMEOUT", default=3.0)
+ALERTS_WEBHOOK_READ_TIMEOUT = env.float("ALERTS_WEBHOOK_READ_TIMEOUT", default=10.0)
+ALERTS_WEBHOOK_MAX_RESPONSE_BYTES = env.int("ALERTS_WEBHOOK_MAX_RESPONSE_BYTES", default=64 * 1024)
+# Retries double from this delay (at most 4 hours apart) until a delivery is this old, then it fails.
+ALERTS_FIRST_RETRY_SECONDS = env.int("ALERTS_FIRST_RETRY_SECONDS", default=60)
+ALERTS_RETRY_FOR_HOURS = env.int("ALERTS_RETRY_FOR_HOURS", default=24)
+# A delivery still "sending" after this long belonged to a worker that died: it is claimed again.
+ALERTS_STALE_CLAIM_SECONDS = env.int("ALERTS_STALE_CLAIM_SECONDS", default=300)
+# At most this many items in one payload (a digest says how many there were in all).
+ALERTS_MAX_ITEMS = env.int("ALERTS_MAX_ITEMS", default=1000)
 
 # --- Compliance engine ------------------------------------------------------------------------
 # Records of finished job runs (admin: Compliance -> Job runs) are deleted after this many days.
@@ -318,6 +345,9 @@ SPECTACULAR_SETTINGS = {
         "PartyKindEnum": "agreements.choices.PartyKind",
         "IncidentCategoryEnum": "core.choices.IncidentCategory",
         "LocationPrecisionEnum": "incidents.choices.LocationPrecision",
+        "ConfidenceEnum": "tracker.choices.Confidence",
+        "AlertDeliveryStatusEnum": "alerts.choices.DeliveryStatus",
+        "AlertChannelEnum": "alerts.choices.Channel",
     },
 }
 
