@@ -101,3 +101,34 @@ def test_a_viewer_signs_in_to_the_admin_with_a_password_alone(client, roles):
     UserFactory(username="ana", roles=[VIEWER])
     assert admin_login(client).status_code == 302
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_a_password_only_session_cannot_replace_the_app(client, app, analyst):
+    client.force_login(analyst)  # a session without the code
+    response = client.post(reverse("accounts:two-factor"), {"code": "000000"})
+    assert response.status_code == 302 and reverse("accounts:two-factor-verify") in response["Location"]
+    assert two_factor.is_enrolled(analyst)
+    assert type(app).objects.filter(pk=app.pk).exists()
+
+
+def test_a_token_got_before_two_factor_was_required_stops_working(client, roles, settings):
+    from rest_framework.authtoken.models import Token
+
+    settings.TRACKER_API_PERMISSION_CACHE_SECONDS = 0
+    user = UserFactory(username="ana", roles=[VIEWER])
+    key = Token.objects.create(user=user).key
+    assert client.get("/api/v1/incidents/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
+    user.groups.set([user.groups.model.objects.get(name=ANALYST)])  # promoted: may see confidential sources
+    user = type(user).objects.get(pk=user.pk)
+    assert client.get("/api/v1/incidents/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
+
+
+def test_setting_up_the_app_ends_the_old_tokens(analyst):
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.create(user=analyst)
+    device = two_factor.pending_app_device(analyst)
+    from tests.factories import current_code
+
+    assert two_factor.confirm_app_device(device, current_code(device)) is not None
+    assert not Token.objects.filter(user=analyst).exists()

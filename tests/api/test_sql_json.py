@@ -228,3 +228,15 @@ def test_no_page_kept_inside_a_transaction(client, page_cache, analyst):
         Incident.objects.update(place_name="Saraqib")
         assert json.loads(client.get("/api/v1/incidents/").content)["results"][0]["place_name"] == "Saraqib"
     assert not page_cache._cache
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_page_is_kept_per_format(client, page_cache, analyst):
+    """The same URL asked as CSV, then as JSON (by the Accept header), gets each its own page."""
+    IncidentFactory(place_name="Saraqeb")
+    client.force_authenticate(analyst)
+    as_csv = client.get("/api/v1/incidents/", HTTP_ACCEPT="text/csv")
+    as_json = client.get("/api/v1/incidents/", HTTP_ACCEPT="application/json")
+    assert as_csv["Content-Type"].startswith("text/csv")
+    assert as_json["Content-Type"] == "application/json"
+    assert json.loads(as_json.content)["results"][0]["place_name"] == "Saraqeb"

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from agreements.models import Party
 from imports.models import ImportJob
 from incidents.choices import ActorCase, ActorDecisionKind
-from incidents.models import ActorDecision
+from incidents.models import ActorDecision, Incident
 from tests.factories import AreaFactory, ClauseFactory, IncidentFactory, PartyFactory, square
 from tracker import actors
 from tracker.models import Violation
@@ -151,3 +151,43 @@ def test_the_import_summary_and_the_decisions_link_to_triage(superuser, client, 
     link = f'<a href="{triage}">'.encode()
     assert link in client.get(reverse("admin:imports_importjob_change", args=[job.pk])).content
     assert link in client.get(reverse("admin:incidents_actordecision_changelist")).content
+
+
+def test_changing_a_decision_changes_the_count(ypg, sdf, django_capture_on_commit_callbacks):
+    """Unidentified, then not bound, then mapped to a party: each decision is applied."""
+    with django_capture_on_commit_callbacks(execute=True):
+        actors.decide("YPG", ActorDecisionKind.UNIDENTIFIED)
+    assert Violation.objects.filter(status="flagged").count() == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        actors.decide("YPG", ActorDecisionKind.NOT_BOUND)
+    assert not Violation.objects.filter(status="flagged").exists()
+    assert set(Incident.objects.filter(actor_name="YPG").values_list("actor_case", flat=True)) == {
+        ActorCase.NAMED
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        actors.decide("YPG", ActorDecisionKind.PARTY, party=sdf)
+    assert Violation.objects.filter(status="flagged", confidence="high").count() == 3
+    assert set(Incident.objects.filter(actor_name="YPG").values_list("perpetrator", flat=True)) == {sdf.pk}
+
+
+def test_a_decision_reaches_its_incidents_even_if_the_worker_job_is_lost(ypg, sdf):
+    actors.decide("YPG", ActorDecisionKind.UNIDENTIFIED)  # no on-commit job run here
+    assert set(Incident.objects.filter(actor_name="YPG").values_list("actor_case", flat=True)) == {
+        ActorCase.UNIDENTIFIED
+    }
+
+
+def test_a_name_set_aside_never_becomes_a_party_on_import(tmp_path):
+    from imports.services import run_import
+    from tests.imports.importing import ACLED_COLUMNS, acled_row, write_csv
+
+    actors.decide("Hayat Tahrir al-Sham", ActorDecisionKind.NOT_BOUND)
+    path = tmp_path / "acled.csv"
+    write_csv(
+        path,
+        ACLED_COLUMNS,
+        [acled_row(actor1="Hayat Tahrir al-Sham"), acled_row(event_id_cnty="X2", actor1="New Group")],
+    )
+    run_import(path, "acled", create_parties=True)
+    assert not Party.objects.filter(name="Hayat Tahrir al-Sham").exists()
+    assert Party.objects.filter(name="New Group").exists()
