@@ -35,8 +35,9 @@ def dispatch_pending_imports(now: dt.datetime | None = None) -> int:
     """Send every waiting job that never reached the workers, after making waiting again the jobs
     a dead worker left running. Returns how many were sent."""
     now = now or timezone.now()
-    ImportJob.objects.filter(status=ImportJob.Status.RUNNING, started_at__lt=now - STALE_RUNNING).update(
-        status=ImportJob.Status.PENDING, queued_at=None, message="Restarted: its worker stopped."
-    )
+    # Uploads only: a job of the import_incidents command is its own process's, not a worker's.
+    ImportJob.objects.filter(status=ImportJob.Status.RUNNING, started_at__lt=now - STALE_RUNNING).exclude(
+        file=""
+    ).update(status=ImportJob.Status.PENDING, queued_at=None, message="Restarted: its worker stopped.")
     waiting = ImportJob.objects.filter(status=ImportJob.Status.PENDING, queued_at__isnull=True)
     return sum(send_import(job_id) for job_id in waiting.order_by("id").values_list("id", flat=True))

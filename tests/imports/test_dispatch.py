@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 def job(**fields):
-    return ImportJob.objects.create(format="acled", source_path="x.csv", **fields)
+    fields.setdefault("file", "imports/2019/04/acled.csv")
+    return ImportJob.objects.create(format="acled", **fields)
 
 
 def test_a_second_message_for_a_running_job_does_nothing():
@@ -35,3 +36,17 @@ def test_a_job_a_dead_worker_left_running_is_sent_again(monkeypatch):
     stale.refresh_from_db(), fresh.refresh_from_db()
     assert stale.status == ImportJob.Status.PENDING and stale.queued_at is not None
     assert fresh.status == ImportJob.Status.RUNNING
+
+
+def test_a_long_import_of_the_command_is_left_alone(monkeypatch):
+    monkeypatch.setattr(dispatch, "enqueue", lambda task, job_id: True)
+    now = timezone.now()
+    command = job(
+        file="",
+        source_path="/data/acled.csv",
+        status=ImportJob.Status.RUNNING,
+        started_at=now - dt.timedelta(hours=3),
+    )
+    assert dispatch.dispatch_pending_imports(now=now) == 0
+    command.refresh_from_db()
+    assert command.status == ImportJob.Status.RUNNING
