@@ -29,15 +29,22 @@ def send_import(job_id: int) -> bool:
 # A job still running this long after it started belonged to a worker that died (the import
 # task's own time limit is 2 h 05 min): it is made waiting again, and sent again.
 STALE_RUNNING = dt.timedelta(hours=2, minutes=10)
+# A job sent this long ago and still waiting lost its message (Redis restarted without keeping
+# its queue): it is sent again. A second message for a job is harmless: only a waiting job is
+# run (imports.jobs.run_import_job), so the other does nothing.
+LOST_MESSAGE = dt.timedelta(minutes=30)
 
 
 def dispatch_pending_imports(now: dt.datetime | None = None) -> int:
-    """Send every waiting job that never reached the workers, after making waiting again the jobs
-    a dead worker left running. Returns how many were sent."""
+    """Send every waiting job that never reached the workers, or whose message was lost, after
+    making waiting again the uploads a dead worker left running. Returns how many were sent."""
     now = now or timezone.now()
     # Uploads only: a job of the import_incidents command is its own process's, not a worker's.
     ImportJob.objects.filter(status=ImportJob.Status.RUNNING, started_at__lt=now - STALE_RUNNING).exclude(
         file=""
     ).update(status=ImportJob.Status.PENDING, queued_at=None, message="Restarted: its worker stopped.")
+    ImportJob.objects.filter(status=ImportJob.Status.PENDING, queued_at__lt=now - LOST_MESSAGE).update(
+        queued_at=None
+    )
     waiting = ImportJob.objects.filter(status=ImportJob.Status.PENDING, queued_at__isnull=True)
     return sum(send_import(job_id) for job_id in waiting.order_by("id").values_list("id", flat=True))

@@ -50,3 +50,13 @@ def test_a_long_import_of_the_command_is_left_alone(monkeypatch):
     assert dispatch.dispatch_pending_imports(now=now) == 0
     command.refresh_from_db()
     assert command.status == ImportJob.Status.RUNNING
+
+
+def test_a_job_whose_message_was_lost_is_sent_again(monkeypatch):
+    sent = []
+    monkeypatch.setattr(dispatch, "enqueue", lambda task, job_id: sent.append(job_id) or True)
+    now = timezone.now()
+    lost = job(queued_at=now - dt.timedelta(hours=1))
+    job(queued_at=now - dt.timedelta(minutes=1))  # sent a minute ago: still on its way
+    assert dispatch.dispatch_pending_imports(now=now) == 1
+    assert sent == [lost.pk]
