@@ -9,15 +9,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from agreements.models import Area
 
 from . import gazetteer
-from .choices import DatePrecision, IncidentStatus
-from .models import ClauseLink, Incident, Source
+from .choices import REVIEWED_STATUSES, DatePrecision, IncidentStatus
+from .models import ClauseLink, Incident, Source, may_see_confidential
 from .widgets import MapPicker
-
-REVIEW_STATUSES = {IncidentStatus.VERIFIED, IncidentStatus.DISPUTED, IncidentStatus.REJECTED}
 
 
 def can_see_confidential(request):
-    return request.user.has_perm("incidents.view_confidential_source")
+    return may_see_confidential(request.user)
 
 
 class SourceInline(admin.StackedInline):
@@ -53,7 +51,7 @@ class IncidentForm(forms.ModelForm):
     def clean_status(self):
         status = self.cleaned_data["status"]
         changed = self.instance.pk is None or self.instance.status != status
-        if changed and status in REVIEW_STATUSES and not self.user.has_perm("incidents.verify_incident"):
+        if changed and status in REVIEWED_STATUSES and not self.user.has_perm("incidents.verify_incident"):
             raise forms.ValidationError(
                 "Only analysts can mark an incident verified, disputed or rejected. "
                 "Save it as draft or under review."

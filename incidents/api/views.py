@@ -47,7 +47,7 @@ class IncidentViewSet(HistoryViewSetMixin, TrackerModelViewSet):
 
     def sql_json_variant(self):
         user = getattr(self.request, "user", None)
-        return "all" if user is not None and user.has_perm("incidents.view_confidential_source") else "public"
+        return "all" if may_see_confidential(user) else "public"
 
     def sql_json_nested(self):
         user = getattr(self.request, "user", None)
