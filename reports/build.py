@@ -188,7 +188,7 @@ def _breakdowns(violations, lo, hi, prev_lo):
         .annotate(n=Count("id"), **{f"sum_{field}": Sum(field) for field in CASUALTY_FIELDS})
         .order_by()
     )
-    category_labels = dict(IncidentCategory.choices)
+    category_labels = {value: str(label) for value, label in IncidentCategory.choices}  # labels are lazy
     sections = {name: {} for name in ("by_clause", "by_party", "by_area", "by_category")}
     totals = _empty_row()
 
