@@ -7,16 +7,18 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.i18n import ArabicInputsMixin
+
 from .models import Agreement, AgreementLink, AgreementParty, Area, Clause, Deadline, Party, PartyAlias
 
 
-class PartyAliasInline(admin.TabularInline):
+class PartyAliasInline(ArabicInputsMixin, admin.TabularInline):
     model = PartyAlias
     extra = 1
 
 
 @admin.register(Party)
-class PartyAdmin(SimpleHistoryAdmin):
+class PartyAdmin(ArabicInputsMixin, SimpleHistoryAdmin):
     list_display = ["name", "name_ar", "short_name", "kind", "alias_list"]
     list_filter = ["kind"]
     search_fields = ["name", "name_ar", "short_name", "short_name_ar", "aliases__name"]
@@ -41,7 +43,7 @@ class AgreementLinkInline(admin.TabularInline):
     extra = 0
 
 
-class ClauseInline(admin.TabularInline):
+class ClauseInline(ArabicInputsMixin, admin.TabularInline):
     """One line per clause: its text, parties, areas and dates are edited on the clause's own page
     ("Change" link), so an agreement of ten clauses fits a screen."""
 
@@ -49,7 +51,8 @@ class ClauseInline(admin.TabularInline):
     extra = 0
     show_change_link = True
     fields = ["number", "title", "title_ar", "kind"]
-    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 60})}}
+    # English and Arabic titles side by side still fit a laptop's screen.
+    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 42})}}
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "number":
@@ -57,7 +60,7 @@ class ClauseInline(admin.TabularInline):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-class DeadlineInline(admin.TabularInline):
+class DeadlineInline(ArabicInputsMixin, admin.TabularInline):
     """Deadlines in brief; the due time, when it was met and the evidence are on the deadline's page."""
 
     model = Deadline
@@ -67,13 +70,13 @@ class DeadlineInline(admin.TabularInline):
     autocomplete_fields = ["clause"]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "description":
-            kwargs["widget"] = forms.TextInput(attrs={"size": 45})
+        if db_field.name in ("description", "description_ar"):
+            kwargs["widget"] = forms.TextInput(attrs={"size": 32})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(Agreement)
-class AgreementAdmin(SimpleHistoryAdmin):
+class AgreementAdmin(ArabicInputsMixin, SimpleHistoryAdmin):
     list_display = ["title", "title_ar", "slug", "signed_on", "status", "in_force_from", "in_force_until"]
     list_filter = ["status", "parties"]
     search_fields = ["title", "title_ar", "slug", "summary"]
@@ -101,7 +104,7 @@ class AreaForm(forms.ModelForm):
 
 
 @admin.register(Area)
-class AreaAdmin(SimpleHistoryAdmin):
+class AreaAdmin(ArabicInputsMixin, SimpleHistoryAdmin):
     form = AreaForm
     list_display = ["name", "name_ar", "slug", "geometry_type", "buffer_km"]
     search_fields = ["name", "name_ar", "slug", "description"]
@@ -119,7 +122,7 @@ class AreaAdmin(SimpleHistoryAdmin):
         return json.dumps([round(v, 4) for v in (obj.min_lon, obj.min_lat, obj.max_lon, obj.max_lat)])
 
 
-class ClauseDeadlineInline(admin.TabularInline):
+class ClauseDeadlineInline(ArabicInputsMixin, admin.TabularInline):
     model = Deadline
     extra = 0
     fields = [
@@ -135,7 +138,7 @@ class ClauseDeadlineInline(admin.TabularInline):
 
 
 @admin.register(Clause)
-class ClauseAdmin(SimpleHistoryAdmin):
+class ClauseAdmin(ArabicInputsMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "kind", "agreement", "in_force_from", "in_force_until"]
     list_filter = ["kind", "agreement"]
     search_fields = [
@@ -155,7 +158,7 @@ class ClauseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(SimpleHistoryAdmin):
+class DeadlineAdmin(ArabicInputsMixin, SimpleHistoryAdmin):
     list_display = [
         "description",
         "description_ar",

@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 from core.choices import IncidentCategory, timezone_choices
 from core.dates import EARLIEST_DAY, LATEST_DAY, validate_plausible_day, validate_plausible_time
 from core.fields import BoundedTextField, ChoiceListField
-from core.i18n import ARABIC_REGEX, has_arabic, localized, name_key
+from core.i18n import ARABIC_REGEX, has_arabic, is_arabic, localized, name_key
 
 from .choices import AgreementStatus, ClauseKind, DeadlineStatus, PartyKind, PartyRole
 from .geometry import bounding_box, normalize_geometry, parse_geometry
@@ -315,7 +315,11 @@ class Clause(models.Model):
         constraints = [models.UniqueConstraint(fields=["agreement", "number"], name="unique_clause_number")]
 
     def __str__(self):
-        return f"{self.agreement.slug} §{self.number}: {self.display_name}"
+        reference = f"{self.agreement.slug} §{self.number}"
+        if is_arabic():
+            # Isolated, so that a right-to-left line keeps "sochi-2018 §3.a" in its order.
+            reference = f"\u2068{reference}\u2069"
+        return f"{reference}: {self.display_name}"
 
     @property
     def display_name(self) -> str:

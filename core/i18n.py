@@ -101,3 +101,14 @@ MONTH_NAMES = (
     pgettext_lazy("alt. month", "November"),
     pgettext_lazy("alt. month", "December"),
 )
+
+
+class ArabicInputsMixin:
+    """For a ModelAdmin or an inline: the `<field>_ar` inputs are written right to left, whatever
+    the page's direction."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name.endswith(f"_{SECOND_LANGUAGE}"):
+            field.widget.attrs["dir"] = "rtl"
+        return field

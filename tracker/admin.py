@@ -98,7 +98,9 @@ class ViolationAdmin(admin.ModelAdmin):
     @admin.display(description=_("Clause"), ordering="clause__agreement__slug")
     def clause_brief(self, violation):
         clause = violation.clause
-        return format_html('<span title="{}">{} §{}</span>', clause, clause.agreement.slug, clause.number)
+        return format_html(
+            '<span title="{}"><bdi>{} §{}</bdi></span>', clause, clause.agreement.slug, clause.number
+        )
 
     @admin.display(description=_("Reviewed"), ordering="reviewed_at")
     def reviewed(self, violation):

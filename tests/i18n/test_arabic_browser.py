@@ -1,7 +1,7 @@
 """The admin in Arabic, in headless Chromium: right to left, and no English interface text.
 
 A monitor signs in, chooses العربية with the header's switcher, and opens the admin's index, the
-incident form and the violations list of the demo scenario. Screenshots go to BROWSER_SCREENSHOTS
+incident form, the violations list and an incident's page of the demo scenario. Screenshots go to BROWSER_SCREENSHOTS
 (default var/screenshots/), named ar-*.png.
 """
 
@@ -10,13 +10,16 @@ import re
 import pytest
 from django.core.management import call_command
 
+from incidents.models import Incident
+from tests.i18n.test_admin_pages_in_arabic import data_words
 from tests.reports.test_dashboard_browser import browser, log_in, page_errors, screenshot  # noqa: F401
 from tracker import services
 
 pytestmark = pytest.mark.browser
 WIDTH, HEIGHT = 1366, 900
 
-# Latin words an Arabic page may show: data (the demo's slugs and codes, the username), the other
+# Latin words an Arabic page may show besides the stored data (tests.i18n.test_admin_pages_in_arabic.
+# data_words): the demo's slugs and codes, the username, the other
 # language's name in the switcher, and technical codes staff type as they are (HXL/GeoJSON field
 # names, dataset names, the 2FA device kind, the clause numbering's "a").
 ALLOWED_LATIN = {
@@ -77,7 +80,8 @@ def english_words(driver, skip=()):
         """,
         list(skip),
     )
-    allowed = {word.lower() for word in ALLOWED_LATIN}  # CSS may upper-case them (the username)
+    # CSS may upper-case a word (the username): compare without case.
+    allowed = {word.lower() for word in ALLOWED_LATIN | data_words()}
     return sorted({word for word in re.findall(r"[A-Za-z][A-Za-z0-9]+", text) if word.lower() not in allowed})
 
 
@@ -116,4 +120,15 @@ def test_the_admin_in_arabic(monitor_in_arabic, live_server, superuser):
 
     driver.get(f"{live_server.url}/admin/tracker/violation/")
     check_arabic_page(driver, "ar-3-violations-list.png")
-    assert "مذكرة سوتشي" in driver.page_source or "سوتشي" in driver.page_source
+    assert "سراقب" in driver.page_source  # the demo's place names, shown in Arabic
+
+    saraqib = Incident.objects.filter(place_name__startswith="Saraqib", violations__isnull=False).first()
+    driver.get(f"{live_server.url}/admin/incidents/incident/{saraqib.pk}/change/")
+    WebDriverWait(driver, 20).until(
+        lambda d: (
+            d.execute_script("return document.querySelector('.map-picker').dataset.ready") or page_errors(d)
+        )
+    )
+    check_arabic_page(driver, "ar-4-incident-page.png")
+    panel = driver.execute_script("return document.querySelector('.violations-panel').innerText")
+    assert "الانتهاكات التي وجدها المحرك" in panel and "تأكيد" in panel

@@ -30,7 +30,7 @@ def test_the_incident_page_lists_its_violations_with_clause_agreement_confidence
     client.force_login(reporter)
     page = incident_page(client, violation)
     assert "Violations found by the engine (1)" in page
-    assert "§1 Ceasefire" in page and "Sochi memorandum" in page
+    assert "<bdi>§1</bdi> Ceasefire" in page and "Sochi memorandum" in page
     assert "Medium" in page and "near an area" in page and "Flagged" in page
     assert f"?incident__id__exact={violation.incident_id}" in page
     assert 'name="review"' not in page  # reporters cannot review
