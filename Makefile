@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt | md
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run test lint bench migrate demo
+.PHONY: install install-dev run test lint bench migrate demo messages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -31,11 +31,15 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
-run: demo
+# The translations' .mo files are built, never committed (polib: no GNU gettext needed).
+messages: install
+	$(PY) manage.py compile_translations
+
+run: demo messages
 	$(PY) manage.py ensure_admin
 	$(PY) manage.py runservice --host $(HOST) --port $(PORT)
 
-test: install-dev
+test: install-dev messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # What CI checks besides the tests: lint, formatting, and no model change without its migration.

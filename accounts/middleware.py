@@ -7,7 +7,21 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from . import two_factor
+from . import language, two_factor
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's chosen language for the pages (and the API when the request sends no
+    Accept-Language): after LocaleMiddleware, which took the cookie or the browser's languages."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            language.activate_for(request, user)
+        return self.get_response(request)
 
 
 class TwoFactorRequiredMiddleware:

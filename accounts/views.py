@@ -7,8 +7,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
+from django.views import i18n as i18n_views
 
-from . import lockout, two_factor
+from . import language, lockout, two_factor
 from .forms import WRONG_CODE, CodeForm
 
 
@@ -81,3 +82,13 @@ def safe_next(request) -> str:
     ):
         return target
     return reverse("admin:index")
+
+
+def set_language(request):
+    """Django's set_language (the language cookie, then back to `next`), which also stores the
+    choice as the signed-in user's preference: the API and the emails then use it too."""
+    response = i18n_views.set_language(request)
+    chosen = request.POST.get(i18n_views.LANGUAGE_QUERY_PARAMETER)
+    if request.method == "POST" and request.user.is_authenticated and chosen:
+        language.set_language(request.user, chosen)
+    return response

@@ -15,9 +15,9 @@ class PartyAliasInline(admin.TabularInline):
 
 @admin.register(Party)
 class PartyAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "short_name", "kind", "alias_list"]
+    list_display = ["name", "name_ar", "short_name", "kind", "alias_list"]
     list_filter = ["kind"]
-    search_fields = ["name", "short_name", "aliases__name"]
+    search_fields = ["name", "name_ar", "short_name", "short_name_ar", "aliases__name"]
     inlines = [PartyAliasInline]
 
     def get_queryset(self, request):
@@ -46,7 +46,7 @@ class ClauseInline(admin.TabularInline):
     model = Clause
     extra = 0
     show_change_link = True
-    fields = ["number", "title", "kind"]
+    fields = ["number", "title", "title_ar", "kind"]
     formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 60})}}
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -61,7 +61,7 @@ class DeadlineInline(admin.TabularInline):
     model = Deadline
     extra = 0
     show_change_link = True
-    fields = ["clause", "description", "due_date", "extended_to", "status"]
+    fields = ["clause", "description", "description_ar", "due_date", "extended_to", "status"]
     autocomplete_fields = ["clause"]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -72,15 +72,15 @@ class DeadlineInline(admin.TabularInline):
 
 @admin.register(Agreement)
 class AgreementAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "slug", "signed_on", "status", "in_force_from", "in_force_until"]
+    list_display = ["title", "title_ar", "slug", "signed_on", "status", "in_force_from", "in_force_until"]
     list_filter = ["status", "parties"]
-    search_fields = ["title", "slug", "summary"]
+    search_fields = ["title", "title_ar", "slug", "summary"]
     date_hierarchy = "signed_on"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["areas"]
     inlines = [AgreementPartyInline, AgreementLinkInline, ClauseInline, DeadlineInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "status", "summary", "text"]}),
+        (None, {"fields": ["title", "title_ar", "slug", "status", "summary", "text"]}),
         ("Dates", {"fields": ["signed_on", ("in_force_from", "in_force_until"), "timezone"]}),
         ("Where", {"fields": ["areas"]}),
     ]
@@ -100,8 +100,8 @@ class AreaForm(forms.ModelForm):
 @admin.register(Area)
 class AreaAdmin(SimpleHistoryAdmin):
     form = AreaForm
-    list_display = ["name", "slug", "geometry_type", "buffer_km"]
-    search_fields = ["name", "slug", "description"]
+    list_display = ["name", "name_ar", "slug", "geometry_type", "buffer_km"]
+    search_fields = ["name", "name_ar", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["bounding_box"]
 
@@ -119,14 +119,31 @@ class AreaAdmin(SimpleHistoryAdmin):
 class ClauseDeadlineInline(admin.TabularInline):
     model = Deadline
     extra = 0
-    fields = ["description", "due_date", "due_time", "extended_to", "status", "met_at", "evidence"]
+    fields = [
+        "description",
+        "description_ar",
+        "due_date",
+        "due_time",
+        "extended_to",
+        "status",
+        "met_at",
+        "evidence",
+    ]
 
 
 @admin.register(Clause)
 class ClauseAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "kind", "agreement", "in_force_from", "in_force_until"]
     list_filter = ["kind", "agreement"]
-    search_fields = ["number", "title", "text", "agreement__title", "agreement__slug"]
+    search_fields = [
+        "number",
+        "title",
+        "title_ar",
+        "text",
+        "agreement__title",
+        "agreement__title_ar",
+        "agreement__slug",
+    ]
     autocomplete_fields = ["agreement", "obligated_parties", "areas"]
     list_select_related = ["agreement"]
 
@@ -147,7 +164,15 @@ class DeadlineAdmin(SimpleHistoryAdmin):
         "due_soon",
     ]
     list_filter = ["status", "due_soon", "agreement"]
-    search_fields = ["description", "evidence", "agreement__title", "clause__title"]
+    search_fields = [
+        "description",
+        "description_ar",
+        "evidence",
+        "agreement__title",
+        "agreement__title_ar",
+        "clause__title",
+        "clause__title_ar",
+    ]
     date_hierarchy = "due_date"
     autocomplete_fields = ["agreement", "clause"]
     readonly_fields = ["due_at", "missed_at", "due_soon"]

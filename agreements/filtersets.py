@@ -23,7 +23,7 @@ class AreaBBoxFilter(BBoxFilter):
 
 
 class PartyFilterSet(FilterSet):
-    q = SearchFilter(search_fields=["name", "short_name", "aliases__name"])
+    q = SearchFilter(search_fields=["name", "name_ar", "short_name", "short_name_ar", "aliases__name"])
     kind = ChoiceInFilter(choices=PartyKind.choices, help_text="Comma-separated party kinds.")
     agreement = IdInFilter(field_name="agreements", distinct=True, help_text="Party to these agreement ids.")
     role = ChoiceInFilter(
@@ -39,7 +39,7 @@ class PartyFilterSet(FilterSet):
 
 
 class AgreementFilterSet(FilterSet):
-    q = SearchFilter(search_fields=["title", "slug", "summary"])
+    q = SearchFilter(search_fields=["title", "title_ar", "slug", "summary"])
     slug = django_filters.CharFilter(max_length=100, help_text="Exact slug, e.g. sochi-2018.")
     status = ChoiceInFilter(choices=AgreementStatus.choices, help_text="Comma-separated statuses.")
     signed_after = django_filters.DateFilter(
@@ -56,7 +56,7 @@ class AgreementFilterSet(FilterSet):
 
 
 class AreaFilterSet(FilterSet):
-    q = SearchFilter(search_fields=["name", "slug", "description"])
+    q = SearchFilter(search_fields=["name", "name_ar", "slug", "description"])
     agreement = IdInFilter(field_name="agreements", distinct=True, help_text="Areas of these agreement ids.")
     clause = IdInFilter(field_name="clauses", distinct=True, help_text="Areas of these clause ids.")
     bbox = AreaBBoxFilter(
@@ -69,7 +69,7 @@ class AreaFilterSet(FilterSet):
 
 
 class ClauseFilterSet(FilterSet):
-    q = SearchFilter(search_fields=["number", "title", "text"])
+    q = SearchFilter(search_fields=["number", "title", "title_ar", "text"])
     agreement = IdInFilter(help_text="Comma-separated agreement ids.")
     agreement_slug = django_filters.CharFilter(
         field_name="agreement__slug", max_length=100, help_text="Clauses of the agreement with this slug."
@@ -111,7 +111,7 @@ class ClauseFilterSet(FilterSet):
 
 
 class DeadlineFilterSet(FilterSet):
-    q = SearchFilter(search_fields=["description", "evidence"])
+    q = SearchFilter(search_fields=["description", "description_ar", "evidence"])
     agreement = IdInFilter(help_text="Comma-separated agreement ids.")
     clause = IdInFilter(help_text="Comma-separated clause ids.")
     status = ChoiceInFilter(choices=DeadlineStatus.choices, help_text="Comma-separated statuses.")

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from core.choices import IncidentCategory, timezone_choices
 from core.dates import EARLIEST_DAY, LATEST_DAY, validate_plausible_day, validate_plausible_time
 from core.fields import BoundedTextField, ChoiceListField
+from core.i18n import ARABIC_REGEX, has_arabic, localized, name_key
 
 from .choices import AgreementStatus, ClauseKind, DeadlineStatus, PartyKind, PartyRole
 from .geometry import bounding_box, normalize_geometry, parse_geometry
@@ -19,7 +20,9 @@ from .geometry import bounding_box, normalize_geometry, parse_geometry
 
 class Party(models.Model):
     name = models.CharField(max_length=200, unique=True)
+    name_ar = models.CharField("name in Arabic", max_length=200, blank=True)
     short_name = models.CharField(max_length=50, blank=True)
+    short_name_ar = models.CharField("short name in Arabic", max_length=50, blank=True)
     kind = models.CharField(max_length=20, choices=PartyKind.choices)
     description = BoundedTextField(blank=True, max_length=10_000)
     history = HistoricalRecords()
@@ -29,13 +32,32 @@ class Party(models.Model):
         verbose_name_plural = "parties"
 
     def __str__(self):
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def display_short_name(self) -> str:
+        return localized(self, "short_name")
 
     @classmethod
     def match(cls, name):
-        """The party called `name` or known by it as an alias (case-insensitive), else None."""
+        """The party called `name`, in English or Arabic, or known by it as an alias, else None.
+        Case is ignored, and in Arabic so are diacritics, the article and the spelling variants
+        of alef, ya and ta marbuta (core.i18n.name_key)."""
         name = (name or "").strip()
         if not name:
+            return None
+        if has_arabic(name):
+            key = name_key(name)
+            for party in cls.objects.exclude(name_ar=""):
+                if name_key(party.name_ar) == key:
+                    return party
+            for alias in PartyAlias.objects.select_related("party").filter(name__regex=ARABIC_REGEX):
+                if name_key(alias.name) == key:
+                    return alias.party
             return None
         return (
             cls.objects.filter(name__iexact=name).first()
@@ -61,6 +83,7 @@ class PartyAlias(models.Model):
 
 class Agreement(models.Model):
     title = models.CharField(max_length=300)
+    title_ar = models.CharField("title in Arabic", max_length=300, blank=True)
     slug = models.SlugField(max_length=100, unique=True)
     signed_on = models.DateField(null=True, blank=True)
     in_force_from = models.DateTimeField(null=True, blank=True)
@@ -88,7 +111,11 @@ class Agreement(models.Model):
         ordering = ["-signed_on", "title"]
 
     def __str__(self):
-        return self.title
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return localized(self, "title")
 
     def clean(self):
         if self.in_force_from and self.in_force_until and self.in_force_until < self.in_force_from:
@@ -131,6 +158,7 @@ class AgreementLink(models.Model):
 
 class Area(models.Model):
     name = models.CharField(max_length=200)
+    name_ar = models.CharField("name in Arabic", max_length=200, blank=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = BoundedTextField(blank=True, max_length=10_000)
     geometry = models.JSONField(
@@ -156,7 +184,11 @@ class Area(models.Model):
         ordering = ["name"]
 
     def __str__(self):
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return localized(self, "name")
 
     def clean(self):
         try:
@@ -188,6 +220,7 @@ class Clause(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="clauses")
     number = models.CharField(max_length=20, help_text='As numbered in the text, e.g. "8" or "3.a".')
     title = models.CharField(max_length=300)
+    title_ar = models.CharField("title in Arabic", max_length=300, blank=True)
     text = BoundedTextField(blank=True, max_length=50_000)
     kind = models.CharField(max_length=30, choices=ClauseKind.choices, default=ClauseKind.OTHER)
     obligated_parties = models.ManyToManyField(
@@ -216,7 +249,11 @@ class Clause(models.Model):
         constraints = [models.UniqueConstraint(fields=["agreement", "number"], name="unique_clause_number")]
 
     def __str__(self):
-        return f"{self.agreement.slug} §{self.number}: {self.title}"
+        return f"{self.agreement.slug} §{self.number}: {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        return localized(self, "title")
 
     def clean(self):
         if self.in_force_from and self.in_force_until and self.in_force_until < self.in_force_from:
@@ -247,6 +284,7 @@ class Deadline(models.Model):
         help_text="The clause that sets this deadline (a clause of the same agreement).",
     )
     description = models.CharField("what is due", max_length=500)
+    description_ar = models.CharField("what is due, in Arabic", max_length=500, blank=True)
     due_date = models.DateField(validators=[validate_plausible_day])
     due_time = models.TimeField(
         null=True, blank=True, help_text="Leave empty: the deadline ends at the end of the due day."

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView
 
 from core.api import views as api_views
@@ -17,6 +18,9 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="reports:dashboard-index"), name="home"),
     path("admin/", admin.site.urls),
     path("account/", include("accounts.urls")),
+    # set_language; prefer accounts:set-language, which also stores a signed-in user's choice.
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("dashboard/", include("reports.urls")),
     path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

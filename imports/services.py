@@ -33,6 +33,7 @@ from django.utils import timezone
 from agreements.choices import PartyKind
 from agreements.models import Party, PartyAlias
 from core.csv import SafeWriter
+from core.i18n import name_key
 from incidents.choices import REVIEWED_STATUSES, ActorDecisionKind
 from incidents.models import ActorDecision, Incident
 from incidents.signals import incidents_bulk_changed
@@ -129,18 +130,21 @@ class ErrorSink:
 
 
 def party_lookup() -> dict[str, int]:
-    """lower(name or alias) -> party id, as Party.match resolves it (the name wins over an alias)."""
+    """name_key(name, Arabic name or alias) -> party id, as Party.match resolves it (a name wins
+    over an alias)."""
     lookup = {
-        alias.lower(): party_id for alias, party_id in PartyAlias.objects.values_list("name", "party_id")
+        name_key(alias): party_id for alias, party_id in PartyAlias.objects.values_list("name", "party_id")
     }
-    lookup.update((name.lower(), party_id) for name, party_id in Party.objects.values_list("name", "id"))
+    lookup.update((name_key(name), party_id) for name, party_id in Party.objects.values_list("name_ar", "id"))
+    lookup.update((name_key(name), party_id) for name, party_id in Party.objects.values_list("name", "id"))
+    lookup.pop("", None)
     return lookup
 
 
 def party_id_of(actor: str, lookup: dict[str, int]) -> int | None:
     """The party an actor's name matches in a party_lookup(), or None (names are cut at 200
     characters, the longest a party or alias name can be, as create_parties_for does)."""
-    return lookup.get(actor[:200].lower()) if actor else None
+    return lookup.get(name_key(actor[:200])) if actor else None
 
 
 def create_parties_for(actors: Iterable[str], dataset: str) -> dict[str, int]:

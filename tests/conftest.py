@@ -1,3 +1,5 @@
+import io
+
 import pytest
 
 from core.roles import ANALYST, COORDINATOR, REPORTER, VIEWER, sync_roles
@@ -33,3 +35,11 @@ def analyst(roles):
 @pytest.fixture
 def coordinator(roles):
     return UserFactory(username="coordinator", roles=[COORDINATOR])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """The .mo files, built from the .po catalogs as `make test` does, for a bare pytest run too."""
+    from django.core.management import call_command
+
+    call_command("compile_translations", stdout=io.StringIO())

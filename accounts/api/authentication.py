@@ -5,11 +5,12 @@ the setting was turned on) stop working until the user sets it up; setting it up
 user's tokens (accounts.two_factor.confirm_app_device), so a new one takes the code.
 """
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 
 from core.api.authentication import CachedTokenAuthentication, QueryStringTokenAuthentication
 
-from .. import two_factor
+from .. import language, two_factor
 
 
 class TwoFactorTokenMixin:
@@ -17,14 +18,27 @@ class TwoFactorTokenMixin:
         user, token = super().authenticate_credentials(key)
         if two_factor.is_required(user) and not two_factor.is_enrolled(user):
             raise exceptions.AuthenticationFailed(
-                "Two-factor sign-in is required for this account: set it up, then get a new token with your code."
+                _(
+                    "Two-factor sign-in is required for this account: set it up, then get a new token with your code."
+                )
             )
         return user, token
 
 
-class TokenAuthentication(TwoFactorTokenMixin, CachedTokenAuthentication):
+class UserLanguageMixin:
+    """A token user's chosen language when the request sends no Accept-Language (the session's
+    users get it from accounts.middleware.UserLanguageMiddleware)."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None:
+            language.activate_for(request._request, result[0])
+        return result
+
+
+class TokenAuthentication(UserLanguageMixin, TwoFactorTokenMixin, CachedTokenAuthentication):
     """`Authorization: Token <key>` (the API's default)."""
 
 
-class CalendarTokenAuthentication(TwoFactorTokenMixin, QueryStringTokenAuthentication):
+class CalendarTokenAuthentication(UserLanguageMixin, TwoFactorTokenMixin, QueryStringTokenAuthentication):
     """`?token=<key>`, for the iCalendar feed only."""

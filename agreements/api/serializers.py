@@ -20,7 +20,7 @@ class PartySerializer(FullCleanModelSerializer):
 
     class Meta:
         model = Party
-        fields = ["id", "name", "short_name", "kind", "description", "aliases"]
+        fields = ["id", "name", "name_ar", "short_name", "short_name_ar", "kind", "description", "aliases"]
 
     def validate_aliases(self, aliases):
         seen = set()
@@ -79,6 +79,7 @@ class AgreementSerializer(FullCleanModelSerializer):
         fields = [
             "id",
             "title",
+            "title_ar",
             "slug",
             "signed_on",
             "in_force_from",
@@ -142,7 +143,7 @@ class AreaSerializer(FullCleanModelSerializer):
 
     class Meta:
         model = Area
-        fields = ["id", "name", "slug", "description", "geometry", "buffer_km", "bbox"]
+        fields = ["id", "name", "name_ar", "slug", "description", "geometry", "buffer_km", "bbox"]
 
     @extend_schema_field({"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4})
     def get_bbox(self, area):
@@ -161,6 +162,7 @@ class ClauseSerializer(FullCleanModelSerializer):
             "agreement",
             "number",
             "title",
+            "title_ar",
             "text",
             "kind",
             "obligated_parties",
@@ -187,6 +189,7 @@ class DeadlineSerializer(FullCleanModelSerializer):
             "agreement",
             "clause",
             "description",
+            "description_ar",
             "due_date",
             "due_time",
             "extended_to",
