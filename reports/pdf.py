@@ -10,13 +10,14 @@ import io
 import json
 import re
 
-from django.utils.translation import get_language_bidi
+from django.utils.translation import get_language_bidi, pgettext
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from . import fonts
 from .formatting import day, moment, number, signed
+from .render import trend_names
 
 FONT = "Report"
 FALLBACK = "Fallback"
@@ -30,14 +31,14 @@ def breakdown_columns():
     return [
         ("violations", _("Viol.")),
         ("incidents", _("Inc.")),
-        ("high", _("High")),
+        ("high", pgettext("confidence", "High")),
         ("medium", _("Med.")),
-        ("low", _("Low")),
+        ("low", pgettext("confidence", "Low")),
         ("flagged", _("Flag.")),
         ("confirmed", _("Conf.")),
         ("dismissed", _("Dism.")),
         ("previous_violations", _("Prev.")),
-        ("change", _("Change")),
+        ("change", pgettext("difference", "Change")),
     ]
 
 
@@ -118,7 +119,7 @@ def to_pdf(data: dict, *, timeline_png: bytes, map_png: bytes) -> bytes:
     pdf.heading(_("Summary"))
     names = trend_names()
     pdf.rows(
-        ["", _("This period"), _("Previous"), _("Change")],
+        ["", _("This period"), pgettext("previous period", "Previous"), pgettext("difference", "Change")],
         [
             [names[name], t["current"], t["previous"], signed(t["change"])]
             for name, t in data["trend"].items()
@@ -136,15 +137,6 @@ def to_pdf(data: dict, *, timeline_png: bytes, map_png: bytes) -> bytes:
     areas = _(", ").join(a["name"] for a in data["areas"]) or _("none recorded")
     pdf.note(_("Areas: %(areas)s.") % {"areas": areas})
     return bytes(pdf.output())
-
-
-def trend_names() -> dict[str, str]:
-    return {
-        "violations": _("Violations"),
-        "incidents": _("Incidents"),
-        "killed": _("Killed"),
-        "injured": _("Injured"),
-    }
 
 
 def _introduction(pdf, data):
@@ -196,7 +188,14 @@ def _breakdowns(pdf, data):
 def _casualties(pdf, c):
     pdf.heading(_("Casualties"))
     pdf.rows(
-        ["", _("Civilians"), _("Combatants"), _("Unknown"), _("Total"), _("Previous")],
+        [
+            "",
+            _("Civilians"),
+            _("Combatants"),
+            pgettext("casualties", "Unknown"),
+            pgettext("casualties", "Total"),
+            pgettext("previous period", "Previous"),
+        ],
         [
             [
                 _("Killed"),
@@ -233,10 +232,16 @@ def _deadlines(pdf, deadlines):
         pdf.heading(title, size=9)
         rows = deadlines[group]
         if not rows:
-            pdf.note(_("None."))
+            pdf.note(pgettext("no deadlines", "None."))
             continue
         pdf.rows(
-            [_("Agreement"), _("Clause"), _("What is due"), _("Due"), _("Status")],
+            [
+                _("Agreement"),
+                _("Clause"),
+                _("What is due"),
+                pgettext("deadline", "Due"),
+                pgettext("deadline", "Status"),
+            ],
             [
                 [d["agreement"], d["clause"] or "-", d["description"], day(d["due_date"]), d["status_label"]]
                 for d in rows
@@ -249,7 +254,7 @@ def _deadlines(pdf, deadlines):
 def _sources(incident):
     confidential = _("(confidential)")
     names = [s["name"] + (f" {confidential}" if s["confidential"] else "") for s in incident["sources"]]
-    return _("; ").join(names) or _("none")
+    return _("; ").join(names) or pgettext("sources", "none")
 
 
 def _most_serious(pdf, incidents):
