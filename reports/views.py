@@ -338,7 +338,7 @@ def report_download(request, pk, fmt):
     if not request.user.has_perm("reports.view_report"):
         raise PermissionDenied
     if fmt not in ReportFormat.values:
-        raise Http404("Unknown format.")
+        raise Http404(_("Unknown format."))
     report = get_object_or_404(Report, pk=pk)
     if not report.readable_by(request.user):
         raise PermissionDenied
