@@ -4,13 +4,14 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from . import two_factor
 
 CODE_WIDGET = forms.TextInput(
     attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autocapitalize": "none", "size": 12}
 )
-WRONG_CODE = (
+WRONG_CODE = _(
     "That code is not right. Type the 6-digit code your authenticator app shows now "
     "(it changes every 30 seconds), or one of your unused recovery codes."
 )
@@ -20,11 +21,11 @@ class AdminLoginForm(AdminAuthenticationForm):
     """The admin's login: username, password and, for those who use two-factor sign-in, a code."""
 
     otp_token = forms.CharField(
-        label="Two-factor code",
+        label=_("Two-factor code"),
         required=False,
         max_length=64,
         widget=CODE_WIDGET,
-        help_text="Only if you have set up two-factor sign-in: the code from your authenticator app.",
+        help_text=_("Only if you have set up two-factor sign-in: the code from your authenticator app."),
     )
 
     def clean(self):
@@ -43,4 +44,4 @@ class AdminLoginForm(AdminAuthenticationForm):
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(label="Code", max_length=64, widget=CODE_WIDGET)
+    code = forms.CharField(label=_("Code"), max_length=64, widget=CODE_WIDGET)

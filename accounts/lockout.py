@@ -2,6 +2,7 @@
 
 from axes.helpers import get_cool_off
 from django.conf import settings
+from django.utils.translation import ngettext
 
 
 def client_ip_address(request) -> str:
@@ -21,8 +22,13 @@ def cool_off_minutes(request=None) -> int:
 
 
 def lockout_message(request=None) -> str:
-    return (
+    minutes = cool_off_minutes(request)
+    return ngettext(
         "Too many failed sign-ins for this account or from this address. For everyone's safety, "
-        f"sign-in is paused for {cool_off_minutes(request)} minutes. If you need to sign in sooner, "
-        "ask an administrator to unlock it."
-    )
+        "sign-in is paused for %(minutes)d minute. If you need to sign in sooner, "
+        "ask an administrator to unlock it.",
+        "Too many failed sign-ins for this account or from this address. For everyone's safety, "
+        "sign-in is paused for %(minutes)d minutes. If you need to sign in sooner, "
+        "ask an administrator to unlock it.",
+        minutes,
+    ) % {"minutes": minutes}

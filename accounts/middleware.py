@@ -6,6 +6,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from . import language, two_factor
 
@@ -55,7 +56,11 @@ class TwoFactorRequiredMiddleware:
     def refuse(request, user):
         if request.path_info.startswith("/api/"):
             return JsonResponse(
-                {"detail": "Two-factor sign-in is required for this account: sign in again with your code."},
+                {
+                    "detail": _(
+                        "Two-factor sign-in is required for this account: sign in again with your code."
+                    )
+                },
                 status=403,
             )
         page = "accounts:two-factor-verify" if two_factor.is_enrolled(user) else "accounts:two-factor"

@@ -3,6 +3,7 @@ import json
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Agreement, AgreementLink, AgreementParty, Area, Clause, Deadline, Party, PartyAlias
@@ -23,7 +24,7 @@ class PartyAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("aliases")
 
-    @admin.display(description="Also known as")
+    @admin.display(description=_("Also known as"))
     def alias_list(self, obj):
         return ", ".join(alias.name for alias in obj.aliases.all())
 
@@ -81,8 +82,8 @@ class AgreementAdmin(SimpleHistoryAdmin):
     inlines = [AgreementPartyInline, AgreementLinkInline, ClauseInline, DeadlineInline]
     fieldsets = [
         (None, {"fields": ["title", "title_ar", "slug", "status", "summary", "text"]}),
-        ("Dates", {"fields": ["signed_on", ("in_force_from", "in_force_until"), "timezone"]}),
-        ("Where", {"fields": ["areas"]}),
+        (_("Dates"), {"fields": ["signed_on", ("in_force_from", "in_force_until"), "timezone"]}),
+        (_("Where"), {"fields": ["areas"]}),
     ]
 
 
@@ -105,11 +106,11 @@ class AreaAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["bounding_box"]
 
-    @admin.display(description="Type")
+    @admin.display(description=_("Type"))
     def geometry_type(self, obj):
         return (obj.geometry or {}).get("type", "")
 
-    @admin.display(description="Bounding box with buffer (lon/lat)")
+    @admin.display(description=_("Bounding box with buffer (lon/lat)"))
     def bounding_box(self, obj):
         if not obj.pk:
             return "-"

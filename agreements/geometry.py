@@ -10,6 +10,7 @@ import math
 import numpy as np
 import shapely
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
@@ -24,14 +25,15 @@ def _geometry_object(value):
         try:
             value = json.loads(value)
         except ValueError as exc:
-            raise ValidationError(f"Not valid JSON: {exc}.") from exc
+            raise ValidationError(_("Not valid JSON: %(error)s.") % {"error": exc}) from exc
     if not isinstance(value, dict):
-        raise ValidationError('Expected a GeoJSON geometry object, such as {"type": "Point", ...}.')
+        raise ValidationError(_('Expected a GeoJSON geometry object, such as {"type": "Point", ...}.'))
     if value.get("type") == "Feature":
         value = value.get("geometry") or {}
     if value.get("type") not in ALLOWED_TYPES:
         raise ValidationError(
-            f"Geometry type {value.get('type')!r} is not supported; use one of {', '.join(ALLOWED_TYPES)}."
+            _("Geometry type %(type)s is not supported; use one of %(allowed)s.")
+            % {"type": repr(value.get("type")), "allowed": ", ".join(ALLOWED_TYPES)}
         )
     return value
 
@@ -39,12 +41,14 @@ def _geometry_object(value):
 def _check_coordinates(geom):
     coords = shapely.get_coordinates(geom)
     if not np.isfinite(coords).all():
-        raise ValidationError("Coordinates must be finite numbers.")
+        raise ValidationError(_("Coordinates must be finite numbers."))
     lons, lats = coords[:, 0], coords[:, 1]
     if (np.abs(lons) > 180).any() or (np.abs(lats) > 90).any():
         raise ValidationError(
-            "Coordinates are out of range: GeoJSON order is [longitude, latitude], "
-            "longitude within ±180 and latitude within ±90."
+            _(
+                "Coordinates are out of range: GeoJSON order is [longitude, latitude], "
+                "longitude within ±180 and latitude within ±90."
+            )
         )
 
 
@@ -54,12 +58,14 @@ def parse_geometry(value: str | dict) -> BaseGeometry:
     try:
         geom = shape(value)
     except Exception as exc:  # shapely raises several types for malformed coordinates
-        raise ValidationError(f"Malformed {value['type']} coordinates: {exc}.") from exc
+        raise ValidationError(
+            _("Malformed %(type)s coordinates: %(error)s.") % {"type": value["type"], "error": exc}
+        ) from exc
     if geom.is_empty:
-        raise ValidationError("The geometry is empty.")
+        raise ValidationError(_("The geometry is empty."))
     _check_coordinates(geom)
     if not geom.is_valid:
-        raise ValidationError(f"Invalid geometry: {shapely.is_valid_reason(geom)}.")
+        raise ValidationError(_("Invalid geometry: %(reason)s.") % {"reason": shapely.is_valid_reason(geom)})
     return geom
 
 

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.exceptions import StateConflict
 
@@ -18,7 +19,10 @@ def mark_deadline_met(
     with transaction.atomic():
         deadline = Deadline.objects.select_for_update().select_related("agreement").get(id=deadline_id)
         if deadline.status not in open_or_missed:
-            raise StateConflict(f"A {deadline.get_status_display().lower()} deadline cannot be marked met.")
+            raise StateConflict(
+                _("A deadline that is %(status)s cannot be marked met.")
+                % {"status": deadline.get_status_display().lower()}
+            )
         deadline.status = DeadlineStatus.MET
         deadline.met_at = met_at
         deadline.evidence = evidence

@@ -1,14 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView
 
 from core.api import views as api_views
 
-admin.site.site_header = "Ceasefire Compliance Tracker"
-admin.site.site_title = "Compliance Tracker"
-admin.site.index_title = "Agreements, incidents and compliance"
+admin.site.site_header = _("Ceasefire Compliance Tracker")
+admin.site.site_title = _("Compliance Tracker")
+admin.site.index_title = _("Agreements, incidents and compliance")
 admin.site.site_url = "/dashboard/"  # the admin's "View site"
 # The app list stays on the admin's index and in the breadcrumbs; as a sidebar it took a quarter of
 # a laptop's width from every list and form.

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "core"
-    verbose_name = "Shared vocabulary and API toolkit"
+    verbose_name = _("Shared vocabulary and API toolkit")
 
     def ready(self) -> None:
         from .roles import sync_roles_after_migrate

@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 EARLIEST_DAY = dt.date(1900, 1, 1)
 LATEST_DAY = dt.date(2199, 12, 31)
@@ -21,21 +22,21 @@ CLOCK_SKEW = dt.timedelta(days=1)
 def validate_incident_time(value: dt.datetime) -> None:
     """An incident happened no earlier than 1900 and not later than now (plus a day of skew)."""
     if value < EARLIEST:
-        raise ValidationError("An incident cannot be earlier than 1 January 1900.", code="too_early")
+        raise ValidationError(_("An incident cannot be earlier than 1 January 1900."), code="too_early")
     if value > timezone.now() + CLOCK_SKEW:
-        raise ValidationError("An incident cannot be in the future.", code="in_future")
+        raise ValidationError(_("An incident cannot be in the future."), code="in_future")
 
 
 def validate_window_end(value: dt.datetime) -> None:
     """The end of an incident's time window: 1900 to 2199 (it may reach past today)."""
     if not EARLIEST <= value < END_OF_RANGE:
-        raise ValidationError("Give a time between 1900 and 2199.", code="out_of_range")
+        raise ValidationError(_("Give a time between 1900 and 2199."), code="out_of_range")
 
 
 def validate_plausible_day(value: dt.date) -> None:
     """A deadline's or an agreement's date: 1900 to 2199."""
     if not EARLIEST_DAY <= value <= LATEST_DAY:
-        raise ValidationError("Give a date between 1900 and 2199.", code="out_of_range")
+        raise ValidationError(_("Give a date between 1900 and 2199."), code="out_of_range")
 
 
 def validate_plausible_time(value: dt.datetime) -> None:

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 
 class ChoiceListField(models.JSONField):
@@ -29,12 +30,12 @@ class ChoiceListField(models.JSONField):
     def validate(self, value, model_instance):
         super().validate(value, model_instance)
         if not isinstance(value, list):
-            raise ValidationError("Expected a list of values.", code="invalid")
+            raise ValidationError(_("Expected a list of values."), code="invalid")
         allowed = set(self.choices_enum.values)
         unknown = [v for v in value if v not in allowed]
         if unknown:
             raise ValidationError(
-                "Unknown value(s): %(unknown)s. Allowed: %(allowed)s.",
+                _("Unknown value(s): %(unknown)s. Allowed: %(allowed)s."),
                 code="invalid_choice",
                 params={"unknown": ", ".join(map(str, unknown)), "allowed": ", ".join(sorted(allowed))},
             )

@@ -33,11 +33,14 @@ ALEPPO = (37.16, 36.20)
 PARTIES = [
     {
         "name": "Russia",
+        "name_ar": "روسيا",
+        "short_name_ar": "روسيا",
         "short_name": "RU",
         "kind": "state",
         "description": "Guarantor of the Astana process; co-signatory of the Sochi memorandum and the "
         "Moscow protocol. Its air force supported Syrian government operations in Idlib.",
         "aliases": [
+            ("روسيا الاتحادية", ""),
             ("Russian Federation", ""),
             ("Military Forces of Russia (2000-)", "acled"),
             ("Government of Russia (Soviet Union)", "ucdp"),
@@ -46,11 +49,14 @@ PARTIES = [
     },
     {
         "name": "Turkey",
+        "name_ar": "تركيا",
+        "short_name_ar": "تركيا",
         "short_name": "TR",
         "kind": "state",
         "description": "Guarantor of the Astana process; co-signatory of the Sochi memorandum and the "
         "Moscow protocol. Ran twelve observation posts around the Idlib zone.",
         "aliases": [
+            ("الجمهورية التركية", ""),
             ("Türkiye", ""),
             ("Republic of Turkey", ""),
             ("Turkish Armed Forces", ""),
@@ -60,10 +66,13 @@ PARTIES = [
     },
     {
         "name": "Iran",
+        "name_ar": "إيران",
+        "short_name_ar": "إيران",
         "short_name": "IR",
         "kind": "state",
         "description": "Guarantor of the Astana process and signatory of the 2017 de-escalation memorandum.",
         "aliases": [
+            ("الجمهورية الإسلامية الإيرانية", ""),
             ("Islamic Republic of Iran", ""),
             ("Military Forces of Iran (1979-)", "acled"),
             ("Government of Iran", "ucdp"),
@@ -71,12 +80,16 @@ PARTIES = [
     },
     {
         "name": "Syrian government",
+        "name_ar": "الحكومة السورية",
+        "short_name_ar": "النظام",
         "short_name": "GoS",
         "kind": "state",
         "description": "The government of the Syrian Arab Republic under Bashar al-Assad (until December "
         "2024) and its armed forces and allied militias. Not a signatory of Sochi or Moscow; "
         "Russia answered for its conduct there.",
         "aliases": [
+            ("الجيش العربي السوري", ""),
+            ("قوات النظام", ""),
             ("Government of Syria", "ucdp"),
             ("Military Forces of Syria (2000-)", "acled"),
             ("Syrian Arab Army", ""),
@@ -85,22 +98,29 @@ PARTIES = [
     },
     {
         "name": "Syrian armed opposition",
+        "name_ar": "المعارضة السورية المسلحة",
+        "short_name_ar": "المعارضة",
         "short_name": "Opposition",
         "kind": "coalition",
         "description": "UCDP's umbrella actor 'Syrian insurgents': the armed opposition as a whole, "
         "used when a report does not name the group (it can include HTS and NLF factions).",
         "aliases": [
+            ("فصائل المعارضة", ""),
             ("Syrian insurgents", "ucdp"),
             ("Opposition Rebels (Syria)", "acled"),
         ],
     },
     {
         "name": "Hay'at Tahrir al-Sham",
+        "name_ar": "هيئة تحرير الشام",
+        "short_name_ar": "الهيئة",
         "short_name": "HTS",
         "kind": "armed_group",
         "description": "Jihadist alliance led by the former Nusra Front; the dominant force in Idlib. "
         "Treated as a terrorist group by the guarantors and excluded from the ceasefires.",
         "aliases": [
+            ("هيئة تحرير الشام", ""),
+            ("تحرير الشام", ""),
             ("HTS", "ucdp"),
             ("HTS: Hayat Tahrir al Sham", "acled"),
             ("Hayat Tahrir al-Sham", ""),
@@ -110,11 +130,14 @@ PARTIES = [
     },
     {
         "name": "National Front for Liberation",
+        "name_ar": "الجبهة الوطنية للتحرير",
+        "short_name_ar": "الوطنية للتحرير",
         "short_name": "NLF",
         "kind": "armed_group",
         "description": "Turkish-backed coalition of opposition factions formed in May 2018; merged into "
         "the Syrian National Army in October 2019.",
         "aliases": [
+            ("الجبهة الوطنية للتحرير", ""),
             ("NLF", ""),
             ("National Liberation Front", ""),
             ("NLF: National Liberation Front", ""),
@@ -123,11 +146,14 @@ PARTIES = [
     },
     {
         "name": "Jaish al-Izza",
+        "name_ar": "جيش العزة",
+        "short_name_ar": "",
         "short_name": "",
         "kind": "armed_group",
         "description": "Opposition faction based in northern Hama (Latamneh, Kafr Zita); rejected the "
         "Sochi demilitarized zone.",
         "aliases": [
+            ("جيش العزة", ""),
             ("Jaysh al Izza", "acled"),
             ("Jaysh al-Izza", ""),
             ("Jaish al-Ezza", ""),
@@ -135,10 +161,13 @@ PARTIES = [
     },
     {
         "name": "Hurras al-Din",
+        "name_ar": "حراس الدين",
+        "short_name_ar": "",
         "short_name": "",
         "kind": "armed_group",
         "description": "Al-Qaeda-aligned group split from HTS in 2018; rejected the Sochi memorandum.",
         "aliases": [
+            ("تنظيم حراس الدين", ""),
             ("Tanzim Hurras ad-Din", "ucdp"),
             ("Hurras ad-Din", ""),
             ("Hurras al Din", ""),
@@ -146,20 +175,26 @@ PARTIES = [
     },
     {
         "name": "Syrian Democratic Forces",
+        "name_ar": "قوات سوريا الديمقراطية",
+        "short_name_ar": "قسد",
         "short_name": "SDF",
         "kind": "armed_group",
         "description": "Kurdish-led force in north-east Syria; not a party to the Idlib arrangements.",
         "aliases": [
+            ("قسد", ""),
             ("SDF", "ucdp"),
             ("QSD: Syrian Democratic Forces", "acled"),
         ],
     },
     {
         "name": "Islamic State",
+        "name_ar": "تنظيم الدولة الإسلامية",
+        "short_name_ar": "داعش",
         "short_name": "IS",
         "kind": "armed_group",
         "description": "Excluded from every ceasefire; the guarantors committed to fight it.",
         "aliases": [
+            ("داعش", ""),
             ("IS", "ucdp"),
             ("Islamic State (Syria)", "acled"),
             ("ISIL", ""),
@@ -291,6 +326,7 @@ AREAS = [
     {
         "slug": "idlib-de-escalation-zone",
         "name": "Idlib de-escalation zone",
+        "name_ar": "منطقة خفض التصعيد في إدلب",
         "description": "Idlib governorate and adjacent parts of northern Hama, western Aleppo and "
         "north-east Latakia, as set by the Astana memorandum of 4 May 2017 (boundaries agreed at "
         "Astana in September 2017). " + APPROXIMATE,
@@ -300,6 +336,7 @@ AREAS = [
     {
         "slug": "idlib-demilitarized-zone",
         "name": "Idlib demilitarized zone (Sochi 2018)",
+        "name_ar": "المنطقة منزوعة السلاح في إدلب (سوتشي 2018)",
         "description": "The 15-20 km deep demilitarized zone inside the de-escalation zone along the line "
         "of contact (Sochi memorandum, point 3), drawn 20 km deep from the line as it stood in "
         "September 2018. Its exact lines were never published; Saraqib lies at its inner edge, "
@@ -310,6 +347,7 @@ AREAS = [
     {
         "slug": "m4-highway",
         "name": "M4 highway (Aleppo - Latakia)",
+        "name_ar": "الطريق الدولي M4 (حلب - اللاذقية)",
         "description": "The M4 from the south-west of Aleppo by Saraqib, Ariha and Jisr al-Shughur "
         "towards Latakia, 3 km either side (Sochi point 8). " + APPROXIMATE,
         "geometry": {"type": "LineString", "coordinates": M4_LINE},
@@ -318,6 +356,7 @@ AREAS = [
     {
         "slug": "m5-highway",
         "name": "M5 highway (Aleppo - Hama)",
+        "name_ar": "الطريق الدولي M5 (حلب - حماة)",
         "description": "The M5 from Aleppo by Saraqib, Maarat al-Numan, Khan Shaykhun and Morek to "
         "Hama, 3 km either side (Sochi point 8). " + APPROXIMATE,
         "geometry": {"type": "LineString", "coordinates": M5_LINE},
@@ -326,6 +365,7 @@ AREAS = [
     {
         "slug": "m4-security-corridor",
         "name": "M4 security corridor (Moscow 2020)",
+        "name_ar": "الممر الآمن على طريق M4 (موسكو 2020)",
         "description": "The M4 from Trumba, about 2 km west of Saraqib, to Ain al-Havr, 6 km north and "
         "6 km south of the road (Moscow protocol, points 2 and 3). " + APPROXIMATE,
         "geometry": {"type": "LineString", "coordinates": M4_CORRIDOR_LINE},
@@ -375,6 +415,7 @@ AGREEMENTS = [
     {
         "slug": "astana-2017",
         "title": "Memorandum on the creation of de-escalation areas in the Syrian Arab Republic (Astana)",
+        "title_ar": "مذكرة إنشاء مناطق خفض التصعيد في الجمهورية العربية السورية (أستانا)",
         "signed_on": dt.date(2017, 5, 4),
         "in_force_from": damascus(2017, 5, 5),  # "enters into force on the day after signing"
         "in_force_until": None,
@@ -396,6 +437,7 @@ AGREEMENTS = [
             {
                 "number": "1",
                 "title": "Four de-escalation areas, for six months",
+                "title_ar": "أربع مناطق لخفض التصعيد لمدة ستة أشهر",
                 "text": "De-escalation areas are created in Idlib province and parts of the neighbouring "
                 "Latakia, Hama and Aleppo provinces; north of Homs; in Eastern Ghouta; and in parts of "
                 "Deraa and Quneitra. A temporary measure for six months, extended automatically by "
@@ -409,6 +451,7 @@ AGREEMENTS = [
             {
                 "number": "2.a",
                 "title": "Cessation of hostilities, including air strikes, inside the areas",
+                "title_ar": "وقف الأعمال القتالية، بما فيها الغارات الجوية، داخل المناطق",
                 "text": "Within the lines of the de-escalation areas, hostilities between the conflicting "
                 "parties (the government and the armed opposition groups that have joined or will join "
                 "the ceasefire) cease, with any kind of weapon, aircraft included. The ban on military "
@@ -422,6 +465,7 @@ AGREEMENTS = [
             {
                 "number": "2.b",
                 "title": "Humanitarian access, medical aid, infrastructure and returns",
+                "title_ar": "وصول المساعدات الإنسانية والطبية وإصلاح البنية التحتية وعودة النازحين",
                 "text": "Within the areas: rapid, safe and unhindered humanitarian access; conditions for "
                 "medical aid and the basic needs of civilians; restoration of basic infrastructure, "
                 "starting with water and electricity; conditions for the safe and voluntary return of "
@@ -435,6 +479,7 @@ AGREEMENTS = [
             {
                 "number": "3",
                 "title": "Security zones with checkpoints and observation posts",
+                "title_ar": "مناطق أمنية بحواجز ونقاط مراقبة",
                 "text": "Along the lines of the de-escalation areas, security zones prevent incidents and "
                 "clashes: checkpoints for the free movement of unarmed civilians and humanitarian aid, "
                 "and observation posts to monitor the ceasefire, run by the guarantors' forces.",
@@ -447,6 +492,7 @@ AGREEMENTS = [
             {
                 "number": "4",
                 "title": "Guarantors enforce the ceasefire and fight IS and Nusra",
+                "title_ar": "الدول الضامنة تضمن وقف إطلاق النار وتقاتل تنظيم الدولة والنصرة",
                 "text": "The guarantors take all necessary measures to ensure the parties observe the "
                 "ceasefire, continue the fight against ISIL, the Nusra Front and other groups associated "
                 "with al-Qaeda or ISIL inside and outside the areas, and work to bring more armed "
@@ -460,6 +506,7 @@ AGREEMENTS = [
             {
                 "number": "5",
                 "title": "Joint Working Group within two weeks",
+                "title_ar": "مجموعة عمل مشتركة خلال أسبوعين",
                 "text": "Within two weeks of signing, the guarantors form a Joint Working Group to delineate "
                 "the de-escalation areas and security zones and settle operational questions.",
                 "kind": "other",
@@ -471,6 +518,7 @@ AGREEMENTS = [
             {
                 "number": "6",
                 "title": "Maps of the areas by 4 June 2017",
+                "title_ar": "خرائط المناطق بحلول 4 حزيران 2017",
                 "text": "By 4 June 2017 the guarantors complete the maps of the de-escalation areas and "
                 "security zones, and the separation of the armed opposition from the terrorist groups.",
                 "kind": "other",
@@ -484,11 +532,13 @@ AGREEMENTS = [
             {
                 "clause": "5",
                 "description": "Joint Working Group on de-escalation formed",
+                "description_ar": "تشكيل مجموعة العمل المشتركة لخفض التصعيد",
                 "due_date": dt.date(2017, 5, 18),
             },
             {
                 "clause": "6",
                 "description": "Maps of the de-escalation areas and security zones completed",
+                "description_ar": "إنجاز خرائط مناطق خفض التصعيد والمناطق الأمنية",
                 "due_date": dt.date(2017, 6, 4),
             },
         ],
@@ -496,6 +546,7 @@ AGREEMENTS = [
     {
         "slug": "sochi-2018",
         "title": "Memorandum on stabilization of the situation in the Idlib de-escalation area (Sochi)",
+        "title_ar": "مذكرة تثبيت الاستقرار في منطقة خفض التصعيد في إدلب (مذكرة سوتشي)",
         "signed_on": dt.date(2018, 9, 17),
         "in_force_from": damascus(2018, 9, 17),
         "in_force_until": None,
@@ -520,6 +571,7 @@ AGREEMENTS = [
             {
                 "number": "1",
                 "title": "The Idlib de-escalation area is preserved; Turkish observation posts fortified",
+                "title_ar": "الحفاظ على منطقة خفض التصعيد في إدلب وتحصين نقاط المراقبة التركية",
                 "text": "The Idlib de-escalation area is preserved; Turkey's observation posts are "
                 "fortified and continue to operate.",
                 "kind": "other",
@@ -531,6 +583,7 @@ AGREEMENTS = [
             {
                 "number": "2",
                 "title": "No military operations against Idlib; status quo maintained",
+                "title_ar": "لا عمليات عسكرية على إدلب والإبقاء على الوضع القائم",
                 "text": "Russia takes all necessary measures so that military operations and attacks on "
                 "Idlib are avoided and the existing status quo is maintained. Obligated here: Russia and "
                 "the Syrian government whose operations it undertook to prevent.",
@@ -543,6 +596,7 @@ AGREEMENTS = [
             {
                 "number": "3",
                 "title": "A demilitarized zone 15-20 km deep",
+                "title_ar": "منطقة منزوعة السلاح بعمق 15 إلى 20 كم",
                 "text": "A demilitarized zone 15-20 km deep is established within the de-escalation area.",
                 "kind": "demilitarized_zone",
                 "obligated_parties": ["Russia", "Turkey"],
@@ -553,6 +607,7 @@ AGREEMENTS = [
             {
                 "number": "4",
                 "title": "The DMZ's lines set in further consultations",
+                "title_ar": "تحديد خطوط المنطقة منزوعة السلاح في مشاورات لاحقة",
                 "text": "The exact lines of the demilitarized zone are determined in further consultations.",
                 "kind": "demilitarized_zone",
                 "obligated_parties": ["Russia", "Turkey"],
@@ -563,6 +618,7 @@ AGREEMENTS = [
             {
                 "number": "5",
                 "title": "Radical terrorist groups out of the DMZ by 15 October 2018",
+                "title_ar": "إخراج الجماعات الإرهابية المتطرفة من المنطقة منزوعة السلاح بحلول 15 تشرين الأول 2018",
                 "text": "All radical terrorist groups are removed from the demilitarized zone by 15 October "
                 "2018. Any presence of them in the zone after that day breaches this point.",
                 "kind": "groups_withdrawal",
@@ -574,6 +630,7 @@ AGREEMENTS = [
             {
                 "number": "6",
                 "title": "Tanks, rocket launchers, artillery and mortars out of the DMZ by 10 October 2018",
+                "title_ar": "سحب الدبابات وراجمات الصواريخ والمدفعية وقذائف الهاون من المنطقة منزوعة السلاح بحلول 10 تشرين الأول 2018",
                 "text": "All tanks, multiple rocket launchers, artillery and mortars of the warring parties "
                 "are withdrawn from the demilitarized zone by 10 October 2018.",
                 "kind": "weapons_withdrawal",
@@ -585,6 +642,7 @@ AGREEMENTS = [
             {
                 "number": "7",
                 "title": "Coordinated Turkish and Russian patrols along the DMZ",
+                "title_ar": "دوريات تركية وروسية منسقة على طول المنطقة منزوعة السلاح",
                 "text": "The Turkish Armed Forces and the Russian military police conduct coordinated "
                 "patrols and drone monitoring along the boundaries of the demilitarized zone, to ensure "
                 "the free movement of local residents and goods and restore trade and economic ties. "
@@ -598,6 +656,7 @@ AGREEMENTS = [
             {
                 "number": "8",
                 "title": "Transit on the M4 and M5 restored by the end of 2018",
+                "title_ar": "استعادة حركة العبور على الطريقين M4 وM5 بحلول نهاية 2018",
                 "text": "Transit traffic on the M4 (Aleppo - Latakia) and M5 (Aleppo - Hama) routes is "
                 "restored by the end of 2018. A closed route after that breaches this point.",
                 "kind": "route_reopening",
@@ -609,6 +668,7 @@ AGREEMENTS = [
             {
                 "number": "9",
                 "title": "A sustainable ceasefire in the Idlib de-escalation area",
+                "title_ar": "وقف دائم لإطلاق النار في منطقة خفض التصعيد في إدلب",
                 "text": "Effective measures ensure a sustainable ceasefire regime within the Idlib "
                 "de-escalation area; the functions of the joint Iranian-Russian-Turkish coordination "
                 "centre are strengthened.",
@@ -621,6 +681,7 @@ AGREEMENTS = [
             {
                 "number": "10",
                 "title": "Combating terrorism",
+                "title_ar": "مكافحة الإرهاب",
                 "text": "Both sides reaffirm their determination to combat terrorism in Syria in all its "
                 "forms and manifestations.",
                 "kind": "other",
@@ -634,16 +695,19 @@ AGREEMENTS = [
             {
                 "clause": "6",
                 "description": "Heavy weapons withdrawn from the demilitarized zone",
+                "description_ar": "سحب الأسلحة الثقيلة من المنطقة منزوعة السلاح",
                 "due_date": dt.date(2018, 10, 10),
             },
             {
                 "clause": "5",
                 "description": "Radical groups removed from the demilitarized zone",
+                "description_ar": "إخراج الجماعات المتطرفة من المنطقة منزوعة السلاح",
                 "due_date": dt.date(2018, 10, 15),
             },
             {
                 "clause": "8",
                 "description": "Transit on the M4 and M5 restored",
+                "description_ar": "استعادة حركة العبور على الطريقين M4 وM5",
                 "due_date": dt.date(2018, 12, 31),
             },
         ],
@@ -652,6 +716,7 @@ AGREEMENTS = [
         "slug": "moscow-2020",
         "title": "Additional Protocol to the Memorandum on stabilization of the situation in the Idlib "
         "de-escalation area (Moscow)",
+        "title_ar": "البروتوكول الإضافي لمذكرة تثبيت الاستقرار في منطقة خفض التصعيد في إدلب (موسكو)",
         "signed_on": dt.date(2020, 3, 5),
         "in_force_from": damascus(2020, 3, 6, 0, 1),
         "in_force_until": None,
@@ -671,6 +736,7 @@ AGREEMENTS = [
             {
                 "number": "1",
                 "title": "Ceasefire along the line of contact from 00:01 on 6 March 2020",
+                "title_ar": "وقف إطلاق النار على خط التماس اعتباراً من الساعة 00:01 يوم 6 آذار 2020",
                 "text": "All military actions along the line of contact in the Idlib de-escalation area "
                 "cease from 00:01 on 6 March 2020.",
                 "kind": "ceasefire",
@@ -682,6 +748,7 @@ AGREEMENTS = [
             {
                 "number": "2",
                 "title": "A security corridor 6 km north and 6 km south of the M4",
+                "title_ar": "ممر آمن بعمق 6 كم شمال الطريق M4 و6 كم جنوبه",
                 "text": "A security corridor is established 6 km deep to the north and 6 km deep to the "
                 "south of the M4. Its parameters are agreed by the Russian and Turkish defence ministries "
                 "within 7 days. (The parameters were not published, so no incident category is "
@@ -695,6 +762,7 @@ AGREEMENTS = [
             {
                 "number": "3",
                 "title": "Joint patrols on the M4 from Trumba to Ain al-Havr from 15 March 2020",
+                "title_ar": "دوريات مشتركة على الطريق M4 من ترنبة إلى عين الحور اعتباراً من 15 آذار 2020",
                 "text": "From 15 March 2020 Russia and Turkey run joint patrols along the M4 from Trumba "
                 "(2 km west of Saraqib) to Ain al-Havr. Obstructing or attacking them breaches this "
                 "point, whoever does it.",
@@ -709,9 +777,15 @@ AGREEMENTS = [
             {
                 "clause": "2",
                 "description": "Parameters of the M4 security corridor agreed",
+                "description_ar": "الاتفاق على معايير الممر الآمن على الطريق M4",
                 "due_date": dt.date(2020, 3, 12),
             },
-            {"clause": "3", "description": "Joint patrols on the M4 begin", "due_date": dt.date(2020, 3, 15)},
+            {
+                "clause": "3",
+                "description": "Joint patrols on the M4 begin",
+                "description_ar": "بدء الدوريات المشتركة على الطريق M4",
+                "due_date": dt.date(2020, 3, 15),
+            },
         ],
     },
 ]

@@ -17,6 +17,7 @@ import calendar
 import datetime as dt
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 from core.choices import IncidentCategory
 from incidents.choices import DatePrecision, LocationPrecision
@@ -189,7 +190,7 @@ class AcledReader:
             if not present
         ]
         if missing:
-            raise ImportFileError("not an ACLED file: required column missing", column=", ".join(missing))
+            raise ImportFileError(_("not an ACLED file: required column missing"), column=", ".join(missing))
         self.has_event_type = "event_type" in header
         self.id_position = self.c.__dict__[self.id_column]
         self.category_position = self.c.__dict__[self.category_column]
@@ -212,7 +213,7 @@ class AcledReader:
     def _external_id(self, text):
         external_id = text.strip()
         if not external_id:
-            raise BadValue(self.id_column, "missing id")
+            raise BadValue(self.id_column, _("missing id"))
         return check_length(external_id, self.id_column, ID_MAX_LENGTH)
 
     def _day(self, text):
@@ -222,7 +223,9 @@ class AcledReader:
     def _time_precision(text):
         precision = text.strip() or "1"
         if precision not in ("1", "2", "3"):
-            raise BadValue("time_precision", f"expected 1, 2 or 3, got {precision!r}")
+            raise BadValue(
+                "time_precision", _("expected 1, 2 or 3, got %(value)s") % {"value": repr(precision)}
+            )
         return precision
 
     def _window(self, day, precision):
@@ -256,7 +259,9 @@ class AcledReader:
         precision = precision_text.strip() or "1"
         location_precision = GEO_PRECISION.get(precision)
         if location_precision is None:
-            raise BadValue("geo_precision", f"expected 1, 2 or 3, got {precision!r}")
+            raise BadValue(
+                "geo_precision", _("expected 1, 2 or 3, got %(value)s") % {"value": repr(precision)}
+            )
         if location_precision == LocationPrecision.DISTRICT and not admin2_text.strip():
             return LocationPrecision.GOVERNORATE
         return location_precision
@@ -269,7 +274,7 @@ class AcledReader:
             label = event_type
         category = CATEGORY_BY_LABEL.get(label.lower())
         if category is None:
-            raise BadValue(self.category_column, f"unknown category {label!r}")
+            raise BadValue(self.category_column, _("unknown category %(value)s") % {"value": repr(label)})
         return category, label, event_type
 
     @staticmethod

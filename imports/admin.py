@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from .dispatch import send_import
 from .models import ImportJob
@@ -83,7 +84,10 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def response_add(self, request, obj, post_url_continue=None):
         # Go to the job's page, where the progress shows, not back to the list.
-        self.message_user(request, f"{obj.file_name} is queued for import; this page follows its progress.")
+        self.message_user(
+            request,
+            _("%(file)s is queued for import; this page follows its progress.") % {"file": obj.file_name},
+        )
         return HttpResponseRedirect(reverse("admin:imports_importjob_change", args=[obj.pk]))
 
     def get_urls(self):
@@ -101,7 +105,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request, job):
             raise PermissionDenied
         if not job.error_report:
-            raise Http404("This import rejected no rows.")
+            raise Http404(_("This import rejected no rows."))
         return FileResponse(
             job.error_report.open("rb"),
             as_attachment=True,
@@ -109,15 +113,15 @@ class ImportJobAdmin(admin.ModelAdmin):
             content_type="text/csv",
         )
 
-    @admin.display(description="progress")
+    @admin.display(description=_("progress"))
     def progress(self, obj):
         if obj.status == ImportJob.Status.RUNNING and obj.bytes_total and obj.bytes_read >= obj.bytes_total:
-            label = "writing to the database"
+            label = _("writing to the database")
         else:
-            label = f"{obj.percent} %"
+            label = _("%(percent)s %%") % {"percent": obj.percent}
         return format_html('<progress max="100" value="{}"></progress> {}', obj.percent, label)
 
-    @admin.display(description="summary")
+    @admin.display(description=_("summary"))
     def summary_text(self, obj):
         if not obj.summary:
             return "-"
@@ -126,17 +130,17 @@ class ImportJobAdmin(admin.ModelAdmin):
         text = escape(obj.summary).replace(triage, f'<a href="{triage}">{triage}</a>')
         return format_html("<pre>{}</pre>", mark_safe(text))
 
-    @admin.display(description="error report (line, column, reason)")
+    @admin.display(description=_("error report (line, column, reason)"))
     def error_sample(self, obj):
         if not obj.error_report:
             return "-"
         url = reverse("admin:imports_importjob_errors", args=[obj.pk])
         with obj.error_report.open("rb") as report:
-            lines = [report.readline().decode("utf-8", "replace") for _ in range(SHOWN_ERRORS + 1)]
+            lines = [report.readline().decode("utf-8", "replace") for _line in range(SHOWN_ERRORS + 1)]
         shown = "".join(lines)
         return format_html(
-            '<a href="{}" class="button">Download the error report (CSV, {} rows)</a><pre>{}</pre>',
+            '<a href="{}" class="button">{}</a><pre>{}</pre>',
             url,
-            obj.rejected,
+            _("Download the error report (CSV, %(rows)s rows)") % {"rows": obj.rejected},
             shown,
         )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from core.dates import validate_incident_time, validate_window_end
 from incidents.models import Incident, Source
@@ -84,7 +85,9 @@ def check_window(occurred_at, occurred_until, column):
         if occurred_until is not None:
             validate_window_end(occurred_until)
     except ValidationError as exc:
-        raise BadValue(column, f"{exc.messages[0]} ({occurred_at:%Y-%m-%d})") from None
+        raise BadValue(
+            column, f"{exc.messages[0]} ({occurred_at:%Y-%m-%d})"
+        ) from None  # translated by core.dates
     return occurred_at, occurred_until
 
 
@@ -99,7 +102,7 @@ def parse_date(text, column, cache):
         pass
     value = text.strip()
     if not value:
-        raise BadValue(column, "date is empty")
+        raise BadValue(column, _("date is empty"))
     for fmt in DATE_FORMATS:
         try:
             parsed = dt.datetime.strptime(value, fmt).date()
@@ -109,7 +112,9 @@ def parse_date(text, column, cache):
             cache[text] = parsed
         return parsed
     raise BadValue(
-        column, f"unparseable date {value!r} (expected e.g. 31 December 2020, 2020-12-31 or 9-May-20)"
+        column,
+        _("unparseable date %(value)s (expected e.g. 31 December 2020, 2020-12-31 or 9-May-20)")
+        % {"value": repr(value)},
     )
 
 
@@ -120,9 +125,12 @@ def parse_coordinate(text, column, limit):
     try:
         number = float(value)
     except ValueError:
-        raise BadValue(column, f"not a number: {value!r}") from None
+        raise BadValue(column, _("not a number: %(value)s") % {"value": repr(value)}) from None
     if not math.isfinite(number) or not -limit <= number <= limit:
-        raise BadValue(column, f"{value} is out of range (-{limit} to {limit})")
+        raise BadValue(
+            column,
+            _("%(value)s is out of range (-%(limit)s to %(limit)s)") % {"value": value, "limit": limit},
+        )
     return number
 
 
@@ -137,7 +145,7 @@ def parse_longitude(text):
 def check_both_given(has_latitude, has_longitude):
     """A point needs both coordinates (or neither): one without the other is a bad value."""
     if has_latitude != has_longitude:
-        raise BadValue("latitude" if has_longitude else "longitude", "give both latitude and longitude")
+        raise BadValue("latitude" if has_longitude else "longitude", _("give both latitude and longitude"))
 
 
 def parse_point(latitude_text, longitude_text):
@@ -158,14 +166,14 @@ def parse_count(text, column):
         try:
             as_float = float(value)
         except ValueError:
-            raise BadValue(column, f"not a whole number: {value!r}") from None
+            raise BadValue(column, _("not a whole number: %(value)s") % {"value": repr(value)}) from None
         if not as_float.is_integer():
-            raise BadValue(column, f"not a whole number: {value!r}") from None
+            raise BadValue(column, _("not a whole number: %(value)s") % {"value": repr(value)}) from None
         number = int(as_float)
     if number < 0:
-        raise BadValue(column, f"negative count {number}")
+        raise BadValue(column, _("negative count %(number)s") % {"number": number})
     if number > 2_147_483_647:
-        raise BadValue(column, f"count {number} is too large")
+        raise BadValue(column, _("count %(number)s is too large") % {"number": number})
     return number
 
 
@@ -182,7 +190,10 @@ SOURCE_LIMITS = _limits(Source, ("name", "url", "notes"))
 
 def check_length(value, column, max_length):
     if len(value) > max_length:
-        raise BadValue(column, f"longer than {max_length} characters ({len(value)})")
+        raise BadValue(
+            column,
+            _("longer than %(max)s characters (%(length)s)") % {"max": max_length, "length": len(value)},
+        )
     return value
 
 
@@ -242,14 +253,14 @@ class CsvStream:
         try:
             header = next(self.reader)
         except StopIteration:
-            raise ImportFileError("the file is empty") from None
+            raise ImportFileError(_("the file is empty")) from None
         except csv.Error as exc:
-            raise ImportFileError(f"not a readable CSV file ({exc})") from None
+            raise ImportFileError(_("not a readable CSV file (%(error)s)") % {"error": exc}) from None
         header = [name.strip().lower() for name in header]
         if any(not _is_utf8(name) for name in header):
-            raise ImportFileError("the header is not valid UTF-8 (save the file as UTF-8)")
+            raise ImportFileError(_("the header is not valid UTF-8 (save the file as UTF-8)"))
         if len(header) < 2:
-            raise ImportFileError("not a comma-separated file with a header row")
+            raise ImportFileError(_("not a comma-separated file with a header row"))
         return header
 
     def __iter__(self):

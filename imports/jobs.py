@@ -5,8 +5,9 @@ import time
 
 from django.core.files import File
 from django.db import OperationalError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from accounts.language import language_for
 from imports.models import ImportJob
 
 from .base import ImportFileError
@@ -28,6 +29,13 @@ def run_import_job(job_id):
     if not claimed:
         return None
     job = ImportJob.objects.get(pk=job_id)
+    # Row errors and the summary are written in the uploader's language: the page shows them as stored.
+    with translation.override(language_for(job.created_by)):
+        return _run(job)
+
+
+def _run(job):
+    job_id, Status = job.pk, ImportJob.Status
     last_saved = [0.0]
 
     def progress(rows, done, total):

@@ -29,6 +29,7 @@ import numpy as np
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agreements.choices import PartyKind
 from agreements.models import Party, PartyAlias
@@ -76,25 +77,42 @@ class ImportResult:
         return (self.finished_at - self.started_at).total_seconds() if self.finished_at else 0.0
 
     def summary_lines(self) -> list[str]:
-        verb = "would be " if self.dry_run else ""
-        lines = [
-            f"{self.rows} rows read: {self.created} {verb}created, {self.updated} {verb}updated, "
-            f"{self.unchanged} unchanged, {self.rejected} rejected"
-            + (" (dry run: nothing written)" if self.dry_run else "")
-        ]
-        if self.aborted:
-            lines.append("Aborted: some rows are bad and --on-error is abort, so nothing was imported.")
-        if self.unknown_actors:
-            action = (
-                "created as new parties"
-                if self.parties_created
-                else "no party matches: not counted until decided in actor triage"
-                f" ({reverse('admin:incidents_actordecision_triage')})"
+        counts = {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+        }
+        if self.dry_run:
+            first = _(
+                "%(rows)d rows read: %(created)d would be created, %(updated)d would be updated, "
+                "%(unchanged)d unchanged, %(rejected)d rejected (dry run: nothing written)"
             )
-            lines.append(f"{len(self.unknown_actors)} named actors, {action}:")
+        else:
+            first = _(
+                "%(rows)d rows read: %(created)d created, %(updated)d updated, "
+                "%(unchanged)d unchanged, %(rejected)d rejected"
+            )
+        lines = [first % counts]
+        if self.aborted:
+            lines.append(_("Aborted: some rows are bad and --on-error is abort, so nothing was imported."))
+        if self.unknown_actors:
+            if self.parties_created:
+                text = _("%(count)d named actors, created as new parties:")
+            else:
+                text = _(
+                    "%(count)d named actors, no party matches: not counted until decided in actor triage "
+                    "(%(url)s):"
+                )
+            url = reverse("admin:incidents_actordecision_triage")
+            lines.append(text % {"count": len(self.unknown_actors), "url": url})
             lines += [f"  {count:>7}  {name}" for name, count in self.unknown_actors.most_common()]
         if self.unidentified_actors:
-            lines.append(f"{sum(self.unidentified_actors.values())} rows with an unidentified actor.")
+            lines.append(
+                _("%(count)d rows with an unidentified actor.")
+                % {"count": sum(self.unidentified_actors.values())}
+            )
         return lines
 
 
@@ -245,7 +263,9 @@ def rights_check(user: Any) -> Callable[[Record], None]:
 
     def check(record: Record) -> None:
         if record.fields.get("status") in REVIEWED_STATUSES:
-            raise BadValue("status", "only analysts may import incidents as verified, disputed or rejected")
+            raise BadValue(
+                "status", _("only analysts may import incidents as verified, disputed or rejected")
+            )
 
     return check
 
@@ -363,7 +383,9 @@ def run_import(
     if on_error not in (SKIP, ABORT):
         raise ValueError(f"on_error must be {SKIP!r} or {ABORT!r}")
     if create_parties and not may_create_parties(user):
-        raise ImportFileError("creating parties needs the permission to add parties", column="create_parties")
+        raise ImportFileError(
+            _("creating parties needs the permission to add parties"), column="create_parties"
+        )
     reader_class = READERS[format]
     result = ImportResult(format=format, dry_run=dry_run, started_at=timezone.now())
     connection = connections[using]

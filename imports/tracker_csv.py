@@ -25,6 +25,8 @@ under the header is skipped. What is read:
 import datetime as dt
 import json
 
+from django.utils.translation import gettext as _
+
 from core.choices import IncidentCategory
 from core.csv import csv_text
 from incidents.choices import (
@@ -84,7 +86,9 @@ def parse_datetime(text: str, column: str) -> dt.datetime | None:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise BadValue(
-            column, f"unparseable date {value!r} (expected ISO 8601, e.g. 2019-04-02T09:00:00+00:00)"
+            column,
+            _("unparseable date %(value)s (expected ISO 8601, e.g. 2019-04-02T09:00:00+00:00)")
+            % {"value": repr(value)},
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
@@ -126,7 +130,7 @@ class TrackerReader:
         if "external_id" not in header and "id" not in header:
             missing.append("external_id")
         if missing:
-            raise ImportFileError("not a tracker CSV: required column missing", column=", ".join(missing))
+            raise ImportFileError(_("not a tracker CSV: required column missing"), column=", ".join(missing))
 
     def parse(self, cells: list[str]) -> Record:
         """One row's cells (as CsvStream gives them) -> a Record; raises BadValue on the first bad cell."""
@@ -135,7 +139,7 @@ class TrackerReader:
         occurred_at, occurred_until = _window(row)
         category = row["category"].strip()
         if category not in IncidentCategory.values:
-            raise BadValue("category", f"unknown category {category!r}")
+            raise BadValue("category", _("unknown category %(value)s") % {"value": repr(category)})
         latitude, longitude = parse_point(row.get("latitude", ""), row.get("longitude", ""))
         weapons = _weapons(row)
         fields = {
@@ -188,9 +192,9 @@ def _local_identity(row):
     """(external id, (id, created_at) or None) of an incident exported without an external id."""
     own_id = row.get("id", "").strip()
     if not own_id:
-        raise BadValue("external_id", "missing id (give external_id, or the id of an exported incident)")
+        raise BadValue("external_id", _("missing id (give external_id, or the id of an exported incident)"))
     if not own_id.isdigit() or len(own_id) > 18:
-        raise BadValue("id", f"not an incident id: {own_id!r}")
+        raise BadValue("id", _("not an incident id: %(value)s") % {"value": repr(own_id)})
     # id@created_at: two databases' incidents #5 are not one incident.
     created_at = parse_datetime(row.get("created_at", ""), "created_at")
     if created_at is None:
@@ -201,10 +205,10 @@ def _local_identity(row):
 def _window(row):
     occurred_at = parse_datetime(row["occurred_at"], "occurred_at")
     if occurred_at is None:
-        raise BadValue("occurred_at", "date is empty")
+        raise BadValue("occurred_at", _("date is empty"))
     occurred_until = parse_datetime(row.get("occurred_until", ""), "occurred_until")
     if occurred_until and occurred_until < occurred_at:
-        raise BadValue("occurred_until", "the end of the window is before occurred_at")
+        raise BadValue("occurred_until", _("the end of the window is before occurred_at"))
     return check_window(occurred_at, occurred_until, "occurred_at")
 
 
@@ -212,7 +216,7 @@ def _weapons(row):
     weapons = [csv_text(weapon) for weapon in split_list(row.get("weapons", ""))]
     unknown = [weapon for weapon in weapons if weapon not in WEAPONS]
     if unknown:
-        raise BadValue("weapons", f"unknown weapon {', '.join(unknown)!r}")
+        raise BadValue("weapons", _("unknown weapon %(value)s") % {"value": repr(", ".join(unknown))})
     return weapons
 
 
@@ -223,7 +227,10 @@ def _choice(row, column):
     if not value:
         return default
     if value not in choices.values:
-        raise BadValue(column, f"unknown {column.replace('_', ' ')} {value!r}")
+        raise BadValue(
+            column,
+            _("unknown %(column)s %(value)s") % {"column": column.replace("_", " "), "value": repr(value)},
+        )
     return value
 
 
@@ -240,29 +247,38 @@ def _json_sources(text):
     try:
         items = json.loads(text)
     except ValueError:
-        raise BadValue("sources_json", "not a JSON list of sources") from None
+        raise BadValue("sources_json", _("not a JSON list of sources")) from None
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-        raise BadValue("sources_json", "not a JSON list of sources")
+        raise BadValue("sources_json", _("not a JSON list of sources"))
     return items
 
 
 def _json_source(item):
     name = item.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise BadValue("sources_json", "a source without a name")
+        raise BadValue("sources_json", _("a source without a name"))
     url, notes = item.get("url") or "", item.get("notes") or ""
     if not isinstance(url, str) or not isinstance(notes, str):
-        raise BadValue("sources_json", f"source {name!r}: url and notes must be text")
+        raise BadValue(
+            "sources_json", _("source %(name)s: url and notes must be text") % {"name": repr(name)}
+        )
     published_on = item.get("published_on")
     if published_on:
         try:
             published_on = dt.date.fromisoformat(published_on)
         except (TypeError, ValueError):
-            reason = f"source {name!r}: unparseable date {published_on!r}"
+            reason = _("source %(name)s: unparseable date %(value)s") % {
+                "name": repr(name),
+                "value": repr(published_on),
+            }
             raise BadValue("sources_json", reason) from None
     reliability = item.get("reliability") or ""
     if reliability and reliability not in RELIABILITIES:
-        raise BadValue("sources_json", f"source {name!r}: unknown reliability {reliability!r}")
+        raise BadValue(
+            "sources_json",
+            _("source %(name)s: unknown reliability %(value)s")
+            % {"name": repr(name), "value": repr(reliability)},
+        )
     return (
         check_length(name.strip(), "sources", SOURCE_LIMITS["name"]),
         check_length(url, "sources_json", SOURCE_LIMITS["url"]),

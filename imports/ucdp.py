@@ -24,6 +24,8 @@ Mapping:
 
 import csv
 
+from django.utils.translation import gettext as _
+
 from core.choices import IncidentCategory
 from incidents.choices import DatePrecision, LocationPrecision
 
@@ -103,7 +105,9 @@ class UcdpReader:
         self.header = header
         missing = [name for name in REQUIRED if name not in header]
         if missing:
-            raise ImportFileError("not a UCDP GED file: required column missing", column=", ".join(missing))
+            raise ImportFileError(
+                _("not a UCDP GED file: required column missing"), column=", ".join(missing)
+            )
         self.tz = import_timezone()
         self._dates = {}
 
@@ -112,17 +116,19 @@ class UcdpReader:
         row = dict(zip(self.header, cells))  # by name: these files are small next to ACLED's
         external_id = row["id"].strip()
         if not external_id:
-            raise BadValue("id", "missing id")
+            raise BadValue("id", _("missing id"))
         check_length(external_id, "id", INCIDENT_LIMITS["external_id"])
 
         start = parse_date(row["date_start"], "date_start", self._dates)
         end = parse_date(row["date_end"], "date_end", self._dates) if row["date_end"].strip() else start
         if end < start:
-            raise BadValue("date_end", f"{end} is before date_start {start}")
+            raise BadValue(
+                "date_end", _("%(end)s is before date_start %(start)s") % {"end": end, "start": start}
+            )
         date_prec = row.get("date_prec", "").strip() or "1"
         date_precision = DATE_PRECISION.get(date_prec)
         if date_precision is None:
-            raise BadValue("date_prec", f"expected 1 to 5, got {date_prec!r}")
+            raise BadValue("date_prec", _("expected 1 to 5, got %(value)s") % {"value": repr(date_prec)})
         if date_precision == DatePrecision.DAY and end == start:
             occurred_until = None
         else:
@@ -133,11 +139,14 @@ class UcdpReader:
         where_prec = row.get("where_prec", "").strip() or "1"
         location_precision = WHERE_PRECISION.get(where_prec)
         if location_precision is None:
-            raise BadValue("where_prec", f"expected 1 to 7, got {where_prec!r}")
+            raise BadValue("where_prec", _("expected 1 to 7, got %(value)s") % {"value": repr(where_prec)})
 
         violence = row["type_of_violence"].strip()
         if violence not in TYPE_OF_VIOLENCE:
-            raise BadValue("type_of_violence", f"unknown category {violence!r} (expected 1, 2 or 3)")
+            raise BadValue(
+                "type_of_violence",
+                _("unknown category %(value)s (expected 1, 2 or 3)") % {"value": repr(violence)},
+            )
         category, violence_label = TYPE_OF_VIOLENCE[violence]
 
         side_a = row["side_a"].strip()

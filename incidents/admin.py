@@ -4,12 +4,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from agreements.models import Area
+from core.i18n import has_arabic
 
 from . import gazetteer
 from .choices import REVIEWED_STATUSES, DatePrecision, IncidentStatus
+from .filtersets import arabic_place_match
 from .models import ClauseLink, Incident, Source, may_see_confidential
 from .widgets import MapPicker
 
@@ -37,7 +42,7 @@ class ClauseLinkInline(admin.TabularInline):
 
 
 class IncidentForm(forms.ModelForm):
-    map = forms.CharField(label="Find on the map", required=False, widget=MapPicker)
+    map = forms.CharField(label=_("Find on the map"), required=False, widget=MapPicker)
 
     class Meta:
         model = Incident
@@ -53,8 +58,10 @@ class IncidentForm(forms.ModelForm):
         changed = self.instance.pk is None or self.instance.status != status
         if changed and status in REVIEWED_STATUSES and not self.user.has_perm("incidents.verify_incident"):
             raise forms.ValidationError(
-                "Only analysts can mark an incident verified, disputed or rejected. "
-                "Save it as draft or under review."
+                _(
+                    "Only analysts can mark an incident verified, disputed or rejected. "
+                    "Save it as draft or under review."
+                )
             )
         return status
 
@@ -114,9 +121,9 @@ class IncidentAdmin(SimpleHistoryAdmin):
     inlines = [SourceInline, ClauseLinkInline]
     actions = ["mark_verified", "mark_under_review"]
     fieldsets = [
-        ("When", {"fields": [("occurred_at", "date_precision"), "occurred_until"]}),
+        (_("When"), {"fields": [("occurred_at", "date_precision"), "occurred_until"]}),
         (
-            "Where",
+            _("Where"),
             {
                 "fields": [
                     "map",
@@ -128,7 +135,7 @@ class IncidentAdmin(SimpleHistoryAdmin):
             },
         ),
         (
-            "What",
+            _("What"),
             {
                 "fields": [
                     "category",
@@ -140,7 +147,7 @@ class IncidentAdmin(SimpleHistoryAdmin):
             },
         ),
         (
-            "Casualties",
+            _("Casualties"),
             {
                 "fields": [
                     ("killed_civilians", "killed_combatants", "killed_unknown"),
@@ -148,9 +155,9 @@ class IncidentAdmin(SimpleHistoryAdmin):
                 ]
             },
         ),
-        ("Review", {"fields": ["status"]}),
+        (_("Review"), {"fields": ["status"]}),
         (
-            "Provenance",
+            _("Provenance"),
             {
                 "classes": ["collapse"],
                 "fields": [
@@ -160,6 +167,15 @@ class IncidentAdmin(SimpleHistoryAdmin):
             },
         ),
     ]
+
+    def get_search_results(self, request, queryset, search_term):
+        """A place name in Arabic also finds the incidents recorded with its Latin name."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if has_arabic(search_term):
+            place = arabic_place_match(search_term)
+            if place:
+                found = found | queryset.filter(place)
+        return found, may_have_duplicates
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -178,7 +194,7 @@ class IncidentAdmin(SimpleHistoryAdmin):
         try:
             lat, lon = float(request.GET["lat"]), float(request.GET["lon"])
         except (KeyError, ValueError):
-            return JsonResponse({"error": "Give q, or lat and lon."}, status=400)
+            return JsonResponse({"error": _("Give q, or lat and lon.")}, status=400)
         place = gazetteer.nearest(lat, lon)
         return JsonResponse({"place": place.as_dict() if place else None})
 
@@ -190,7 +206,7 @@ class IncidentAdmin(SimpleHistoryAdmin):
             {
                 "type": "Feature",
                 "geometry": area.geometry,
-                "properties": {"name": area.name, "buffer_km": float(area.buffer_km)},
+                "properties": {"name": area.display_name, "buffer_km": float(area.buffer_km)},
             }
             for area in Area.objects.order_by("name")
         ]
@@ -205,21 +221,22 @@ class IncidentAdmin(SimpleHistoryAdmin):
 
         return RequestIncidentForm
 
-    @admin.display(description="When", ordering="occurred_at")
+    @admin.display(description=_("When"), ordering="occurred_at")
     def when(self, obj):
         """The time only when it is known: a day-precision incident is not at midnight."""
         moment = timezone.localtime(obj.occurred_at)
         if obj.date_precision == DatePrecision.EXACT:
-            return f"{moment.day} {moment:%b %Y %H:%M}"
-        return f"{moment.day} {moment:%b %Y}" + (
-            "" if obj.date_precision == DatePrecision.DAY else " (approx.)"
-        )
+            return date_format(moment, "DATETIME_FORMAT")
+        if obj.date_precision == DatePrecision.DAY:
+            return date_format(moment)
+        return _("%(date)s (approx.)") % {"date": date_format(moment)}
 
-    @admin.display(description="Place", ordering="place_name")
+    @admin.display(description=_("Place"), ordering="place_name")
     def place(self, obj):
-        return ", ".join(part for part in (obj.place_name, obj.admin1) if part) or "-"
+        parts = (obj.display_place if obj.place_name else "", gazetteer.display_name(obj.admin1))
+        return _(", ").join(part for part in parts if part) or "-"
 
-    @admin.display(description="Killed", ordering="killed_civilians")
+    @admin.display(description=_("Killed"), ordering="killed_civilians")
     def killed_total(self, obj):
         return obj.killed
 
@@ -243,18 +260,19 @@ class IncidentAdmin(SimpleHistoryAdmin):
         changed = 0
         for incident in queryset.exclude(status=status):
             incident.status = status
-            incident._change_reason = f"Bulk action: {status}"
+            incident._change_reason = f"Bulk action: {status}"  # history's record, kept in English
             incident.save(update_fields=["status", "updated_at"])
             changed += 1
-        self.message_user(
-            request, f"{changed} incident(s) marked {IncidentStatus(status).label.lower()}.", messages.SUCCESS
-        )
+        message = ngettext(
+            "%(count)d incident marked %(status)s.", "%(count)d incidents marked %(status)s.", changed
+        ) % {"count": changed, "status": IncidentStatus(status).label.lower()}
+        self.message_user(request, message, messages.SUCCESS)
 
-    @admin.action(description="Mark selected incidents verified", permissions=["verify"])
+    @admin.action(description=_("Mark selected incidents verified"), permissions=["verify"])
     def mark_verified(self, request, queryset):
         self._set_status(request, queryset, IncidentStatus.VERIFIED)
 
-    @admin.action(description="Mark selected incidents under review", permissions=["change"])
+    @admin.action(description=_("Mark selected incidents under review"), permissions=["change"])
     def mark_under_review(self, request, queryset):
         self._set_status(request, queryset, IncidentStatus.UNDER_REVIEW)
 
@@ -277,7 +295,7 @@ class SourceAdmin(SimpleHistoryAdmin):
 
     def _check_visible(self, request, object_id):
         if not self.get_queryset(request).filter(pk=object_id).exists():
-            raise Http404("No such source.")
+            raise Http404(_("No such source."))
 
     def history_view(self, request, object_id, extra_context=None):
         self._check_visible(request, object_id)

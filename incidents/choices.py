@@ -1,25 +1,26 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class DatePrecision(models.TextChoices):
     """How well the incident's time is known. `occurred_until` bounds the window when not exact."""
 
-    EXACT = "exact", "Exact time"
-    DAY = "day", "Day"
-    DAYS = "days", "Within a few days"
-    WEEK = "week", "Week"
-    MONTH = "month", "Month"
-    YEAR = "year", "Year"
+    EXACT = "exact", _("Exact time")
+    DAY = "day", _("Day")
+    DAYS = "days", _("Within a few days")
+    WEEK = "week", _("Week")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
 
 
 class LocationPrecision(models.TextChoices):
     """How well the place is known; the engine widens the point by UNCERTAINTY_KM."""
 
-    EXACT = "exact", "Exact location"
-    NEAR = "near", "Near a town (within about 25 km)"
-    DISTRICT = "district", "District (admin2)"
-    GOVERNORATE = "governorate", "Governorate (admin1)"
-    COUNTRY = "country", "Country only"
+    EXACT = "exact", _("Exact location")
+    NEAR = "near", _("Near a town (within about 25 km)")
+    DISTRICT = "district", _("District (admin2)")
+    GOVERNORATE = "governorate", _("Governorate (admin1)")
+    COUNTRY = "country", _("Country only")
 
 
 # Radius in km within which an incident located with this precision may actually have happened.
@@ -33,43 +34,43 @@ LOCATION_UNCERTAINTY_KM = {
 
 
 class TargetType(models.TextChoices):
-    NONE = "", "Not recorded"
-    MILITARY = "military", "Military position or personnel"
-    RESIDENTIAL = "residential", "Residential area"
-    MARKET = "market", "Market"
-    SCHOOL = "school", "School"
-    HOSPITAL = "hospital", "Hospital or medical facility"
-    MOSQUE = "mosque", "Place of worship"
-    COUNCIL_BUILDING = "council_building", "Local council or civil administration building"
-    CIVIL_DEFENCE = "civil_defence", "Civil defence (White Helmets) centre"
-    CAMP = "camp", "Camp for displaced people"
-    INFRASTRUCTURE = "infrastructure", "Infrastructure (water, power, bakery, road)"
-    VEHICLE = "vehicle", "Vehicle or convoy"
-    OTHER = "other", "Other civilian object"
+    NONE = "", _("Not recorded")
+    MILITARY = "military", _("Military position or personnel")
+    RESIDENTIAL = "residential", _("Residential area")
+    MARKET = "market", _("Market")
+    SCHOOL = "school", _("School")
+    HOSPITAL = "hospital", _("Hospital or medical facility")
+    MOSQUE = "mosque", _("Place of worship")
+    COUNCIL_BUILDING = "council_building", _("Local council or civil administration building")
+    CIVIL_DEFENCE = "civil_defence", _("Civil defence (White Helmets) centre")
+    CAMP = "camp", _("Camp for displaced people")
+    INFRASTRUCTURE = "infrastructure", _("Infrastructure (water, power, bakery, road)")
+    VEHICLE = "vehicle", _("Vehicle or convoy")
+    OTHER = "other", _("Other civilian object")
 
 
 class Weapon(models.TextChoices):
-    CLUSTER_MUNITIONS = "cluster_munitions", "Cluster munitions"
-    BARREL_BOMB = "barrel_bomb", "Barrel bomb"
-    ARTILLERY = "artillery", "Artillery"
-    ROCKETS = "rockets", "Rockets (MLRS)"
-    MORTAR = "mortar", "Mortar"
-    MISSILE = "missile", "Guided missile"
-    AIRCRAFT_MUNITION = "aircraft_munition", "Air-dropped munition"
-    DRONE = "drone", "Drone"
-    SMALL_ARMS = "small_arms", "Small arms"
-    IED = "ied", "Improvised explosive device"
-    INCENDIARY = "incendiary", "Incendiary weapon"
-    CHEMICAL = "chemical", "Chemical agent"
-    OTHER = "other", "Other"
+    CLUSTER_MUNITIONS = "cluster_munitions", _("Cluster munitions")
+    BARREL_BOMB = "barrel_bomb", _("Barrel bomb")
+    ARTILLERY = "artillery", _("Artillery")
+    ROCKETS = "rockets", _("Rockets (MLRS)")
+    MORTAR = "mortar", _("Mortar")
+    MISSILE = "missile", _("Guided missile")
+    AIRCRAFT_MUNITION = "aircraft_munition", _("Air-dropped munition")
+    DRONE = "drone", _("Drone")
+    SMALL_ARMS = "small_arms", _("Small arms")
+    IED = "ied", _("Improvised explosive device")
+    INCENDIARY = "incendiary", _("Incendiary weapon")
+    CHEMICAL = "chemical", _("Chemical agent")
+    OTHER = "other", _("Other")
 
 
 class IncidentStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    UNDER_REVIEW = "under_review", "Under review"
-    VERIFIED = "verified", "Verified"
-    DISPUTED = "disputed", "Disputed"
-    REJECTED = "rejected", "Rejected"
+    DRAFT = "draft", _("Draft")
+    UNDER_REVIEW = "under_review", _("Under review")
+    VERIFIED = "verified", _("Verified")
+    DISPUTED = "disputed", _("Disputed")
+    REJECTED = "rejected", _("Rejected")
 
 
 # Statuses only those who may verify (incidents.verify_incident) set or leave, however they write.
@@ -79,25 +80,25 @@ REVIEWED_STATUSES = frozenset({IncidentStatus.VERIFIED, IncidentStatus.DISPUTED,
 class SourceReliability(models.TextChoices):
     """The Admiralty (NATO) scale for the reliability of a source."""
 
-    A = "A", "A - Completely reliable"
-    B = "B", "B - Usually reliable"
-    C = "C", "C - Fairly reliable"
-    D = "D", "D - Not usually reliable"
-    E = "E", "E - Unreliable"
-    F = "F", "F - Reliability cannot be judged"
+    A = "A", _("A - Completely reliable")
+    B = "B", _("B - Usually reliable")
+    C = "C", _("C - Fairly reliable")
+    D = "D", _("D - Not usually reliable")
+    E = "E", _("E - Unreliable")
+    F = "F", _("F - Reliability cannot be judged")
 
 
 class ActorCase(models.TextChoices):
     """Who did it, as far as the source and the registry tell."""
 
-    REGISTERED = "registered", "Registered party"
-    UNIDENTIFIED = "unidentified", "Unidentified (the source does not know)"
-    NAMED = "named", "Named, not registered"
+    REGISTERED = "registered", _("Registered party")
+    UNIDENTIFIED = "unidentified", _("Unidentified (the source does not know)")
+    NAMED = "named", _("Named, not registered")
 
 
 class ActorDecisionKind(models.TextChoices):
     """An analyst's decision about a named actor that matched no party."""
 
-    PARTY = "party", "Mapped to a party"
-    UNIDENTIFIED = "unidentified", "Unidentified"
-    NOT_BOUND = "not_bound", "Bound by no tracked agreement"
+    PARTY = "party", _("Mapped to a party")
+    UNIDENTIFIED = "unidentified", _("Unidentified")
+    NOT_BOUND = "not_bound", _("Bound by no tracked agreement")

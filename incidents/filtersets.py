@@ -5,13 +5,37 @@ from django.db.models import Q
 
 from core.api.filters import BBoxFilter, ChoiceInFilter, DateTimeFilter, FilterSet, IdInFilter, SearchFilter
 from core.choices import IncidentCategory
+from core.i18n import has_arabic
 
+from . import gazetteer
 from .choices import ActorCase, DatePrecision, IncidentStatus, LocationPrecision, TargetType, Weapon
 from .models import ClauseLink, Incident
 
 
+def arabic_place_match(value: str, prefix: str = "") -> Q:
+    """Incidents recorded at a place whose Arabic name is `value` (سراقب finds Saraqib): their
+    place, district or governorate names one of its Latin spellings."""
+    match = Q()
+    for name in gazetteer.latin_names(value.strip()):
+        match |= Q(**{f"{prefix}place_name__icontains": name})
+        match |= Q(**{f"{prefix}admin1__iexact": name}) | Q(**{f"{prefix}admin2__iexact": name})
+    return match
+
+
+class PlaceSearchFilter(SearchFilter):
+    """The free-text search, where a place name in Arabic also finds the incidents recorded with
+    its Latin name."""
+
+    def filter(self, qs, value):
+        if value and has_arabic(value):
+            place = arabic_place_match(value)
+            if place:
+                return qs.filter(place | Q(pk__in=super().filter(qs, value).values("pk")))
+        return super().filter(qs, value)
+
+
 class IncidentFilterSet(FilterSet):
-    q = SearchFilter(search_fields=["description", "place_name", "admin1", "admin2"])
+    q = PlaceSearchFilter(search_fields=["description", "place_name", "admin1", "admin2"])
     occurred_after = DateTimeFilter(
         field_name="occurred_at",
         lookup_expr="gte",

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agreements.models import Clause, Party
@@ -12,6 +14,7 @@ from core.choices import IncidentCategory
 from core.dates import EARLIEST, END_OF_RANGE, validate_incident_time, validate_window_end
 from core.fields import BoundedTextField, ChoiceListField
 
+from . import gazetteer
 from .choices import (
     ActorCase,
     ActorDecisionKind,
@@ -26,45 +29,60 @@ from .choices import (
 
 class Incident(models.Model):
     occurred_at = models.DateTimeField(
-        "when",
+        _("when"),
         db_index=True,
         validators=[validate_incident_time],
-        help_text="Start of the incident (or of the window it happened in).",
+        help_text=_("Start of the incident (or of the window it happened in)."),
     )
-    date_precision = models.CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    date_precision = models.CharField(
+        max_length=10,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        verbose_name=_("date precision"),
+    )
     occurred_until = models.DateTimeField(
-        "until",
+        _("until"),
         null=True,
         blank=True,
         validators=[validate_window_end],
-        help_text="End of the window, when the exact time is not known.",
+        help_text=_("End of the window, when the exact time is not known."),
     )
-    place_name = models.CharField("place", max_length=200, blank=True)
-    admin1 = models.CharField("governorate (admin1)", max_length=100, blank=True)
-    admin2 = models.CharField("district (admin2)", max_length=100, blank=True)
+    place_name = models.CharField(_("place"), max_length=200, blank=True)
+    admin1 = models.CharField(_("governorate (admin1)"), max_length=100, blank=True)
+    admin2 = models.CharField(_("district (admin2)"), max_length=100, blank=True)
     latitude = models.FloatField(
-        null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        verbose_name=_("latitude"),
     )
     longitude = models.FloatField(
-        null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        verbose_name=_("longitude"),
     )
     location_precision = models.CharField(
-        max_length=12, choices=LocationPrecision.choices, default=LocationPrecision.EXACT
+        max_length=12,
+        choices=LocationPrecision.choices,
+        default=LocationPrecision.EXACT,
+        verbose_name=_("location precision"),
     )
-    category = models.CharField(max_length=30, choices=IncidentCategory.choices)
+    category = models.CharField(max_length=30, choices=IncidentCategory.choices, verbose_name=_("category"))
     perpetrator = models.ForeignKey(
         Party,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="incidents",
-        help_text="Leave empty if unknown.",
+        help_text=_("Leave empty if unknown."),
+        verbose_name=_("perpetrator"),
     )
     actor_name = models.CharField(
-        "actor as named",
+        _("actor as named"),
         max_length=200,
         blank=True,
-        help_text="The perpetrator as the source names it (empty if the source does not say).",
+        help_text=_("The perpetrator as the source names it (empty if the source does not say)."),
     )
     actor_case = models.CharField(
         max_length=12,
@@ -72,24 +90,34 @@ class Incident(models.Model):
         default=ActorCase.UNIDENTIFIED,
         db_index=True,
         editable=False,
-        help_text="A registered party, unidentified by the source, or named but not registered.",
+        help_text=_("A registered party, unidentified by the source, or named but not registered."),
+        verbose_name=_("actor case"),
     )
-    target_type = models.CharField(max_length=20, choices=TargetType.choices, blank=True)
-    weapons = ChoiceListField(choices_enum=Weapon)
-    killed_civilians = models.PositiveIntegerField(default=0)
-    killed_combatants = models.PositiveIntegerField(default=0)
-    killed_unknown = models.PositiveIntegerField(default=0)
-    injured_civilians = models.PositiveIntegerField(default=0)
-    injured_combatants = models.PositiveIntegerField(default=0)
-    injured_unknown = models.PositiveIntegerField(default=0)
-    description = BoundedTextField(blank=True, max_length=20_000)
-    status = models.CharField(max_length=20, choices=IncidentStatus.choices, default=IncidentStatus.DRAFT)
+    target_type = models.CharField(
+        max_length=20, choices=TargetType.choices, blank=True, verbose_name=_("target type")
+    )
+    weapons = ChoiceListField(choices_enum=Weapon, verbose_name=_("weapons"))
+    killed_civilians = models.PositiveIntegerField(default=0, verbose_name=_("killed civilians"))
+    killed_combatants = models.PositiveIntegerField(default=0, verbose_name=_("killed combatants"))
+    killed_unknown = models.PositiveIntegerField(default=0, verbose_name=_("killed unknown"))
+    injured_civilians = models.PositiveIntegerField(default=0, verbose_name=_("injured civilians"))
+    injured_combatants = models.PositiveIntegerField(default=0, verbose_name=_("injured combatants"))
+    injured_unknown = models.PositiveIntegerField(default=0, verbose_name=_("injured unknown"))
+    description = BoundedTextField(blank=True, max_length=20_000, verbose_name=_("description"))
+    status = models.CharField(
+        max_length=20, choices=IncidentStatus.choices, default=IncidentStatus.DRAFT, verbose_name=_("status")
+    )
     source_dataset = models.CharField(
-        max_length=30, blank=True, help_text="Dataset this incident was imported from (acled, ucdp...)."
+        max_length=30,
+        blank=True,
+        help_text=_("Dataset this incident was imported from (acled, ucdp...)."),
+        verbose_name=_("source dataset"),
     )
-    external_id = models.CharField(max_length=100, blank=True, help_text="Its id in that dataset.")
+    external_id = models.CharField(
+        max_length=100, blank=True, help_text=_("Its id in that dataset."), verbose_name=_("external id")
+    )
     clauses = models.ManyToManyField(
-        Clause, through="ClauseLink", related_name="logged_incidents", blank=True
+        Clause, through="ClauseLink", related_name="logged_incidents", blank=True, verbose_name=_("clauses")
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -98,13 +126,16 @@ class Incident(models.Model):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, db_index=True, verbose_name=_("updated at"))
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
         permissions = [("verify_incident", "Can verify, dispute or reject incidents")]
         constraints = [
             models.CheckConstraint(
@@ -114,7 +145,7 @@ class Incident(models.Model):
                     | Q(occurred_until__gte=EARLIEST, occurred_until__lt=END_OF_RANGE)
                 ),
                 name="incident_time_in_range",
-                violation_error_message="Incident times lie between 1900 and 2199.",
+                violation_error_message=_("Incident times lie between 1900 and 2199."),
             ),
             models.UniqueConstraint(
                 fields=["source_dataset", "external_id"],
@@ -138,20 +169,29 @@ class Incident(models.Model):
         ]
 
     def __str__(self):
-        place = self.place_name or self.admin2 or self.admin1 or "unknown place"
-        day = timezone.localtime(self.occurred_at)
-        return f"{self.get_category_display()} at {place}, {day.day} {day:%b %Y}"
+        return _("%(category)s at %(place)s, %(date)s") % {
+            "category": self.get_category_display(),
+            "place": self.display_place or _("unknown place"),
+            "date": date_format(timezone.localtime(self.occurred_at)),
+        }
+
+    @property
+    def display_place(self) -> str:
+        """The place in the reader's language: in Arabic, the gazetteer's Arabic name of the place
+        (or of its district or governorate) when it has one; else as recorded."""
+        place = self.place_name or self.admin2 or self.admin1
+        return gazetteer.display_name(place) if place else ""
 
     def clean(self):
         errors = {}
         if (self.latitude is None) != (self.longitude is None):
-            errors["longitude" if self.longitude is None else "latitude"] = (
+            errors["longitude" if self.longitude is None else "latitude"] = _(
                 "Give both latitude and longitude, or neither."
             )
         if self.occurred_until and self.occurred_at and self.occurred_until < self.occurred_at:
-            errors["occurred_until"] = "The end of the window must come after its start."
+            errors["occurred_until"] = _("The end of the window must come after its start.")
         if self.external_id and not self.source_dataset:
-            errors["source_dataset"] = "Say which dataset the external id comes from."
+            errors["source_dataset"] = _("Say which dataset the external id comes from.")
         if errors:
             raise ValidationError(errors)
 
@@ -189,18 +229,32 @@ class Incident(models.Model):
 class ActorDecision(models.Model):
     """An analyst's decision about an actor name that matched no party; imports apply it."""
 
-    name = models.CharField(max_length=200, help_text="The actor as the sources name it.")
-    kind = models.CharField(max_length=12, choices=ActorDecisionKind.choices)
+    name = models.CharField(
+        max_length=200, help_text=_("The actor as the sources name it."), verbose_name=_("name")
+    )
+    kind = models.CharField(max_length=12, choices=ActorDecisionKind.choices, verbose_name=_("kind"))
     party = models.ForeignKey(
-        Party, on_delete=models.CASCADE, null=True, blank=True, related_name="actor_decisions"
+        Party,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="actor_decisions",
+        verbose_name=_("party"),
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(auto_now=True)
+    decided_at = models.DateTimeField(auto_now=True, verbose_name=_("decided at"))
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("actor decision")
+        verbose_name_plural = _("actor decisions")
         constraints = [
             models.UniqueConstraint(Lower("name"), name="unique_actor_decision_name"),
             models.CheckConstraint(
@@ -245,24 +299,36 @@ def visible_sources(user) -> models.Prefetch:
 
 
 class Source(models.Model):
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="sources")
-    name = models.CharField(max_length=300, help_text="Outlet, organisation or (if confidential) witness.")
-    url = models.URLField(max_length=1000, blank=True)
-    published_on = models.DateField(null=True, blank=True)
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="sources", verbose_name=_("incident")
+    )
+    name = models.CharField(
+        max_length=300,
+        help_text=_("Outlet, organisation or (if confidential) witness."),
+        verbose_name=_("name"),
+    )
+    url = models.URLField(max_length=1000, blank=True, verbose_name=_("url"))
+    published_on = models.DateField(null=True, blank=True, verbose_name=_("published on"))
     reliability = models.CharField(
-        max_length=1, choices=SourceReliability.choices, default=SourceReliability.F
+        max_length=1,
+        choices=SourceReliability.choices,
+        default=SourceReliability.F,
+        verbose_name=_("reliability"),
     )
     confidential = models.BooleanField(
         default=False,
-        help_text="Confidential sources (e.g. a witness) are shown only to staff with the permission.",
+        help_text=_("Confidential sources (e.g. a witness) are shown only to staff with the permission."),
+        verbose_name=_("confidential"),
     )
-    notes = BoundedTextField(blank=True, max_length=5_000)
+    notes = BoundedTextField(blank=True, max_length=5_000, verbose_name=_("notes"))
     history = HistoricalRecords()
 
     objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["published_on", "id"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
         permissions = [("view_confidential_source", "Can see confidential sources")]
 
     def __str__(self):
@@ -272,9 +338,13 @@ class Source(models.Model):
 class ClauseLink(models.Model):
     """An incident logged against a clause by a person (the engine's findings live in tracker)."""
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="clause_links")
-    clause = models.ForeignKey(Clause, on_delete=models.CASCADE, related_name="incident_links")
-    note = BoundedTextField(blank=True, max_length=5_000)
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="clause_links", verbose_name=_("incident")
+    )
+    clause = models.ForeignKey(
+        Clause, on_delete=models.CASCADE, related_name="incident_links", verbose_name=_("clause")
+    )
+    note = BoundedTextField(blank=True, max_length=5_000, verbose_name=_("note"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -282,12 +352,13 @@ class ClauseLink(models.Model):
         blank=True,
         editable=False,
         related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
-        verbose_name = "clause logged by staff"
-        verbose_name_plural = "clauses logged by staff"
+        verbose_name = _("clause logged by staff")
+        verbose_name_plural = _("clauses logged by staff")
         constraints = [models.UniqueConstraint(fields=["incident", "clause"], name="unique_clause_link")]
 
     def __str__(self):

@@ -8,15 +8,24 @@ class MapPicker(forms.Widget):
 
     template_name = "incidents/widgets/map_picker.html"
 
-    class Media:
-        css = {
-            "all": [
-                "core/vendor/leaflet-1.9.4/leaflet.css",
-                "core/areas_map.css",
-                "incidents/map_picker.css",
-            ]
-        }
-        js = ["core/vendor/leaflet-1.9.4/leaflet.js", "core/areas_map.js", "incidents/map_picker.js"]
+    @property
+    def media(self):
+        return forms.Media(
+            css={
+                "all": [
+                    "core/vendor/leaflet-1.9.4/leaflet.css",
+                    "core/areas_map.css",
+                    "incidents/map_picker.css",
+                ]
+            },
+            # Django's JavaScript catalog first: the scripts' texts in the reader's language.
+            js=[
+                reverse("javascript-catalog"),
+                "core/vendor/leaflet-1.9.4/leaflet.js",
+                "core/areas_map.js",
+                "incidents/map_picker.js",
+            ],
+        )
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)

@@ -4,8 +4,11 @@ from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from agreements.models import Party
@@ -19,7 +22,7 @@ from .choices import ViolationStatus
 from .models import JobRun, Violation
 from .services import review_violation
 
-REVIEW_CHOICES = {ViolationStatus.CONFIRMED: "Confirm", ViolationStatus.DISMISSED: "Dismiss"}
+REVIEW_CHOICES = {ViolationStatus.CONFIRMED: _("Confirm"), ViolationStatus.DISMISSED: _("Dismiss")}
 
 
 def can_review(request):
@@ -29,7 +32,7 @@ def can_review(request):
 class IncidentListFilter(admin.SimpleListFilter):
     """The violations of one incident (`?incident=<id>`), as linked from the incident's page."""
 
-    title = "incident"
+    title = _("incident")
     parameter_name = "incident"
 
     def lookups(self, request, model_admin):
@@ -61,7 +64,7 @@ class ViolationAdmin(admin.ModelAdmin):
         "incident",
         "clause",
         "confidence",
-        "reasons",
+        "reasons_display",
         "flagged_at",
         "updated_at",
         "reviewed_by",
@@ -72,7 +75,7 @@ class ViolationAdmin(admin.ModelAdmin):
         "incident",
         "clause",
         "confidence",
-        "reasons",
+        "reasons_display",
         "status",
         "flagged_at",
         "review_note",
@@ -82,22 +85,27 @@ class ViolationAdmin(admin.ModelAdmin):
     ]
     actions = ["confirm", "dismiss"]
 
-    @admin.display(description="Date", ordering="incident__occurred_at")
+    @admin.display(description=_("Date"), ordering="incident__occurred_at")
     def incident_day(self, violation):
-        day = timezone.localtime(violation.incident.occurred_at)
-        return f"{day.day} {day:%b %Y}"
+        return date_format(timezone.localtime(violation.incident.occurred_at))
 
-    @admin.display(description="Clause", ordering="clause__agreement__slug")
+    @admin.display(description=_("reasons"))
+    def reasons_display(self, violation):
+        return _(", ").join(violation.display_reasons) or "-"
+
+    @admin.display(description=_("Clause"), ordering="clause__agreement__slug")
     def clause_brief(self, violation):
         clause = violation.clause
         return format_html('<span title="{}">{} §{}</span>', clause, clause.agreement.slug, clause.number)
 
-    @admin.display(description="Reviewed", ordering="reviewed_at")
+    @admin.display(description=_("Reviewed"), ordering="reviewed_at")
     def reviewed(self, violation):
         if not violation.reviewed_at:
             return "-"
-        day = timezone.localtime(violation.reviewed_at)
-        return f"{violation.reviewed_by or 'someone'}, {day.day} {day:%b %Y}"
+        return _("%(who)s, %(date)s") % {
+            "who": violation.reviewed_by or _("someone"),
+            "date": date_format(timezone.localtime(violation.reviewed_at)),
+        }
 
     def has_add_permission(self, request):
         return False  # violations come from the engine; staff log incidents against clauses instead
@@ -109,14 +117,22 @@ class ViolationAdmin(admin.ModelAdmin):
                 review_violation(violation_id, status=status, user=request.user)
                 done += 1
             except StateConflict as exc:
-                self.message_user(request, f"Violation {violation_id}: {exc}", messages.WARNING)
-        self.message_user(request, f"{done} violation(s) {status}.", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    _("Violation %(id)s: %(error)s") % {"id": violation_id, "error": exc},
+                    messages.WARNING,
+                )
+        message = ngettext("%(count)d violation %(status)s.", "%(count)d violations %(status)s.", done) % {
+            "count": done,
+            "status": ViolationStatus(status).label.lower(),
+        }
+        self.message_user(request, message, messages.SUCCESS)
 
-    @admin.action(description="Confirm selected violations", permissions=["review"])
+    @admin.action(description=_("Confirm selected violations"), permissions=["review"])
     def confirm(self, request, queryset):
         self._review(request, queryset, ViolationStatus.CONFIRMED)
 
-    @admin.action(description="Dismiss selected violations (never re-flagged)", permissions=["review"])
+    @admin.action(description=_("Dismiss selected violations (never re-flagged)"), permissions=["review"])
     def dismiss(self, request, queryset):
         self._review(request, queryset, ViolationStatus.DISMISSED)
 
@@ -136,14 +152,17 @@ class ViolationAdmin(admin.ModelAdmin):
             raise PermissionDenied
         status = request.POST.get("review")
         if status not in REVIEW_CHOICES:
-            return HttpResponseBadRequest("Say confirmed or dismissed.")
+            return HttpResponseBadRequest(_("Say confirmed or dismissed."))
         try:
             violation = review_violation(violation_id, status=status, user=request.user)
         except StateConflict as exc:
             self.message_user(request, str(exc), messages.WARNING)
         else:
             self.message_user(
-                request, f"{violation.clause}: {violation.get_status_display().lower()}.", messages.SUCCESS
+                request,
+                _("%(clause)s: %(status)s.")
+                % {"clause": violation.clause, "status": violation.get_status_display().lower()},
+                messages.SUCCESS,
             )
         back = request.GET.get("next", "")
         if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
@@ -181,15 +200,19 @@ class JobRunAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="Took")
+    @admin.display(description=_("Took"))
     def took(self, run):
-        return f"{run.duration.total_seconds():.1f} s" if run.duration else "-"
+        return (
+            _("%(seconds)s s") % {"seconds": number_format(run.duration.total_seconds(), 1)}
+            if run.duration
+            else "-"
+        )
 
-    @admin.display(description="What it did")
+    @admin.display(description=_("What it did"))
     def what_it_did(self, run):
         return _readable(run.counts)
 
-    @admin.display(description="Parameters")
+    @admin.display(description=_("Parameters"))
     def with_parameters(self, run):
         return _readable(run.parameters)
 
@@ -281,9 +304,13 @@ class ActorDecisionAdmin(admin.ModelAdmin):
             or (kind == ActorDecisionKind.PARTY) != bool(party)
         ):
             self.message_user(
-                request, "Give a name, a decision and (only to map it) a party.", messages.ERROR
+                request, _("Give a name, a decision and (only to map it) a party."), messages.ERROR
             )
         else:
             decision = actors.decide(name, kind, party=party, user=request.user)
-            self.message_user(request, f"{decision}: its incidents are being re-evaluated.", messages.SUCCESS)
+            self.message_user(
+                request,
+                _("%(decision)s: its incidents are being re-evaluated.") % {"decision": decision},
+                messages.SUCCESS,
+            )
         return HttpResponseRedirect(reverse("admin:incidents_actordecision_triage"))

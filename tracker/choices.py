@@ -1,27 +1,28 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Confidence(models.TextChoices):
-    HIGH = "high", "High"
-    MEDIUM = "medium", "Medium"
-    LOW = "low", "Low"
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
 
 
 class ViolationStatus(models.TextChoices):
-    FLAGGED = "flagged", "Flagged by the engine"
-    CONFIRMED = "confirmed", "Confirmed by an analyst"
-    DISMISSED = "dismissed", "Dismissed by an analyst"
-    WITHDRAWN = "withdrawn", "Withdrawn (no longer matches)"
+    FLAGGED = "flagged", _("Flagged by the engine")
+    CONFIRMED = "confirmed", _("Confirmed by an analyst")
+    DISMISSED = "dismissed", _("Dismissed by an analyst")
+    WITHDRAWN = "withdrawn", _("Withdrawn (no longer matches)")
 
 
 class JobKind(models.TextChoices):
-    SCAN_FULL = "scan_full", "Full violation scan"
-    SCAN_INCREMENTAL = "scan_incremental", "Incremental violation scan"
-    SCAN_SELECTED = "scan_selected", "Re-evaluation of edited records"
-    CHECK_DEADLINES = "check_deadlines", "Deadline check"
+    SCAN_FULL = "scan_full", _("Full violation scan")
+    SCAN_INCREMENTAL = "scan_incremental", _("Incremental violation scan")
+    SCAN_SELECTED = "scan_selected", _("Re-evaluation of edited records")
+    CHECK_DEADLINES = "check_deadlines", _("Deadline check")
 
 
 class JobStatus(models.TextChoices):
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")

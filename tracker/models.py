@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Clause
 from core.fields import BoundedTextField
@@ -14,46 +16,81 @@ class Violation(models.Model):
     # No separate FK indexes: the unique (incident, clause) and the (clause, status) indexes lead
     # with these columns, and each index less makes a scan's bulk insert cheaper.
     incident = models.ForeignKey(
-        Incident, on_delete=models.CASCADE, related_name="violations", db_index=False
+        Incident,
+        on_delete=models.CASCADE,
+        related_name="violations",
+        db_index=False,
+        verbose_name=_("incident"),
     )
-    clause = models.ForeignKey(Clause, on_delete=models.CASCADE, related_name="violations", db_index=False)
-    confidence = models.CharField(max_length=10, choices=Confidence.choices)
-    reasons = models.JSONField(default=list, blank=True, help_text="Why the engine gave this confidence.")
-    status = models.CharField(max_length=10, choices=ViolationStatus.choices, default=ViolationStatus.FLAGGED)
-    flagged_at = models.DateTimeField(db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    clause = models.ForeignKey(
+        Clause, on_delete=models.CASCADE, related_name="violations", db_index=False, verbose_name=_("clause")
+    )
+    confidence = models.CharField(max_length=10, choices=Confidence.choices, verbose_name=_("confidence"))
+    reasons = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("Why the engine gave this confidence."),
+        verbose_name=_("reasons"),
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=ViolationStatus.choices,
+        default=ViolationStatus.FLAGGED,
+        verbose_name=_("status"),
+    )
+    flagged_at = models.DateTimeField(db_index=True, verbose_name=_("flagged at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_note = BoundedTextField(blank=True, max_length=5_000)
+    reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reviewed at"))
+    review_note = BoundedTextField(blank=True, max_length=5_000, verbose_name=_("review note"))
 
     class Meta:
         ordering = ["-flagged_at", "-id"]
+        verbose_name = _("violation")
+        verbose_name_plural = _("violations")
         permissions = [("review_violation", "Can confirm or dismiss violations")]
         constraints = [models.UniqueConstraint(fields=["incident", "clause"], name="unique_violation")]
         indexes = [models.Index(fields=["clause", "status"])]
 
+    @property
+    def display_reasons(self) -> list[str]:
+        """The reasons in the reader's language (stored in English: tracker.rules)."""
+        return [gettext(reason) for reason in self.reasons or []]
+
     def __str__(self):
-        return f"{self.incident} breaches {self.clause}"
+        return _("%(incident)s breaches %(clause)s") % {"incident": self.incident, "clause": self.clause}
 
 
 class JobRun(models.Model):
     """One run of an engine job: what it did, or why it failed."""
 
-    kind = models.CharField(max_length=20, choices=JobKind.choices)
-    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.RUNNING)
-    started_at = models.DateTimeField(db_index=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    parameters = models.JSONField(default=dict, blank=True)
-    counts = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True)
+    kind = models.CharField(max_length=20, choices=JobKind.choices, verbose_name=_("kind"))
+    status = models.CharField(
+        max_length=10, choices=JobStatus.choices, default=JobStatus.RUNNING, verbose_name=_("status")
+    )
+    started_at = models.DateTimeField(db_index=True, verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
+    parameters = models.JSONField(default=dict, blank=True, verbose_name=_("parameters"))
+    counts = models.JSONField(default=dict, blank=True, verbose_name=_("counts"))
+    error = models.TextField(blank=True, verbose_name=_("error"))
 
     class Meta:
         ordering = ["-started_at", "-id"]
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
 
     def __str__(self):
-        return f"{self.get_kind_display()} at {self.started_at:%Y-%m-%d %H:%M:%S}"
+        return _("%(kind)s at %(time)s") % {
+            "kind": self.get_kind_display(),
+            "time": f"{self.started_at:%Y-%m-%d %H:%M:%S}",
+        }
 
     @property
     def duration(self):

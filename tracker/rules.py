@@ -28,6 +28,7 @@ from typing import Self
 import numpy as np
 import numpy.typing as npt
 import shapely
+from django.utils.translation import gettext_noop  # the reasons are stored in English, shown translated
 
 from agreements.choices import DeadlineStatus
 from agreements.geometry import KM_PER_DEGREE_LAT, KM_PER_DEGREE_LON_AT_EQUATOR, LocalProjection
@@ -271,13 +272,13 @@ def time_levels(incidents: IncidentArrays, starts: float, ends: float) -> np.nda
 _REASONS = {
     "place": {
         INSIDE: None,
-        INSIDE_UNCERTAIN: "location is approximate but wholly inside the area",
-        POSSIBLY_INSIDE: "location is approximate and only possibly inside the area",
+        INSIDE_UNCERTAIN: gettext_noop("location is approximate but wholly inside the area"),
+        POSSIBLY_INSIDE: gettext_noop("location is approximate and only possibly inside the area"),
     },
     "time": {
         INSIDE: None,
-        INSIDE_UNCERTAIN: "date is approximate but wholly inside the clause's period",
-        POSSIBLY_INSIDE: "date is approximate and only possibly inside the clause's period",
+        INSIDE_UNCERTAIN: gettext_noop("date is approximate but wholly inside the clause's period"),
+        POSSIBLY_INSIDE: gettext_noop("date is approximate and only possibly inside the clause's period"),
     },
 }
 
@@ -287,9 +288,9 @@ def confidence_for(place_level: int, time_level: int, perpetrator_known: bool) -
     penalty = min(place_level, 2) + min(time_level, 2) + (0 if perpetrator_known else 1)
     reasons = [r for r in (_REASONS["place"][place_level], _REASONS["time"][time_level]) if r]
     if not perpetrator_known:
-        reasons.append("perpetrator unknown")
+        reasons.append(gettext_noop("perpetrator unknown"))
     if not reasons:
-        reasons.append("place, date and perpetrator are exact")
+        reasons.append(gettext_noop("place, date and perpetrator are exact"))
     if penalty == 0:
         return Confidence.HIGH, reasons
     return (Confidence.MEDIUM if penalty == 1 else Confidence.LOW), reasons

@@ -26,6 +26,7 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, TextField, Valu
 from django.db.models.expressions import Expression
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agreements.choices import DeadlineStatus
 from agreements.geometry import buffered_km
@@ -480,7 +481,7 @@ def review_violation(
             status=status, reviewed_by=user, reviewed_at=now, review_note=note, updated_at=now
         )
         if not updated:
-            raise StateConflict("This violation was withdrawn by the engine or no longer exists.")
+            raise StateConflict(_("This violation was withdrawn by the engine or no longer exists."))
         if status == ViolationStatus.CONFIRMED:
             events.violation_confirmed.send(sender=Violation, id=violation_id)
     return Violation.objects.get(id=violation_id)

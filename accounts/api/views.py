@@ -1,6 +1,7 @@
 """The API's sign-in: a token for a username, a password and, where needed, a two-factor code."""
 
 from django.contrib.auth.signals import user_login_failed
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.models import Token
@@ -42,7 +43,7 @@ class ObtainTokenView(ObtainAuthToken):
             refuse(request, serializer.errors)
         user = serializer.validated_data["user"]
         self.check_second_factor(request, user, serializer.validated_data.get("otp", ""))
-        token, _ = Token.objects.get_or_create(user=user)
+        token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
     def check_second_factor(self, request, user, code):
@@ -50,8 +51,10 @@ class ObtainTokenView(ObtainAuthToken):
             return
         if not two_factor.is_enrolled(user):
             raise exceptions.PermissionDenied(
-                "Your account must use two-factor sign-in before it can have an API token: sign in to "
-                "the admin in a browser and follow the steps to set it up."
+                _(
+                    "Your account must use two-factor sign-in before it can have an API token: sign in to "
+                    "the admin in a browser and follow the steps to set it up."
+                )
             )
         if two_factor.match_code(user, code) is None:
             # A wrong code counts as a failed sign-in, so guessing codes locks out like passwords.
@@ -60,7 +63,11 @@ class ObtainTokenView(ObtainAuthToken):
             )
             refuse(
                 request,
-                {"otp": ["Enter the current 6-digit code from your authenticator app, or a recovery code."]},
+                {
+                    "otp": [
+                        _("Enter the current 6-digit code from your authenticator app, or a recovery code.")
+                    ]
+                },
             )
 
 

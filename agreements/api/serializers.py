@@ -1,4 +1,5 @@
 from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -27,13 +28,17 @@ class PartySerializer(FullCleanModelSerializer):
         for alias in aliases:
             key = alias["name"].strip().lower()
             if key in seen:
-                raise serializers.ValidationError(f"The alias {alias['name']!r} is listed twice.")
+                raise serializers.ValidationError(
+                    _("The alias %(name)s is listed twice.") % {"name": repr(alias["name"])}
+                )
             seen.add(key)
             taken = PartyAlias.objects.filter(name__iexact=alias["name"])
             if self.instance is not None:
                 taken = taken.exclude(party=self.instance)
             if taken.exists():
-                raise serializers.ValidationError(f"The alias {alias['name']!r} already names another party.")
+                raise serializers.ValidationError(
+                    _("The alias %(name)s already names another party.") % {"name": repr(alias["name"])}
+                )
         return aliases
 
     @transaction.atomic
@@ -99,7 +104,7 @@ class AgreementSerializer(FullCleanModelSerializer):
     def validate_parties(self, parties):
         pairs = [(p["party"].pk, p["role"]) for p in parties]
         if len(pairs) != len(set(pairs)):
-            raise serializers.ValidationError("A party is listed twice with the same role.")
+            raise serializers.ValidationError(_("A party is listed twice with the same role."))
         return parties
 
     def _write_nested(self, agreement, parties, links):
@@ -208,7 +213,8 @@ class DeadlineSerializer(FullCleanModelSerializer):
         # years any calendar, database and client can represent.
         if value is not None and not (DEADLINE_YEARS[0] <= value.year <= DEADLINE_YEARS[1]):
             raise serializers.ValidationError(
-                f"Give a date between {DEADLINE_YEARS[0]} and {DEADLINE_YEARS[1]}."
+                _("Give a date between %(first)d and %(last)d.")
+                % {"first": DEADLINE_YEARS[0], "last": DEADLINE_YEARS[1]}
             )
         return value
 

@@ -2,6 +2,8 @@ import datetime as dt
 
 import icalendar
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
@@ -115,7 +117,7 @@ class DeadlineCalendarView(TrackerViewSetMixin, generics.GenericAPIView):
         calendar = icalendar.Calendar()
         calendar.add("prodid", "-//Ceasefire Compliance Tracker//deadlines//EN")
         calendar.add("version", "2.0")
-        calendar.add("x-wr-calname", "Ceasefire deadlines")
+        calendar.add("x-wr-calname", _("Ceasefire deadlines"))
         now = timezone.now()
         for deadline in self.filter_queryset(self.get_queryset()):
             calendar.add_component(deadline_event(deadline, now))
@@ -127,7 +129,7 @@ def deadline_event(deadline, now):
     event.add("uid", f"deadline-{deadline.pk}@ceasefire-tracker")
     event.add("dtstamp", now)
     status = "" if deadline.status == DeadlineStatus.PENDING else f" [{deadline.get_status_display()}]"
-    event.add("summary", f"{deadline.agreement.slug}: {deadline.description}{status}")
+    event.add("summary", f"{deadline.agreement.slug}: {deadline.display_name}{status}")
     if deadline.due_time and not deadline.extended_to:
         event.add("dtstart", deadline.due_at)
         event.add("dtend", deadline.due_at)
@@ -135,14 +137,20 @@ def deadline_event(deadline, now):
         day = deadline.extended_to or deadline.due_date
         event.add("dtstart", day)
         event.add("dtend", day + dt.timedelta(days=1))
-    lines = [f"Agreement: {deadline.agreement.title}"]
+    lines = [_("Agreement: %(title)s") % {"title": deadline.agreement.display_name}]
     if deadline.clause_id:
-        lines.append(f"Clause {deadline.clause.number}: {deadline.clause.title}")
-    lines.append(f"Status: {deadline.get_status_display()}")
+        lines.append(
+            _("Clause %(number)s: %(title)s")
+            % {"number": deadline.clause.number, "title": deadline.clause.display_name}
+        )
+    lines.append(_("Status: %(status)s") % {"status": deadline.get_status_display()})
     if deadline.extended_to:
-        lines.append(f"Extended from {deadline.due_date:%d %b %Y} to {deadline.extended_to:%d %b %Y}")
+        lines.append(
+            _("Extended from %(from)s to %(to)s")
+            % {"from": date_format(deadline.due_date), "to": date_format(deadline.extended_to)}
+        )
     if deadline.evidence:
-        lines.append(f"Evidence: {deadline.evidence}")
+        lines.append(_("Evidence: %(evidence)s") % {"evidence": deadline.evidence})
     event.add("description", "\n".join(lines))
     event.add("categories", [deadline.get_status_display()])
     event.add("status", "CANCELLED" if deadline.status == DeadlineStatus.WAIVED else "CONFIRMED")

@@ -4,6 +4,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import caches
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
@@ -22,7 +23,7 @@ class QueryStringTokenAuthentication(TokenAuthentication):
         if not key:
             return None
         if len(key) > 40 or not key.isalnum():
-            raise exceptions.AuthenticationFailed("Invalid token.")
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         return self.authenticate_credentials(key)
 
 

@@ -5,13 +5,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "The request conflicts with the current state of the record."
+    default_detail = _("The request conflicts with the current state of the record.")
     default_code = "conflict"
 
 
@@ -23,15 +24,18 @@ def exception_handler(exc, context):
         blocking = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
         kinds = sorted({str(obj._meta.verbose_name_plural) for obj in blocking if hasattr(obj, "_meta")})
         exc = Conflict(
-            f"Cannot delete: other records ({', '.join(kinds) or 'related records'}) still refer to it."
+            _("Cannot delete: other records (%(kinds)s) still refer to it.")
+            % {"kinds": ", ".join(kinds) or _("related records")}
         )
     elif isinstance(exc, DataError):
         # Values the database refuses (out of range, NUL characters) that validation let through.
-        exc = exceptions.ValidationError({"detail": "A value in the request is out of range or malformed."})
+        exc = exceptions.ValidationError(
+            {"detail": _("A value in the request is out of range or malformed.")}
+        )
     elif isinstance(exc, IntegrityError):
-        exc = Conflict("The change conflicts with existing records (a duplicate or a broken reference).")
+        exc = Conflict(_("The change conflicts with existing records (a duplicate or a broken reference)."))
     elif isinstance(exc, (ValueError, TypeError, OverflowError)) and _is_input_error(exc):
-        exc = exceptions.ValidationError({"detail": "Malformed value in the request."})
+        exc = exceptions.ValidationError({"detail": _("Malformed value in the request.")})
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -7,6 +7,7 @@ import django_filters
 import django_filters.rest_framework
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
@@ -22,7 +23,11 @@ class OrderingFilter(filters.OrderingFilter):
         if len(valid) != len([f for f in fields if f]):
             allowed = ", ".join(getattr(view, "ordering_fields", []))
             raise ValidationError(
-                {self.ordering_param: [f"Order by one of: {allowed} (prefix - for descending)."]}
+                {
+                    self.ordering_param: [
+                        _("Order by one of: %(allowed)s (prefix - for descending).") % {"allowed": allowed}
+                    ]
+                }
             )
         return valid
 
@@ -53,7 +58,7 @@ class UTCDateTimeField(forms.DateTimeField):
         try:
             return value.astimezone(dt.UTC)
         except (OverflowError, ValueError):
-            raise forms.ValidationError("Date-time out of range.", code="invalid") from None
+            raise forms.ValidationError(_("Date-time out of range."), code="invalid") from None
 
 
 class DateTimeFilter(django_filters.DateTimeFilter):
@@ -62,8 +67,10 @@ class DateTimeFilter(django_filters.DateTimeFilter):
 
 class BBoxField(forms.CharField):
     default_error_messages = {
-        "invalid": "Expected bbox=minlon,minlat,maxlon,maxlat: four numbers in degrees, "
-        "longitude within ±180, latitude within ±90, min before max.",
+        "invalid": _(
+            "Expected bbox=minlon,minlat,maxlon,maxlat: four numbers in degrees, "
+            "longitude within ±180, latitude within ±90, min before max."
+        ),
     }
 
     def clean(self, value):

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotAcceptable
 from rest_framework.negotiation import DefaultContentNegotiation
 
@@ -9,5 +10,8 @@ class ContentNegotiation(DefaultContentNegotiation):
         offered = [r for r in renderers if r.format == format]
         if not offered:
             names = ", ".join(r.format for r in renderers if r.format != "api")
-            raise NotAcceptable(f"Unknown format {format!r}; this endpoint offers: {names}.")
+            raise NotAcceptable(
+                _("Unknown format %(format)s; this endpoint offers: %(names)s.")
+                % {"format": repr(format), "names": names}
+            )
         return offered

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 from rest_framework.utils.urls import replace_query_param
@@ -80,12 +81,13 @@ class CursorPagination(pagination.CursorPagination):
         try:
             size = int(raw)
         except ValueError:
-            raise ValidationError(
-                {"page_size": [f"Expected a whole number from 1 to {self.max_page_size}."]}
-            ) from None
+            raise ValidationError({"page_size": [self.page_size_message()]}) from None
         if not 1 <= size <= self.max_page_size:
-            raise ValidationError({"page_size": [f"Expected a whole number from 1 to {self.max_page_size}."]})
+            raise ValidationError({"page_size": [self.page_size_message()]})
         return size
+
+    def page_size_message(self) -> str:
+        return _("Expected a whole number from 1 to %(max)d.") % {"max": self.max_page_size}
 
     def keyset_ordering(self, request, queryset, view):
         """The view's ordering up to and including the primary key (appended if absent)."""
@@ -177,7 +179,7 @@ class CursorPagination(pagination.CursorPagination):
             FieldDoesNotExist,
             DjangoValidationError,
         ):
-            raise ValidationError({self.cursor_query_param: ["Invalid cursor."]}) from None
+            raise ValidationError({self.cursor_query_param: [_("Invalid cursor.")]}) from None
 
     def _field(self, name):
         return self._model._meta.pk if name == "pk" else self._model._meta.get_field(name)

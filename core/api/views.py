@@ -8,6 +8,7 @@ from django.core.cache import caches
 from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from django.views import defaults
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularSwaggerView
@@ -142,18 +143,21 @@ def handler400(request, exception=None):
     if _is_api(request):
         if isinstance(exception, RequestDataTooBig):
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-            return JsonResponse({"detail": f"The request body is larger than {limit:,} bytes."}, status=413)
-        return JsonResponse({"detail": "Bad request."}, status=400)
+            return JsonResponse(
+                {"detail": _("The request body is larger than %(limit)s bytes.") % {"limit": f"{limit:,}"}},
+                status=413,
+            )
+        return JsonResponse({"detail": _("Bad request.")}, status=400)
     return defaults.bad_request(request, exception)
 
 
 def handler404(request, exception=None):
     if _is_api(request):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return JsonResponse({"detail": _("Not found.")}, status=404)
     return defaults.page_not_found(request, exception)
 
 
 def handler500(request):
     if _is_api(request):
-        return JsonResponse({"detail": "Server error."}, status=500)
+        return JsonResponse({"detail": _("Server error.")}, status=500)
     return defaults.server_error(request)

@@ -9,6 +9,7 @@ from functools import partial
 
 from django.db import transaction
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, parsers, serializers, viewsets
@@ -46,8 +47,10 @@ class ImportJobSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if value and not may_create_parties(getattr(request, "user", None)):
             raise serializers.ValidationError(
-                "Creating parties needs the permission to add parties; import without it and map "
-                "the unknown actors to parties afterwards."
+                _(
+                    "Creating parties needs the permission to add parties; import without it and map "
+                    "the unknown actors to parties afterwards."
+                )
             )
         return value
 
@@ -97,7 +100,9 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
     def validate_file(self, upload):
         if upload.size > MAX_UPLOAD_BYTES:
-            raise serializers.ValidationError(f"The file is larger than {MAX_UPLOAD_BYTES // 1024**3} GB.")
+            raise serializers.ValidationError(
+                _("The file is larger than %(size)d GB.") % {"size": MAX_UPLOAD_BYTES // 1024**3}
+            )
         return upload
 
 
@@ -142,7 +147,7 @@ class ImportJobViewSet(
     def errors(self, request, pk=None):
         job = self.get_object()
         if not job.error_report:
-            raise NotFound("This import rejected no rows.")
+            raise NotFound(_("This import rejected no rows."))
         return FileResponse(
             job.error_report.open("rb"),
             as_attachment=True,

@@ -1,5 +1,6 @@
 from django.db import transaction
 from django.db.models import prefetch_related_objects
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
 
 from core.api.serializers import (
@@ -63,8 +64,10 @@ class IncidentSerializer(FullCleanModelSerializer):
             and not (user and user.has_perm("incidents.verify_incident"))
         ):
             raise exceptions.PermissionDenied(
-                "Setting an incident to verified, disputed or rejected (or back) needs the permission "
-                "to verify incidents (Analyst)."
+                _(
+                    "Setting an incident to verified, disputed or rejected (or back) needs the permission "
+                    "to verify incidents (Analyst)."
+                )
             )
         return value
 
@@ -77,11 +80,13 @@ class IncidentSerializer(FullCleanModelSerializer):
             )
         ids = [item["id"] for item in items if item.get("id") is not None]
         if len(ids) != len(set(ids)):
-            raise serializers.ValidationError("A source id is listed twice.")
+            raise serializers.ValidationError(_("A source id is listed twice."))
         unknown = [pk for pk in ids if pk not in visible]
         if unknown:
             # The same message whether the id is confidential, another incident's, or absent.
-            raise serializers.ValidationError(f"No source with id {unknown[0]} on this incident.")
+            raise serializers.ValidationError(
+                _("No source with id %(id)s on this incident.") % {"id": unknown[0]}
+            )
         needed = set()
         if any(item.get("id") is None for item in items):
             needed.add("incidents.add_source")
@@ -90,7 +95,7 @@ class IncidentSerializer(FullCleanModelSerializer):
         if visible - set(ids):
             needed.add("incidents.delete_source")
         if needed and not user.has_perms(needed):
-            raise exceptions.PermissionDenied("Your role cannot change the sources of incidents.")
+            raise exceptions.PermissionDenied(_("Your role cannot change the sources of incidents."))
         return items
 
     def _write_sources(self, incident, items):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, OuterRef
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -109,10 +110,13 @@ class IncidentViewSet(HistoryViewSetMixin, TrackerModelViewSet):
     def bulk(self, request):
         items = request.data
         if not isinstance(items, list) or not items:
-            raise ValidationError({"detail": "Expected a non-empty JSON list of incidents."})
+            raise ValidationError({"detail": _("Expected a non-empty JSON list of incidents.")})
         if len(items) > settings.TRACKER_API_BULK_MAX:
             raise ValidationError(
-                {"detail": f"At most {settings.TRACKER_API_BULK_MAX} incidents per request."}
+                {
+                    "detail": _("At most %(max)d incidents per request.")
+                    % {"max": settings.TRACKER_API_BULK_MAX}
+                }
             )
         serializers = [self.get_serializer(data=item) for item in items]
         errors = {str(i): s.errors for i, s in enumerate(serializers) if not s.is_valid()}
@@ -123,7 +127,9 @@ class IncidentViewSet(HistoryViewSetMixin, TrackerModelViewSet):
             key = (s.validated_data.get("source_dataset", ""), s.validated_data.get("external_id", ""))
             if key[1] and key in first_with_key:
                 errors[str(i)] = {
-                    "external_id": [f"Same dataset and external id as item {first_with_key[key]}."]
+                    "external_id": [
+                        _("Same dataset and external id as item %(item)s.") % {"item": first_with_key[key]}
+                    ]
                 }
             first_with_key.setdefault(key, i)
         if errors:

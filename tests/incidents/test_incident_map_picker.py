@@ -29,6 +29,10 @@ def test_the_place_lookup_answers_names_and_points(client, reporter):
         "longitude": 36.80591,
         "admin1": "Idlib",
         "admin2": "Idlib",
+        "name_ar": "سراقب",
+        "label": "Saraqib",
+        "admin1_label": "Idlib",
+        "admin2_label": "Idlib",
     }
     assert client.get(url, {"lat": "35.44", "lon": "36.65"}).json()["place"]["name"] == "Khan Shaykhun"
     assert client.get(url, {"lat": "nowhere"}).status_code == 400
@@ -78,3 +82,15 @@ EMPTY_FORMSET = [
     ("MIN_NUM_FORMS", "0"),
     ("MAX_NUM_FORMS", "1000"),
 ]
+
+
+def test_the_place_lookup_finds_arabic_names_and_answers_in_the_readers_language(client, reporter):
+    client.force_login(reporter)
+    url = reverse("admin:incidents_incident_places")
+    places = client.get(url, {"q": "خان شيخون"}, HTTP_ACCEPT_LANGUAGE="ar").json()["places"]
+    assert [(p["name"], p["label"], p["admin2_label"]) for p in places] == [
+        ("Khan Shaykhun", "خان شيخون", "معرة النعمان")
+    ]
+    # Spelling variants of alef and the article: اريحا finds أريحا, معرة النعمان its town.
+    assert [p["name"] for p in client.get(url, {"q": "اريحا"}).json()["places"]] == ["Ariha"]
+    assert client.get(url, {"q": "معرة النعمان"}).json()["places"][0]["name"] == "Ma`arrat an Nu`man"

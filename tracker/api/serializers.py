@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from core.api.serializers import RelatedIdField, RelatedValueField
@@ -62,5 +63,5 @@ class ActorDecisionSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         if (attrs["kind"] == ActorDecisionKind.PARTY) != (attrs.get("party") is not None):
-            raise serializers.ValidationError({"party": "Give a party exactly when the kind is `party`."})
+            raise serializers.ValidationError({"party": _("Give a party exactly when the kind is `party`.")})
         return attrs

@@ -5,11 +5,22 @@
   // No red or grey: the dashboards use them for incidents.
   var PALETTE = ["#1f77b4", "#e67e22", "#2ca02c", "#8e44ad", "#8c564b", "#d35400", "#17a589", "#b7950b"];
 
+  // The texts come from Django's JavaScript catalog (/i18n/js/) when the page loads it.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (format, values) { return format.replace("%s", values[0]); };
+
   function colourOf(index) { return PALETTE[index % PALETTE.length]; }
+
+  function isRightToLeft() { return document.documentElement.dir === "rtl"; }
 
   function neutral(map) {
     // Leaflet's default prefix carries a national flag: out of place on a neutral monitor's map.
     map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+    if (isRightToLeft()) {
+      // Mirrored for a right-to-left page: zoom on the right, legend (topleft) and attribution on the left.
+      if (map.zoomControl) { map.zoomControl.setPosition("topright"); }
+      map.attributionControl.setPosition("bottomleft");
+    }
     return map;
   }
 
@@ -24,7 +35,9 @@
       },
       onEachFeature: function (feature, featureLayer) {
         var name = feature.properties.name;
-        if (feature.properties.buffer_km) { name += " (+" + feature.properties.buffer_km + " km)"; }
+        if (feature.properties.buffer_km) {
+          name += " " + interpolate(gettext("(+%s km)"), [feature.properties.buffer_km]);
+        }
         legend.push({ name: name, colour: colourOf(index) });
         featureLayer.bindTooltip(feature.properties.name, { permanent: true, direction: "center", className: "area-label" });
         index += 1;
@@ -35,7 +48,7 @@
   }
 
   function addLegend(map, entries, position) {
-    var control = L.control({ position: position || "topright" });
+    var control = L.control({ position: position || (isRightToLeft() ? "topleft" : "topright") });
     control.onAdd = function () {
       var box = L.DomUtil.create("div", "map-legend");
       entries.forEach(function (entry) {
@@ -52,5 +65,5 @@
     return control;
   }
 
-  window.TrackerMap = { neutral: neutral, drawAreas: drawAreas, addLegend: addLegend };
+  window.TrackerMap = { neutral: neutral, drawAreas: drawAreas, addLegend: addLegend, isRightToLeft: isRightToLeft };
 })();

@@ -77,7 +77,13 @@ class DemoLoader:
         party = self.upsert(
             Party,
             {"name": data["name"]},
-            {"short_name": data["short_name"], "kind": data["kind"], "description": data["description"]},
+            {
+                "name_ar": data["name_ar"],
+                "short_name": data["short_name"],
+                "short_name_ar": data["short_name_ar"],
+                "kind": data["kind"],
+                "description": data["description"],
+            },
         )
         for name, dataset in data["aliases"]:
             self.upsert(PartyAlias, {"name": name}, {"party": party, "dataset": dataset})
@@ -89,6 +95,7 @@ class DemoLoader:
             {"slug": data["slug"]},
             {
                 "name": data["name"],
+                "name_ar": data["name_ar"],
                 "description": data["description"],
                 "geometry": normalize_geometry(data["geometry"]),
                 "buffer_km": data["buffer_km"],
@@ -96,7 +103,16 @@ class DemoLoader:
         )
 
     def load_agreement(self, data, parties, areas):
-        fields = ("title", "signed_on", "in_force_from", "in_force_until", "status", "timezone", "summary")
+        fields = (
+            "title",
+            "title_ar",
+            "signed_on",
+            "in_force_from",
+            "in_force_until",
+            "status",
+            "timezone",
+            "summary",
+        )
         agreement = self.upsert(Agreement, {"slug": data["slug"]}, {f: data[f] for f in fields})
         self.sync_m2m(agreement, "areas", [areas[slug] for slug in data["areas"]])
         for party, role in data["parties"]:
@@ -108,7 +124,10 @@ class DemoLoader:
             clauses[clause["number"]] = obj = self.upsert(
                 Clause,
                 {"agreement": agreement, "number": clause["number"]},
-                {f: clause[f] for f in ("title", "text", "kind", "in_force_from", "prohibited_categories")},
+                {
+                    f: clause[f]
+                    for f in ("title", "title_ar", "text", "kind", "in_force_from", "prohibited_categories")
+                },
             )
             self.sync_m2m(obj, "obligated_parties", [parties[name] for name in clause["obligated_parties"]])
             self.sync_m2m(obj, "areas", [areas[slug] for slug in clause["areas"]])
@@ -117,6 +136,7 @@ class DemoLoader:
                 Deadline,
                 {"agreement": agreement, "description": deadline["description"]},
                 {
+                    "description_ar": deadline["description_ar"],
                     "clause": clauses[deadline["clause"]],
                     "due_date": deadline["due_date"],
                     "due_time": deadline.get("due_time"),

@@ -1,6 +1,8 @@
 /* The incident form's map picker: see incidents/widgets.py. */
 (function () {
   "use strict";
+  // The texts come from Django's JavaScript catalog (/i18n/js/, in the widget's media).
+  var gettext = window.gettext || function (text) { return text; };
   var IDLIB = [35.8, 36.6];
 
   function field(name) { return document.getElementById("id_" + name); }
@@ -22,7 +24,7 @@
 
     function placeMarker(point) {
       if (!marker) {
-        marker = L.marker(point, { draggable: true, title: "Incident", autoPan: true }).addTo(map);
+        marker = L.marker(point, { draggable: true, title: gettext("Incident"), autoPan: true }).addTo(map);
         marker.on("dragend", function () { pick(marker.getLatLng(), true); });
       } else {
         marker.setLatLng(point);
@@ -70,12 +72,16 @@
           .then(function (r) { return r.json(); })
           .then(function (data) {
             results.innerHTML = "";
-            if (!data.places.length) { results.innerHTML = "<li>No place of that name in the gazetteer.</li>"; }
+            if (!data.places.length) {
+              var none = document.createElement("li");
+              none.textContent = gettext("No place of that name in the gazetteer.");
+              results.appendChild(none);
+            }
             data.places.forEach(function (place) {
               var item = document.createElement("li");
               item.tabIndex = 0;
               item.setAttribute("role", "option");
-              item.textContent = place.name + " · " + [place.admin2, place.admin1].filter(Boolean).join(", ");
+              item.textContent = place.label + " · " + [place.admin2_label, place.admin1_label].filter(Boolean).join(gettext(", "));
               item.addEventListener("click", function () { choose(place); });
               item.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); choose(place); } });
               results.appendChild(item);
@@ -100,7 +106,7 @@
       var layer = TrackerMap.drawAreas(map, areas);
       if (!start && areas.features.length) { map.fitBounds(layer.getBounds().pad(0.05)); }
       layer.addTo(map);
-      TrackerMap.addLegend(map, layer.legend.concat([{ name: "Incident (drag to move)", colour: "#2a81cb", fill: "#2a81cb", round: true }]));
+      TrackerMap.addLegend(map, layer.legend.concat([{ name: gettext("Incident (drag to move)"), colour: "#2a81cb", fill: "#2a81cb", round: true }]));
       box.dataset.ready = "1";
     });
   }
