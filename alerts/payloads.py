@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from agreements.models import Deadline
 from core.choices import IncidentCategory
+from core.i18n import localized
 from imports.models import ImportJob
 from incidents.models import Source, may_see_confidential
 from tracker.choices import Confidence
@@ -165,7 +166,7 @@ def _day(iso: str | None) -> str:
     return formats.date_format(dt.date.fromisoformat(iso[:10]), "j M Y") if iso else "?"
 
 
-def _line(event: str, item: dict) -> str:
+def _line(event: str, item: dict, descriptions: dict[int, str]) -> str:
     if "incident" in item:
         incident = item["incident"]
         return "- " + _(
@@ -181,7 +182,7 @@ def _line(event: str, item: dict) -> str:
     if "due_at" in item:
         return "- " + _("%(agreement)s: %(description)s (due %(day)s)") % {
             "agreement": item["agreement"],
-            "description": item["description"],
+            "description": descriptions.get(item["id"], item["description"]),
             "day": _day(item["due_at"]),
         }
     return "- " + _("import %(id)s of %(file)s: %(status)s, %(rejected)s rows rejected") % item
@@ -197,7 +198,10 @@ def email_text(payload: dict) -> tuple[str, str]:
     names = {"label": label, "count": payload["count"], "rule": payload["rule"]["name"]}
     subject = _("[Alert] %(label)s: %(count)s (%(rule)s)") % names
     lines = [_("%(label)s: %(count)s (rule “%(rule)s”).") % names, ""]
-    lines += [_line(payload["event"], item) for item in payload["items"]]
+    # The payload (schema v1) names deadlines in English; the email in the reader's language.
+    deadlines = Deadline.objects.filter(id__in=[item["id"] for item in payload["items"] if "due_at" in item])
+    descriptions = {d.id: localized(d, "description") for d in deadlines}
+    lines += [_line(payload["event"], item, descriptions) for item in payload["items"]]
     if payload["truncated"]:
         lines.append(
             _("... and %(more)s more: see the violations list.")

@@ -8,7 +8,7 @@
   var STATE_COLOURS = { met: "#1e8449", missed: "#c0392b", due: "#2471a3", waived: "#7f8c8d" };
   var LANGUAGE = document.documentElement.lang || "en";
   var RTL = document.documentElement.dir === "rtl";
-  var t = window.gettext || function (text) { return text; };
+  var gettext = window.gettext || function (text) { return text; };
   var interpolate = window.interpolate || function (format, values) {
     return format.replace(/%\(\w+\)s/g, function (match) { return String(values[match.slice(2, -2)]); });
   };
@@ -17,7 +17,7 @@
   var SHORT_DAY = new Intl.DateTimeFormat(LANGUAGE, { day: "numeric", month: "short", timeZone: "UTC", numberingSystem: "latn" });
   var NUMBER = new Intl.NumberFormat(LANGUAGE, { numberingSystem: "latn" });
   var STATE_NAMES = {
-    met: t("met"), missed: t("missed"), due: t("due"), waived: t("waived")
+    met: gettext("met"), missed: gettext("missed"), due: gettext("due"), waived: gettext("waived")
   };
 
   function isoDay(iso) { return new Date(iso + "T00:00:00Z"); }
@@ -42,7 +42,7 @@
         plugins: {
           legend: { rtl: RTL, textDirection: RTL ? "rtl" : "ltr" },
           tooltip: { rtl: RTL, textDirection: RTL ? "rtl" : "ltr" },
-          title: { display: names.length === 0, text: t("No violations in this window") }
+          title: { display: names.length === 0, text: gettext("No violations in this window") }
         }
       }
     });
@@ -86,7 +86,7 @@
       var properties = features[i].properties;
       var name = properties.name;
       if (properties.buffer_km) {
-        name += " (" + interpolate(t("+%(km)s km"), { km: NUMBER.format(properties.buffer_km) }, true) + ")";
+        name += " (" + interpolate(gettext("+%(km)s km"), { km: NUMBER.format(properties.buffer_km) }, true) + ")";
       }
       return { name: name, colour: entry.colour };
     });
@@ -96,8 +96,8 @@
     _updateMetric: function (maxMeters) {
       var meters = this._getRoundNum(maxMeters);
       var label = meters < 1000
-        ? interpolate(t("%(n)s m"), { n: NUMBER.format(meters) }, true)
-        : interpolate(t("%(n)s km"), { n: NUMBER.format(meters / 1000) }, true);
+        ? interpolate(gettext("%(n)s m"), { n: NUMBER.format(meters) }, true)
+        : interpolate(gettext("%(n)s km"), { n: NUMBER.format(meters / 1000) }, true);
       this._updateScale(this._mScale, label, meters / maxMeters);
     }
   });
@@ -109,7 +109,7 @@
     var end = RTL ? "left" : "right";
     var leafletMap = TrackerMap.neutral(L.map(element, { zoomSnap: 0.25, zoomControl: false }));
     leafletMap.attributionControl.setPosition("bottom" + end);
-    L.control.zoom({ position: "top" + start, zoomInTitle: t("Zoom in"), zoomOutTitle: t("Zoom out") }).addTo(leafletMap);
+    L.control.zoom({ position: "top" + start, zoomInTitle: gettext("Zoom in"), zoomOutTitle: gettext("Zoom out") }).addTo(leafletMap);
     var bounds = L.latLngBounds([]);
     var areas = TrackerMap.drawAreas(leafletMap, map.areas);
     if (map.areas.features.length) { bounds.extend(areas.getBounds()); }
@@ -126,7 +126,7 @@
       popup.appendChild(title);
       popup.appendChild(document.createElement("br"));
       popup.appendChild(document.createTextNode(p.perpetrator + " · " + interpolate(
-        t("killed %(killed)s, injured %(injured)s"),
+        gettext("killed %(killed)s, injured %(injured)s"),
         { killed: NUMBER.format(p.killed), injured: NUMBER.format(p.injured) }, true)));
       marker.bindPopup(popup);
       bounds.extend([p.lat, p.lon]);
@@ -138,8 +138,8 @@
     markers.forEach(function (marker) { marker.addTo(leafletMap); });
     new Scale({ imperial: false, position: "bottom" + start }).addTo(leafletMap);
     TrackerMap.addLegend(leafletMap, areaLegend(areas, map.areas.features).concat([
-      { name: t("Incident breaching this agreement"), colour: "#922b21", fill: "#e74c3c", round: true },
-      { name: t("Other incident in its areas"), colour: "#566573", fill: "#aab7b8", round: true }
+      { name: gettext("Incident breaching this agreement"), colour: "#922b21", fill: "#e74c3c", round: true },
+      { name: gettext("Other incident in its areas"), colour: "#566573", fill: "#aab7b8", round: true }
     ]), "top" + end);
     element.dataset.points = String(map.points.length);
     element.dataset.violations = String(map.points.filter(function (p) { return p.violation; }).length);
