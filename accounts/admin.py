@@ -19,7 +19,7 @@ class PreferenceInline(admin.StackedInline):
 
     model = Preference
     can_delete = False
-    extra = 0
+    extra = 1
     max_num = 1
 
 

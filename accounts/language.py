@@ -8,13 +8,13 @@ from django.conf import settings
 from django.core.cache import caches
 from django.utils import translation
 
-from .models import Preference
+from .models import Preference, forget_cached_language
 
 SUPPORTED = {code for code, _ in settings.LANGUAGES}
 
 
 def _cache_key(user_id: int) -> str:
-    return f"tracker-language:{user_id}"
+    return f"tracker-language:{user_id}"  # as forget_cached_language deletes it
 
 
 def chosen_language(user) -> str | None:
@@ -43,7 +43,7 @@ def set_language(user, language: str) -> None:
     except LookupError:
         return
     Preference.objects.update_or_create(user=user, defaults={"language": language})
-    caches["local"].delete(_cache_key(user.pk))
+    forget_cached_language(user.pk)
 
 
 def activate_for(request, user) -> None:

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.cache import caches
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -27,3 +28,16 @@ class Preference(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        forget_cached_language(self.user_id)
+
+    def delete(self, *args, **kwargs):
+        forget_cached_language(self.user_id)
+        return super().delete(*args, **kwargs)
+
+
+def forget_cached_language(user_id: int) -> None:
+    """accounts.language caches each user's choice for a few seconds: a change takes effect at once."""
+    caches["local"].delete(f"tracker-language:{user_id}")

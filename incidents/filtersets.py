@@ -5,20 +5,26 @@ from django.db.models import Q
 
 from core.api.filters import BBoxFilter, ChoiceInFilter, DateTimeFilter, FilterSet, IdInFilter, SearchFilter
 from core.choices import IncidentCategory
-from core.i18n import has_arabic
+from core.i18n import fold_arabic, has_arabic
 
 from . import gazetteer
 from .choices import ActorCase, DatePrecision, IncidentStatus, LocationPrecision, TargetType, Weapon
 from .models import ClauseLink, Incident
 
 
-def arabic_place_match(value: str, prefix: str = "") -> Q:
+def arabic_place_match(value: str) -> Q:
     """Incidents recorded at a place whose Arabic name is `value` (سراقب finds Saraqib): their
-    place, district or governorate names one of its Latin spellings."""
+    place, district or governorate names one of its Latin spellings, or their place name is a
+    spelling the gazetteer reads as that Arabic name (Saraqeb)."""
     match = Q()
     for name in gazetteer.latin_names(value.strip()):
-        match |= Q(**{f"{prefix}place_name__icontains": name})
-        match |= Q(**{f"{prefix}admin1__iexact": name}) | Q(**{f"{prefix}admin2__iexact": name})
+        match |= Q(place_name__icontains=name) | Q(admin1__iexact=name) | Q(admin2__iexact=name)
+    wanted = fold_arabic(value.strip())
+    if len(wanted) >= 2:
+        recorded = Incident.objects.exclude(place_name="").values_list("place_name", flat=True).distinct()
+        spelled = [name for name in recorded if wanted in fold_arabic(gazetteer.arabic_name(name))]
+        if spelled:
+            match |= Q(place_name__in=spelled)
     return match
 
 

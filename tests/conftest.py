@@ -43,3 +43,16 @@ def compiled_translations():
     from django.core.management import call_command
 
     call_command("compile_translations", stdout=io.StringIO())
+
+
+@pytest.fixture(autouse=True)
+def _english_and_no_cached_preference():
+    """Each test starts in the default language: a request activates its language for the thread,
+    and the language preferences are cached per process (accounts.language)."""
+    from django.core.cache import caches
+    from django.utils import translation
+
+    translation.activate("en")
+    caches["local"].clear()
+    yield
+    translation.activate("en")
