@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt | md
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run test lint bench migrate demo messages
+.PHONY: install install-dev run test lint bench migrate demo messages catalogs
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -34,6 +34,19 @@ demo: migrate
 # The translations' .mo files are built, never committed (polib: no GNU gettext needed).
 messages: install
 	$(PY) manage.py compile_translations
+
+# The Arabic catalogs brought up to date with the code (needs GNU gettext): each app's own, inside
+# the app, and the project's (config/, templates/) at the top. Then translate what is new.
+APPS_WITH_TEXTS := core accounts agreements incidents tracker imports reports alerts demo
+catalogs: install
+	@for app in $(APPS_WITH_TEXTS); do \
+		mkdir -p $$app/locale && (cd $$app && ../$(PY) ../manage.py makemessages -l ar --no-obsolete) || exit 1; \
+		if grep -rqs --include=*.js "gettext(" $$app/static; then \
+			(cd $$app && ../$(PY) ../manage.py makemessages -l ar -d djangojs --no-obsolete -i "*/vendor/*") || exit 1; \
+		fi; \
+	done
+	$(PY) manage.py makemessages -l ar --no-obsolete $(foreach app,$(APPS_WITH_TEXTS),-i $(app)) \
+		-i tests -i bench -i var -i .venv -i staticfiles
 
 run: demo messages
 	$(PY) manage.py ensure_admin

@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 from django.utils import translation
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 SECOND_LANGUAGE = "ar"
 
@@ -57,3 +58,46 @@ def name_key(name: str) -> str:
     form. Party matching (agreements.Party.match, the importers' lookup) compares these."""
     name = " ".join((name or "").split())
     return fold_arabic(name).lower() if has_arabic(name) else name.lower()
+
+
+# The month names Syrians write (كانون الثاني، شباط، آذار، نيسان...), not the Egyptian ones of Django's
+# own Arabic (يناير، فبراير...): Django formats dates with these msgids, and the core catalog, merged
+# over Django's, translates them. Listed here only so that makemessages finds them.
+MONTH_NAMES = (
+    gettext_noop("January"),
+    gettext_noop("February"),
+    gettext_noop("March"),
+    gettext_noop("April"),
+    gettext_noop("May"),
+    gettext_noop("June"),
+    gettext_noop("July"),
+    gettext_noop("August"),
+    gettext_noop("September"),
+    gettext_noop("October"),
+    gettext_noop("November"),
+    gettext_noop("December"),
+    gettext_noop("jan"),
+    gettext_noop("feb"),
+    gettext_noop("mar"),
+    gettext_noop("apr"),
+    gettext_noop("may"),
+    gettext_noop("jun"),
+    gettext_noop("jul"),
+    gettext_noop("aug"),
+    gettext_noop("sep"),
+    gettext_noop("oct"),
+    gettext_noop("nov"),
+    gettext_noop("dec"),
+    pgettext_lazy("alt. month", "January"),
+    pgettext_lazy("alt. month", "February"),
+    pgettext_lazy("alt. month", "March"),
+    pgettext_lazy("alt. month", "April"),
+    pgettext_lazy("alt. month", "May"),
+    pgettext_lazy("alt. month", "June"),
+    pgettext_lazy("alt. month", "July"),
+    pgettext_lazy("alt. month", "August"),
+    pgettext_lazy("alt. month", "September"),
+    pgettext_lazy("alt. month", "October"),
+    pgettext_lazy("alt. month", "November"),
+    pgettext_lazy("alt. month", "December"),
+)
