@@ -1,7 +1,7 @@
 """Dates and numbers of a report, written for the reader's language (the active one).
 
 A report's data keeps ISO dates and plain numbers; every format (HTML, email, PDF, charts)
-writes them through these, so a report in Arabic says "7 إبريل 2019" where one in English says
+writes them through these, so a report in Arabic says "7 نيسان 2019" where one in English says
 "7 Apr 2019". Times stay in the report's time zone: the data is already in it.
 """
 

@@ -37,7 +37,7 @@ def test_a_user_who_reads_arabic_gets_the_alert_in_arabic_and_another_in_english
 
     messages = {message.to[0]: message for message in mail.outbox}
     assert messages["reader@ngo.example"].subject.startswith("[تنبيه] فات الموعد النهائي: 1")
-    assert "سحب الأسلحة الثقيلة (يستحق في 10 أكتوبر 2018)" in messages["reader@ngo.example"].body
+    assert "سحب الأسلحة الثقيلة (يستحق في 10 تشرين الأول 2018)" in messages["reader@ngo.example"].body
     assert messages["colleague@ngo.example"].subject.startswith("[Alert] Deadline missed: 1")
     assert f"{deadline.description} (due 10 Oct 2018)" in messages["colleague@ngo.example"].body
 

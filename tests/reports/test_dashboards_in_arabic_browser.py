@@ -95,7 +95,7 @@ def test_a_reader_who_chose_arabic_sees_the_dashboard_and_a_report_right_to_left
     browser.get(f"{live_server.url}/dashboard/")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl"
     assert browser.find_element(By.LINK_TEXT, arabic.AGREEMENT).is_displayed()
-    print(f"\n{screenshot(browser, 'ar-1-dashboards.png')}")
+    print(f"\n{screenshot(browser, 'ar-reports-1-dashboards.png')}")
     assert english_left(browser.execute_script(VISIBLE_TEXT), data) == []
 
     browser.get(f"{live_server.url}/dashboard/sochi-2018/?days=30&until=2019-04-07")
@@ -111,12 +111,12 @@ def test_a_reader_who_chose_arabic_sees_the_dashboard_and_a_report_right_to_left
     # Mirrored: the zoom buttons on the right, the legend on the left; both in Arabic.
     assert zoom.location["x"] > legend.location["x"]
     assert arabic.ZONE in legend.text and "حادث يخرق هذا الاتفاق" in legend.text
-    print(screenshot(browser, "ar-2-dashboard-sochi-2018.png"))
+    print(screenshot(browser, "ar-reports-2-dashboard-sochi-2018.png"))
     assert english_left(browser.execute_script(VISIBLE_TEXT), data) == []
 
     browser.get(f"{live_server.url}/dashboard/reports/{report.pk}/html/")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl"
     assert browser.find_element(By.TAG_NAME, "h1").text == report.title
-    print(screenshot(browser, "ar-3-report.png"))
+    print(screenshot(browser, "ar-reports-3-report.png"))
     sources = ["SOHR bulletin"]  # a source's name is data
     assert english_left(browser.execute_script(VISIBLE_TEXT), data + sources) == []

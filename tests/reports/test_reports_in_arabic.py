@@ -55,7 +55,7 @@ def test_a_report_in_arabic_is_written_in_arabic_with_the_arabic_names(arabic_we
     content = build(arabic_week, "ar")
     data, html = content["data"], content["html"]
 
-    assert data["title"] == f"{arabic.AGREEMENT}: الانتهاكات من 01 إبريل 2019 إلى 07 إبريل 2019"
+    assert data["title"] == f"{arabic.AGREEMENT}: الانتهاكات من 01 نيسان 2019 إلى 07 نيسان 2019"
     assert [row["label"] for row in data["by_clause"]] == [f"§1 {arabic.CEASEFIRE}", f"§2 {arabic.ZONE}"]
     assert {row["label"] for row in data["by_party"]} == {arabic.GOVERNMENT, arabic.HTS, "جهة منفذة مجهولة"}
     assert data["deadlines"]["missed_in_period"][0]["description"] == arabic.WEAPONS_OUT
@@ -151,7 +151,7 @@ def test_an_emailed_report_in_arabic_has_an_arabic_subject_and_a_right_to_left_b
     [message] = mail.outbox
     assert (
         message.subject
-        == f"[تقرير الامتثال] {arabic.AGREEMENT}: الانتهاكات من 01 إبريل 2019 إلى 07 إبريل 2019"
+        == f"[تقرير الامتثال] {arabic.AGREEMENT}: الانتهاكات من 01 نيسان 2019 إلى 07 نيسان 2019"
     )
     assert "الانتهاكات: 5 (الفترة السابقة 1، التغيّر +4)" in message.body
     html, _mimetype = message.alternatives[0]

@@ -12,10 +12,12 @@
   var interpolate = window.interpolate || function (format, values) {
     return format.replace(/%\(\w+\)s/g, function (match) { return String(values[match.slice(2, -2)]); });
   };
-  // Latin digits, as the sources write them; month names in the page's language.
-  var DAY = new Intl.DateTimeFormat(LANGUAGE, { day: "numeric", month: "short", year: "numeric", timeZone: "UTC", numberingSystem: "latn" });
-  var SHORT_DAY = new Intl.DateTimeFormat(LANGUAGE, { day: "numeric", month: "short", timeZone: "UTC", numberingSystem: "latn" });
-  var NUMBER = new Intl.NumberFormat(LANGUAGE, { numberingSystem: "latn" });
+  // Latin digits, as the sources write them; month names in the page's language, in Arabic the
+  // ones written in Syria (نيسان, as Django's pages write them: config/formats/ar, core's catalog).
+  var LOCALE = LANGUAGE === "ar" ? "ar-SY" : LANGUAGE;
+  var DAY = new Intl.DateTimeFormat(LOCALE, { day: "numeric", month: "short", year: "numeric", timeZone: "UTC", numberingSystem: "latn" });
+  var SHORT_DAY = new Intl.DateTimeFormat(LOCALE, { day: "numeric", month: "short", timeZone: "UTC", numberingSystem: "latn" });
+  var NUMBER = new Intl.NumberFormat(LOCALE, { numberingSystem: "latn" });
   var STATE_NAMES = {
     met: gettext("met"), missed: gettext("missed"), due: gettext("due"), waived: gettext("waived")
   };
@@ -34,7 +36,7 @@
         })
       },
       options: {
-        responsive: true, maintainAspectRatio: false, animation: false, locale: LANGUAGE,
+        responsive: true, maintainAspectRatio: false, animation: false, locale: LOCALE,
         scales: {
           x: { stacked: true, ticks: { maxTicksLimit: 12 } },
           y: { stacked: true, beginAtZero: true, position: RTL ? "right" : "left", ticks: { precision: 0, callback: function (v) { return NUMBER.format(v); } } }
@@ -64,7 +66,7 @@
         })
       },
       options: {
-        responsive: true, maintainAspectRatio: false, animation: false, locale: LANGUAGE,
+        responsive: true, maintainAspectRatio: false, animation: false, locale: LOCALE,
         scales: {
           x: { type: "linear", ticks: { callback: function (v) { return DAY.format(new Date(v)); }, maxTicksLimit: 6 } },
           y: { type: "category", labels: states.map(function (s) { return STATE_NAMES[s]; }), offset: true, position: RTL ? "right" : "left" }
