@@ -36,6 +36,7 @@ from agreements.choices import DeadlineStatus
 from agreements.models import Agreement, Area, Deadline
 from core.choices import IncidentCategory
 from core.i18n import is_arabic, localized
+from incidents import gazetteer
 from incidents.models import Incident, Source
 from tracker.choices import Confidence, ViolationStatus
 from tracker.models import Violation
@@ -220,7 +221,7 @@ def _breakdowns(violations, lo, hi, prev_lo):
     totals = _empty_row()
 
     def targets(party_id, party_name, admin1, admin2, category):
-        area_label = " / ".join(x for x in (admin1, admin2) if x) or _("Not recorded")
+        area_label = " / ".join(gazetteer.display_name(x) for x in (admin1, admin2) if x) or _("Not recorded")
         return [
             totals,
             _group(sections["by_party"], party_id, label=party_name or unknown_party()),
@@ -377,7 +378,7 @@ def _most_serious(violations, lo, hi, tz, include_confidential):
             {
                 "id": incident.id,
                 "occurred_at": incident.occurred_at.astimezone(tz).isoformat(),
-                "place": incident.place_name or incident.admin2 or incident.admin1,
+                "place": incident.display_place,
                 "category": incident.category,
                 "category_label": incident.get_category_display(),
                 "perpetrator": incident.perpetrator.display_name

@@ -60,6 +60,7 @@ def test_a_report_in_arabic_is_written_in_arabic_with_the_arabic_names(arabic_we
     assert {row["label"] for row in data["by_party"]} == {arabic.GOVERNMENT, arabic.HTS, "جهة منفذة مجهولة"}
     assert data["deadlines"]["missed_in_period"][0]["description"] == arabic.WEAPONS_OUT
     assert data["areas"][0]["name"] == arabic.ZONE
+    assert {"سراقب", "أريحا"} <= {incident["place"] for incident in data["most_serious"]}  # the gazetteer's
     assert '<html lang="ar" dir="rtl">' in html
     assert "الضحايا" in html and "أخطر الحوادث" in html and "7 أيام" in html
     # Apart from data (sources' names, place names in the fixture, codes), no English is left.
