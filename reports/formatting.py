@@ -8,6 +8,7 @@ writes them through these, so a report in Arabic says "7 نيسان 2019" where 
 import datetime as dt
 
 from django.utils import formats
+from django.utils.translation import get_language_bidi
 
 DAY = "j M Y"
 MOMENT = "j M Y H:i"
@@ -41,5 +42,7 @@ def number(value: int | float | None) -> str:
 
 
 def signed(value: int | float) -> str:
-    """A change: "+3", "-2" or "0"."""
-    return f"+{number(value)}" if value > 0 else ("-" + number(-value) if value < 0 else number(0))
+    """A change: "+3", "-2" or "0". In a right-to-left language it is isolated left to right
+    (U+2066 ... U+2069), or the sign would be drawn on the number's right: "3+"."""
+    text = f"+{number(value)}" if value > 0 else ("-" + number(-value) if value < 0 else number(0))
+    return f"\u2066{text}\u2069" if get_language_bidi() else text

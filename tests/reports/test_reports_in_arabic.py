@@ -154,7 +154,7 @@ def test_an_emailed_report_in_arabic_has_an_arabic_subject_and_a_right_to_left_b
         message.subject
         == f"[تقرير الامتثال] {arabic.AGREEMENT}: الانتهاكات من 01 نيسان 2019 إلى 07 نيسان 2019"
     )
-    assert "الانتهاكات: 5 (الفترة السابقة 1، التغيّر +4)" in message.body
+    assert "الانتهاكات: 5 (الفترة السابقة 1، التغيّر \u2066+4\u2069)" in message.body
     html, _mimetype = message.alternatives[0]
     assert '<html lang="ar" dir="rtl">' in html and arabic.GOVERNMENT in html
 
