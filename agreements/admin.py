@@ -3,6 +3,7 @@ import json
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -90,6 +91,7 @@ class AgreementAdmin(SimpleHistoryAdmin):
 class AreaForm(forms.ModelForm):
     geometry = forms.JSONField(
         widget=forms.Textarea(attrs={"rows": 8, "cols": 90, "style": "font-family: monospace"}),
+        label=capfirst(Area._meta.get_field("geometry").verbose_name),
         help_text=Area._meta.get_field("geometry").help_text,
     )
 
@@ -156,6 +158,7 @@ class ClauseAdmin(SimpleHistoryAdmin):
 class DeadlineAdmin(SimpleHistoryAdmin):
     list_display = [
         "description",
+        "description_ar",
         "agreement",
         "clause",
         "due_date",

@@ -112,6 +112,7 @@ class IncidentAdmin(SimpleHistoryAdmin):
         "description",
         "external_id",
         "perpetrator__name",
+        "perpetrator__name_ar",
         "actor_name",
     ]
     date_hierarchy = "occurred_at"

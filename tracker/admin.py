@@ -56,7 +56,9 @@ class ViolationAdmin(admin.ModelAdmin):
         "incident__place_name",
         "incident__description",
         "clause__title",
+        "clause__title_ar",
         "clause__agreement__title",
+        "clause__agreement__title_ar",
     ]
     date_hierarchy = "flagged_at"
     list_select_related = ["incident__perpetrator", "clause__agreement", "reviewed_by"]
@@ -170,11 +172,31 @@ class ViolationAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(back)
 
 
+# The names of the counts and parameters the jobs record (tracker.services), as the admin shows them.
+JOB_WORDS = {
+    "incidents": _("incidents"),
+    "clauses": _("clauses"),
+    "created": _("created"),
+    "reflagged": _("flagged again"),
+    "updated": _("updated"),
+    "withdrawn": _("withdrawn"),
+    "changed_clauses": _("changed clauses"),
+    "missed": _("missed"),
+    "due_soon": _("due soon"),
+    "no_longer_due_soon": _("no longer due soon"),
+    "since": _("since"),
+    "at": _("at"),
+    "due_soon_days": _("days before due"),
+    "incident_ids": _("incident ids"),
+    "clause_ids": _("clause ids"),
+}
+
+
 def _readable(values):
     """A job's counts or parameters as `missed 2 · due soon 1`, not raw JSON."""
     if not values:
         return "-"
-    return " · ".join(f"{key.replace('_', ' ')} {value}" for key, value in values.items())
+    return " · ".join(f"{JOB_WORDS.get(key, key.replace('_', ' '))} {value}" for key, value in values.items())
 
 
 @admin.register(JobRun)
@@ -265,7 +287,7 @@ class ActorDecisionAdmin(admin.ModelAdmin):
     change_list_template = "tracker/admin/actordecision_change_list.html"
     list_display = ["name", "kind", "party", "decided_by", "decided_at"]
     list_filter = ["kind"]
-    search_fields = ["name", "party__name"]
+    search_fields = ["name", "party__name", "party__name_ar"]
     list_select_related = ["party", "decided_by"]
 
     def has_add_permission(self, request):
