@@ -16,6 +16,7 @@ from agreements.models import Deadline
 from core.choices import IncidentCategory
 from core.i18n import localized
 from imports.models import ImportJob
+from incidents import gazetteer
 from incidents.models import Source, may_see_confidential
 from tracker.choices import Confidence
 from tracker.models import Violation
@@ -175,7 +176,7 @@ def _line(event: str, item: dict, descriptions: dict[int, str]) -> str:
             "agreement": item["agreement"],
             "clause": item["clause"]["number"],
             "category": _label(IncidentCategory, incident["category"]),
-            "place": incident["place"] or "?",
+            "place": gazetteer.display_name(incident["place"]) if incident["place"] else "?",
             "day": _day(incident["occurred_at"]),
             "confidence": _label(Confidence, item["confidence"]),
         }

@@ -6,8 +6,10 @@ import pytest
 from django.core import mail
 
 from accounts.language import set_language
+from alerts import services
+from alerts.models import AlertDelivery
 from tests.alerts.conftest import make_rule
-from tests.factories import DeadlineFactory, UserFactory
+from tests.factories import DeadlineFactory, UserFactory, ViolationFactory
 from tracker import services as engine
 
 pytestmark = pytest.mark.django_db
@@ -52,3 +54,18 @@ def test_an_address_without_a_user_is_written_to_in_the_owners_language(
     [message] = mail.outbox
     assert message.subject == "[تنبيه] فات الموعد النهائي: 1 (Rule)"
     assert message.body.startswith("فات الموعد النهائي: 1 (القاعدة «Rule»).")
+
+
+def test_a_violation_alert_in_arabic_names_the_event_category_place_and_confidence_in_arabic(superuser):
+    set_language(superuser, "ar")
+    make_rule(superuser, emails="desk@ngo.example")
+    violation = ViolationFactory(
+        incident__place_name="Saraqib", incident__category="shelling", confidence="high"
+    )
+    services.decide("violation_flagged", [violation.id])
+    services.deliver(AlertDelivery.objects.get().pk)
+
+    [message] = mail.outbox
+    assert message.subject == "[تنبيه] رُصد انتهاك: 1 (Rule)"
+    line = message.body.splitlines()[2]
+    assert "في سراقب" in line and "(درجة الثقة: عالية)" in line and "Saraqib" not in line
