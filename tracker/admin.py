@@ -186,7 +186,7 @@ JOB_WORDS = {
     "no_longer_due_soon": _("no longer due soon"),
     "since": _("since"),
     "at": _("at"),
-    "due_soon_days": _("days before due"),
+    "due_soon_days": _("due soon days"),
     "incident_ids": _("incident ids"),
     "clause_ids": _("clause ids"),
 }
