@@ -5,10 +5,13 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.tasks import enqueue_on_commit
 
 from . import services, tasks
+from .choices import AlertEvent
 from .models import AlertDelivery, AlertRule
 
 
@@ -29,8 +32,11 @@ class AlertRuleAdmin(admin.ModelAdmin):
     readonly_fields = ["secret", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["name", "owner", "active", "events", "min_confidence", "due_within_days"]}),
-        ("Which records (empty: all)", {"fields": ["agreements", "clauses", "parties", "areas"]}),
-        ("Delivery", {"fields": ["channel", "recipients", "emails", "webhook_url", "secret"]}),
+        (
+            gettext_lazy("Which records (empty: all)"),
+            {"fields": ["agreements", "clauses", "parties", "areas"]},
+        ),
+        (gettext_lazy("Delivery"), {"fields": ["channel", "recipients", "emails", "webhook_url", "secret"]}),
         (None, {"fields": ["created_at", "updated_at"]}),
     ]
     actions = ["send_test"]
@@ -38,17 +44,28 @@ class AlertRuleAdmin(admin.ModelAdmin):
     def get_changeform_initial_data(self, request):
         return {"owner": request.user.pk, **super().get_changeform_initial_data(request)}
 
-    @admin.display(description="deliveries")
+    @admin.display(description=gettext_lazy("deliveries"))
     def delivery_log(self, rule):
         url = reverse("admin:alerts_alertdelivery_changelist") + f"?rule__id__exact={rule.pk}"
-        return format_html('<a href="{}">Delivery log</a>', url)
+        return format_html('<a href="{}">{}</a>', url, _("Delivery log"))
 
-    @admin.action(description="Send a test alert to the selected rules' recipients", permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Send a test alert to the selected rules' recipients"),
+        permissions=["change"],
+    )
     def send_test(self, request, queryset):
         for rule in queryset:
             alert = services.send_test(rule, now=timezone.now())
             enqueue_on_commit(tasks.send_alert, alert.id)
-        self.message_user(request, f"Test alerts queued for {queryset.count()} rule(s).", messages.SUCCESS)
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext(
+                "Test alerts queued for %(count)s rule.", "Test alerts queued for %(count)s rules.", count
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(AlertDelivery)
@@ -69,15 +86,16 @@ class AlertDeliveryAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
 
-    @admin.display(description="event")
+    @admin.display(description=gettext_lazy("event"))
     def event(self, delivery):
-        return delivery.alert.event
+        event = delivery.alert.event
+        return AlertEvent(event).label if event in AlertEvent.values else _("Test alert")
 
-    @admin.display(description="items")
+    @admin.display(description=gettext_lazy("items"))
     def items(self, delivery):
         return len(delivery.object_ids)
 
-    @admin.action(description="Send the selected deliveries again", permissions=["change"])
+    @admin.action(description=gettext_lazy("Send the selected deliveries again"), permissions=["change"])
     def send_again(self, request, queryset):
         now, again = timezone.now(), 0
         for delivery_id in queryset.values_list("id", flat=True):
@@ -86,6 +104,11 @@ class AlertDeliveryAdmin(admin.ModelAdmin):
                 again += 1
         self.message_user(
             request,
-            f"{again} delivery(ies) queued again (waiting or sending ones are left alone).",
+            ngettext(
+                "%(count)s delivery queued again (waiting or sending ones are left alone).",
+                "%(count)s deliveries queued again (waiting or sending ones are left alone).",
+                again,
+            )
+            % {"count": again},
             messages.SUCCESS,
         )

@@ -1,14 +1,15 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AlertEvent(models.TextChoices):
     """What a rule can be told about (the `event` of a webhook payload)."""
 
-    VIOLATION_FLAGGED = "violation_flagged", "Violation flagged"
-    VIOLATION_CONFIRMED = "violation_confirmed", "Violation confirmed"
-    DEADLINE_MISSED = "deadline_missed", "Deadline missed"
-    DEADLINE_DUE_SOON = "deadline_due_soon", "Deadline due soon"
-    IMPORT_ERRORS = "import_errors", "Import finished with errors"
+    VIOLATION_FLAGGED = "violation_flagged", _("Violation flagged")
+    VIOLATION_CONFIRMED = "violation_confirmed", _("Violation confirmed")
+    DEADLINE_MISSED = "deadline_missed", _("Deadline missed")
+    DEADLINE_DUE_SOON = "deadline_due_soon", _("Deadline due soon")
+    IMPORT_ERRORS = "import_errors", _("Import finished with errors")
 
 
 # Not a rule's choice: the "send a test" action's event.
@@ -16,12 +17,12 @@ TEST_EVENT = "test"
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "Email"
-    WEBHOOK = "webhook", "Webhook"
+    EMAIL = "email", _("Email")
+    WEBHOOK = "webhook", _("Webhook")
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Waiting (first attempt or a retry)"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed (gave up)"
+    PENDING = "pending", _("Waiting (first attempt or a retry)")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed (gave up)")

@@ -9,10 +9,16 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 from agreements.models import Deadline
+from core.choices import IncidentCategory
+from core.i18n import localized
 from imports.models import ImportJob
+from incidents import gazetteer
 from incidents.models import Source, may_see_confidential
+from tracker.choices import Confidence
 from tracker.models import Violation
 
 from .choices import TEST_EVENT, AlertEvent
@@ -157,26 +163,51 @@ def build_payload(delivery: AlertDelivery, also_for=None) -> dict:
     }
 
 
-def _line(event: str, item: dict) -> str:
+def _day(iso: str | None) -> str:
+    return formats.date_format(dt.date.fromisoformat(iso[:10]), "j M Y") if iso else "?"
+
+
+def _line(event: str, item: dict, descriptions: dict[int, str]) -> str:
     if "incident" in item:
         incident = item["incident"]
-        return (
-            f"- {item['agreement']} §{item['clause']['number']}: {incident['category']} at "
-            f"{incident['place'] or '?'} on {incident['occurred_at'][:10]} ({item['confidence']} confidence)"
-        )
+        return "- " + _(
+            "%(agreement)s §%(clause)s: %(category)s at %(place)s on %(day)s (%(confidence)s confidence)"
+        ) % {
+            "agreement": item["agreement"],
+            "clause": item["clause"]["number"],
+            "category": _label(IncidentCategory, incident["category"]),
+            "place": gazetteer.display_name(incident["place"]) if incident["place"] else "?",
+            "day": _day(incident["occurred_at"]),
+            "confidence": _label(Confidence, item["confidence"]),
+        }
     if "due_at" in item:
-        return f"- {item['agreement']}: {item['description']} (due {item['due_at'][:10]})"
-    return f"- import {item['id']} of {item['file']}: {item['status']}, {item['rejected']} rows rejected"
+        return "- " + _("%(agreement)s: %(description)s (due %(day)s)") % {
+            "agreement": item["agreement"],
+            "description": descriptions.get(item["id"], item["description"]),
+            "day": _day(item["due_at"]),
+        }
+    return "- " + _("import %(id)s of %(file)s: %(status)s, %(rejected)s rows rejected") % item
+
+
+def _label(choices, value: str) -> str:
+    return str(dict(choices.choices).get(value, value))
 
 
 def email_text(payload: dict) -> tuple[str, str]:
-    """Subject and plain-text body of an alert email."""
-    label = dict(AlertEvent.choices).get(payload["event"], "Test alert")
-    subject = f"[Alert] {label}: {payload['count']}" + (f" ({payload['rule']['name']})")
-    lines = [f"{label}: {payload['count']} (rule “{payload['rule']['name']}”).", ""]
-    lines += [_line(payload["event"], item) for item in payload["items"]]
+    """Subject and plain-text body of an alert email, in the active language (the reader's)."""
+    label = _label(AlertEvent, payload["event"]) if payload["event"] in AlertEvent.values else _("Test alert")
+    names = {"label": label, "count": payload["count"], "rule": payload["rule"]["name"]}
+    subject = _("[Alert] %(label)s: %(count)s (%(rule)s)") % names
+    lines = [_("%(label)s: %(count)s (rule “%(rule)s”).") % names, ""]
+    # The payload (schema v1) names deadlines in English; the email in the reader's language.
+    deadlines = Deadline.objects.filter(id__in=[item["id"] for item in payload["items"] if "due_at" in item])
+    descriptions = {d.id: localized(d, "description") for d in deadlines}
+    lines += [_line(payload["event"], item, descriptions) for item in payload["items"]]
     if payload["truncated"]:
-        lines.append(f"... and {payload['count'] - len(payload['items'])} more: see the violations list.")
+        lines.append(
+            _("... and %(more)s more: see the violations list.")
+            % {"more": payload["count"] - len(payload["items"])}
+        )
     if payload["test"]:
-        lines.append("This is a test sent from the alert rule's page.")
+        lines.append(_("This is a test sent from the alert rule's page."))
     return subject, "\n".join(lines) + "\n"

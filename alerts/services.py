@@ -24,8 +24,10 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from accounts.language import language_for
 from agreements.choices import DeadlineStatus
 from agreements.models import Clause, Deadline
 from imports.models import ImportJob
@@ -298,7 +300,9 @@ def _send(delivery: AlertDelivery, now: dt.datetime) -> int | None:
         return webhooks.post(
             delivery.recipient, body, delivery.rule.secret, str(delivery.event_id), int(now.timestamp())
         )
-    subject, text = payloads.email_text(payload)
+    # A user reads it in their language; an address with no user in the rule owner's.
+    with translation.override(language_for(delivery.user or delivery.rule.owner)):
+        subject, text = payloads.email_text(payload)
     send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [delivery.recipient], fail_silently=False)
     return None
 
@@ -307,12 +311,26 @@ def _tell_owner(delivery: AlertDelivery) -> None:
     owner = delivery.rule.owner
     if not owner.email:
         return
+    names = {
+        "rule": delivery.rule.name,
+        "recipient": delivery.recipient,
+        "attempts": delivery.attempts,
+        "error": delivery.last_error,
+    }
+    with translation.override(language_for(owner)):
+        subject = _("[Alert] Delivery failed: %(rule)s") % names
+        text = (
+            _(
+                "An alert of the rule “%(rule)s” could not be delivered to %(recipient)s after %(attempts)s "
+                "attempts; we have stopped trying.\n\nLast error: %(error)s\n\nThe rule's delivery log in "
+                "the admin can send it again.\n"
+            )
+            % names
+        )
     try:
         send_mail(
-            f"[Alert] Delivery failed: {delivery.rule.name}",
-            f"An alert of the rule “{delivery.rule.name}” could not be delivered to {delivery.recipient} "
-            f"after {delivery.attempts} attempts; we have stopped trying.\n\n"
-            f"Last error: {delivery.last_error}\n\nThe rule's delivery log in the admin can send it again.\n",
+            subject,
+            text,
             settings.DEFAULT_FROM_EMAIL,
             [owner.email],
             fail_silently=False,

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 SIGNATURE_HEADER = "X-Tracker-Signature"
 
@@ -59,20 +60,25 @@ def check_url_allowed(url: str, resolve: bool = True) -> None:
     """Raise UnsafeURL unless the URL is allowed and (with `resolve`) every address of its host is."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UnsafeURL("Only http and https URLs with a host are allowed.")
+        raise UnsafeURL(_("Only http and https URLs with a host are allowed."))
     if parts.username or parts.password:
-        raise UnsafeURL("URLs with credentials are not allowed.")
+        raise UnsafeURL(_("URLs with credentials are not allowed."))
     if not any(url.startswith(prefix) for prefix in settings.ALERTS_WEBHOOK_ALLOWED_URLS):
-        raise UnsafeURL("This URL is not in ALERTS_WEBHOOK_ALLOWED_URLS: ask an administrator to allow it.")
+        raise UnsafeURL(
+            _("This URL is not in ALERTS_WEBHOOK_ALLOWED_URLS: ask an administrator to allow it.")
+        )
     if not resolve:
         return
     try:
         infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
     except OSError as exc:
-        raise UnsafeURL(f"The host does not resolve: {exc}") from exc
+        raise UnsafeURL(_("The host does not resolve: %(error)s") % {"error": exc}) from exc
     refused = sorted({info[4][0] for info in infos if not _address_allowed(info[4][0])})
     if refused:
-        raise UnsafeURL(f"The host resolves to an address that is not allowed: {', '.join(refused)}.")
+        raise UnsafeURL(
+            _("The host resolves to an address that is not allowed: %(addresses)s.")
+            % {"addresses": ", ".join(refused)}
+        )
 
 
 def post(url: str, body: bytes, secret: str, event_id: str, timestamp: int) -> int:

@@ -8,9 +8,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from . import services
 from .choices import DeliveryStatus, ReportFormat
+from .formatting import day
 from .models import CONFIDENTIAL_PERMISSION, Report, ReportDelivery, ReportSubscription
 
 # The admin index links to the compliance dashboards.
@@ -20,7 +23,16 @@ admin.site.index_template = "reports/admin/index.html"
 class ReportSubscriptionForm(forms.ModelForm):
     class Meta:
         model = ReportSubscription
-        fields = ["name", "agreement", "frequency", "recipients", "formats", "include_confidential", "active"]
+        fields = [
+            "name",
+            "agreement",
+            "frequency",
+            "language",
+            "recipients",
+            "formats",
+            "include_confidential",
+            "active",
+        ]
         widgets = {"recipients": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, user=None, **kwargs):
@@ -37,14 +49,16 @@ class ReportSubscriptionForm(forms.ModelForm):
         if not was:
             self.add_error(
                 "include_confidential",
-                "Only staff allowed to see confidential sources can send them in reports.",
+                _("Only staff allowed to see confidential sources can send them in reports."),
             )
         elif {"recipients", "agreement"} & set(self.changed_data):
             # Otherwise anyone could redirect a confidential report to new readers.
             self.add_error(
                 "recipients",
-                "This subscription sends confidential sources: only staff allowed to see them may change "
-                "its recipients or agreement (or turn confidential sources off first).",
+                _(
+                    "This subscription sends confidential sources: only staff allowed to see them may change "
+                    "its recipients or agreement (or turn confidential sources off first)."
+                ),
             )
         return cleaned
 
@@ -56,13 +70,14 @@ class ReportSubscriptionAdmin(admin.ModelAdmin):
         "name",
         "agreement_or_all",
         "frequency",
+        "language",
         "active",
         "include_confidential",
         "next_due_at",
         "last_report",
     ]
-    list_filter = ["active", "frequency", "include_confidential", "agreement"]
-    search_fields = ["name", "recipients", "agreement__title", "agreement__slug"]
+    list_filter = ["active", "frequency", "language", "include_confidential", "agreement"]
+    search_fields = ["name", "recipients", "agreement__title", "agreement__title_ar", "agreement__slug"]
     autocomplete_fields = []
     readonly_fields = ["confidential_approved_by", "next_due_at", "created_at", "updated_at"]
     actions = ["generate_now"]
@@ -81,48 +96,56 @@ class ReportSubscriptionAdmin(admin.ModelAdmin):
             obj.confidential_approved_by = request.user if obj.include_confidential else None
         super().save_model(request, obj, form, change)
 
-    @admin.display(description="agreement", ordering="agreement__title")
+    @admin.display(description=gettext_lazy("agreement"), ordering="agreement__title")
     def agreement_or_all(self, obj):
-        return obj.agreement or "All agreements"
+        return obj.agreement or _("All agreements")
 
-    @admin.display(description="last report")
+    @admin.display(description=gettext_lazy("last report"))
     def last_report(self, obj):
         report = obj.reports.order_by("-period_start").first()
         if report is None:
             return "-"
         return format_html(
-            '<a href="{}">{} to {}</a>',
+            '<a href="{}">{}</a>',
             reverse("admin:reports_report_change", args=[report.pk]),
-            report.period_start,
-            report.period_end,
+            _("%(start)s to %(end)s") % {"start": day(report.period_start), "end": day(report.period_end)},
         )
 
-    @admin.action(description="Generate now: build and send the last complete period")
+    @admin.action(description=gettext_lazy("Generate now: build and send the last complete period"))
     def generate_now(self, request, queryset):
         now = timezone.now()
         for subscription in queryset.select_related("agreement", "confidential_approved_by"):
             try:
                 report, created, status = services.generate_now(subscription, now=now)
             except Exception as exc:  # shown to the user, who can fix the subscription
-                self.message_user(request, f"{subscription}: the report failed: {exc}", messages.ERROR)
-                continue
-            if created:
-                sent = {
-                    DeliveryStatus.SENT: "and sent",
-                    DeliveryStatus.FAILED: "but sending failed (will retry)",
-                }
                 self.message_user(
                     request,
-                    f"{subscription}: built {report.period_start} to {report.period_end} "
-                    f"{sent.get(status, '')}.",
+                    _("%(subscription)s: the report failed: %(error)s")
+                    % {"subscription": subscription, "error": exc},
+                    messages.ERROR,
+                )
+                continue
+            period = {"subscription": subscription, "start": report.period_start, "end": report.period_end}
+            if created:
+                built = {
+                    DeliveryStatus.SENT: _("%(subscription)s: built %(start)s to %(end)s and sent."),
+                    DeliveryStatus.FAILED: _(
+                        "%(subscription)s: built %(start)s to %(end)s but sending failed (will retry)."
+                    ),
+                }.get(status, _("%(subscription)s: built %(start)s to %(end)s."))
+                self.message_user(
+                    request,
+                    built % period,
                     messages.SUCCESS if status != DeliveryStatus.FAILED else messages.WARNING,
                 )
             else:
                 self.message_user(
                     request,
-                    f"{subscription}: the report for {report.period_start} to {report.period_end} "
-                    f"already exists (delivery {report.delivery.get_status_display().lower()}); "
-                    "reports are built once per period.",
+                    _(
+                        "%(subscription)s: the report for %(start)s to %(end)s already exists (delivery "
+                        "%(delivery)s); reports are built once per period."
+                    )
+                    % {**period, "delivery": report.delivery.get_status_display().lower()},
                     messages.INFO,
                 )
 
@@ -161,7 +184,7 @@ class ReportAdmin(admin.ModelAdmin):
         "delivery_status",
         "downloads",
     ]
-    list_filter = ["frequency", "agreement", "include_confidential", "delivery__status"]
+    list_filter = ["frequency", "language", "agreement", "include_confidential", "delivery__status"]
     search_fields = ["title", "subscription__name"]
     date_hierarchy = "period_start"
     list_select_related = ["subscription", "delivery"]
@@ -170,6 +193,7 @@ class ReportAdmin(admin.ModelAdmin):
         "subscription",
         "agreement",
         "frequency",
+        "language",
         "period_start",
         "period_end",
         "timezone",
@@ -190,12 +214,12 @@ class ReportAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # reports are records; deactivate the subscription instead
 
-    @admin.display(description="delivery", ordering="delivery__status")
+    @admin.display(description=gettext_lazy("delivery"), ordering="delivery__status")
     def delivery_status(self, obj):
         delivery = getattr(obj, "delivery", None)
         return delivery.get_status_display() if delivery else "-"
 
-    @admin.display(description="download")
+    @admin.display(description=gettext_lazy("download"))
     def downloads(self, obj):
         return format_html_join(
             " · ",
@@ -206,7 +230,7 @@ class ReportAdmin(admin.ModelAdmin):
             ),
         )
 
-    @admin.display(description="report")
+    @admin.display(description=pgettext_lazy("preview", "report"))
     def preview(self, obj):
         return format_html(
             '<iframe src="{}" style="width:100%;height:40rem;border:1px solid #ccc" sandbox></iframe>',
@@ -261,7 +285,7 @@ class ReportDeliveryAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Retry failed deliveries now")
+    @admin.action(description=gettext_lazy("Retry failed deliveries now"))
     def retry_now(self, request, queryset):
         now = timezone.now()
         ids = list(queryset.filter(status=DeliveryStatus.FAILED).values_list("id", flat=True))
@@ -269,4 +293,6 @@ class ReportDeliveryAdmin(admin.ModelAdmin):
         ReportDelivery.objects.filter(id__in=ids, status=DeliveryStatus.FAILED).update(next_attempt_at=now)
         results = [services.deliver(delivery_id, now=now) for delivery_id in ids]
         sent = sum(r == DeliveryStatus.SENT for r in results)
-        self.message_user(request, f"{sent} of {len(ids)} failed deliveries sent.")
+        self.message_user(
+            request, _("%(sent)s of %(failed)s failed deliveries sent.") % {"sent": sent, "failed": len(ids)}
+        )

@@ -30,14 +30,18 @@ from django.db.models import (
 )
 from django.db.models.functions import Round, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agreements.choices import DeadlineStatus
 from agreements.models import Agreement, Area, Deadline
 from core.choices import IncidentCategory
+from core.i18n import is_arabic, localized
+from incidents import gazetteer
 from incidents.models import Incident, Source
 from tracker.choices import Confidence, ViolationStatus
 from tracker.models import Violation
 
+from .formatting import day
 from .periods import period_bounds, previous_period
 
 SCHEMA_VERSION = 1
@@ -54,7 +58,6 @@ CASUALTY_FIELDS = [
 ]
 MOST_SERIOUS_LIMIT = 10
 DUE_NEXT_LIMIT = 10
-UNKNOWN_PARTY = "Unknown perpetrator"
 MAP_GRID_DEGREES = 0.01  # points on the static map are grouped on a ~1 km grid
 
 
@@ -69,7 +72,9 @@ def build_report_data(
 ) -> dict[str, Any]:
     """Everything a report shows, as JSON-ready data. `agreement` None means all agreements.
 
-    `start` and `end` are dates (end inclusive) read in time zone `tz`.
+    `start` and `end` are dates (end inclusive) read in time zone `tz`. Written in the active
+    language: labels, and names of parties, agreements, clauses, areas and deadlines (the Arabic
+    one when there is one, else the English one); keys, slugs and codes stay as they are.
     """
     now = now or timezone.now()
     lo, hi = period_bounds(start, end, tz)
@@ -87,7 +92,7 @@ def build_report_data(
         "schema_version": SCHEMA_VERSION,
         "title": _title(agreement, start, end),
         "agreement": (
-            {"slug": agreement.slug, "title": agreement.title, "timezone": agreement.timezone}
+            {"slug": agreement.slug, "title": agreement.display_name, "timezone": agreement.timezone}
             if agreement is not None
             else None
         ),
@@ -113,9 +118,22 @@ def build_report_data(
     return data
 
 
+def unknown_party() -> str:
+    return _("Unknown perpetrator")
+
+
+def _name(row, field):
+    """A name from a values() row in the active language: `<field>_ar` when reading Arabic and set."""
+    return (is_arabic() and row.get(f"{field}_ar")) or row[field]
+
+
 def _title(agreement, start, end):
-    subject = agreement.title if agreement is not None else "All agreements"
-    return f"{subject}: violations {start:%d %b %Y} to {end:%d %b %Y}"
+    subject = agreement.display_name if agreement is not None else _("All agreements")
+    return _("%(subject)s: violations %(start)s to %(end)s") % {
+        "subject": subject,
+        "start": day(start, "d M Y"),
+        "end": day(end, "d M Y"),
+    }
 
 
 METRICS = [
@@ -169,9 +187,11 @@ def _breakdowns(violations, lo, hi, prev_lo):
             "clause_id",
             "clause__number",
             "clause__title",
+            "clause__title_ar",
             "clause__agreement__slug",
             "incident__perpetrator_id",
             "incident__perpetrator__name",
+            "incident__perpetrator__name_ar",
             "incident__admin1",
             "incident__admin2",
             "incident__category",
@@ -183,20 +203,28 @@ def _breakdowns(violations, lo, hi, prev_lo):
         _incidents_with_violations(violations)
         .filter(occurred_at__gte=prev_lo, occurred_at__lt=hi)
         .annotate(current=_in_period("occurred_at", lo))
-        .values("current", "perpetrator_id", "perpetrator__name", "admin1", "admin2", "category")
+        .values(
+            "current",
+            "perpetrator_id",
+            "perpetrator__name",
+            "perpetrator__name_ar",
+            "admin1",
+            "admin2",
+            "category",
+        )
         # Aliases must differ from the fields they sum.
         .annotate(n=Count("id"), **{f"sum_{field}": Sum(field) for field in CASUALTY_FIELDS})
         .order_by()
     )
-    category_labels = {value: str(label) for value, label in IncidentCategory.choices}  # labels are lazy
+    category_labels = {value: str(label) for value, label in IncidentCategory.choices}
     sections = {name: {} for name in ("by_clause", "by_party", "by_area", "by_category")}
     totals = _empty_row()
 
     def targets(party_id, party_name, admin1, admin2, category):
-        area_label = " / ".join(x for x in (admin1, admin2) if x) or "Not recorded"
+        area_label = " / ".join(gazetteer.display_name(x) for x in (admin1, admin2) if x) or _("Not recorded")
         return [
             totals,
-            _group(sections["by_party"], party_id, label=party_name or UNKNOWN_PARTY),
+            _group(sections["by_party"], party_id, label=party_name or unknown_party()),
             _group(sections["by_area"], f"{admin1}/{admin2}", label=area_label),
             _group(sections["by_category"], category, label=category_labels.get(category, category)),
         ]
@@ -205,13 +233,13 @@ def _breakdowns(violations, lo, hi, prev_lo):
         clause = _group(
             sections["by_clause"],
             r["clause_id"],
-            label=f"§{r['clause__number']} {r['clause__title']}",
+            label=f"§{r['clause__number']} {_name(r, 'clause__title')}",
             agreement=r["clause__agreement__slug"],
             number=r["clause__number"],
         )
         dims = (
             r["incident__perpetrator_id"],
-            r["incident__perpetrator__name"],
+            _name(r, "incident__perpetrator__name") if r["incident__perpetrator_id"] else None,
             r["incident__admin1"],
             r["incident__admin2"],
             r["incident__category"],
@@ -223,7 +251,13 @@ def _breakdowns(violations, lo, hi, prev_lo):
 
     casualties = {f"{prefix}{field}": 0 for prefix in ("", "previous_") for field in CASUALTY_FIELDS}
     for r in incident_groups:
-        dims = (r["perpetrator_id"], r["perpetrator__name"], r["admin1"], r["admin2"], r["category"])
+        dims = (
+            r["perpetrator_id"],
+            _name(r, "perpetrator__name") if r["perpetrator_id"] else None,
+            r["admin1"],
+            r["admin2"],
+            r["category"],
+        )
         for row in targets(*dims):
             row["incidents" if r["current"] else "previous_incidents"] += r["n"]
         prefix = "" if r["current"] else "previous_"
@@ -289,7 +323,7 @@ def _deadline_row(deadline, tz):
         "id": deadline.id,
         "agreement": deadline.agreement.slug,
         "clause": deadline.clause.number if deadline.clause_id else None,
-        "description": deadline.description,
+        "description": localized(deadline, "description"),
         "due_at": local(deadline.due_at),
         "due_date": (deadline.extended_to or deadline.due_date).isoformat(),
         "status": deadline.status,
@@ -344,10 +378,12 @@ def _most_serious(violations, lo, hi, tz, include_confidential):
             {
                 "id": incident.id,
                 "occurred_at": incident.occurred_at.astimezone(tz).isoformat(),
-                "place": incident.place_name or incident.admin2 or incident.admin1,
+                "place": incident.display_place,
                 "category": incident.category,
                 "category_label": incident.get_category_display(),
-                "perpetrator": incident.perpetrator.name if incident.perpetrator_id else UNKNOWN_PARTY,
+                "perpetrator": incident.perpetrator.display_name
+                if incident.perpetrator_id
+                else unknown_party(),
                 "killed": incident.killed,
                 "injured": incident.injured,
                 "status": incident.status,
@@ -371,10 +407,12 @@ def _most_serious(violations, lo, hi, tz, include_confidential):
 
 
 def daily_timeline(violations: QuerySet, start: dt.date, end: dt.date, tz: dt.tzinfo) -> dict[str, Any]:
-    """Violations per day per party, zero-filled: {"days": [...], "series": {party: [counts]}}."""
+    """Violations per day per party, zero-filled: {"days": [...], "series": {party: [counts]}}.
+
+    Parties are named in the active language."""
     rows = (
         violations.annotate(day=TruncDate("incident__occurred_at", tzinfo=tz))
-        .values("day", "incident__perpetrator__name")
+        .values("day", "incident__perpetrator__name", "incident__perpetrator__name_ar")
         .annotate(count=Count("id"))
         .order_by("day")
     )
@@ -385,7 +423,7 @@ def daily_timeline(violations: QuerySet, start: dt.date, end: dt.date, tz: dt.tz
         day = row["day"]
         if isinstance(day, dt.datetime):
             day = day.date()
-        party = row["incident__perpetrator__name"] or UNKNOWN_PARTY
+        party = _name(row, "incident__perpetrator__name") or unknown_party()
         series.setdefault(party, [0] * len(days))
         if day in index:
             series[party][index[day]] += row["count"]
@@ -421,7 +459,7 @@ def _areas(agreement):
     if agreement is not None:
         areas = areas.filter(Q(agreements=agreement) | Q(clauses__agreement=agreement))
     return [
-        {"slug": a.slug, "name": a.name, "geometry": a.geometry, "buffer_km": float(a.buffer_km)}
+        {"slug": a.slug, "name": a.display_name, "geometry": a.geometry, "buffer_km": float(a.buffer_km)}
         for a in areas.distinct().order_by("name")
     ]
 

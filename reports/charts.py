@@ -2,21 +2,53 @@
 
 The map draws the agreement's areas (with their kilometre buffers) and the incidents: no tiles,
 no network, so a report renders the same offline and in a mail client.
+
+Titles, legends and axis labels are in the active language. matplotlib (3.11) lays text out
+with libraqm, so Arabic is shaped and ordered right to left by itself; it only needs a font that
+has it (Amiri, `fonts.py`). In Arabic the charts are mirrored: value axis and legend on the right
+of the timeline, legend on the left of the map. Time still runs left to right, as on the
+dashboards.
 """
 
 import datetime as dt
 import io
 import math
 
+import matplotlib
+from django.utils.translation import get_language, get_language_bidi
+from django.utils.translation import gettext as _
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.dates import num2date
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 from shapely.geometry import shape
 
 from agreements.geometry import buffered_km
 
+from . import fonts
+from .formatting import SHORT_DAY, day, number
+
 MAX_SERIES = 7
 PALETTE = ["#c0392b", "#2471a3", "#d68910", "#7d3c98", "#1e8449", "#a04000", "#5d6d7e", "#aab7b8"]
 DPI = 100
+
+
+RLM = "\u200f"  # right-to-left mark: a label starting with it is laid out right to left
+
+
+def _rtl(text, rtl):
+    return RLM + text if rtl else text
+
+
+def _styled():
+    """matplotlib settings of a chart in the active language (fonts, minus sign)."""
+    return matplotlib.rc_context(
+        {
+            "font.family": fonts.chart_families(get_language_bidi()),
+            "text.language": get_language(),
+            "axes.unicode_minus": False,
+        }
+    )
 
 
 def _png(figure):
@@ -34,29 +66,64 @@ def top_series(series, limit=MAX_SERIES):
         return dict(items)
     kept = dict(items[: limit - 1])
     rest = [values for _, values in items[limit - 1 :]]
-    kept["Other parties"] = [sum(column) for column in zip(*rest)]
+    kept[_("Other parties")] = [sum(column) for column in zip(*rest)]
     return kept
 
 
-def timeline_png(timeline):
+def timeline_png(timeline: dict) -> bytes:
+    """Violations per day, stacked by perpetrator, as a PNG."""
+    with _styled():
+        return _timeline_png(timeline, rtl=get_language_bidi())
+
+
+def _timeline_png(timeline, rtl):
     days = [dt.date.fromisoformat(d) for d in timeline["days"]]
     series = top_series(timeline["series"])
     figure = Figure(figsize=(8, 3.2))
     ax = figure.add_subplot()
     bottoms = [0] * len(days)
     for i, (party, counts) in enumerate(series.items()):
-        ax.bar(days, counts, bottom=bottoms, label=party, color=PALETTE[i % len(PALETTE)], width=0.8)
+        ax.bar(
+            days, counts, bottom=bottoms, label=_rtl(party, rtl), color=PALETTE[i % len(PALETTE)], width=0.8
+        )
         bottoms = [b + c for b, c in zip(bottoms, counts)]
-    ax.set_title("Violations per day, by perpetrator")
-    ax.set_ylabel("Violations")
+    ax.set_title(_rtl(_("Violations per day, by perpetrator"), rtl))
+    ax.set_ylabel(_rtl(_("Violations"), rtl))
     ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: number(int(value))))
+    ax.xaxis.set_major_formatter(
+        FuncFormatter(lambda value, _pos: _rtl(day(num2date(value).date(), SHORT_DAY), rtl))
+    )
+    if rtl:
+        ax.yaxis.tick_right()
+        ax.yaxis.set_label_position("right")
     if series:
-        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        if rtl:
+            ax.legend(
+                fontsize=8,
+                loc="upper right",
+                bbox_to_anchor=(-0.02, 1.0),
+                frameon=False,
+                markerfirst=False,
+                alignment="right",
+            )
+        else:
+            ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     else:
-        ax.text(0.5, 0.5, "No violations in this period", ha="center", va="center", transform=ax.transAxes)
+        ax.text(
+            0.5,
+            0.5,
+            _rtl(_("No violations in this period"), rtl),
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+        )
     figure.autofmt_xdate()
     # Fixed margins: tight_layout would draw the figure twice.
-    figure.subplots_adjust(left=0.08, right=0.78, top=0.9, bottom=0.22)
+    if rtl:
+        figure.subplots_adjust(left=0.25, right=0.93, top=0.9, bottom=0.22)
+    else:
+        figure.subplots_adjust(left=0.08, right=0.78, top=0.9, bottom=0.22)
     return _png(figure)
 
 
@@ -74,7 +141,13 @@ def _polygons(geometry):
     return []
 
 
-def map_png(points, areas):
+def map_png(points: list[dict], areas: list[dict]) -> bytes:
+    """The incidents (grouped points) over the areas' outlines with their buffers, as a PNG."""
+    with _styled():
+        return _map_png(points, areas, rtl=get_language_bidi())
+
+
+def _map_png(points, areas, rtl):
     figure = Figure(figsize=(6, 6))
     ax = figure.add_subplot()
     for i, area in enumerate(areas):
@@ -84,10 +157,10 @@ def map_png(points, areas):
         for j, polygon in enumerate(polygons):
             xs, ys = polygon.exterior.xy
             ax.fill(xs, ys, alpha=0.12, color=colour)
-            ax.plot(xs, ys, color=colour, linewidth=1, label=area["name"] if j == 0 else None)
+            ax.plot(xs, ys, color=colour, linewidth=1, label=_rtl(area["name"], rtl) if j == 0 else None)
         if not polygons and outline.geom_type in ("LineString", "Point"):
             xs, ys = outline.xy
-            ax.plot(xs, ys, color=colour, linewidth=1, label=area["name"])
+            ax.plot(xs, ys, color=colour, linewidth=1, label=_rtl(area["name"], rtl))
     if points:
         sizes = [12 + 10 * min(p["incidents"], 20) for p in points]
         ax.scatter(
@@ -99,21 +172,29 @@ def map_png(points, areas):
             edgecolors="black",
             linewidths=0.4,
             zorder=3,
-            label="Incidents",
+            label=_rtl(_("Incidents"), rtl),
         )
     else:
-        ax.text(0.5, 0.5, "No located incidents", ha="center", va="center", transform=ax.transAxes)
+        ax.text(
+            0.5, 0.5, _rtl(_("No located incidents"), rtl), ha="center", va="center", transform=ax.transAxes
+        )
     _frame(ax, points, areas)
     bottom, top = ax.get_ylim()
     # A degree of longitude is shorter than one of latitude away from the equator.
     ax.set_aspect(1 / max(math.cos(math.radians((bottom + top) / 2)), 0.1))
-    ax.set_xlabel("Longitude")
-    ax.set_ylabel("Latitude")
-    ax.set_title("Incidents with violations")
+    degrees = FuncFormatter(lambda value, _pos: number(round(value, 2)))
+    ax.xaxis.set_major_formatter(degrees)
+    ax.yaxis.set_major_formatter(degrees)
+    ax.set_xlabel(_rtl(_("Longitude"), rtl))
+    ax.set_ylabel(_rtl(_("Latitude"), rtl))
+    ax.set_title(_rtl(_("Incidents with violations"), rtl))
     ax.grid(True, linewidth=0.3)
     if areas or points:
-        ax.legend(fontsize=7, loc="upper right", frameon=True)
-    figure.subplots_adjust(left=0.13, right=0.97, top=0.94, bottom=0.09)
+        if rtl:
+            ax.legend(fontsize=8, loc="upper left", frameon=True, markerfirst=False, alignment="right")
+        else:
+            ax.legend(fontsize=7, loc="upper right", frameon=True)
+    figure.subplots_adjust(left=0.13, right=0.97, top=0.94, bottom=0.11 if rtl else 0.09)
     return _png(figure)
 
 

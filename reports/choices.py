@@ -1,10 +1,11 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportFrequency(models.TextChoices):
-    DAILY = "daily", "Daily (yesterday)"
-    WEEKLY = "weekly", "Weekly (Monday to Sunday)"
-    MONTHLY = "monthly", "Monthly (calendar month)"
+    DAILY = "daily", _("Daily (yesterday)")
+    WEEKLY = "weekly", _("Weekly (Monday to Sunday)")
+    MONTHLY = "monthly", _("Monthly (calendar month)")
 
 
 class ReportFormat(models.TextChoices):
@@ -15,7 +16,7 @@ class ReportFormat(models.TextChoices):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")

@@ -4,35 +4,60 @@ from email.mime.image import MIMEImage
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.utils import translation
+from django.utils.translation import gettext as _
 
-from .render import MAP_CID, TIMELINE_CID
+from .formatting import day, number, signed
+from .render import MAP_CID, TIMELINE_CID, trend_names
 
 
-def plain_text(data):
-    """The text/plain part, for mail clients that do not show HTML."""
+def plain_text(data: dict) -> str:
+    """The text/plain part, for mail clients that do not show HTML. In the active language."""
+    period = data["period"]
     lines = [
         data["title"],
         "",
-        f"Period: {data['period']['start']} to {data['period']['end']} ({data['period']['timezone']})",
+        _("Period: %(start)s to %(end)s (%(timezone)s)")
+        % {"start": day(period["start"]), "end": day(period["end"]), "timezone": period["timezone"]},
     ]
+    names = trend_names()
     for name, t in data["trend"].items():
         lines.append(
-            f"{name.capitalize()}: {t['current']} (previous period {t['previous']}, change {t['change']:+d})"
+            _("%(name)s: %(current)s (previous period %(previous)s, change %(change)s)")
+            % {
+                "name": names[name],
+                "current": number(t["current"]),
+                "previous": number(t["previous"]),
+                "change": signed(t["change"]),
+            }
         )
     if data["by_party"]:
-        lines += ["", "By party:"]
-        lines += [f"  {row['label']}: {row['violations']}" for row in data["by_party"] if row["violations"]]
+        lines += ["", _("By party:")]
+        lines += [
+            f"  {row['label']}: {number(row['violations'])}" for row in data["by_party"] if row["violations"]
+        ]
     missed = data["deadlines"]["missed_in_period"]
     if missed:
-        lines += ["", "Deadlines missed in the period:"]
-        lines += [f"  {d['due_date']} {d['description']}" for d in missed]
-    lines += ["", "The full report, with charts and the map, is the HTML version of this email."]
+        lines += ["", _("Deadlines missed in the period:")]
+        lines += [f"  {day(d['due_date'])} {d['description']}" for d in missed]
+    lines += ["", _("The full report, with charts and the map, is the HTML version of this email.")]
     return "\n".join(lines) + "\n"
 
 
-def build_message(report, recipients, formats, connection=None):
+def subject(report) -> str:
+    """The email's subject, in the active language."""
+    return _("[Compliance report] %(title)s") % {"title": report.title}
+
+
+def build_message(report, recipients, formats, connection=None) -> EmailMultiAlternatives:
+    """The report's email, written in the report's language (its subscription's)."""
+    with translation.override(report.language):
+        return _message(report, recipients, formats, connection)
+
+
+def _message(report, recipients, formats, connection):
     message = EmailMultiAlternatives(
-        subject=f"[Compliance report] {report.title}",
+        subject=subject(report),
         body=plain_text(report.data),
         from_email=settings.DEFAULT_FROM_EMAIL,
         # Bcc: recipients of one subscription may belong to different organisations.

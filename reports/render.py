@@ -5,6 +5,7 @@ import io
 import json
 
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from core.csv import SafeWriter
 
@@ -16,11 +17,22 @@ def data_uri(png):
     return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
-def to_html(data, *, timeline_src, map_src):
-    """The report as one HTML page; image sources are data URIs (download) or cid: (email)."""
+def trend_names() -> dict[str, str]:
+    """The headline figures' names, in the active language."""
+    return {
+        "violations": _("Violations"),
+        "incidents": _("Incidents"),
+        "killed": _("Killed"),
+        "injured": _("Injured"),
+    }
+
+
+def to_html(data: dict, *, timeline_src: str, map_src: str) -> str:
+    """The report as one HTML page in the active language (its `lang` and `dir` too); image
+    sources are data URIs (download) or cid: (email)."""
     return render_to_string(
         "reports/page.html",
-        {"report": data, "timeline_src": timeline_src, "map_src": map_src},
+        {"report": data, "timeline_src": timeline_src, "map_src": map_src, "trend_names": trend_names()},
     )
 
 

@@ -4,8 +4,10 @@ import datetime as dt
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.utils import translation
 
 from agreements.models import Agreement
 
@@ -40,23 +42,35 @@ def build_report_content(
     include_confidential: bool = False,
     now: dt.datetime,
     pdf: bool = False,
+    language: str | None = None,
 ) -> dict[str, Any]:
-    """All formats of one report: data, html (data URIs), email_html (cid:), csv, the PNGs; pdf if asked."""
-    data = build_report_data(
-        agreement=agreement, start=start, end=end, tz=tz, include_confidential=include_confidential, now=now
-    )
-    timeline = timeline_png(data["timeline"])
-    map_image = map_png(data["map_points"], data["areas"])
-    return {
-        "title": data["title"],
-        "data": data,
-        "html": to_html(data, timeline_src=data_uri(timeline), map_src=data_uri(map_image)),
-        "email_html": to_html(data, timeline_src=f"cid:{TIMELINE_CID}", map_src=f"cid:{MAP_CID}"),
-        "csv": to_csv(data),
-        "pdf": to_pdf(data, timeline_png=timeline, map_png=map_image) if pdf else b"",
-        "timeline_png": timeline,
-        "map_png": map_image,
-    }
+    """All formats of one report: data, html (data URIs), email_html (cid:), csv, the PNGs; pdf if asked.
+
+    Written in `language` (default: English), labels, names, dates and numbers alike.
+    """
+    language = language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        data = build_report_data(
+            agreement=agreement,
+            start=start,
+            end=end,
+            tz=tz,
+            include_confidential=include_confidential,
+            now=now,
+        )
+        timeline = timeline_png(data["timeline"])
+        map_image = map_png(data["map_points"], data["areas"])
+        return {
+            "title": data["title"],
+            "language": language,
+            "data": data,
+            "html": to_html(data, timeline_src=data_uri(timeline), map_src=data_uri(map_image)),
+            "email_html": to_html(data, timeline_src=f"cid:{TIMELINE_CID}", map_src=f"cid:{MAP_CID}"),
+            "csv": to_csv(data),
+            "pdf": to_pdf(data, timeline_png=timeline, map_png=map_image) if pdf else b"",
+            "timeline_png": timeline,
+            "map_png": map_image,
+        }
 
 
 def generate_report(
@@ -75,6 +89,7 @@ def generate_report(
         include_confidential=include_confidential,
         now=now,
         pdf=ReportFormat.PDF in subscription.formats,
+        language=subscription.language,
     )
     try:
         with transaction.atomic():

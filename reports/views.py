@@ -14,18 +14,21 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from shapely.geometry import mapping, shape
 
 from agreements.choices import DeadlineStatus
 from agreements.geometry import buffered_km
 from agreements.models import Agreement, Area, Deadline
+from core.i18n import localized
 from incidents.models import Incident
 from tracker.choices import ViolationStatus
 from tracker.models import Violation
 
-from .build import UNKNOWN_PARTY, daily_timeline
+from .build import daily_timeline, unknown_party
 from .charts import top_series
 from .choices import ReportFormat
+from .formatting import day
 from .models import CONFIDENTIAL_PERMISSION, Report
 
 STANDING = [ViolationStatus.FLAGGED, ViolationStatus.CONFIRMED]
@@ -78,7 +81,7 @@ def index(request):
             **admin.site.each_context(request),
             "rows": rows,
             "recent_days": RECENT_DAYS,
-            "title": "Compliance dashboards",
+            "title": _("Compliance dashboards"),
         },
     )
 
@@ -134,12 +137,12 @@ def _next_due_dates(agreement):
 
 def _clause_status(violations, deadlines, recent_label):
     if deadlines.get("missed"):
-        return "Deadline missed", "bad"
+        return _("Deadline missed"), "bad"
     if violations.get("recent"):
-        return f"Violated in the {recent_label}", "bad"
+        return _("Violated in the %(recent)s") % {"recent": recent_label}, "bad"
     if violations.get("total"):
-        return "Violated earlier", "warn"
-    return "No violations recorded", "ok"
+        return _("Violated earlier"), "warn"
+    return _("No violations recorded"), "ok"
 
 
 def _clause_rows(agreement, violations, window, tz):
@@ -211,13 +214,14 @@ def _deadline_points(agreement, tz):
         points.append(
             {
                 "id": d.id,
-                "description": d.description,
+                "description": localized(d, "description"),
                 "clause": d.clause.number if d.clause_id else None,
                 "due": (d.extended_to or d.due_date).isoformat(),
+                "due_label": day(d.extended_to or d.due_date),
                 "due_ms": int(d.due_at.timestamp() * 1000),
                 "state": state,
                 "status_label": d.get_status_display(),
-                "met_at": d.met_at.astimezone(tz).date().isoformat() if d.met_at else None,
+                "met_at": day(d.met_at.astimezone(tz).date()) if d.met_at else None,
             }
         )
     return points
@@ -237,7 +241,7 @@ def _area_features(agreement):
             {
                 "type": "Feature",
                 "geometry": mapping(outline),
-                "properties": {"name": area.name, "buffer_km": float(area.buffer_km)},
+                "properties": {"name": area.display_name, "buffer_km": float(area.buffer_km)},
             }
         )
         box = (area.min_lon, area.min_lat, area.max_lon, area.max_lat)
@@ -280,7 +284,7 @@ def _map_points(agreement, violations, bbox, first, last, tz):
             "lon": i.longitude,
             "violation": i.breach,
             "label": str(i),
-            "perpetrator": i.perpetrator.name if i.perpetrator_id else UNKNOWN_PARTY,
+            "perpetrator": i.perpetrator.display_name if i.perpetrator_id else unknown_party(),
             "killed": i.killed,
             "injured": i.injured,
             "url": _incident_url(i.id),
@@ -300,7 +304,7 @@ def agreement_dashboard(request, slug):
         "first": first,
         "last": last,
         "days": days,
-        "recent_label": f"{RECENT_DAYS} days to {last.day} {last:%b %Y}",
+        "recent_label": _("%(days)s days to %(date)s") % {"days": RECENT_DAYS, "date": day(last)},
     }
     areas, bbox = _area_features(agreement)
     reports = Report.objects.for_agreement(agreement).select_related("subscription", "delivery")[
@@ -310,7 +314,7 @@ def agreement_dashboard(request, slug):
     can_read_confidential = request.user.has_perm(CONFIDENTIAL_PERMISSION)
     context = {
         **admin.site.each_context(request),
-        "title": agreement.title,
+        "title": agreement.display_name,
         "agreement": agreement,
         "clauses": _clause_rows(agreement, violations, window, tz),
         "window": window,
@@ -334,7 +338,7 @@ def report_download(request, pk, fmt):
     if not request.user.has_perm("reports.view_report"):
         raise PermissionDenied
     if fmt not in ReportFormat.values:
-        raise Http404("Unknown format.")
+        raise Http404(_("Unknown format."))
     report = get_object_or_404(Report, pk=pk)
     if not report.readable_by(request.user):
         raise PermissionDenied

@@ -1,6 +1,7 @@
 """Read-only API for stored reports: list, retrieve, download."""
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -29,6 +30,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "agreement",
             "subscription",
             "frequency",
+            "language",
             "period_start",
             "period_end",
             "timezone",
@@ -134,10 +136,10 @@ class ReportViewSet(TrackerReadOnlyModelViewSet):
         """The stored report as a file: ?format=html, csv, json or pdf (default json)."""
         fmt = request.query_params.get("format") or format or ReportFormat.JSON
         if fmt not in ReportFormat.values:
-            raise NotFound(f"Unknown format {fmt!r}: use html, csv, json or pdf.")
+            raise NotFound(_("Unknown format %(format)r: use html, csv, json or pdf.") % {"format": fmt})
         report = Report.objects.get(pk=self.get_object().pk)
         if not report.readable_by(request.user):
-            raise PermissionDenied("This report contains confidential sources.")
+            raise PermissionDenied(_("This report contains confidential sources."))
         body, content_type, filename = report.content(fmt)
         response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

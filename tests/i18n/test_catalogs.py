@@ -12,7 +12,7 @@ from django.core.management import call_command
 BASE = Path(settings.BASE_DIR)
 CATALOGS = sorted([*BASE.glob("*/locale/ar/LC_MESSAGES/*.po"), *BASE.glob("locale/ar/LC_MESSAGES/*.po")])
 # The apps whose texts this branch translates, with their JavaScript catalogs.
-APPS_WITH_JS = {"core", "incidents"}
+APPS_WITH_JS = {"core", "incidents", "reports"}
 
 
 def catalog_id(path: Path) -> str:
@@ -21,7 +21,17 @@ def catalog_id(path: Path) -> str:
 
 def test_every_app_that_speaks_to_readers_has_an_arabic_catalog():
     found = {catalog_id(path) for path in CATALOGS}
-    for app in ("core", "accounts", "agreements", "incidents", "tracker", "imports", "demo"):
+    for app in (
+        "core",
+        "accounts",
+        "agreements",
+        "incidents",
+        "tracker",
+        "imports",
+        "reports",
+        "alerts",
+        "demo",
+    ):
         assert f"{app}/locale/ar/LC_MESSAGES/django.po" in found
     for app in APPS_WITH_JS:
         assert f"{app}/locale/ar/LC_MESSAGES/djangojs.po" in found

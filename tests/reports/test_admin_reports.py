@@ -17,6 +17,7 @@ def form_data(agreement, **overrides):
         "name": "Weekly to the monitors",
         "agreement": agreement.pk,
         "frequency": "weekly",
+        "language": "en",
         "recipients": "a@example.org, b@example.org",
         "formats": ["csv"],
         "active": "on",

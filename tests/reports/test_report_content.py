@@ -3,7 +3,7 @@ import json
 import pytest
 from django.utils import timezone
 
-from reports.build import UNKNOWN_PARTY, build_report_data
+from reports.build import build_report_data, unknown_party
 from reports.services import build_report_content
 from tests.reports.conftest import DAMASCUS, WEEK_END, WEEK_START
 
@@ -45,7 +45,7 @@ def test_it_counts_violations_by_party_with_unknown_perpetrators(fixture_week):
     gov, hts, unknown = (
         parties["Government of Syria"],
         parties["Hay'at Tahrir al-Sham"],
-        parties[UNKNOWN_PARTY],
+        parties[unknown_party()],
     )
     assert (gov["violations"], gov["incidents"], gov["previous_violations"]) == (3, 2, 1)
     assert (hts["violations"], hts["incidents"], hts["dismissed"]) == (1, 1, 1)
@@ -79,7 +79,7 @@ def test_it_draws_the_daily_timeline_in_the_agreement_time_zone(fixture_week):
     assert timeline["days"][0] == "2019-04-01" and len(timeline["days"]) == 7
     assert timeline["series"]["Government of Syria"] == [0, 2, 1, 0, 0, 0, 0]
     assert timeline["series"]["Hay'at Tahrir al-Sham"] == [1, 0, 0, 0, 0, 0, 0]
-    assert timeline["series"][UNKNOWN_PARTY] == [0, 0, 0, 0, 1, 0, 0]
+    assert timeline["series"][unknown_party()] == [0, 0, 0, 0, 1, 0, 0]
 
 
 def test_it_lists_missed_overdue_and_upcoming_deadlines(fixture_week):

@@ -1,6 +1,7 @@
 import datetime as dt
 import zoneinfo
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -30,6 +31,12 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="File to write; standard output if omitted.")
         parser.add_argument(
             "--timezone", help="Time zone of the dates (default: the agreement's, or UTC for all)."
+        )
+        parser.add_argument(
+            "--language",
+            default=settings.LANGUAGE_CODE,
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="The language the report is written in (default: English).",
         )
         parser.add_argument(
             "--include-confidential",
@@ -63,6 +70,7 @@ class Command(BaseCommand):
             include_confidential=options["include_confidential"],
             now=timezone.now(),
             pdf=options["format"] == ReportFormat.PDF,
+            language=options["language"],
         )
         fmt = options["format"]
         if fmt == ReportFormat.PDF:
