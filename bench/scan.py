@@ -72,7 +72,7 @@ def populate(rows, clauses, seed=1):
             """
             INSERT INTO incidents_incident (
                 occurred_at, date_precision, place_name, admin1, admin2, latitude, longitude,
-                location_precision, category, perpetrator_id, target_type, weapons,
+                location_precision, category, perpetrator_id, actor_case, target_type, weapons,
                 killed_civilians, killed_combatants, killed_unknown, injured_civilians,
                 injured_combatants, injured_unknown, description, status, source_dataset, external_id,
                 created_at, updated_at)
@@ -82,13 +82,16 @@ def populate(rows, clauses, seed=1):
                    CASE WHEN random() < 0.85 THEN 'exact' WHEN random() < 0.5 THEN 'near' ELSE 'district' END,
                    (%s::text[])[1 + floor(random() * %s)::int],
                    CASE WHEN random() < 0.15 THEN NULL ELSE (%s::bigint[])[1 + floor(random() * %s)::int] END,
-                   '', '[]', 0, 0, (random() * 3)::int, 0, 0, 0, '', 'verified', 'bench', g::text,
+                   'registered', '', '[]', 0, 0, (random() * 3)::int, 0, 0, 0, '', 'verified', 'bench', g::text,
                    now() - interval '1 day', now() - interval '1 day'
             FROM generate_series(1, %s) AS g
             """,
             [CATEGORIES, len(CATEGORIES), party_ids, len(party_ids), rows],
         )
-        cursor.execute("ANALYZE incidents_incident")
+        cursor.execute(
+            "UPDATE incidents_incident SET actor_case = 'unidentified' WHERE perpetrator_id IS NULL"
+        )
+        cursor.execute("VACUUM ANALYZE incidents_incident")
 
 
 def read_floor():

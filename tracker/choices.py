@@ -18,6 +18,7 @@ class JobKind(models.TextChoices):
     SCAN_FULL = "scan_full", "Full violation scan"
     SCAN_INCREMENTAL = "scan_incremental", "Incremental violation scan"
     SCAN_SELECTED = "scan_selected", "Re-evaluation of edited records"
+    SCAN_CHUNK = "scan_chunk", "One id range of a full violation scan"
     CHECK_DEADLINES = "check_deadlines", "Deadline check"
 
 

@@ -48,6 +48,11 @@ class JobRun(models.Model):
     parameters = models.JSONField(default=dict, blank=True)
     counts = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
+    # A full scan split into id ranges: each range is a run of its own (kind scan_chunk) whose
+    # parent is the full scan, which succeeds once every one of its chunks has.
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="chunks", editable=False
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -237,6 +237,9 @@ ALERTS_STALE_CLAIM_SECONDS = env.int("ALERTS_STALE_CLAIM_SECONDS", default=300)
 ALERTS_MAX_ITEMS = env.int("ALERTS_MAX_ITEMS", default=1000)
 
 # --- Compliance engine ------------------------------------------------------------------------
+# A full violation scan is split into this many id ranges, run in parallel by the workers
+# (tracker.tasks.scan_chunk); 1 runs it in one task. See docs/operations.md.
+TRACKER_SCAN_CHUNKS = env.int("TRACKER_SCAN_CHUNKS", default=1)
 # Records of finished job runs (admin: Compliance -> Job runs) are deleted after this many days.
 TRACKER_JOB_RUNS_KEEP_DAYS = env.int("TRACKER_JOB_RUNS_KEEP_DAYS", default=90)
 TRACKER_DEADLINE_DUE_SOON_DAYS = env.int("TRACKER_DEADLINE_DUE_SOON_DAYS", default=7)
