@@ -8,6 +8,7 @@ user's tokens (accounts.two_factor.confirm_app_device), so a new one takes the c
 from rest_framework import exceptions
 
 from core.api.authentication import CachedTokenAuthentication, QueryStringTokenAuthentication
+from core.api.permissions import prime_permission_cache
 
 from .. import two_factor
 
@@ -15,6 +16,9 @@ from .. import two_factor
 class TwoFactorTokenMixin:
     def authenticate_credentials(self, key):
         user, token = super().authenticate_credentials(key)
+        # The two-factor rule asks for a permission: from the cache the permission check uses too,
+        # not two queries on every request.
+        prime_permission_cache(user)
         if two_factor.is_required(user) and not two_factor.is_enrolled(user):
             raise exceptions.AuthenticationFailed(
                 "Two-factor sign-in is required for this account: set it up, then get a new token with your code."
