@@ -9,6 +9,7 @@ import datetime as dt
 import random
 
 import pytest
+from django.core.management import call_command
 
 from incidents.choices import IncidentStatus, LocationPrecision
 from incidents.models import Incident
@@ -188,3 +189,9 @@ def test_the_task_sends_the_chunks_as_a_group(world, settings):
     run = JobRun.objects.get(kind=JobKind.SCAN_FULL)
     assert run.status == JobStatus.SUCCEEDED
     assert run.chunks.count() == 3 and run.counts["created"] == Violation.objects.count() > 0
+
+
+def test_the_command_runs_a_full_scan_in_chunks(world, capsys):
+    call_command("scan_violations", "--full", "--chunks", "3")
+    assert f"{Violation.objects.count()} new violation(s)" in capsys.readouterr().out
+    assert JobRun.objects.get(kind=JobKind.SCAN_FULL).chunks.count() == 3
