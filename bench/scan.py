@@ -201,6 +201,24 @@ class Workers:
             raise SystemExit(f"the chunked scan failed: {run.error}")
         return seconds, run
 
+    def cpu_seconds(self):
+        """CPU time the worker processes used so far (user + system), from /proc."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for process in self.processes:
+            with open(f"/proc/{process.pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
+
+    def peak_memory_mb(self):
+        """The largest peak resident memory of a worker process (VmHWM), in MB."""
+        peaks = []
+        for process in self.processes:
+            with open(f"/proc/{process.pid}/status") as status:
+                peaks += [int(line.split()[1]) / 1024 for line in status if line.startswith("VmHWM")]
+        return max(peaks)
+
     def stop(self):
         for process in self.processes:
             os.killpg(process.pid, signal.SIGTERM)
@@ -221,20 +239,26 @@ def compare_workers(broker, database_url, chunks, rounds):
     try:
         workers.full_scan(2, chunks)  # both workers up, connected and warm
         timings = {key: [] for key in ("floor", "1 first", "2 first", "1 rerun", "2 rerun")}
+        cpu = {"first": [], "rerun": []}
         for round_no in range(rounds):
             started = time.perf_counter()
             read_floor()
             timings["floor"].append(time.perf_counter() - started)
             for processes in (1, 2) if round_no % 2 == 0 else (2, 1):
                 Violation.objects.all().delete()
+                before = workers.cpu_seconds()
                 seconds, run = workers.full_scan(processes, chunks)
                 timings[f"{processes} first"].append(seconds)
                 created = run.counts["created"]
+                between = workers.cpu_seconds()
                 timings[f"{processes} rerun"].append(workers.full_scan(processes, chunks)[0])
+                cpu["first"].append(between - before)
+                cpu["rerun"].append(workers.cpu_seconds() - between)
             print(
                 f"round {round_no + 1}: " + ", ".join(f"{k} {v[-1]:.2f}s" for k, v in timings.items()),
                 file=sys.stderr,
             )
+        peak = workers.peak_memory_mb()
     finally:
         workers.stop()
     floor = median(timings["floor"])
@@ -256,6 +280,15 @@ def compare_workers(broker, database_url, chunks, rounds):
                     "changes": f"speed-up {speedup:.2f}x" if processes == 2 else "",
                 }
             )
+        rows.append(
+            {
+                "measure": f"worker CPU time of the {label.split(',')[0]}, all chunks (median)",
+                "seconds": f"{median(cpu[kind]):.3f}",
+            }
+        )
+    rows.append(
+        {"measure": f"peak memory of a worker process (one chunk of {chunks})", "changes": f"{peak:.0f} MB"}
+    )
     return rows
 
 
