@@ -133,7 +133,7 @@ def incident_id_ranges(count: int) -> list[IdRange]:
     # The ids at these row numbers (in id order) start the second and later ranges: one pass
     # over the primary key's index, whatever gaps deletions left in the ids.
     firsts = [total * k // count + 1 for k in range(1, count)]
-    numbered = Incident.objects.annotate(row=Window(RowNumber(), order_by=F("id").asc()))
+    numbered = Incident.objects.order_by().annotate(row=Window(RowNumber(), order_by=F("id").asc()))
     starts = sorted(numbered.filter(row__in=firsts).values_list("id", flat=True))
     edges = [None, *starts, None]
     return [IdRange(start, stop) for start, stop in zip(edges, edges[1:])]
