@@ -5,19 +5,29 @@ database, then measures: reading the incidents' ids, coordinates, dates and cate
 (the floor), a full scan (first run, writing violations; then a rerun with nothing to change),
 and an incremental scan after 1,000 new incidents.
 
+With --redis URL (or BENCH_REDIS), it then starts two Celery worker processes (`--pool solo`,
+one process each) on that broker and times the full scan sent as a task, split into --chunks
+id ranges, on one of them and then on both (--rounds interleaved rounds, medians), each round
+with the read floor again: first run (violations deleted before) and rerun.
+
     python bench/scan.py [--rows N] [--clauses 50] [--database NAME] [--keep]
+                         [--redis redis://127.0.0.1:6379/6 --chunks 2 --rounds 3]
 """
 
 import argparse
 import datetime as dt
+import os
 import random
+import signal
+import subprocess
 import sys
 import time
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import drop_database, print_table, timed, use_scratch_database
+from bench.common import ROOT, drop_database, print_table, timed, use_scratch_database
 
 DB = "tracker_bench_scan"
 CATEGORIES = ["air_strike", "shelling", "armed_clash", "patrol", "route_closed", "attack_on_civilians"]
@@ -72,7 +82,7 @@ def populate(rows, clauses, seed=1):
             """
             INSERT INTO incidents_incident (
                 occurred_at, date_precision, place_name, admin1, admin2, latitude, longitude,
-                location_precision, category, perpetrator_id, target_type, weapons,
+                location_precision, category, perpetrator_id, actor_name, actor_case, target_type, weapons,
                 killed_civilians, killed_combatants, killed_unknown, injured_civilians,
                 injured_combatants, injured_unknown, description, status, source_dataset, external_id,
                 created_at, updated_at)
@@ -82,13 +92,16 @@ def populate(rows, clauses, seed=1):
                    CASE WHEN random() < 0.85 THEN 'exact' WHEN random() < 0.5 THEN 'near' ELSE 'district' END,
                    (%s::text[])[1 + floor(random() * %s)::int],
                    CASE WHEN random() < 0.15 THEN NULL ELSE (%s::bigint[])[1 + floor(random() * %s)::int] END,
-                   '', '[]', 0, 0, (random() * 3)::int, 0, 0, 0, '', 'verified', 'bench', g::text,
+                   '', 'registered', '', '[]', 0, 0, (random() * 3)::int, 0, 0, 0, '', 'verified', 'bench', g::text,
                    now() - interval '1 day', now() - interval '1 day'
             FROM generate_series(1, %s) AS g
             """,
             [CATEGORIES, len(CATEGORIES), party_ids, len(party_ids), rows],
         )
-        cursor.execute("ANALYZE incidents_incident")
+        cursor.execute(
+            "UPDATE incidents_incident SET actor_case = 'unidentified' WHERE perpetrator_id IS NULL"
+        )
+        cursor.execute("VACUUM ANALYZE incidents_incident")
 
 
 def read_floor():
@@ -121,6 +134,164 @@ def add_new_incidents(count, seed=2):
     )
 
 
+class Workers:
+    """Two Celery worker processes: "a" alone takes queue <q>-1; "a" and "b" both take <q>-2."""
+
+    def __init__(self, broker, database_url):
+        from celery import Celery
+
+        self.prefix = f"bench-scan-{uuid.uuid4().hex[:6]}"
+        self.app = Celery("bench", broker=broker)
+        env = dict(
+            os.environ,
+            DATABASE_URL=database_url,
+            REDIS_URL=broker,
+            DJANGO_SETTINGS_MODULE="config.settings.local",
+            DJANGO_DEBUG="false",
+        )
+        queues = {"a": f"{self.prefix}-1,{self.prefix}-2", "b": f"{self.prefix}-2"}
+        self.processes = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "worker",
+                    "--pool",
+                    "solo",
+                    "-Q",
+                    queue,
+                    "-n",
+                    f"{name}-{self.prefix}@%h",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--loglevel",
+                    "WARNING",
+                ],
+                cwd=ROOT,
+                env=env,
+                start_new_session=True,
+            )
+            for name, queue in queues.items()
+        ]
+
+    def full_scan(self, processes, chunks):
+        """Seconds from sending a full scan in `chunks` to `processes` (1 or 2) until it succeeded."""
+        from tracker.choices import JobKind, JobStatus
+        from tracker.models import JobRun
+
+        last = (
+            JobRun.objects.filter(kind=JobKind.SCAN_FULL).order_by("-id").values_list("id", flat=True).first()
+        )
+        started = time.perf_counter()
+        self.app.send_task(
+            "tracker.tasks.scan_violations",
+            kwargs={"full": True, "chunks": chunks},
+            queue=f"{self.prefix}-{processes}",
+        )
+        while True:
+            run = JobRun.objects.filter(kind=JobKind.SCAN_FULL, id__gt=last or 0).first()
+            if run is not None and run.status != JobStatus.RUNNING:
+                break
+            time.sleep(0.02)
+        seconds = time.perf_counter() - started
+        if run.status != JobStatus.SUCCEEDED:
+            raise SystemExit(f"the chunked scan failed: {run.error}")
+        return seconds, run
+
+    def cpu_seconds(self):
+        """CPU time the worker processes used so far (user + system), from /proc."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for process in self.processes:
+            with open(f"/proc/{process.pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
+
+    def peak_memory_mb(self):
+        """The largest peak resident memory of a worker process (VmHWM), in MB."""
+        peaks = []
+        for process in self.processes:
+            with open(f"/proc/{process.pid}/status") as status:
+                peaks += [int(line.split()[1]) / 1024 for line in status if line.startswith("VmHWM")]
+        return max(peaks)
+
+    def stop(self):
+        for process in self.processes:
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            process.wait(timeout=30)
+        with self.app.connection_for_write() as conn:
+            for queue in (f"{self.prefix}-1", f"{self.prefix}-2"):
+                conn.default_channel.queue_delete(queue)
+
+
+def compare_workers(broker, database_url, chunks, rounds):
+    """Rows: the full scan in chunks on one worker process and on two, with the floor of each round."""
+    from statistics import median
+
+    from tracker.models import Violation
+
+    workers = Workers(broker, database_url)
+    try:
+        workers.full_scan(2, chunks)  # both workers up, connected and warm
+        timings = {key: [] for key in ("floor", "1 first", "2 first", "1 rerun", "2 rerun")}
+        cpu = {"first": [], "rerun": []}
+        for round_no in range(rounds):
+            started = time.perf_counter()
+            read_floor()
+            timings["floor"].append(time.perf_counter() - started)
+            for processes in (1, 2) if round_no % 2 == 0 else (2, 1):
+                Violation.objects.all().delete()
+                before = workers.cpu_seconds()
+                seconds, run = workers.full_scan(processes, chunks)
+                timings[f"{processes} first"].append(seconds)
+                created = run.counts["created"]
+                between = workers.cpu_seconds()
+                timings[f"{processes} rerun"].append(workers.full_scan(processes, chunks)[0])
+                cpu["first"].append(between - before)
+                cpu["rerun"].append(workers.cpu_seconds() - between)
+            print(
+                f"round {round_no + 1}: " + ", ".join(f"{k} {v[-1]:.2f}s" for k, v in timings.items()),
+                file=sys.stderr,
+            )
+        peak = workers.peak_memory_mb()
+    finally:
+        workers.stop()
+    floor = median(timings["floor"])
+    rows = [
+        {"measure": f"read floor (median of {rounds} rounds)", "seconds": f"{floor:.3f}", "ratio": "1.00x"}
+    ]
+    for kind, label in (
+        ("first", f"first run, writes {created:,} violations"),
+        ("rerun", "rerun, nothing to change"),
+    ):
+        one, two = median(timings[f"1 {kind}"]), median(timings[f"2 {kind}"])
+        speedup = median(a / b for a, b in zip(timings[f"1 {kind}"], timings[f"2 {kind}"]))
+        for processes, seconds in ((1, one), (2, two)):
+            rows.append(
+                {
+                    "measure": f"full scan as {chunks} chunks on {processes} worker process(es), {label}",
+                    "seconds": f"{seconds:.3f}",
+                    "ratio": f"{seconds / floor:.2f}x",
+                    "changes": f"speed-up {speedup:.2f}x" if processes == 2 else "",
+                }
+            )
+        rows.append(
+            {
+                "measure": f"worker CPU time of the {label.split(',')[0]}, all chunks (median)",
+                "seconds": f"{median(cpu[kind]):.3f}",
+            }
+        )
+    rows.append(
+        {"measure": f"peak memory of a worker process (one chunk of {chunks})", "changes": f"{peak:.0f} MB"}
+    )
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -129,8 +300,15 @@ def main():
         "--database", default=DB, help=f"Scratch database, dropped first and afterwards (default {DB})."
     )
     parser.add_argument("--keep", action="store_true", help="Keep the scratch database.")
+    parser.add_argument(
+        "--redis",
+        default=os.environ.get("BENCH_REDIS"),
+        help="Broker for the 1-vs-2 worker processes comparison (default BENCH_REDIS; none: skipped).",
+    )
+    parser.add_argument("--chunks", type=int, default=2, help="Chunks of the full scan on the workers.")
+    parser.add_argument("--rounds", type=int, default=3, help="Rounds of the workers comparison.")
     args = parser.parse_args()
-    use_scratch_database(args.database)
+    database_url = use_scratch_database(args.database)
     try:
         from tracker import services
         from tracker.models import Violation
@@ -166,6 +344,12 @@ def main():
             results,
             ["measure", "seconds", "ratio", "changes"],
         )
+        if args.redis:
+            print_table(
+                f"Full scan across Celery workers: {args.rows:,} incidents x {args.clauses} clauses, PostgreSQL",
+                compare_workers(args.redis, database_url, args.chunks, args.rounds),
+                ["measure", "seconds", "ratio", "changes"],
+            )
     finally:
         if not args.keep:
             drop_database(args.database)

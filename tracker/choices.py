@@ -19,6 +19,7 @@ class JobKind(models.TextChoices):
     SCAN_FULL = "scan_full", _("Full violation scan")
     SCAN_INCREMENTAL = "scan_incremental", _("Incremental violation scan")
     SCAN_SELECTED = "scan_selected", _("Re-evaluation of edited records")
+    SCAN_CHUNK = "scan_chunk", _("One id range of a full violation scan")
     CHECK_DEADLINES = "check_deadlines", _("Deadline check")
 
 

@@ -80,6 +80,17 @@ class JobRun(models.Model):
     parameters = models.JSONField(default=dict, blank=True, verbose_name=_("parameters"))
     counts = models.JSONField(default=dict, blank=True, verbose_name=_("counts"))
     error = models.TextField(blank=True, verbose_name=_("error"))
+    # A full scan split into id ranges: each range is a run of its own (kind scan_chunk) whose
+    # parent is the full scan, which succeeds once every one of its chunks has.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="chunks",
+        editable=False,
+        verbose_name=_("part of"),
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]

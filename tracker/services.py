@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import math
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,9 +22,9 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Case, F, IntegerField, Q, QuerySet, TextField, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, TextField, Value, When, Window
 from django.db.models.expressions import Expression
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,10 +52,7 @@ LONGEST_WINDOW = dt.timedelta(days=366)
 def recorded_run(kind: str, parameters: dict[str, object] | None = None) -> Iterator[dict[str, int]]:
     """Record a job run (visible in the admin); yields a dict the job fills with its counts."""
     started = timezone.now()
-    stale = started - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-    JobRun.objects.filter(status=JobStatus.RUNNING, started_at__lt=stale).update(
-        status=JobStatus.FAILED, error="Did not finish within the time limit (worker lost?)."
-    )
+    _fail_stale_runs(started)
     run = JobRun.objects.create(kind=kind, started_at=started, parameters=parameters or {})
     counts = {}
     try:
@@ -67,6 +64,13 @@ def recorded_run(kind: str, parameters: dict[str, object] | None = None) -> Iter
         raise
     JobRun.objects.filter(id=run.id).update(
         status=JobStatus.SUCCEEDED, finished_at=timezone.now(), counts=counts
+    )
+
+
+def _fail_stale_runs(now: dt.datetime) -> None:
+    stale = now - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    JobRun.objects.filter(status=JobStatus.RUNNING, started_at__lt=stale).update(
+        status=JobStatus.FAILED, error="Did not finish within the time limit (worker lost?)."
     )
 
 
@@ -91,6 +95,49 @@ def prune_job_runs(keep_days: int | None = None, now: dt.datetime | None = None)
 def _add_counts(counts: dict[str, int], more: dict[str, int]) -> None:
     for key, value in more.items():
         counts[key] = counts.get(key, 0) + value
+
+
+# --- Chunks ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IdRange:
+    """The incidents with start <= id < stop (None: unbounded on that side): one chunk of a full scan.
+
+    The first chunk of a split starts at None and the last stops at None, so the chunks together
+    cover every incident, including any created while the scan runs.
+    """
+
+    start: int | None = None
+    stop: int | None = None
+
+    def filter(self, queryset: QuerySet, field: str = "id") -> QuerySet:
+        """`queryset` restricted to rows whose `field` (an incident id) is in the range."""
+        if self.start is not None:
+            queryset = queryset.filter(**{f"{field}__gte": self.start})
+        if self.stop is not None:
+            queryset = queryset.filter(**{f"{field}__lt": self.stop})
+        return queryset
+
+
+EVERY_INCIDENT = IdRange()
+
+
+def incident_id_ranges(count: int) -> list[IdRange]:
+    """At most `count` id ranges holding about as many incidents each, together covering every id."""
+    if count <= 1:
+        return [EVERY_INCIDENT]
+    total = Incident.objects.count()
+    count = min(count, total)
+    if count <= 1:
+        return [EVERY_INCIDENT]
+    # The ids at these row numbers (in id order) start the second and later ranges: one pass
+    # over the primary key's index, whatever gaps deletions left in the ids.
+    firsts = [total * k // count + 1 for k in range(1, count)]
+    numbered = Incident.objects.order_by().annotate(row=Window(RowNumber(), order_by=F("id").asc()))
+    starts = sorted(numbered.filter(row__in=firsts).values_list("id", flat=True))
+    edges = [None, *starts, None]
+    return [IdRange(start, stop) for start, stop in zip(edges, edges[1:])]
 
 
 # --- Loading ---------------------------------------------------------------------------------------
@@ -237,10 +284,11 @@ class ViolationChanges:
 
 
 def stored_violations(
-    clause_ids: list[int], scope: QuerySet[Incident] | None
+    clause_ids: list[int], scope: QuerySet[Incident] | None, ids: IdRange = EVERY_INCIDENT
 ) -> dict[tuple[int, int], StoredViolation]:
-    """The violations of `clause_ids` on incidents in `scope` (None: all), by (clause, incident)."""
-    queryset = Violation.objects.filter(clause_id__in=clause_ids)
+    """The violations of `clause_ids` on incidents in `scope` (None: all) and in the id range `ids`,
+    by (clause, incident)."""
+    queryset = ids.filter(Violation.objects.filter(clause_id__in=clause_ids), "incident_id")
     if scope is not None:
         queryset = queryset.filter(incident__in=scope.values("id"))
     # Reasons are compared as JSON text: decoding every stored list would cost more than the scan.
@@ -311,37 +359,43 @@ def _revise(
 
 
 def apply_matches(
-    group: list[rules.Matches], scope: QuerySet[Incident] | None = None, now: dt.datetime | None = None
+    group: list[rules.Matches],
+    scope: QuerySet[Incident] | None = None,
+    now: dt.datetime | None = None,
+    ids: IdRange = EVERY_INCIDENT,
 ) -> dict[str, int]:
     """Make the violations of a group of clauses agree with their matches within `scope`.
 
     `group` is a list of rules.Matches; `scope` a queryset of the incidents that were evaluated
-    (None: all). Pairs outside the scope are left alone.
+    (None: all) and `ids` their id range. Pairs outside them are left alone.
     """
     now = now or timezone.now()
-    changes = violation_changes(group, stored_violations([m.clause_id for m in group], scope))
+    changes = violation_changes(group, stored_violations([m.clause_id for m in group], scope, ids))
     counts = dict.fromkeys(("created", "reflagged", "updated", "withdrawn"), 0)
     counts["created"] = insert_violations(changes.new, now)
-    for (old_status, confidence, reasons), ids in changes.revised.items():
+    for (old_status, confidence, reasons), violation_ids in changes.revised.items():
         kind = "reflagged" if old_status == ViolationStatus.WITHDRAWN else "updated"
-        counts[kind] += _revise(ids, old_status, confidence, reasons, now)
+        counts[kind] += _revise(violation_ids, old_status, confidence, reasons, now)
     counts["withdrawn"] = _update_if_still(
         ViolationStatus.FLAGGED, changes.withdrawn, {"status": ViolationStatus.WITHDRAWN, "updated_at": now}
     )
     if counts["created"] or counts["reflagged"]:
-        _announce_flagged([m.clause_id for m in group], now)
+        _announce_flagged([m.clause_id for m in group], now, ids)
     return counts
 
 
-def _announce_flagged(clause_ids: list[int], now: dt.datetime) -> None:
-    """Send events.violations_flagged with what this call flagged (flagged_at is `now`)."""
+def _announce_flagged(clause_ids: list[int], now: dt.datetime, incident_ids: IdRange) -> None:
+    """Send events.violations_flagged with what this call flagged (flagged_at is `now`).
+
+    Within the call's id range: the other chunks of a full scan flag at the same `now` and
+    announce their own.
+    """
     if not events.violations_flagged.has_listeners():
         return
-    ids = list(
-        Violation.objects.filter(clause_id__in=clause_ids, status=ViolationStatus.FLAGGED, flagged_at=now)
-        .order_by("id")
-        .values_list("id", flat=True)
+    flagged = Violation.objects.filter(
+        clause_id__in=clause_ids, status=ViolationStatus.FLAGGED, flagged_at=now
     )
+    ids = list(incident_ids.filter(flagged, "incident_id").order_by("id").values_list("id", flat=True))
     if ids:
         events.violations_flagged.send(sender=Violation, ids=ids)
 
@@ -350,15 +404,20 @@ def scan(
     scope: QuerySet[Incident] | None = None,
     clause_ids: Iterable[int] | None = None,
     now: dt.datetime | None = None,
+    ids: IdRange = EVERY_INCIDENT,
 ) -> dict[str, int]:
-    """Evaluate incidents in `scope` (None: all) against clauses (None: all); returns counts.
+    """Evaluate incidents in `scope` (None: all) and in the id range `ids` against clauses (None:
+    all); returns counts.
 
-    A scoped scan writes in one transaction; a full scan commits every CLAUSES_PER_COMMIT
-    clauses, so a scan killed half-way keeps what it finished and a rerun does the rest.
+    A scoped scan writes in one transaction; a full scan (or a chunk of one) commits every
+    CLAUSES_PER_COMMIT clauses, so a scan killed half-way keeps what it finished and a rerun
+    does the rest.
     """
     now = now or timezone.now()
     specs = clause_specs(clause_ids)
-    incidents = load_incidents(candidate_incidents(specs, scope))
+    incidents = load_incidents(
+        candidate_incidents(specs, ids.filter(scope if scope is not None else Incident.objects.all()))
+    )
     totals = dict.fromkeys(("incidents", "clauses", "created", "reflagged", "updated", "withdrawn"), 0)
     totals["incidents"], totals["clauses"] = len(incidents), len(specs)
     step = len(specs) if scope is not None else CLAUSES_PER_COMMIT
@@ -367,7 +426,7 @@ def scan(
         with transaction.atomic():
             # Violations are derived data a rerun recomputes: no need to wait for the disk.
             _store().fast_commit()
-            _add_counts(totals, apply_matches(group, scope=scope, now=now))
+            _add_counts(totals, apply_matches(group, scope=scope, now=now, ids=ids))
     return totals
 
 
@@ -384,22 +443,122 @@ def last_scan_started() -> dt.datetime | None:
 
 
 def scan_violations(
-    full: bool = False, since: dt.datetime | None = None, now: dt.datetime | None = None
+    full: bool = False,
+    since: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+    chunks: int = 1,
+    run_chunks: Callable[[list[int]], None] | None = None,
 ) -> dict[str, int]:
-    """Full scan, or incremental: incidents and clauses changed since `since` (default: last scan)."""
+    """Full scan, or incremental: incidents and clauses changed since `since` (default: last scan).
+
+    A full scan runs in `chunks` id ranges (see start_full_scan). `run_chunks(chunk_run_ids)`
+    runs them (the Celery task sends them to the workers as a group); by default, or when there
+    is one chunk, they run here, one after another, and the totals are returned. Once sent,
+    the run's counts are recorded by its last chunk: this returns {"chunks": n}.
+    """
     since = None if full else (since or last_scan_started())
-    kind = JobKind.SCAN_INCREMENTAL if since else JobKind.SCAN_FULL
-    with recorded_run(kind, {"since": since.isoformat() if since else None}) as counts:
-        if since is None:
-            counts.update(scan(now=now))
-        else:
-            changed_incidents = Incident.objects.filter(updated_at__gte=since)
-            changed_clauses = list(Clause.objects.filter(updated_at__gte=since).values_list("id", flat=True))
-            counts.update(scan(scope=changed_incidents, now=now))
-            if changed_clauses:
-                _add_counts(counts, scan(clause_ids=changed_clauses, now=now))
-            counts["changed_clauses"] = len(changed_clauses)
+    if since is None:
+        run_id, chunk_ids = start_full_scan(chunks, now)
+        if run_chunks is not None and len(chunk_ids) > 1:
+            run_chunks(chunk_ids)
+            return {"chunks": len(chunk_ids)}
+        for chunk_id in chunk_ids:
+            scan_chunk(chunk_id)
+        return JobRun.objects.get(id=run_id).counts
+    with recorded_run(JobKind.SCAN_INCREMENTAL, {"since": since.isoformat()}) as counts:
+        changed_incidents = Incident.objects.filter(updated_at__gte=since)
+        changed_clauses = list(Clause.objects.filter(updated_at__gte=since).values_list("id", flat=True))
+        counts.update(scan(scope=changed_incidents, now=now))
+        if changed_clauses:
+            _add_counts(counts, scan(clause_ids=changed_clauses, now=now))
+        counts["changed_clauses"] = len(changed_clauses)
     return counts
+
+
+def start_full_scan(chunks: int = 1, now: dt.datetime | None = None) -> tuple[int, list[int]]:
+    """Record a full scan split into at most `chunks` id ranges; return (its run id, its chunks' run ids).
+
+    Each chunk is a JobRun of its own (kind scan_chunk, parent the full scan) holding its range
+    and the scan's `now` (every chunk flags at the same moment), so any worker can run it from its
+    id alone, and run it again: see scan_chunk.
+    """
+    started = timezone.now()
+    now = now or started
+    _fail_stale_runs(started)
+    ranges = incident_id_ranges(chunks)
+    with transaction.atomic():
+        run = JobRun.objects.create(
+            kind=JobKind.SCAN_FULL, started_at=started, parameters={"since": None, "chunks": len(ranges)}
+        )
+        chunk_runs = JobRun.objects.bulk_create(
+            JobRun(
+                kind=JobKind.SCAN_CHUNK,
+                parent=run,
+                started_at=started,
+                parameters={"start": ids.start, "stop": ids.stop, "now": now.isoformat()},
+            )
+            for ids in ranges
+        )
+    return run.id, [chunk.id for chunk in chunk_runs]
+
+
+def scan_chunk(chunk_id: int) -> dict[str, int]:
+    """Scan one chunk of a full scan (its id range, every clause); the last chunk to finish closes the run.
+
+    Idempotent and safe under a killed worker like the full scan itself: it commits every
+    CLAUSES_PER_COMMIT clauses, and running it again (as a redelivered task does) recomputes the
+    same violations and finishes what a killed run left. A chunk already done does nothing.
+    """
+    chunk = JobRun.objects.filter(id=chunk_id, kind=JobKind.SCAN_CHUNK).first()
+    if chunk is None or chunk.status == JobStatus.SUCCEEDED:  # pruned, or a duplicate delivery
+        return {}
+    JobRun.objects.filter(id=chunk_id).update(status=JobStatus.RUNNING, started_at=timezone.now(), error="")
+    parameters = chunk.parameters
+    ids = IdRange(parameters["start"], parameters["stop"])
+    try:
+        counts = scan(ids=ids, now=dt.datetime.fromisoformat(parameters["now"]))
+    except BaseException as exc:
+        JobRun.objects.filter(id=chunk_id).update(
+            status=JobStatus.FAILED, finished_at=timezone.now(), error=repr(exc)[:5000]
+        )
+        _close_full_scan(chunk.parent_id)
+        raise
+    JobRun.objects.filter(id=chunk_id).update(
+        status=JobStatus.SUCCEEDED, finished_at=timezone.now(), counts=counts
+    )
+    _close_full_scan(chunk.parent_id)
+    return counts
+
+
+def _close_full_scan(run_id: int) -> None:
+    """Mark a chunked full scan failed as soon as a chunk has failed, succeeded (with the chunks'
+    counts added up) once all have succeeded.
+
+    Called after each chunk commits its own status, so the last chunk to finish sees every other
+    one finished. A chunk that succeeds on a retry after its failure closed the run still turns
+    the run to succeeded: the run's status follows its chunks'. Compare-and-set: concurrent
+    chunks close it once.
+    """
+    chunks = list(JobRun.objects.filter(parent_id=run_id).values_list("status", "counts", "error"))
+    failed = [error for status, _counts, error in chunks if status == JobStatus.FAILED]
+    now = timezone.now()
+    if failed:
+        JobRun.objects.filter(id=run_id, status=JobStatus.RUNNING).update(
+            status=JobStatus.FAILED,
+            finished_at=now,
+            error=f"{len(failed)} chunk(s) failed: {failed[0]}"[:5000],
+        )
+        return
+    if any(status != JobStatus.SUCCEEDED for status, _counts, _error in chunks):
+        return
+    totals = {}
+    for _status, counts, _error in chunks:
+        _add_counts(totals, counts)
+    if "clauses" in totals:  # every chunk scans every clause
+        totals["clauses"] = max(counts.get("clauses", 0) for _status, counts, _error in chunks)
+    JobRun.objects.filter(id=run_id, status__in=[JobStatus.RUNNING, JobStatus.FAILED]).update(
+        status=JobStatus.SUCCEEDED, finished_at=now, counts=totals, error=""
+    )
 
 
 def evaluate(

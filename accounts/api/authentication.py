@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 
 from core.api.authentication import CachedTokenAuthentication, QueryStringTokenAuthentication
+from core.api.permissions import prime_permission_cache
 
 from .. import language, two_factor
 
@@ -16,6 +17,9 @@ from .. import language, two_factor
 class TwoFactorTokenMixin:
     def authenticate_credentials(self, key):
         user, token = super().authenticate_credentials(key)
+        # The two-factor rule asks for a permission: from the cache the permission check uses too,
+        # not two queries on every request.
+        prime_permission_cache(user)
         if two_factor.is_required(user) and not two_factor.is_enrolled(user):
             raise exceptions.AuthenticationFailed(
                 _(

@@ -105,6 +105,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # The API's list pages are sent as prepared statements, planned once per connection
+    # (core.api.sqljson); nothing else is (the ORM binds parameters on the client), so the
+    # threshold for preparing others is never reached. Off (None) behind a connection pooler
+    # that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        2**31 - 1 if env.bool("DATABASE_PREPARED_STATEMENTS", default=True) else None
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -250,6 +257,9 @@ ALERTS_STALE_CLAIM_SECONDS = env.int("ALERTS_STALE_CLAIM_SECONDS", default=300)
 ALERTS_MAX_ITEMS = env.int("ALERTS_MAX_ITEMS", default=1000)
 
 # --- Compliance engine ------------------------------------------------------------------------
+# A full violation scan is split into this many id ranges, run in parallel by the workers
+# (tracker.tasks.scan_chunk); 1 runs it in one task. See docs/operations.md.
+TRACKER_SCAN_CHUNKS = env.int("TRACKER_SCAN_CHUNKS", default=1)
 # Records of finished job runs (admin: Compliance -> Job runs) are deleted after this many days.
 TRACKER_JOB_RUNS_KEEP_DAYS = env.int("TRACKER_JOB_RUNS_KEEP_DAYS", default=90)
 TRACKER_DEADLINE_DUE_SOON_DAYS = env.int("TRACKER_DEADLINE_DUE_SOON_DAYS", default=7)

@@ -1,5 +1,6 @@
 """Filters shared by every app's filtersets: bounding boxes, free text, ordering."""
 
+import copy
 import datetime as dt
 import math
 
@@ -195,14 +196,43 @@ class DjangoFilterBackend(django_filters.rest_framework.DjangoFilterBackend):
         return super().filter_queryset(request, queryset, view)
 
 
+class _FiltersCopiedShallow(dict):
+    """A request's filters, copied one level deep instead of deep-copied (django-filter's way).
+
+    Each request's FilterSet gives its filters their parent and model, so each gets a copy of
+    its own; what the copies share (form field, lookup, choices) nothing changes after the
+    declaration. A filter with a `method` gets its method helper bound to the copy, which is how
+    the method finds this request's FilterSet.
+    """
+
+    def __deepcopy__(self, memo):
+        copies = {}
+        for name, declared in self.items():
+            copies[name] = filter_ = copy.copy(declared)
+            if declared.method is not None:
+                filter_.method = declared.method
+        return copies
+
+
+class _FieldsSharedByForms(dict):
+    """A validation form's fields, shared by its instances instead of deep-copied for each.
+
+    Django copies a form's fields for every form so that a view may change them (widgets,
+    choices); these forms only validate query parameters, and cleaning changes no field.
+    """
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
 class FilterSet(django_filters.FilterSet):
-    """A FilterSet that deep-copies and validates only the filters a request uses.
+    """A FilterSet that copies and validates only the filters a request uses.
 
     django-filter deep-copies every declared filter and builds a form field for each on every
     request, which costs more than the query of a filtered page. The filters here are declared
     statically and each reads one query parameter of its own name, so a request's FilterSet
-    holds just the filters named in its query string; their form class is built once per set
-    of names.
+    holds just the filters named in its query string, copied one level deep; their form class
+    is built once per set of names, and its forms share its fields.
     """
 
     _form_classes = {}
@@ -210,7 +240,9 @@ class FilterSet(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         if data is not None:
-            self.base_filters = {name: f for name, f in type(self).base_filters.items() if name in data}
+            self.base_filters = _FiltersCopiedShallow(
+                (name, f) for name, f in type(self).base_filters.items() if name in data
+            )
         super().__init__(data, *args, **kwargs)
 
     def get_form_class(self):
@@ -220,4 +252,5 @@ class FilterSet(django_filters.FilterSet):
             if len(FilterSet._form_classes) >= self._FORM_CLASSES_MAX:
                 FilterSet._form_classes.clear()
             form_class = FilterSet._form_classes[key] = super().get_form_class()
+            form_class.base_fields = _FieldsSharedByForms(form_class.base_fields)
         return form_class

@@ -102,7 +102,9 @@ class CursorPagination(pagination.CursorPagination):
         """The names whose values make a row's position (for a `.values()` queryset)."""
         return [name.lstrip("-") for name in self.keyset_ordering(request, queryset, view)]
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(self, queryset, request, view=None, fetch=None):
+        """The page's rows; `fetch(sliced queryset, order)` reads them, if given (core.api.sqljson
+        reads each row's JSON text in the same query)."""
         self.request = request
         self.page_size = self.get_page_size(request)
         self.base_url = request.build_absolute_uri()
@@ -114,7 +116,8 @@ class CursorPagination(pagination.CursorPagination):
         queryset = queryset.order_by(*order)
         if self.cursor is not None:
             queryset = queryset.filter(after(order, self.cursor[1], inclusive=self.cursor[2]))
-        rows = list(queryset[: self.page_size + 1])
+        sliced = queryset[: self.page_size + 1]
+        rows = fetch(sliced, order) if fetch is not None else list(sliced)
         more = len(rows) > self.page_size
         self.page = rows[: self.page_size]
         if reverse:

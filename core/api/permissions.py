@@ -50,6 +50,13 @@ class RolePermissions(permissions.DjangoModelPermissions):
             return request.user.has_perms(action_perms)
         return super().has_permission(request, view)
 
+    def _queryset(self, view):
+        # Only its model is read (which permissions apply): the class queryset names it without
+        # building the view's queryset (prefetches, filters by user) a second time.
+        if getattr(view, "queryset", None) is not None:
+            return view.queryset
+        return super()._queryset(view)
+
 
 class HasPerms(permissions.BasePermission):
     """For views without a queryset: `required_perms` on the view."""

@@ -240,3 +240,21 @@ def test_a_kept_page_is_kept_per_format(client, page_cache, analyst):
     assert as_csv["Content-Type"].startswith("text/csv")
     assert as_json["Content-Type"] == "application/json"
     assert json.loads(as_json.content)["results"][0]["place_name"] == "Saraqeb"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/incidents/",
+        "/api/v1/incidents/?category=shelling&occurred_after=2019-04-02&bbox=36,35,37,37",
+        "/api/v1/violations/?page_size=2",
+    ],
+)
+@override_settings(TRACKER_API_PAGE_CACHE_SECONDS=0)
+def test_a_page_built_fresh_is_one_query(client, data, viewer, url):
+    client.force_authenticate(viewer)
+    client.get(url)  # the user's permissions into their cache, the page's SQL compiled
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200 and json.loads(response.content)["results"]
+    assert len(queries.captured_queries) == 1, [q["sql"][:200] for q in queries.captured_queries]

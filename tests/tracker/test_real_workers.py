@@ -109,3 +109,44 @@ def test_a_worker_killed_mid_scan_then_a_rerun_gives_the_clean_result(workers):
     found = violations()
     assert len(found) == len(set(found))
     assert set(found) == expected
+
+
+def full_scan_done():
+    run = finished_runs(JobKind.SCAN_FULL).first()
+    return run is not None and run.status == JobStatus.SUCCEEDED
+
+
+def test_a_full_scan_in_chunks_shared_by_two_workers_gives_the_clean_result(workers):
+    build_world(incidents=20_000)
+    expected = expected_violations()
+    workers.start("w1"), workers.start("w2")
+    workers.send("tracker.tasks.scan_violations", full=True, chunks=4)
+    wait_for(lambda: finished_runs(JobKind.SCAN_FULL).exists(), timeout=180, what="the chunked scan")
+    run = finished_runs(JobKind.SCAN_FULL).get()
+    assert run.status == JobStatus.SUCCEEDED
+    assert list(run.chunks.values_list("status", flat=True)) == [JobStatus.SUCCEEDED] * 4
+    found = violations()
+    assert len(found) == len(set(found))
+    assert set(found) == expected
+    assert run.counts["created"] == len(expected)
+
+
+def test_a_worker_killed_in_a_chunk_then_the_chunk_redelivered_gives_the_clean_result(workers):
+    build_world()
+    expected = expected_violations()
+    victim = workers.start("victim")
+    workers.send("tracker.tasks.scan_violations", full=True, chunks=2)
+    wait_for(lambda: Violation.objects.count() > 0, timeout=120, what="the first chunk to start writing")
+    workers.kill(victim)
+    run = JobRun.objects.get(kind=JobKind.SCAN_FULL)
+    assert run.status == JobStatus.RUNNING  # it really died half-way
+    assert 0 < Violation.objects.count() < len(expected)
+
+    workers.start("rerun")  # takes the chunk still queued
+    # What the broker does with the killed task once its visibility timeout has passed.
+    for chunk_id in run.chunks.exclude(status=JobStatus.SUCCEEDED).values_list("id", flat=True):
+        workers.send("tracker.tasks.scan_chunk", chunk_id=chunk_id)
+    wait_for(full_scan_done, timeout=300, what="the chunks to finish")
+    found = violations()
+    assert len(found) == len(set(found))
+    assert set(found) == expected

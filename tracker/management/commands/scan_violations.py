@@ -25,11 +25,19 @@ class Command(BaseCommand):
             "--full", action="store_true", help="Re-evaluate every incident against every clause."
         )
         parser.add_argument("--since", type=parse_moment, help="Re-evaluate what changed since this moment.")
+        parser.add_argument(
+            "--chunks",
+            type=int,
+            default=1,
+            help="A full scan in this many id ranges, one after another (each reads only its range).",
+        )
 
-    def handle(self, *args, full, since, **options):
+    def handle(self, *args, full, since, chunks, **options):
         if full and since:
             raise CommandError("Use --full or --since, not both.")
-        counts = services.scan_violations(full=full, since=since)
+        if chunks < 1:
+            raise CommandError("--chunks takes a whole number from 1.")
+        counts = services.scan_violations(full=full, since=since, chunks=chunks)
         self.stdout.write(
             "Scanned {incidents} incident(s) against {clauses} clause(s): {created} new violation(s), "
             "{reflagged} re-flagged, {updated} updated, {withdrawn} withdrawn.".format(**counts)
