@@ -88,6 +88,16 @@ class Incident(models.Model):
         max_length=30, blank=True, help_text="Dataset this incident was imported from (acled, ucdp...)."
     )
     external_id = models.CharField(max_length=100, blank=True, help_text="Its id in that dataset.")
+    # The events app (above this one) groups reports of the same happening into events and
+    # writes the event's id here; a plain column, not a foreign key, so that incidents need not
+    # know the events app. Empty: no other report corroborates it, it is an event of its own.
+    event = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="The event this report is grouped into with other reports of the same happening.",
+    )
     clauses = models.ManyToManyField(
         Clause, through="ClauseLink", related_name="logged_incidents", blank=True
     )

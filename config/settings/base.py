@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "agreements",
     "incidents",
     "tracker",
+    "events",
     "imports",
     "reports",
     "alerts",
