@@ -30,10 +30,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Round, TruncDate
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from agreements.choices import DeadlineStatus
 from agreements.models import Agreement, Area, Deadline
 from core.choices import IncidentCategory
+from events.services import count_events
 from incidents.models import Incident, Source
 from tracker.choices import Confidence, ViolationStatus
 from tracker.models import Violation
@@ -109,8 +111,24 @@ def build_report_data(
         "map_points": _map_points(violations.filter(current, standing)),
         "areas": _areas(agreement),
     }
+    data["events"] = {
+        "current": count_events(
+            _incidents_with_violations(violations).filter(occurred_at__gte=lo, occurred_at__lt=hi)
+        ),
+        "previous": count_events(
+            _incidents_with_violations(violations).filter(occurred_at__gte=prev_lo, occurred_at__lt=lo)
+        ),
+    }
     data["trend"] = _trend(data)
+    data["summary"] = violations_in_events(data["totals"]["violations"], data["events"]["current"])
     return data
+
+
+def violations_in_events(violations: int, events: int) -> str:
+    """ "14 violations in 9 events": reports of one happening (events app) count once."""
+    return ngettext("%(violations)s violation", "%(violations)s violations", violations) % {
+        "violations": violations
+    } + ngettext(" in %(events)s event", " in %(events)s events", events) % {"events": events}
 
 
 def _title(agreement, start, end):
@@ -440,6 +458,7 @@ def _trend(data):
     return {
         "violations": change(totals["violations"], totals["previous_violations"]),
         "incidents": change(totals["incidents"], totals["previous_incidents"]),
+        "events": change(data["events"]["current"], data["events"]["previous"]),
         "killed": change(casualties["killed"], casualties["previous_killed"]),
         "injured": change(casualties["injured"], casualties["previous_injured"]),
     }
