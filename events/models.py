@@ -81,6 +81,9 @@ class CandidatePair(models.Model):
     gap_hours = models.FloatField(_("time between windows (hours)"), null=True, blank=True)
     same_category = models.BooleanField(_("same category"), default=False)
     same_perpetrator = models.BooleanField(_("same perpetrator"), default=False)
+    ambiguous = models.BooleanField(
+        _("ambiguous"), default=False, help_text=_("Another report of the same source matches as well.")
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -115,6 +118,8 @@ class CandidatePair(models.Model):
             else _("perpetrator unknown in at least one report"),
             _("different sources"),
         ]
+        if self.ambiguous:
+            reasons.append(_("another report of the same source matches as well"))
         return [str(reason) for reason in reasons]
 
 

@@ -21,7 +21,11 @@ the year (window above MAX_WINDOW).
 Each pair gets a score in [0, 1], the weighted sum of four parts (WEIGHTS): time (1 when the
 windows overlap, 0.5 when only within the slack), place (1 - distance / combined limit),
 category (1 same, 0.6 same family) and perpetrator (1 same party, 0.5 unknown or named).
-Pairs scoring AUTO_THRESHOLD or more are grouped by the job; the others wait for an analyst.
+Pairs scoring AUTO_THRESHOLD or more are grouped by the job, unless they are ambiguous: a pair
+is grouped only when it is, for each of its two reports, the best match among the reports of
+the other one's source, by at least AMBIGUITY_MARGIN (two villages shelled the same day a few
+km apart, each in one dataset, must not be paired by a coin toss). The others wait for an
+analyst.
 
 Candidates are found in near-linear time: each report covers the (family, grid cell, day)
 keys its uncertainty disc and window touch; only reports sharing a key are compared.
@@ -42,6 +46,7 @@ TIME_SLACK = DAY
 MAX_RADIUS_KM = LOCATION_UNCERTAINTY_KM[LocationPrecision.DISTRICT]
 MAX_WINDOW = 8 * DAY  # a week's window (7 days) with its last second; a month's is 31 days
 AUTO_THRESHOLD = 0.8
+AMBIGUITY_MARGIN = 0.05
 WEIGHTS = {"time": 0.3, "place": 0.3, "category": 0.2, "perpetrator": 0.2}
 SAME_FAMILY_SCORE = 0.6
 UNKNOWN_PERPETRATOR_SCORE = 0.5
@@ -92,6 +97,7 @@ class Pairs:
     gap_hours: np.ndarray  # 0 when the windows overlap
     same_category: np.ndarray  # bool
     same_perpetrator: np.ndarray  # bool (False: one at least unknown or named)
+    ambiguous: np.ndarray  # bool: another report of the same source matches one of them as well
 
     def __len__(self) -> int:
         return len(self.first)
@@ -191,8 +197,9 @@ def find_pairs(
     """Candidate pairs among `incidents`, reports of different `source` codes.
 
     Only pairs whose earlier report starts in [owned_from, owned_until) are returned: chunks
-    over consecutive time ranges, each given the reports of its range and of the borders
-    around it, then find every pair exactly once.
+    over consecutive time ranges, each given the reports of its range and of two borders
+    around it (what a pair's reports may pair with: see ambiguous), then find every pair
+    exactly once, with the same evidence.
     """
     index = np.flatnonzero(eligible(incidents))
     if len(index) < 2:
@@ -211,8 +218,6 @@ def find_pairs(
     starts, ends = incidents.starts, incidents.ends
     keep = source[a] != source[b]
     keep &= compatible_perpetrators(incidents.perpetrator[a], incidents.perpetrator[b])
-    earliest = np.minimum(starts[a], starts[b])
-    keep &= (earliest >= owned_from) & (earliest < owned_until)
     a, b = a[keep], b[keep]
     gap = np.maximum(np.maximum(starts[a], starts[b]) - np.minimum(ends[a], ends[b]), 0.0)
     distance = pair_distance_km(incidents.lon[a], incidents.lat[a], incidents.lon[b], incidents.lat[b])
@@ -228,21 +233,49 @@ def find_pairs(
         + WEIGHTS["category"] * np.where(same_category, 1.0, SAME_FAMILY_SCORE)
         + WEIGHTS["perpetrator"] * np.where(same_perpetrator, 1.0, UNKNOWN_PERPETRATOR_SCORE)
     )
-    return Pairs(
+    score = np.round(score, 3)
+    pairs = Pairs(
         first=a,
         second=b,
-        score=np.round(score, 3),
+        score=score,
         distance_km=np.round(distance, 2),
         limit_km=limit,
         gap_hours=np.round(gap / 3600, 1),
         same_category=same_category,
         same_perpetrator=same_perpetrator,
+        ambiguous=ambiguous(a, b, score, source),
     )
+    earliest = np.minimum(starts[a], starts[b])
+    return pairs.take(np.flatnonzero((earliest >= owned_from) & (earliest < owned_until)))
+
+
+def ambiguous(first: np.ndarray, second: np.ndarray, score: np.ndarray, source: np.ndarray) -> np.ndarray:
+    """Per pair: not the clear best match of one of its reports among the other's source.
+
+    For each (report, source of its partner), the pairs are ranked by score: only the best one,
+    ahead of the next by AMBIGUITY_MARGIN, is clear.
+    """
+    unclear = np.zeros(len(first), dtype=bool)
+    if not len(first):
+        return unclear
+    for own, other in ((first, second), (second, first)):
+        _, group = np.unique(np.stack([own, source[other]]), axis=1, return_inverse=True)
+        group = group.ravel()
+        order = np.lexsort((-score, group))
+        ranked_group, ranked_score = group[order], score[order]
+        leader = np.ones(len(order), dtype=bool)
+        leader[1:] = ranked_group[1:] != ranked_group[:-1]
+        runner_up_close = np.zeros(len(order), dtype=bool)
+        same_next = np.zeros(len(order), dtype=bool)
+        same_next[:-1] = ranked_group[1:] == ranked_group[:-1]
+        runner_up_close[:-1] = same_next[:-1] & (ranked_score[:-1] - ranked_score[1:] < AMBIGUITY_MARGIN)
+        unclear[order] |= ~leader | runner_up_close
+    return unclear
 
 
 def _empty() -> Pairs:
     empty = np.empty(0)
-    return Pairs(*(empty.astype(np.int64),) * 2, *(empty,) * 4, *(empty.astype(bool),) * 2)
+    return Pairs(*(empty.astype(np.int64),) * 2, *(empty,) * 4, *(empty.astype(bool),) * 3)
 
 
 def components(count: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:

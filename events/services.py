@@ -39,7 +39,7 @@ BORDER = dt.timedelta(seconds=rules.MAX_WINDOW + rules.TIME_SLACK)
 # Reports within this distance of a changed one may pair with it (two district-wide radii).
 NEIGHBOURHOOD_KM = 2 * rules.MAX_RADIUS_KM + rules.BASE_KM
 ELIGIBLE_PRECISIONS = [p for p, km in LOCATION_UNCERTAINTY_KM.items() if km <= rules.MAX_RADIUS_KM]
-EVIDENCE = ("score", "distance_km", "limit_km", "gap_hours", "same_category", "same_perpetrator")
+EVIDENCE = ("score", "distance_km", "limit_km", "gap_hours", "same_category", "same_perpetrator", "ambiguous")
 
 
 # --- Reading ---------------------------------------------------------------------------------------
@@ -115,8 +115,10 @@ def _found(arrays: engine_rules.IncidentArrays, pairs: rules.Pairs) -> Found:
     return Found(dict(zip(zip(first.tolist(), second.tolist()), zip(*columns), strict=True)))
 
 
-def _state(score: float) -> str:
-    return PairState.AUTO if score >= rules.AUTO_THRESHOLD else PairState.PENDING
+def _state(values: tuple) -> str:
+    evidence = dict(zip(EVIDENCE, values, strict=True))
+    clear = evidence["score"] >= rules.AUTO_THRESHOLD and not evidence["ambiguous"]
+    return PairState.AUTO if clear else PairState.PENDING
 
 
 def sync_pairs(found: Found, stored: QuerySet[CandidatePair]) -> dict[str, int]:
@@ -137,11 +139,11 @@ def sync_pairs(found: Found, stored: QuerySet[CandidatePair]) -> dict[str, int]:
         if old is None:
             new.append(
                 CandidatePair(
-                    first_id=key[0], second_id=key[1], state=_state(values[0]), **dict(zip(EVIDENCE, values))
+                    first_id=key[0], second_id=key[1], state=_state(values), **dict(zip(EVIDENCE, values))
                 )
             )
-        elif old[1] in JOB_STATES and (old[2] != values or old[1] != _state(values[0])):
-            revised.append(CandidatePair(id=old[0], state=_state(values[0]), **dict(zip(EVIDENCE, values))))
+        elif old[1] in JOB_STATES and (old[2] != values or old[1] != _state(values)):
+            revised.append(CandidatePair(id=old[0], state=_state(values), **dict(zip(EVIDENCE, values))))
     for key, (pair_id, state, _values) in existing.items():
         if state in JOB_STATES and key not in found.pairs:
             stale.append(pair_id)
@@ -171,10 +173,11 @@ def find_chunk_pairs(owned_from: float, owned_until: float) -> Found:
     """The candidate pairs whose earlier report starts in [owned_from, owned_until): read-only."""
     scope = candidates_scope()
     start, end = _moment(owned_from), _moment(owned_until)
+    # Two borders either side: the reports a pair's reports may pair with (rules.ambiguous).
     if start is not None:
-        scope = scope.filter(occurred_at__gte=start)
+        scope = scope.filter(occurred_at__gte=start - 2 * BORDER)
     if end is not None:
-        scope = scope.filter(occurred_at__lt=end + BORDER)
+        scope = scope.filter(occurred_at__lt=end + 2 * BORDER)
     arrays, source = load_reports(scope)
     return _found(arrays, rules.find_pairs(arrays, source, owned_from, owned_until))
 
@@ -231,23 +234,28 @@ def group_incidents(scope: QuerySet[Incident] | Collection[int]) -> dict[str, in
             lons.append(lon)
     if not ids:
         return {"incidents": 0}
+    # The pairs of the changed reports and of their partners are revised, with what makes
+    # them ambiguous (rules.ambiguous): three neighbourhoods around the changed reports.
     neighbours = candidates_scope().filter(
-        occurred_at__gte=min(times) - BORDER, occurred_at__lt=max(times) + BORDER
+        occurred_at__gte=min(times) - 3 * BORDER, occurred_at__lt=max(times) + 3 * BORDER
     )
     if lats:
         min_lon, min_lat, max_lon, max_lat = engine_rules.widen(
-            (min(lons), min(lats), max(lons), max(lats)), NEIGHBOURHOOD_KM
+            (min(lons), min(lats), max(lons), max(lats)), 3 * NEIGHBOURHOOD_KM
         )
         neighbours = neighbours.filter(
             latitude__range=(min_lat, max_lat), longitude__range=(min_lon, max_lon)
         )
     arrays, source = load_reports(neighbours)
     pairs = rules.find_pairs(arrays, source)
-    touched = np.isin(arrays.ids[pairs.first], ids) | np.isin(arrays.ids[pairs.second], ids)
-    found = _found(arrays, pairs.take(np.flatnonzero(touched)))
+    # A new report can make its partners' other pairs ambiguous: those are revised too.
+    first, second = arrays.ids[pairs.first], arrays.ids[pairs.second]
+    touched = np.isin(first, ids) | np.isin(second, ids)
+    ids = sorted(set(ids) | set(first[touched].tolist()) | set(second[touched].tolist()))
+    found = _found(arrays, pairs.take(np.flatnonzero(np.isin(first, ids) | np.isin(second, ids))))
     with transaction.atomic():
         lock()
-        counts = {"incidents": len(ids), "pairs": len(found.pairs)}
+        counts = {"incidents": len(changed), "pairs": len(found.pairs)}
         for part in _batches(ids):
             stored = CandidatePair.objects.filter(Q(first_id__in=part) | Q(second_id__in=part))
             part_found = Found({k: v for k, v in found.pairs.items() if k[0] in part or k[1] in part})
