@@ -51,7 +51,13 @@ class CandidatePairFilterSet(FilterSet):
         choices=PairState.choices, help_text=_("Comma-separated states (pending: the queue).")
     )
     incident = IdInFilter(method="filter_incident", help_text=_("Pairs with one of these incident ids."))
-    score_min = django_filters.NumberFilter(field_name="score", lookup_expr="gte", min_value=0, max_value=1)
+    score_min = django_filters.NumberFilter(
+        field_name="score",
+        lookup_expr="gte",
+        min_value=0,
+        max_value=1,
+        help_text=_("Score at least this (0 to 1)."),
+    )
 
     class Meta:
         model = CandidatePair

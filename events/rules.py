@@ -240,7 +240,7 @@ def find_pairs(
         score=score,
         distance_km=np.round(distance, 2),
         limit_km=limit,
-        gap_hours=np.round(gap / 3600, 1),
+        gap_hours=np.ceil(gap / 360) / 10,  # a second apart (adjacent days) is 0.1 h, not 0
         same_category=same_category,
         same_perpetrator=same_perpetrator,
         ambiguous=ambiguous(a, b, score, source),
