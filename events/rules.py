@@ -130,10 +130,19 @@ def pair_distance_km(lon_a, lat_a, lon_b, lat_b) -> np.ndarray:
     return np.hypot(dx, dy)
 
 
-def _cover_keys(
-    incidents: IncidentArrays, index: np.ndarray, family: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """(key, position) for every (family, cell, day) each report at `index` touches."""
+@dataclass
+class _Cover:
+    """The grid cells and days each report touches: a box from (x0, y0, t0), nx × ny × nt wide."""
+
+    x0: np.ndarray
+    y0: np.ndarray
+    t0: np.ndarray
+    nx: np.ndarray
+    ny: np.ndarray
+    nt: np.ndarray
+
+
+def _cover(incidents: IncidentArrays, index: np.ndarray) -> _Cover:
     lat = incidents.lat[index]
     # One scale for every report, at the latitude farthest from the equator: projected
     # distances are then never longer than true ones, so no close pair falls in distant cells.
@@ -143,31 +152,47 @@ def _cover_keys(
     reach = incidents.radius_km[index] + BASE_KM / 2
     x0 = np.floor((x - reach) / CELL_KM).astype(np.int64)
     y0 = np.floor((y - reach) / CELL_KM).astype(np.int64)
-    nx = np.floor((x + reach) / CELL_KM).astype(np.int64) - x0 + 1
-    ny = np.floor((y + reach) / CELL_KM).astype(np.int64) - y0 + 1
     t0 = np.floor((incidents.starts[index] - TIME_SLACK / 2) / DAY).astype(np.int64)
-    nt = np.floor((incidents.ends[index] + TIME_SLACK / 2) / DAY).astype(np.int64) - t0 + 1
+    return _Cover(
+        x0=x0,
+        y0=y0,
+        t0=t0,
+        nx=np.floor((x + reach) / CELL_KM).astype(np.int64) - x0 + 1,
+        ny=np.floor((y + reach) / CELL_KM).astype(np.int64) - y0 + 1,
+        nt=np.floor((incidents.ends[index] + TIME_SLACK / 2) / DAY).astype(np.int64) - t0 + 1,
+    )
+
+
+# A key packs (family, cell x, cell y, day) into 4 + 15 + 15 + 29 bits; fixed offsets keep every
+# part positive and every call's keys comparable.
+_X_OFFSET, _Y_OFFSET, _T_OFFSET = 1 << 14, 1 << 14, 1 << 20
+_T_BITS, _Y_BITS, _X_BITS = 29, 15, 15
+
+
+def _cover_keys(cover: _Cover, positions: np.ndarray, family: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(key, position) for every (family, cell, day) each report at `positions` touches."""
+    nx, ny, nt = cover.nx[positions], cover.ny[positions], cover.nt[positions]
     counts = nx * ny * nt
-    owner = np.repeat(np.arange(len(index)), counts)
+    entry = np.repeat(np.arange(len(positions)), counts)
     local = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    local, ot = np.divmod(local, nt[owner])
-    ox, oy = np.divmod(local, ny[owner])
-    cx = x0[owner] + ox
-    cy = y0[owner] + oy
-    ct = t0[owner] + ot
-    # Fixed offsets keep every part positive and every call's keys comparable.
-    cx += 1 << 14
-    cy += 1 << 14
-    ct += 1 << 20
-    key = ((family[owner] * (1 << 15) + cx) * (1 << 15) + cy) * (1 << 29) + ct
+    local, ot = np.divmod(local, nt[entry])
+    ox, oy = np.divmod(local, ny[entry])
+    owner = positions[entry]
+    cx = cover.x0[owner] + ox + _X_OFFSET
+    cy = cover.y0[owner] + oy + _Y_OFFSET
+    ct = cover.t0[owner] + ot + _T_OFFSET
+    key = ((family[entry] << _X_BITS | cx) << _Y_BITS | cy) << _T_BITS | ct
     return key, owner
 
 
-def _sharing_pairs(key: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct (first, second) owners, first < second, of every two entries with one key."""
-    order = np.argsort(key, kind="stable")
+def _sharing_pairs(
+    key: np.ndarray, owner: np.ndarray, cover: _Cover, source: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(first, second, family) of the reports of different sources that share a key, each pair
+    once: in the one key of the lowest cell and day both touch (its "canonical" key)."""
+    order = np.argsort(key)
     key, owner = key[order], owner[order]
-    firsts, seconds = [], []
+    firsts, seconds, families = [], [], []
     active = np.arange(len(key) - 1)
     step = 1
     while len(active):
@@ -176,16 +201,24 @@ def _sharing_pairs(key: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.n
         active, ahead = active[inside], ahead[inside]
         same = key[active] == key[ahead]
         active, ahead = active[same], ahead[same]
-        firsts.append(owner[active])
-        seconds.append(owner[ahead])
+        a, b = owner[active], owner[ahead]
+        k = key[active]
+        canonical = (
+            ((k & ((1 << _T_BITS) - 1)) - _T_OFFSET == np.maximum(cover.t0[a], cover.t0[b]))
+            & (((k >> _T_BITS) & ((1 << _Y_BITS) - 1)) - _Y_OFFSET == np.maximum(cover.y0[a], cover.y0[b]))
+            & (
+                ((k >> (_T_BITS + _Y_BITS)) & ((1 << _X_BITS) - 1)) - _X_OFFSET
+                == np.maximum(cover.x0[a], cover.x0[b])
+            )
+        )
+        keep = canonical & (source[a] != source[b])
+        firsts.append(np.minimum(a, b)[keep])
+        seconds.append(np.maximum(a, b)[keep])
+        families.append(k[keep] >> (_T_BITS + _Y_BITS + _X_BITS))
         step += 1
     if not firsts:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    a, b = np.concatenate(firsts), np.concatenate(seconds)
-    low, high = np.minimum(a, b), np.maximum(a, b)
-    keep = low != high
-    code = np.unique(low[keep] * (len(owner) + 1) + high[keep])
-    return code // (len(owner) + 1), code % (len(owner) + 1)
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64)
+    return np.concatenate(firsts), np.concatenate(seconds), np.concatenate(families)
 
 
 def find_pairs(
@@ -204,20 +237,23 @@ def find_pairs(
     index = np.flatnonzero(eligible(incidents))
     if len(index) < 2:
         return _empty()
-    family = FAMILY_BY_CODE[incidents.category[index]]
-    key, owner = _cover_keys(incidents, index, family)
+    category = incidents.category[index]
+    family = FAMILY_BY_CODE[category]
+    cover = _cover(incidents, index)
+    key, owner = _cover_keys(cover, np.arange(len(index)), family)
     # Armed clash also matches territory change: clashes get the territory family's keys too.
-    clash = np.flatnonzero(incidents.category[index] == _CLASH)
+    clash = np.flatnonzero(category == _CLASH)
+    territory = FAMILY_BY_CODE[_TERRITORY]
     if len(clash):
-        territory = FAMILY_BY_CODE[_TERRITORY]
-        extra_key, extra_owner = _cover_keys(incidents, index[clash], np.full(len(clash), territory))
+        extra_key, extra_owner = _cover_keys(cover, clash, np.full(len(clash), territory))
         key = np.concatenate([key, extra_key])
-        owner = np.concatenate([owner, clash[extra_owner]])
-    a, b = _sharing_pairs(key, owner)
-    a, b = index[a], index[b]
+        owner = np.concatenate([owner, extra_owner])
+    a, b, shared_family = _sharing_pairs(key, owner, cover, source[index])
+    # Two clashes meet in both families: keep them from the violence family only.
+    twice = (shared_family == territory) & (category[a] == _CLASH) & (category[b] == _CLASH)
+    a, b = index[a[~twice]], index[b[~twice]]
     starts, ends = incidents.starts, incidents.ends
-    keep = source[a] != source[b]
-    keep &= compatible_perpetrators(incidents.perpetrator[a], incidents.perpetrator[b])
+    keep = compatible_perpetrators(incidents.perpetrator[a], incidents.perpetrator[b])
     a, b = a[keep], b[keep]
     gap = np.maximum(np.maximum(starts[a], starts[b]) - np.minimum(ends[a], ends[b]), 0.0)
     distance = pair_distance_km(incidents.lon[a], incidents.lat[a], incidents.lon[b], incidents.lat[b])
@@ -240,7 +276,8 @@ def find_pairs(
         score=score,
         distance_km=np.round(distance, 2),
         limit_km=limit,
-        gap_hours=np.ceil(gap / 360) / 10,  # a second apart (adjacent days) is 0.1 h, not 0
+        # A second apart (adjacent days) is 0.1 h, not 0: only overlapping windows show 0.
+        gap_hours=np.where(gap > 0, np.maximum(np.round(gap / 3600, 1), 0.1), 0.0),
         same_category=same_category,
         same_perpetrator=same_perpetrator,
         ambiguous=ambiguous(a, b, score, source),
@@ -255,22 +292,26 @@ def ambiguous(first: np.ndarray, second: np.ndarray, score: np.ndarray, source: 
     For each (report, source of its partner), the pairs are ranked by score: only the best one,
     ahead of the next by AMBIGUITY_MARGIN, is clear.
     """
-    unclear = np.zeros(len(first), dtype=bool)
-    if not len(first):
-        return unclear
-    for own, other in ((first, second), (second, first)):
-        _, group = np.unique(np.stack([own, source[other]]), axis=1, return_inverse=True)
-        group = group.ravel()
-        order = np.lexsort((-score, group))
-        ranked_group, ranked_score = group[order], score[order]
-        leader = np.ones(len(order), dtype=bool)
-        leader[1:] = ranked_group[1:] != ranked_group[:-1]
-        runner_up_close = np.zeros(len(order), dtype=bool)
-        same_next = np.zeros(len(order), dtype=bool)
-        same_next[:-1] = ranked_group[1:] == ranked_group[:-1]
-        runner_up_close[:-1] = same_next[:-1] & (ranked_score[:-1] - ranked_score[1:] < AMBIGUITY_MARGIN)
-        unclear[order] |= ~leader | runner_up_close
-    return unclear
+    count = len(first)
+    if not count:
+        return np.zeros(0, dtype=bool)
+    # Each pair twice, once from each of its reports: a report's pairs meet in one group.
+    own = np.concatenate([first, second])
+    other = np.concatenate([second, first])
+    scores = np.concatenate([score, score])
+    _, group = np.unique(np.stack([own, source[other]]), axis=1, return_inverse=True)
+    group = group.ravel()
+    order = np.lexsort((-scores, group))
+    ranked_group, ranked_score = group[order], scores[order]
+    leader = np.ones(len(order), dtype=bool)
+    leader[1:] = ranked_group[1:] != ranked_group[:-1]
+    runner_up_close = np.zeros(len(order), dtype=bool)
+    runner_up_close[:-1] = (ranked_group[1:] == ranked_group[:-1]) & (
+        ranked_score[:-1] - ranked_score[1:] < AMBIGUITY_MARGIN
+    )
+    flags = np.empty(len(order), dtype=bool)
+    flags[order] = ~leader | runner_up_close
+    return flags[:count] | flags[count:]
 
 
 def _empty() -> Pairs:

@@ -139,12 +139,68 @@ def test_running_twice_changes_nothing(report):
 
 
 def test_chunks_find_the_same_events_as_one_pass(report):
-    for day in range(6):
-        report("ucdp", hours=24 * day)
-        report("acled", hours=24 * day + 3, km_north=2)
+    for day in range(6):  # three days apart: each report has one clear match
+        report("ucdp", hours=72 * day)
+        report("acled", hours=72 * day + 3, km_north=2)
     services.group_all(chunks=1)
     one_pass = sorted(CandidatePair.objects.values_list("first_id", "second_id", "state"))
     CandidatePair.objects.all().delete()
     services.group_all(chunks=4)
     assert sorted(CandidatePair.objects.values_list("first_id", "second_id", "state")) == one_pass
     assert Event.objects.count() == 6
+
+
+def test_two_equally_good_matches_wait_for_an_analyst(report):
+    """Two villages a few km apart struck the same day: which ACLED report is which UCDP one?"""
+    ucdp = report("ucdp")
+    a = report("acled", km_north=2)
+    b = report("acled", km_north=-2)
+    services.group_all()
+    assert pair_of(ucdp, a).state == pair_of(ucdp, b).state == PairState.PENDING
+    assert "another report of the same source matches as well" in pair_of(ucdp, a).reasons
+    assert Incident.objects.filter(event__isnull=False).count() == 0
+
+
+def test_the_pairs_do_not_depend_on_the_order_of_the_rows():
+    import numpy as np
+
+    from events import rules
+    from tracker.rules import IncidentArrays
+
+    rng = np.random.default_rng(3)
+    n = 3000
+    columns = {
+        "ids": np.arange(n),
+        "lon": rng.uniform(36.0, 37.0, n),
+        "lat": rng.uniform(35.0, 36.0, n),
+        "starts": rng.uniform(1.55e9, 1.55e9 + 30 * 86400, n),
+        "until": np.full(n, np.nan),
+        "category": rng.integers(0, 3, n),
+        "perpetrator": rng.integers(0, 3, n),
+        "location_precision": rng.choice([0, 0, 1], n),
+        "date_precision": np.ones(n),
+    }
+    source = rng.integers(1, 4, n)
+
+    def pairs(order):
+        arrays = IncidentArrays.from_codes(**{name: values[order] for name, values in columns.items()})
+        found = rules.find_pairs(arrays, source[order])
+        ids = arrays.ids
+        return {
+            (min(ids[a], ids[b]), max(ids[a], ids[b])): (score, ambiguous)
+            for a, b, score, ambiguous in zip(
+                found.first, found.second, found.score, found.ambiguous, strict=True
+            )
+        }
+
+    in_order = pairs(np.arange(n))
+    assert len(in_order) > 100
+    assert pairs(rng.permutation(n)) == in_order
+
+
+def test_the_casualty_figure_is_the_median_of_the_reports_with_their_range():
+    from events.rules import casualty_summary
+
+    assert casualty_summary([4, 9, 0]) == (4, 0, 9)
+    assert casualty_summary([3, 10]) == (3, 3, 10)  # the lower middle one: a figure a report gives
+    assert casualty_summary([]) == (0, 0, 0)
