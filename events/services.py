@@ -137,17 +137,13 @@ def sync_pairs(found: Found, stored: QuerySet[CandidatePair]) -> dict[str, int]:
     for key, values in found.pairs.items():
         old = existing.get(key)
         if old is None:
-            new.append(
-                CandidatePair(
-                    first_id=key[0], second_id=key[1], state=_state(values), **dict(zip(EVIDENCE, values))
-                )
-            )
+            new.append((*key, _state(values), *values))
         elif old[1] in JOB_STATES and (old[2] != values or old[1] != _state(values)):
             revised.append(CandidatePair(id=old[0], state=_state(values), **dict(zip(EVIDENCE, values))))
     for key, (pair_id, state, _values) in existing.items():
         if state in JOB_STATES and key not in found.pairs:
             stale.append(pair_id)
-    CandidatePair.objects.bulk_create(new, batch_size=ID_BATCH, ignore_conflicts=True)
+    events_store_for(connection).insert(CandidatePair, ["first_id", "second_id", "state", *EVIDENCE], new)
     CandidatePair.objects.bulk_update(revised, ["state", *EVIDENCE], batch_size=1_000)
     for start in range(0, len(stale), ID_BATCH):
         CandidatePair.objects.filter(id__in=stale[start : start + ID_BATCH], state__in=JOB_STATES).delete()
@@ -469,22 +465,25 @@ def _write_events(members: set[int], pairs: list[tuple], everything: bool = Fals
             Q(anchor_id__in=list(desired)) | Q(id__in={r["event"] for r in rows.values() if r["event"]})
         )
     )
-    current = {event.anchor_id: event for event in existing}
+    # Values, not model instances: a regrouping reads every event.
+    current = {values[0]: values[1:] for values in existing.values_list("anchor_id", "id", *EVENT_FIELDS)}
     created, changed = [], []
+    now = timezone.now()
     for anchor, group in desired.items():
         fields = event_fields([rows[m] for m in group])
-        event = current.get(anchor)
-        if event is None:
-            created.append(Event(anchor_id=anchor, **fields))
-        elif any(getattr(event, name) != value for name, value in fields.items()):
-            for name, value in fields.items():
-                setattr(event, name, value)
-            changed.append(event)
-    Event.objects.bulk_create(created, batch_size=ID_BATCH, ignore_conflicts=True)
-    Event.objects.bulk_update(changed, list(EVENT_FIELDS), batch_size=1_000)
+        values = tuple(fields[name] for name in EVENT_FIELDS)
+        stored = current.get(anchor)
+        if stored is None:
+            created.append((anchor, *values))
+        elif tuple(stored[1:]) != values:
+            changed.append(Event(id=stored[0], anchor_id=anchor, updated_at=now, **fields))
+    events_store_for(connection).insert(
+        Event, ["anchor_id", *EVENT_FIELDS, "updated_at"], [(*row, now) for row in created]
+    )
+    Event.objects.bulk_update(changed, [*EVENT_FIELDS, "updated_at"], batch_size=1_000)
     assignment = _assignment(desired, rows, everything)
     moved = events_store_for(connection).set_events(sorted(assignment.items()))
-    gone = [event.id for anchor, event in current.items() if anchor not in desired]
+    gone = [stored[0] for anchor, stored in current.items() if anchor not in desired]
     for start in range(0, len(gone), ID_BATCH):
         Event.objects.filter(id__in=gone[start : start + ID_BATCH]).delete()
     return {
