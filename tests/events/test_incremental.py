@@ -65,3 +65,15 @@ def test_the_periodic_job_catches_up_what_changed_since_its_last_run(report):
     report("acled", km_north=2)
     counts = services.group_changed()
     assert counts["incidents"] == 2 and Event.objects.count() == 1
+
+
+def test_the_full_regrouping_runs_as_chunk_tasks_then_a_rebuild(report):
+    from events import tasks
+
+    report("ucdp")
+    report("acled", km_north=2)
+    report("ucdp", hours=24 * 20)
+    report("acled", hours=24 * 20 + 2, km_north=1)
+    assert tasks.group_all.delay(chunks=3).get() == {"chunks": 3}
+    assert Event.objects.count() == 2
+    assert Event.objects.filter(reports=2).count() == 2
