@@ -38,9 +38,11 @@ class EventViewSet(TrackerReadOnlyModelViewSet):
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
+        # The public sees verified reports only, and neither who decided nor staff usernames.
+        context["public"] = is_public_request(self.request, self)
         if self.action == "retrieve" and self.kwargs.get("pk"):
             members = Incident.objects.filter(event=self.kwargs["pk"])
-            if is_public_request(self.request, self):
+            if context["public"]:
                 members = members.filter(status=IncidentStatus.VERIFIED)
             context["members"] = list(members)
         return context

@@ -148,3 +148,12 @@ def test_the_pair_queue_lists_what_waits_for_an_analyst(report, analyst):
     services.group_all()
     rows = client_for(analyst).get("/api/v1/event-pairs/?state=pending").json()["results"]
     assert len(rows) == 1 and rows[0]["state"] == "pending"
+
+
+def test_the_public_sees_verified_reports_and_no_staff_names(strike, settings):
+    settings.TRACKER_API_PUBLIC_READ = True
+    Incident.objects.filter(id=strike[1].id).update(status="draft")
+    event = APIClient().get(f"/api/v1/events/{strike[0].event}/").json()
+    assert sorted(m["id"] for m in event["members"]) == sorted([strike[0].id, strike[2].id])
+    assert event["datasets"] == ["acled", "monitor", "ucdp"]
+    assert event["pairs"] == event["decisions"] == []
