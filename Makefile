@@ -37,16 +37,8 @@ messages: install
 
 # The Arabic catalogs brought up to date with the code (needs GNU gettext): each app's own, inside
 # the app, and the project's (config/, templates/) at the top. Then translate what is new.
-APPS_WITH_TEXTS := core accounts agreements incidents tracker imports reports alerts demo
 catalogs: install
-	@for app in $(APPS_WITH_TEXTS); do \
-		mkdir -p $$app/locale && (cd $$app && ../$(PY) ../manage.py makemessages -l ar --no-obsolete) || exit 1; \
-		if grep -rqs --include=*.js "gettext(" $$app/static; then \
-			(cd $$app && ../$(PY) ../manage.py makemessages -l ar -d djangojs --no-obsolete -i "*/vendor/*") || exit 1; \
-		fi; \
-	done
-	$(PY) manage.py makemessages -l ar --no-obsolete $(foreach app,$(APPS_WITH_TEXTS),-i $(app)) \
-		-i tests -i bench -i var -i .venv -i staticfiles
+	$(PY) manage.py make_catalogs
 
 run: demo messages
 	$(PY) manage.py ensure_admin

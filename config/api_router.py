@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("agreements.api.urls")),
     path("", include("incidents.api.urls")),
     path("", include("tracker.api.urls")),
+    path("", include("events.api.urls")),
     path("", include("imports.api.urls")),
     path("", include("reports.api.urls")),
     path("", include("alerts.api.urls")),

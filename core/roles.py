@@ -18,6 +18,7 @@ _READ_MODELS = {
     ],
     "incidents": ["incident", "source", "clauselink"],
     "tracker": ["violation", "jobrun"],
+    "events": ["event", "candidatepair", "eventdecision"],
     "reports": ["reportsubscription", "report", "reportdelivery"],
 }
 
@@ -50,6 +51,7 @@ ROLE_PERMISSIONS[ANALYST] = ROLE_PERMISSIONS[REPORTER] | {
     "incidents.view_confidential_source",
     "tracker.change_violation",
     "tracker.review_violation",
+    "events.group_event",
     "incidents.view_actordecision",
     "incidents.add_actordecision",
     "incidents.change_actordecision",

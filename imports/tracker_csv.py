@@ -19,7 +19,7 @@ under the header is skipped. What is read:
   writes for non-confidential sources only). Confidential sources are never imported: in the
   database they came from, they stay as they are; elsewhere they must be entered by hand.
 - text cells the export protected against spreadsheet formulas (a leading `'`) are restored.
-- id, created_by, created_at and updated_at are the database's own: not imported.
+- id, event, created_by, created_at and updated_at are the database's own: not imported.
 """
 
 import datetime as dt

@@ -40,6 +40,7 @@ INCIDENT_CSV_COLUMNS = [
     ("status", "#status"),
     ("source_dataset", "#meta+dataset"),
     ("external_id", "#meta+id+external"),
+    ("event", "#event+group+id"),
     ("sources", "#meta+source"),
     ("created_by", "#contact+name+entered"),
     ("created_at", "#date+created"),

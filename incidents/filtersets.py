@@ -86,6 +86,13 @@ class IncidentFilterSet(FilterSet):
         max_length=30, help_text="Imported from this dataset (acled, ucdp...)."
     )
     external_id = django_filters.CharFilter(max_length=100, help_text="Its id in that dataset.")
+    event = IdInFilter(help_text="Comma-separated event ids: the reports grouped into these events.")
+    grouped = django_filters.BooleanFilter(
+        field_name="event",
+        lookup_expr="isnull",
+        exclude=True,
+        help_text="true: only reports grouped with others into an event; false: only those standing alone.",
+    )
     clause = IdInFilter(
         method="filter_clause", help_text="Breaching (engine) or logged against (staff) these clause ids."
     )

@@ -116,6 +116,17 @@ class Incident(models.Model):
     external_id = models.CharField(
         max_length=100, blank=True, help_text=_("Its id in that dataset."), verbose_name=_("external id")
     )
+    # The events app (above this one) groups reports of the same happening into events and
+    # writes the event's id here; a plain column, not a foreign key, so that incidents need not
+    # know the events app. Empty: no other report corroborates it, it is an event of its own.
+    event = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text=_("The event this report is grouped into with other reports of the same happening."),
+        verbose_name=_("event"),
+    )
     clauses = models.ManyToManyField(
         Clause, through="ClauseLink", related_name="logged_incidents", blank=True, verbose_name=_("clauses")
     )

@@ -31,11 +31,13 @@ from django.db.models import (
 from django.db.models.functions import Round, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agreements.choices import DeadlineStatus
 from agreements.models import Agreement, Area, Deadline
 from core.choices import IncidentCategory
 from core.i18n import is_arabic, localized
+from events.services import count_events
 from incidents import gazetteer
 from incidents.models import Incident, Source
 from tracker.choices import Confidence, ViolationStatus
@@ -114,7 +116,16 @@ def build_report_data(
         "map_points": _map_points(violations.filter(current, standing)),
         "areas": _areas(agreement),
     }
+    data["events"] = {
+        "current": count_events(
+            _incidents_with_violations(violations).filter(occurred_at__gte=lo, occurred_at__lt=hi)
+        ),
+        "previous": count_events(
+            _incidents_with_violations(violations).filter(occurred_at__gte=prev_lo, occurred_at__lt=lo)
+        ),
+    }
     data["trend"] = _trend(data)
+    data["summary"] = violations_in_events(data["totals"]["violations"], data["events"]["current"])
     return data
 
 
@@ -125,6 +136,13 @@ def unknown_party() -> str:
 def _name(row, field):
     """A name from a values() row in the active language: `<field>_ar` when reading Arabic and set."""
     return (is_arabic() and row.get(f"{field}_ar")) or row[field]
+
+
+def violations_in_events(violations: int, events: int) -> str:
+    """ "14 violations in 9 events": reports of one happening (events app) count once."""
+    return ngettext("%(violations)s violation", "%(violations)s violations", violations) % {
+        "violations": violations
+    } + ngettext(" in %(events)s event", " in %(events)s events", events) % {"events": events}
 
 
 def _title(agreement, start, end):
@@ -478,6 +496,7 @@ def _trend(data):
     return {
         "violations": change(totals["violations"], totals["previous_violations"]),
         "incidents": change(totals["incidents"], totals["previous_incidents"]),
+        "events": change(data["events"]["current"], data["events"]["previous"]),
         "killed": change(casualties["killed"], casualties["previous_killed"]),
         "injured": change(casualties["injured"], casualties["previous_injured"]),
     }

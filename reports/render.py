@@ -21,6 +21,7 @@ def trend_names() -> dict[str, str]:
     """The headline figures' names, in the active language."""
     return {
         "violations": _("Violations"),
+        "events": _("Events"),
         "incidents": _("Incidents"),
         "killed": _("Killed"),
         "injured": _("Injured"),

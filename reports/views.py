@@ -9,7 +9,8 @@ import datetime as dt
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
@@ -51,7 +52,13 @@ def index(request):
     violations = _by_key(
         Violation.objects.filter(status__in=STANDING)
         .values("clause__agreement_id")
-        .annotate(total=Count("id"), recent=Count("id", filter=recent), last=Max("incident__occurred_at")),
+        .annotate(
+            total=Count("id"),
+            recent=Count("id", filter=recent),
+            last=Max("incident__occurred_at"),
+            # Reports of one happening count once (events app); a report in no event is one.
+            events=Count(Coalesce("incident__event", Value(0) - F("incident_id")), distinct=True),
+        ),
         "clause__agreement_id",
     )
     deadlines = _by_key(
@@ -67,6 +74,7 @@ def index(request):
             "agreement": a,
             "clauses": a.clause_count,
             "violations": violations.get(a.id, {}).get("total", 0),
+            "events": violations.get(a.id, {}).get("events", 0),
             "recent": violations.get(a.id, {}).get("recent", 0),
             "last_violation": violations.get(a.id, {}).get("last"),
             "open_deadlines": deadlines.get(a.id, {}).get("open", 0),

@@ -34,6 +34,7 @@ def test_the_apps_are_the_installed_ones_in_their_order():
         "agreements",
         "incidents",
         "tracker",
+        "events",
         "imports",
         "reports",
         "alerts",

@@ -3,6 +3,7 @@
 VIOLATION_CSV_COLUMNS = [
     ("id", "#event+violation+id"),
     ("incident", "#event+id"),
+    ("event", "#event+group+id"),
     ("occurred_at", "#date+occurred"),
     ("category", "#event+type"),
     ("place_name", "#loc+name"),

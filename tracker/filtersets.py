@@ -25,6 +25,7 @@ class ViolationFilterSet(FilterSet):
         field_name="clause__agreement", help_text="Comma-separated agreement ids or slugs (`sochi-2018`)."
     )
     incident = IdInFilter(help_text="Comma-separated incident ids.")
+    event = IdInFilter(field_name="incident__event", help_text="Comma-separated event ids.")
     party = IdInFilter(
         field_name="incident__perpetrator", help_text="Perpetrator party ids (comma-separated)."
     )

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "agreements",
     "incidents",
     "tracker",
+    "events",
     "imports",
     "reports",
     "alerts",
@@ -213,6 +214,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tracker.tasks.scan_violations",
         "schedule": crontab(hour=2, minute=30),
         "kwargs": {"full": True},
+    },
+    # Groups reports of one happening into events (events app): what changed, and all nightly.
+    "group-events-incremental": {
+        "task": "events.tasks.group_changed",
+        "schedule": env.int("EVENTS_GROUP_EVERY_SECONDS", default=300),
+    },
+    "group-events-full-nightly": {
+        "task": "events.tasks.group_all",
+        "schedule": crontab(hour=2, minute=50),
+        "kwargs": {"chunks": 2},
     },
     "prune-job-runs-daily": {
         "task": "tracker.tasks.prune_job_runs",

@@ -12,6 +12,12 @@ from ..models import Violation
 class ViolationSerializer(serializers.ModelSerializer):
     """A violation with what a reader needs of its incident and clause (never the sources)."""
 
+    event = serializers.IntegerField(
+        source="incident.event",
+        read_only=True,
+        allow_null=True,
+        help_text="The event its incident is grouped into (null: an event of its own).",
+    )
     occurred_at = serializers.DateTimeField(source="incident.occurred_at", read_only=True)
     category = serializers.CharField(source="incident.category", read_only=True)
     place_name = serializers.CharField(source="incident.place_name", read_only=True)

@@ -1,0 +1,186 @@
+"""Benchmark of grouping reports into events (events app) on PostgreSQL.
+
+Creates N synthetic incidents (default 1,000,000) in a scratch database: 75 % first reports
+from three datasets, and 25 % re-reports of some of them by another dataset (shifted up to
+3 km and 6 hours), over Syria and Iraq in 2016-2019 (about 700 reports a day, a few times
+ACLED's density there). 80 % are located exactly, 15 % near a town, 5 % to a district; 90 %
+are known to the day, 3 % to the week, 7 % to the month. Then measures, in the same run: the
+scan's read floor (bench/scan.py), finding the candidate pairs alone (read + search, no
+writes), a full grouping from scratch (writing pairs and events), a rerun with nothing to
+change, the same grouping in 2 chunks on 1 and on 2 processes, and grouping after 1,000 new
+incidents.
+
+    python bench/events.py [--rows N] [--database NAME] [--keep]
+"""
+
+import argparse
+import math
+import multiprocessing
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import drop_database, print_table, timed, use_scratch_database
+
+DB = "tracker_bench_events"
+CATEGORIES = ["air_strike", "shelling", "armed_clash", "patrol", "route_closed", "attack_on_civilians"]
+COLUMNS = """occurred_at, date_precision, place_name, admin1, admin2, latitude, longitude,
+    location_precision, category, perpetrator_id, target_type, weapons, killed_civilians,
+    killed_combatants, killed_unknown, injured_civilians, injured_combatants, injured_unknown,
+    description, status, actor_case, actor_name, source_dataset, external_id, created_at, updated_at"""
+
+
+def populate(rows):
+    from django.db import connection
+
+    from agreements.models import Party
+
+    parties = [Party.objects.create(name=f"Party {i}", kind="armed_group").id for i in range(6)]
+    first = int(rows * 0.75)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO incidents_incident ({COLUMNS})
+            SELECT timestamptz '2016-01-01' + random() * interval '1460 days',
+                   CASE WHEN r < 0.90 THEN 'day' WHEN r < 0.93 THEN 'week' ELSE 'month' END, '', '', '',
+                   29.0 + random() * 8.5, 35.5 + random() * 13.0,
+                   CASE WHEN p < 0.80 THEN 'exact' WHEN p < 0.95 THEN 'near' ELSE 'district' END,
+                   (%s::text[])[1 + floor(random() * %s)::int],
+                   CASE WHEN random() < 0.15 THEN NULL ELSE (%s::bigint[])[1 + floor(random() * %s)::int] END,
+                   '', '[]', 0, 0, (random() * 5)::int, 0, 0, 0, '', 'verified',
+                   'registered', '', 'd' || (g %% 3), g::text, now() - interval '1 day', now() - interval '1 day'
+            FROM (SELECT g, random() AS r, random() AS p FROM generate_series(1, %s) AS g) AS s
+            """,
+            [CATEGORIES, len(CATEGORIES), parties, len(parties), first],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO incidents_incident ({COLUMNS})
+            SELECT occurred_at + (random() - 0.5) * interval '12 hours', date_precision, '', '', '',
+                   latitude + (random() - 0.5) * 0.04, longitude + (random() - 0.5) * 0.04,
+                   location_precision, category, perpetrator_id, '', '[]', 0, 0,
+                   greatest(killed_unknown + (random() * 3)::int - 1, 0), 0, 0, 0, '', 'verified',
+                   actor_case, '', 'd' || ((id + 1) %% 3), 'r' || id::text,
+                   now() - interval '1 day', now() - interval '1 day'
+            FROM incidents_incident ORDER BY random() LIMIT %s
+            """,
+            [rows - first],
+        )
+        cursor.execute(
+            "UPDATE incidents_incident SET actor_case = 'unidentified' WHERE perpetrator_id IS NULL"
+        )
+        cursor.execute("ANALYZE incidents_incident")
+
+
+def add_new_incidents(count, seed=2):
+    import datetime as dt
+    import random
+
+    from incidents.models import Incident
+
+    rng = random.Random(seed)
+    Incident.objects.bulk_create(
+        [
+            Incident(
+                occurred_at=dt.datetime(2019, 6, 1, tzinfo=dt.UTC) + dt.timedelta(hours=rng.randrange(2000)),
+                latitude=rng.uniform(29.0, 37.5),
+                longitude=rng.uniform(35.5, 48.5),
+                category=rng.choice(CATEGORIES),
+                status="verified",
+                source_dataset="new",
+                external_id=str(i),
+            )
+            for i in range(count)
+        ]
+    )
+
+
+def _chunk(bounds):
+    """One chunk in a process of its own, as a Celery worker runs it."""
+    import django
+    from django.db import connections
+
+    django.setup()
+    connections.close_all()
+    from events import services
+
+    return services.group_chunk(*bounds)
+
+
+def chunked(processes, chunks=2):
+    """The full regrouping in `chunks` chunks on `processes` processes, then the rebuild."""
+    from django.db import connections
+
+    from events import services
+
+    bounds = services.chunk_bounds(chunks)
+    connections.close_all()
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        pool.map(_chunk, bounds)
+    return services.rebuild_all()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--database", default=DB, help=f"Scratch database, dropped first and afterwards (default {DB})."
+    )
+    parser.add_argument("--keep", action="store_true", help="Keep the scratch database.")
+    args = parser.parse_args()
+    use_scratch_database(args.database)
+    try:
+        from django.utils import timezone
+
+        from bench.scan import read_floor
+        from events import services
+        from events.models import CandidatePair, Event
+
+        started = time.perf_counter()
+        populate(args.rows)
+        print(f"Loaded {args.rows:,} incidents in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+        results = []
+        read_floor()  # warm the cache once so every measure reads from memory alike
+        with timed(results, "scan's read floor: ids/coords/dates/categories"):
+            read_floor()
+        with timed(results, "find candidate pairs (read + search, no writes)"):
+            found = services.find_chunk_pairs(-math.inf, math.inf)
+        results[-1]["changes"] = f"{len(found.pairs):,} pairs"
+        with timed(results, "full grouping from scratch (writes pairs and events)"):
+            counts = services.group_all()
+        results[-1]["changes"] = f"{counts['pairs_new']:,} pairs, {counts['events']:,} events"
+        with timed(results, "full grouping, rerun (nothing to change)"):
+            counts = services.group_all()
+        changed = sum(counts[k] for k in ("pairs_new", "pairs_revised", "pairs_removed", "events_created"))
+        results[-1]["changes"] = f"{changed} changed"
+        for processes in (1, 2):
+            CandidatePair.objects.all().delete()
+            Event.objects.all().delete()
+            from incidents.models import Incident
+
+            Incident.objects.filter(event__isnull=False).update(event=None)
+            with timed(results, f"full grouping in 2 chunks on {processes} process(es)"):
+                counts = chunked(processes)
+            results[-1]["changes"] = f"{counts['events']:,} events"
+        before = timezone.now()
+        add_new_incidents(1000)
+        with timed(results, "grouping after 1,000 new incidents"):
+            counts = services.group_changed(since=before)
+        results[-1]["changes"] = f"{counts['incidents']} new, {counts.get('pairs_new', 0)} pairs"
+        floor = results[0]["seconds"]
+        for row in results:
+            row["ratio"] = f"{row['seconds'] / floor:.2f}x"
+            row["seconds"] = f"{row['seconds']:.3f}"
+        print_table(
+            f"Grouping into events: {args.rows:,} incidents, PostgreSQL",
+            results,
+            ["measure", "seconds", "ratio", "changes"],
+        )
+    finally:
+        if not args.keep:
+            drop_database(args.database)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,635 @@
+"""The ORM side of grouping reports into events. Every function is idempotent and returns counts.
+
+Safe on several workers at once: finding candidate pairs is read-only and may run in parallel
+(chunks of time, events.tasks); every write takes the one grouping lock first (GroupingLock,
+select_for_update), re-reads what it changes under it, and inserts pairs with
+ON CONFLICT DO NOTHING. A pair an analyst merged or split is never changed by the job.
+A worker killed half-way leaves pairs and events that a rerun completes.
+"""
+
+import datetime as dt
+import math
+from collections import Counter
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import connection, transaction
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Least
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from core.exceptions import StateConflict
+from incidents.choices import LOCATION_UNCERTAINTY_KM, IncidentStatus
+from incidents.models import Incident
+from tracker import rules as engine_rules
+from tracker.store import store_for
+
+from . import rules
+from .choices import JOB_STATES, LINKING_STATES, DecisionKind, PairState
+from .models import CandidatePair, Event, EventDecision, GroupingLock
+from .store import events_store_for
+
+ID_BATCH = 5_000
+# A pair's later report starts at most this long after the earlier one: a chunk of time reads
+# this much past its end.
+BORDER = dt.timedelta(seconds=rules.MAX_WINDOW + rules.TIME_SLACK)
+# Reports within this distance of a changed one may pair with it (two district-wide radii).
+NEIGHBOURHOOD_KM = 2 * rules.MAX_RADIUS_KM + rules.BASE_KM
+ELIGIBLE_PRECISIONS = [p for p, km in LOCATION_UNCERTAINTY_KM.items() if km <= rules.MAX_RADIUS_KM]
+EVIDENCE = ("score", "distance_km", "limit_km", "gap_hours", "same_category", "same_perpetrator", "ambiguous")
+
+
+# --- Reading ---------------------------------------------------------------------------------------
+
+
+def _code(field: str, codes: dict[str, int]) -> Case:
+    return Case(
+        *(When(**{field: value}, then=Value(code)) for value, code in codes.items()),
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+
+
+def _source_codes(queryset: QuerySet[Incident]) -> dict[str, int]:
+    datasets = queryset.exclude(source_dataset="").order_by().values_list("source_dataset", flat=True)
+    return {name: code for code, name in enumerate(sorted(set(datasets.distinct())), start=1)}
+
+
+def candidates_scope(queryset: QuerySet[Incident] | None = None) -> QuerySet[Incident]:
+    """Reports that may corroborate another, as far as SQL can tell cheaply (rules.eligible decides)."""
+    queryset = Incident.objects.all() if queryset is None else queryset
+    return queryset.exclude(status=IncidentStatus.REJECTED).filter(
+        latitude__isnull=False, location_precision__in=ELIGIBLE_PRECISIONS
+    )
+
+
+def load_reports(queryset: QuerySet[Incident]) -> tuple[engine_rules.IncidentArrays, np.ndarray]:
+    """(the engine's columns, a report source code per incident): one query, numbers only.
+
+    The source code is the dataset's (one per distinct `source_dataset`) or, for a report
+    entered by hand, minus one minus its author's id: each monitor is a source of its own.
+    """
+    store = store_for(connection)
+    table = Incident._meta.db_table
+    expressions = {}
+    for column in engine_rules.INCIDENT_COLUMNS:
+        if column.encoding == engine_rules.Encoding.EPOCH_SECONDS:
+            expressions[f"e_{column.name}"] = store.epoch_seconds(table, column.field)
+        elif column.encoding == engine_rules.Encoding.CODE:
+            expressions[f"e_{column.name}"] = _code(column.field, column.codes)
+        else:
+            expressions[f"e_{column.name}"] = F(column.field)
+    datasets = _source_codes(queryset)
+    expressions["e_source"] = Case(
+        *(When(source_dataset=name, then=Value(code)) for name, code in datasets.items()),
+        default=-1 - F("created_by_id"),
+        output_field=IntegerField(),
+    )
+    names = tuple(expressions)
+    sql, params = queryset.order_by().annotate(**expressions).values_list(*names).query.sql_with_params()
+    matrix = store.read_floats(sql, params, names)
+    arrays = engine_rules.IncidentArrays.from_codes(
+        **{column.name: matrix[:, i] for i, column in enumerate(engine_rules.INCIDENT_COLUMNS)}
+    )
+    source = matrix[:, -1]
+    return arrays, np.where(np.isnan(source), -1, source).astype(np.int64)
+
+
+# --- Candidate pairs -------------------------------------------------------------------------------
+
+
+@dataclass
+class Found:
+    """Candidate pairs by incident ids, (first id, second id) -> evidence values (EVIDENCE order)."""
+
+    pairs: dict[tuple[int, int], tuple]
+
+
+def _found(arrays: engine_rules.IncidentArrays, pairs: rules.Pairs) -> Found:
+    a, b = arrays.ids[pairs.first], arrays.ids[pairs.second]
+    first, second = np.minimum(a, b), np.maximum(a, b)
+    columns = [getattr(pairs, name).tolist() for name in EVIDENCE]
+    return Found(dict(zip(zip(first.tolist(), second.tolist()), zip(*columns), strict=True)))
+
+
+def _state(values: tuple) -> str:
+    evidence = dict(zip(EVIDENCE, values, strict=True))
+    clear = evidence["score"] >= rules.AUTO_THRESHOLD and not evidence["ambiguous"]
+    return PairState.AUTO if clear else PairState.PENDING
+
+
+def sync_pairs(found: Found, stored: QuerySet[CandidatePair]) -> dict[str, int]:
+    """Make the job's pairs among `stored` agree with `found`: insert, revise, delete.
+
+    Pairs an analyst merged or split keep their state; a found pair that exists in any state is
+    never inserted twice (ON CONFLICT DO NOTHING on the unique pair).
+    """
+    existing = {
+        (first, second): (pair_id, state, tuple(values))
+        for pair_id, first, second, state, *values in stored.values_list(
+            "id", "first_id", "second_id", "state", *EVIDENCE
+        )
+    }
+    new, revised, stale = [], [], []
+    for key, values in found.pairs.items():
+        old = existing.get(key)
+        if old is None:
+            new.append((*key, _state(values), *values))
+        elif old[1] in JOB_STATES and (old[2] != values or old[1] != _state(values)):
+            revised.append(CandidatePair(id=old[0], state=_state(values), **dict(zip(EVIDENCE, values))))
+    for key, (pair_id, state, _values) in existing.items():
+        if state in JOB_STATES and key not in found.pairs:
+            stale.append(pair_id)
+    events_store_for(connection).insert(CandidatePair, ["first_id", "second_id", "state", *EVIDENCE], new)
+    CandidatePair.objects.bulk_update(revised, ["state", *EVIDENCE], batch_size=1_000)
+    for start in range(0, len(stale), ID_BATCH):
+        CandidatePair.objects.filter(id__in=stale[start : start + ID_BATCH], state__in=JOB_STATES).delete()
+    return {"pairs_new": len(new), "pairs_revised": len(revised), "pairs_removed": len(stale)}
+
+
+def chunk_bounds(chunks: int) -> list[tuple[float, float]]:
+    """`chunks` consecutive time ranges (epoch seconds) covering every incident, first and last open."""
+    times = Incident.objects.order_by("occurred_at").values_list("occurred_at", flat=True)
+    first, last = times.first(), times.last()
+    if chunks <= 1 or first is None or first == last:
+        return [(-math.inf, math.inf)]
+    lo, hi = first.timestamp(), last.timestamp()
+    cuts = [lo + (hi - lo) * k / chunks for k in range(1, chunks)]
+    return list(zip([-math.inf, *cuts], [*cuts, math.inf], strict=True))
+
+
+def _moment(seconds: float) -> dt.datetime | None:
+    return None if math.isinf(seconds) else dt.datetime.fromtimestamp(seconds, dt.UTC)
+
+
+def find_chunk_pairs(owned_from: float, owned_until: float) -> Found:
+    """The candidate pairs whose earlier report starts in [owned_from, owned_until): read-only."""
+    scope = candidates_scope()
+    start, end = _moment(owned_from), _moment(owned_until)
+    # Two borders either side: the reports a pair's reports may pair with (rules.ambiguous).
+    if start is not None:
+        scope = scope.filter(occurred_at__gte=start - 2 * BORDER)
+    if end is not None:
+        scope = scope.filter(occurred_at__lt=end + 2 * BORDER)
+    arrays, source = load_reports(scope)
+    return _found(arrays, rules.find_pairs(arrays, source, owned_from, owned_until))
+
+
+def group_chunk(owned_from: float = -math.inf, owned_until: float = math.inf) -> dict[str, int]:
+    """Find and store the candidate pairs of one chunk of time (see find_chunk_pairs)."""
+    found = find_chunk_pairs(owned_from, owned_until)
+    stored = CandidatePair.objects.annotate(owner_at=Least("first__occurred_at", "second__occurred_at"))
+    if not math.isinf(owned_from):
+        stored = stored.filter(owner_at__gte=_moment(owned_from))
+    if not math.isinf(owned_until):
+        stored = stored.filter(owner_at__lt=_moment(owned_until))
+    with transaction.atomic():
+        lock()
+        counts = sync_pairs(found, stored)
+    counts["pairs"] = len(found.pairs)
+    return counts
+
+
+def group_all(chunks: int = 1, now: dt.datetime | None = None) -> dict[str, int]:
+    """Regroup everything from scratch: every chunk's pairs, then every event. Idempotent."""
+    now = now or timezone.now()
+    counts = Counter()
+    for owned_from, owned_until in chunk_bounds(chunks):
+        counts.update(group_chunk(owned_from, owned_until))
+    counts.update(rebuild_all(now))
+    return dict(counts)
+
+
+def group_changed(since: dt.datetime | None = None, now: dt.datetime | None = None) -> dict[str, int]:
+    """Group the incidents created or changed since `since` (default: since the last run)."""
+    now = now or timezone.now()
+    state, _created = GroupingLock.objects.get_or_create(pk=1)
+    since = since or state.last_run_at
+    if since is None:
+        counts = group_all(now=now)
+    else:
+        counts = group_incidents(Incident.objects.filter(updated_at__gte=since))
+    GroupingLock.objects.filter(pk=1).update(last_run_at=now)
+    return counts
+
+
+def group_incidents(scope: QuerySet[Incident] | Collection[int]) -> dict[str, int]:
+    """Group incidents just saved or imported (a queryset or ids) against their neighbours."""
+    if not isinstance(scope, QuerySet):
+        scope = Incident.objects.filter(id__in=list(scope))
+    changed = scope.order_by().values_list("id", "occurred_at", "latitude", "longitude")
+    ids, times, lats, lons = [], [], [], []
+    for incident_id, occurred_at, lat, lon in changed:
+        ids.append(incident_id)
+        times.append(occurred_at)
+        if lat is not None:
+            lats.append(lat)
+            lons.append(lon)
+    if not ids:
+        return {"incidents": 0}
+    # The pairs of the changed reports and of their partners are revised, with what makes
+    # them ambiguous (rules.ambiguous): three neighbourhoods around the changed reports.
+    neighbours = candidates_scope().filter(
+        occurred_at__gte=min(times) - 3 * BORDER, occurred_at__lt=max(times) + 3 * BORDER
+    )
+    if lats:
+        min_lon, min_lat, max_lon, max_lat = engine_rules.widen(
+            (min(lons), min(lats), max(lons), max(lats)), 3 * NEIGHBOURHOOD_KM
+        )
+        neighbours = neighbours.filter(
+            latitude__range=(min_lat, max_lat), longitude__range=(min_lon, max_lon)
+        )
+    arrays, source = load_reports(neighbours)
+    pairs = rules.find_pairs(arrays, source)
+    # A new report can make its partners' other pairs ambiguous: those are revised too.
+    first, second = arrays.ids[pairs.first], arrays.ids[pairs.second]
+    touched = np.isin(first, ids) | np.isin(second, ids)
+    ids = sorted(set(ids) | set(first[touched].tolist()) | set(second[touched].tolist()))
+    found = _found(arrays, pairs.take(np.flatnonzero(np.isin(first, ids) | np.isin(second, ids))))
+    with transaction.atomic():
+        lock()
+        counts = {"incidents": len(changed), "pairs": len(found.pairs)}
+        for part in _batches(ids):
+            stored = CandidatePair.objects.filter(Q(first_id__in=part) | Q(second_id__in=part))
+            part_found = Found({k: v for k, v in found.pairs.items() if k[0] in part or k[1] in part})
+            for key, value in sync_pairs(part_found, stored).items():
+                counts[key] = counts.get(key, 0) + value
+        counts.update(rebuild(ids))
+    return counts
+
+
+def _batches(ids: list[int]) -> Iterable[set[int]]:
+    for start in range(0, len(ids), ID_BATCH):
+        yield set(ids[start : start + ID_BATCH])
+
+
+def lock() -> None:
+    """Take the one grouping lock until the transaction ends (see GroupingLock)."""
+    GroupingLock.objects.get_or_create(pk=1)
+    GroupingLock.objects.select_for_update().get(pk=1)
+
+
+# --- Events ----------------------------------------------------------------------------------------
+
+
+def _connected(ids: Iterable[int]) -> set[int]:
+    """`ids` with every incident linked to them through linking pairs or a shared event."""
+    found, frontier = set(), set(ids)
+    while frontier:
+        found |= frontier
+        more = set()
+        for part in _batches(sorted(frontier)):
+            links = CandidatePair.objects.filter(state__in=LINKING_STATES).filter(
+                Q(first_id__in=part) | Q(second_id__in=part)
+            )
+            for first, second in links.values_list("first_id", "second_id"):
+                more.update((first, second))
+            events = Incident.objects.filter(id__in=part, event__isnull=False).values("event")
+            more.update(Incident.objects.filter(event__in=events).values_list("id", flat=True))
+        frontier = more - found
+    return found
+
+
+def rebuild(ids: Iterable[int]) -> dict[str, int]:
+    """Rebuild the events of `ids` and of every incident connected to them (call under lock())."""
+    members = _connected(ids)
+    pairs = []
+    for part in _batches(sorted(members)):
+        pairs += CandidatePair.objects.filter(first_id__in=part).values_list(
+            "first_id", "second_id", "state", "score"
+        )
+    return _write_events(members, pairs)
+
+
+def rebuild_all(now: dt.datetime | None = None) -> dict[str, int]:
+    """Rebuild every event from the stored pairs."""
+    with transaction.atomic():
+        lock()
+        pairs = list(CandidatePair.objects.values_list("first_id", "second_id", "state", "score"))
+        members = set(Incident.objects.filter(event__isnull=False).values_list("id", flat=True))
+        for first, second, _state, _score in pairs:
+            members.update((first, second))
+        counts = _write_events(members, pairs, everything=True)
+        GroupingLock.objects.filter(pk=1).update(last_full_at=now or timezone.now())
+    return counts
+
+
+# What the event rows are made of: one tuple per member.
+MEMBER_FIELDS = (
+    "id",
+    "occurred_at",
+    "occurred_until",
+    "date_precision",
+    "location_precision",
+    "latitude",
+    "longitude",
+    "category",
+    "perpetrator_id",
+    "source_dataset",
+    "created_by_id",
+    "created_by__username",
+    "killed_civilians",
+    "killed_combatants",
+    "killed_unknown",
+    "injured_civilians",
+    "injured_combatants",
+    "injured_unknown",
+    "event",
+    "status",
+)
+
+
+def _source_label(member: dict) -> str:
+    if member["source_dataset"]:
+        return member["source_dataset"]
+    return f"monitor:{member['created_by__username'] or '?'}"
+
+
+def _groups(members: set[int], pairs: list[tuple], source: dict[int, str]) -> list[list[int]]:
+    """The groups of two or more reports: components of the linking pairs, with the constraints
+    (rules.constrained_groups) applied where a component breaks one."""
+    index = {incident_id: i for i, incident_id in enumerate(sorted(members))}
+    ids = np.array(sorted(members), dtype=np.int64)
+    links = [
+        (a, b, score, state == PairState.MERGED)
+        for a, b, state, score in pairs
+        if state in LINKING_STATES and a in index and b in index
+    ]
+    apart = {(a, b) for a, b, state, _score in pairs if state == PairState.SPLIT}
+    first = np.array([index[a] for a, *_ in links], dtype=np.int64)
+    second = np.array([index[b] for _, b, *_ in links], dtype=np.int64)
+    labels = rules.components(len(ids), first, second)
+    by_label: dict[int, list[int]] = {}
+    for position in np.unique(np.concatenate([first, second])).tolist():
+        by_label.setdefault(int(labels[position]), []).append(int(ids[position]))
+    links_by_label: dict[int, list[tuple]] = {}
+    for link, position in zip(links, first.tolist(), strict=True):
+        links_by_label.setdefault(int(labels[position]), []).append(link)
+    groups = []
+    for label, group in by_label.items():
+        group = sorted(set(group))
+        sources = [source[m] for m in group]
+        group_set = set(group)
+        conflicted = len(set(sources)) < len(sources) or any(
+            a in group_set and b in group_set for a, b in apart
+        )
+        if conflicted:
+            groups += [
+                g for g in rules.constrained_groups(group, links_by_label[label], source, apart) if len(g) > 1
+            ]
+        else:
+            groups.append(group)
+    return groups
+
+
+def _lead(rows: list[dict]) -> dict:
+    """The most precise report: smallest place uncertainty, then time window, then a known party."""
+
+    def precision(row):
+        radius = LOCATION_UNCERTAINTY_KM.get(row["location_precision"], math.inf)
+        window = engine_rules.PRECISION_WINDOW_SECONDS.get(row["date_precision"], math.inf)
+        if row["occurred_until"] is not None:
+            window = (row["occurred_until"] - row["occurred_at"]).total_seconds()
+        return (radius, window, row["perpetrator_id"] is None, row["id"])
+
+    return min(rows, key=precision)
+
+
+def event_fields(rows: list[dict]) -> dict[str, object]:
+    """An event's stored fields from its members' rows (MEMBER_FIELDS)."""
+    lead = _lead(rows)
+    killed = rules.casualty_summary(
+        [r["killed_civilians"] + r["killed_combatants"] + r["killed_unknown"] for r in rows]
+    )
+    injured = rules.casualty_summary(
+        [r["injured_civilians"] + r["injured_combatants"] + r["injured_unknown"] for r in rows]
+    )
+    parties = Counter(r["perpetrator_id"] for r in rows if r["perpetrator_id"])
+    return {
+        "lead_id": lead["id"],
+        "reports": len(rows),
+        "occurred_at": lead["occurred_at"],
+        "occurred_until": lead["occurred_until"],
+        "category": lead["category"],
+        "latitude": lead["latitude"],
+        "longitude": lead["longitude"],
+        "perpetrator_id": lead["perpetrator_id"] or (parties.most_common(1)[0][0] if parties else None),
+        "datasets": sorted({_source_label(r) for r in rows}),
+        "killed": killed[0],
+        "killed_min": killed[1],
+        "killed_max": killed[2],
+        "injured": injured[0],
+        "injured_min": injured[1],
+        "injured_max": injured[2],
+    }
+
+
+EVENT_FIELDS = (
+    "lead_id",
+    "reports",
+    "occurred_at",
+    "occurred_until",
+    "category",
+    "latitude",
+    "longitude",
+    "perpetrator_id",
+    "datasets",
+    "killed",
+    "killed_min",
+    "killed_max",
+    "injured",
+    "injured_min",
+    "injured_max",
+)
+
+
+def _write_events(members: set[int], pairs: list[tuple], everything: bool = False) -> dict[str, int]:
+    """Make the events of `members` agree with their groups; the incidents' event column too."""
+    rows = {}
+    for part in _batches(sorted(members)):
+        for values in Incident.objects.filter(id__in=part).values_list(*MEMBER_FIELDS):
+            rows[values[0]] = dict(zip(MEMBER_FIELDS, values, strict=True))
+    # A report rejected since, or deleted, belongs to no event.
+    members = {m for m in members if m in rows and rows[m]["status"] != IncidentStatus.REJECTED}
+    pairs = [p for p in pairs if p[0] in members and p[1] in members]
+    source = {m: _source_label(rows[m]) for m in members}
+    groups = _groups(members, pairs, source)
+    desired = {group[0]: group for group in groups}  # by anchor: the lowest id
+    existing = (
+        Event.objects.all()
+        if everything
+        else Event.objects.filter(
+            Q(anchor_id__in=list(desired)) | Q(id__in={r["event"] for r in rows.values() if r["event"]})
+        )
+    )
+    # Values, not model instances: a regrouping reads every event.
+    current = {values[0]: values[1:] for values in existing.values_list("anchor_id", "id", *EVENT_FIELDS)}
+    created, changed = [], []
+    now = timezone.now()
+    for anchor, group in desired.items():
+        fields = event_fields([rows[m] for m in group])
+        values = tuple(fields[name] for name in EVENT_FIELDS)
+        stored = current.get(anchor)
+        if stored is None:
+            created.append((anchor, *values))
+        elif tuple(stored[1:]) != values:
+            changed.append(Event(id=stored[0], anchor_id=anchor, updated_at=now, **fields))
+    events_store_for(connection).insert(
+        Event, ["anchor_id", *EVENT_FIELDS, "updated_at"], [(*row, now) for row in created]
+    )
+    Event.objects.bulk_update(changed, [*EVENT_FIELDS, "updated_at"], batch_size=1_000)
+    assignment = _assignment(desired, rows, everything)
+    moved = events_store_for(connection).set_events(sorted(assignment.items()))
+    gone = [stored[0] for anchor, stored in current.items() if anchor not in desired]
+    for start in range(0, len(gone), ID_BATCH):
+        Event.objects.filter(id__in=gone[start : start + ID_BATCH]).delete()
+    return {
+        "events": len(desired),
+        "events_created": len(created),
+        "events_changed": len(changed),
+        "events_removed": len(gone),
+        "incidents_moved": moved,
+    }
+
+
+def _assignment(
+    desired: dict[int, list[int]], rows: dict[int, dict], everything: bool
+) -> dict[int, int | None]:
+    """Each incident's event id: its group's, or None for the incidents read that are in none."""
+    if len(desired) < ID_BATCH:
+        event_ids = dict(Event.objects.filter(anchor_id__in=list(desired)).values_list("anchor_id", "id"))
+    else:
+        event_ids = dict(Event.objects.values_list("anchor_id", "id"))
+    assignment = dict.fromkeys(rows)
+    if everything:  # and every incident still pointing at an event
+        assignment.update(
+            dict.fromkeys(Incident.objects.filter(event__isnull=False).values_list("id", flat=True))
+        )
+    for anchor, group in desired.items():
+        for member in group:
+            assignment[member] = event_ids[anchor]
+    return assignment
+
+
+# --- Analysts' decisions ---------------------------------------------------------------------------
+
+
+def _members(event_id: int) -> list[int]:
+    return list(Incident.objects.filter(event=event_id).order_by("id").values_list("id", flat=True))
+
+
+def _decide_pairs(
+    pairs: Iterable[tuple[int, int]], state: str, user: AbstractBaseUser | None, now: dt.datetime
+) -> None:
+    keys = {(min(a, b), max(a, b)) for a, b in pairs if a != b}
+    existing = set()
+    for part in _batches(sorted({a for a, _ in keys})):
+        existing.update(CandidatePair.objects.filter(first_id__in=part).values_list("first_id", "second_id"))
+    for first, second in keys & existing:
+        CandidatePair.objects.filter(first_id=first, second_id=second).update(
+            state=state, decided_by=user, decided_at=now
+        )
+    CandidatePair.objects.bulk_create(
+        [
+            CandidatePair(first_id=a, second_id=b, state=state, decided_by=user, decided_at=now)
+            for a, b in keys - existing
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def merge(
+    incident_ids: Collection[int],
+    *,
+    user: AbstractBaseUser | None,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Event:
+    """Put the listed reports, with the events they belong to, into one event; sticky.
+
+    Every split between them becomes a merge and their leads are linked by an analyst's pair,
+    which the job never undoes.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        lock()
+        incidents = list(Incident.objects.filter(id__in=list(incident_ids)).values_list("id", "event"))
+        if len(incidents) != len(set(incident_ids)):
+            raise StateConflict(gettext("One of these reports no longer exists."))
+        groups = [[i] if event is None else _members(event) for i, event in incidents]
+        everyone = sorted({m for group in groups for m in group})
+        if len(everyone) < 2:
+            raise StateConflict(gettext("These reports are already one event."))
+        heads = [group[0] for group in groups]
+        apart = CandidatePair.objects.filter(
+            state=PairState.SPLIT, first_id__in=everyone, second_id__in=everyone
+        )
+        _decide_pairs(list(apart.values_list("first_id", "second_id")), PairState.MERGED, user, now)
+        _decide_pairs(zip(heads, heads[1:]), PairState.MERGED, user, now)
+        rebuild(everyone)
+        event_id = Incident.objects.get(id=everyone[0]).event
+        EventDecision.objects.create(
+            kind=DecisionKind.MERGE,
+            event_id_at_decision=event_id,
+            incidents=everyone,
+            decided_by=user,
+            decided_at=now,
+            note=note,
+        )
+    return Event.objects.get(id=event_id)
+
+
+def split(
+    event_id: int,
+    incident_ids: Collection[int],
+    *,
+    user: AbstractBaseUser | None,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> list[int]:
+    """Take the listed reports out of the event; the job never groups them with the rest again.
+
+    Every pair between a listed report and one left in the event becomes an analyst's split.
+    Returns the ids of the events the reports now form (none for a report left on its own).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        lock()
+        members = _members(event_id)
+        leaving = set(incident_ids)
+        if not members:
+            raise StateConflict(gettext("This event no longer exists."))
+        if not leaving <= set(members):
+            raise StateConflict(gettext("Only reports of this event can be split from it."))
+        staying = [m for m in members if m not in leaving]
+        if not staying:
+            raise StateConflict(gettext("Leave at least one report in the event."))
+        _decide_pairs([(a, b) for a in leaving for b in staying], PairState.SPLIT, user, now)
+        rebuild(members)
+        EventDecision.objects.create(
+            kind=DecisionKind.SPLIT,
+            event_id_at_decision=event_id,
+            incidents=sorted(leaving),
+            decided_by=user,
+            decided_at=now,
+            note=note,
+        )
+        return sorted(
+            {
+                e
+                for e in Incident.objects.filter(id__in=members).values_list("event", flat=True)
+                if e is not None
+            }
+        )
+
+
+# --- Counting ------------------------------------------------------------------------------------
+
+
+def count_events(incidents: QuerySet[Incident]) -> int:
+    """How many events these reports are: each event once, a report in no event once."""
+    grouped = incidents.filter(event__isnull=False).order_by().values("event").distinct().count()
+    return grouped + incidents.filter(event__isnull=True).count()
