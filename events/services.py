@@ -556,10 +556,17 @@ def merge(
     now = now or timezone.now()
     with transaction.atomic():
         lock()
-        incidents = list(Incident.objects.filter(id__in=list(incident_ids)).values_list("id", "event"))
+        incidents = list(
+            Incident.objects.filter(id__in=list(incident_ids)).values_list("id", "event", "status")
+        )
         if len(incidents) != len(set(incident_ids)):
             raise StateConflict(gettext("One of these reports no longer exists."))
-        groups = [[i] if event is None else _members(event) for i, event in incidents]
+        if any(status == IncidentStatus.REJECTED for _i, _event, status in incidents):
+            raise StateConflict(gettext("A rejected report belongs to no event."))
+        events = {event for _i, event, _status in incidents}
+        if len(events) == 1 and None not in events:
+            raise StateConflict(gettext("These reports are already one event."))
+        groups = [[i] if event is None else _members(event) for i, event, _status in incidents]
         everyone = sorted({m for group in groups for m in group})
         if len(everyone) < 2:
             raise StateConflict(gettext("These reports are already one event."))
@@ -570,7 +577,9 @@ def merge(
         _decide_pairs(list(apart.values_list("first_id", "second_id")), PairState.MERGED, user, now)
         _decide_pairs(zip(heads, heads[1:]), PairState.MERGED, user, now)
         rebuild(everyone)
-        event_id = Incident.objects.get(id=everyone[0]).event
+        event_id = Incident.objects.get(id=heads[0]).event
+        if event_id is None:  # cannot happen once rejected reports are refused; never record half a merge
+            raise StateConflict(gettext("These reports could not be grouped."))
         EventDecision.objects.create(
             kind=DecisionKind.MERGE,
             event_id_at_decision=event_id,
@@ -579,7 +588,7 @@ def merge(
             decided_at=now,
             note=note,
         )
-    return Event.objects.get(id=event_id)
+        return Event.objects.get(id=event_id)
 
 
 def split(

@@ -12,6 +12,7 @@ rows. The "most serious incidents" list is a LIMITed query.
 """
 
 import datetime as dt
+from collections import defaultdict
 from typing import Any
 
 from django.db.models import (
@@ -231,7 +232,18 @@ def _breakdowns(violations, lo, hi, prev_lo):
             "category",
         )
         # Aliases must differ from the fields they sum.
-        .annotate(n=Count("id"), **{f"sum_{field}": Sum(field) for field in CASUALTY_FIELDS})
+        # Casualties of reports in no event only: an event's are added once, below.
+        .annotate(
+            n=Count("id"),
+            **{f"sum_{field}": Sum(field, filter=Q(event__isnull=True)) for field in CASUALTY_FIELDS},
+        )
+        .order_by()
+    )
+    grouped_reports = (
+        _incidents_with_violations(violations)
+        .filter(occurred_at__gte=prev_lo, occurred_at__lt=hi, event__isnull=False)
+        .annotate(current=_in_period("occurred_at", lo))
+        .values("id", "event", "current", *CASUALTY_FIELDS)
         .order_by()
     )
     category_labels = {value: str(label) for value, label in IncidentCategory.choices}
@@ -281,6 +293,7 @@ def _breakdowns(violations, lo, hi, prev_lo):
         prefix = "" if r["current"] else "previous_"
         for field in CASUALTY_FIELDS:
             casualties[f"{prefix}{field}"] += r[f"sum_{field}"] or 0
+    _add_event_casualties(casualties, grouped_reports)
     _add_casualty_totals(casualties)
 
     def ordered(section, key):
@@ -294,6 +307,23 @@ def _breakdowns(violations, lo, hi, prev_lo):
         "by_area": ordered("by_area", by_size),
         "by_category": ordered("by_category", by_size),
     }, casualties
+
+
+def _add_event_casualties(casualties, reports):
+    """Each event's casualties once, not the sum of its reports: for the killed, the figures of
+    the report whose number of killed is the lower middle of its reports' (the event's best
+    estimate, see docs/events.md), and likewise for the injured; among its reports in the period."""
+    by_event = defaultdict(list)
+    for report in reports:
+        by_event[(report["event"], report["current"])].append(report)
+    for (_event, current), members in by_event.items():
+        prefix = "" if current else "previous_"
+        for kind in ("killed", "injured"):
+            fields = [f"{kind}_{who}" for who in ("civilians", "combatants", "unknown")]
+            ranked = sorted(members, key=lambda m: (sum(m[f] for f in fields), m["id"]))
+            middle = ranked[(len(ranked) - 1) // 2]
+            for field in fields:
+                casualties[f"{prefix}{field}"] += middle[field]
 
 
 def _add_casualty_totals(casualties):

@@ -132,7 +132,7 @@ class EventDetailSerializer(EventSerializer):
 
 class DecisionRequestSerializer(serializers.Serializer):
     incidents = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
         min_length=1,
         max_length=1_000,
         help_text=_("Incident ids."),

@@ -29,9 +29,9 @@ class EventViewSet(TrackerReadOnlyModelViewSet):
     ordering_fields = ["occurred_at", "updated_at", "reports", "id"]
     ordering = ["-occurred_at"]
     action_permissions = {"merge": GROUP_PERMS, "split": GROUP_PERMS, "group": GROUP_PERMS}
-
-    def public_queryset(self, queryset):
-        return queryset.filter(lead__status=IncidentStatus.VERIFIED)
+    # Not in public read mode: an event's figures (reports, datasets, casualty range) are built
+    # from all its reports, verified or not (docs/api.md, public read mode).
+    public_readable = False
 
     def get_serializer_class(self):
         return EventDetailSerializer if self.action != "list" else EventSerializer

@@ -150,10 +150,38 @@ def test_the_pair_queue_lists_what_waits_for_an_analyst(report, analyst):
     assert len(rows) == 1 and rows[0]["state"] == "pending"
 
 
-def test_the_public_sees_verified_reports_and_no_staff_names(strike, settings):
+def test_events_are_not_public(strike, settings):
+    """An event's figures come from all its reports, verified or not: public read mode shows none."""
     settings.TRACKER_API_PUBLIC_READ = True
     Incident.objects.filter(id=strike[1].id).update(status="draft")
-    event = APIClient().get(f"/api/v1/events/{strike[0].event}/").json()
-    assert sorted(m["id"] for m in event["members"]) == sorted([strike[0].id, strike[2].id])
-    assert event["datasets"] == ["acled", "monitor", "ucdp"]
-    assert event["pairs"] == event["decisions"] == []
+    anonymous = APIClient()
+    assert anonymous.get("/api/v1/events/").status_code == 401
+    assert anonymous.get(f"/api/v1/events/{strike[0].event}/").status_code == 401
+    assert anonymous.get(f"/api/v1/events/?incident={strike[1].id}").status_code == 401
+
+
+def test_a_rejected_report_is_not_grouped_and_nothing_is_written(report, analyst):
+    a = report("ucdp", status="rejected")
+    b = report("acled", km_north=40)
+    c = report("other", km_north=80)
+    response = client_for(analyst).post(
+        "/api/v1/events/group/", {"incidents": [a.id, b.id, c.id]}, format="json"
+    )
+    assert response.status_code == 400 and "incidents" in response.json()
+    assert not EventDecision.objects.exists() and not Event.objects.exists()
+    assert not CandidatePair.objects.filter(state=PairState.MERGED).exists()
+
+
+def test_grouping_reports_already_one_event_is_refused(strike, analyst):
+    response = client_for(analyst).post(
+        "/api/v1/events/group/", {"incidents": [strike[0].id, strike[1].id]}, format="json"
+    )
+    assert response.status_code == 400 and "incidents" in response.json()
+    assert not EventDecision.objects.exists()
+
+
+def test_an_id_beyond_64_bits_is_a_400(analyst):
+    response = client_for(analyst).post(
+        "/api/v1/events/group/", {"incidents": [2**63, 10**30]}, format="json"
+    )
+    assert response.status_code == 400 and "incidents" in response.json()
