@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, OuterRef
+from django.db.models import F, OuterRef, TextField, Value
+from django.db.models.functions import Coalesce
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from core.api.export import ExportMixin, JoinedSubquery, PythonJSONObject, SafeText, numbered
 from core.api.history import (
     HistoryViewSetMixin,
     SourceHistoryRecordSerializer,
@@ -18,7 +20,7 @@ from core.api.schema import ERROR_SCHEMA
 from core.api.viewsets import TrackerModelViewSet
 
 from ..choices import IncidentStatus
-from ..csv import INCIDENT_CSV_COLUMNS, incident_csv_row
+from ..csv import INCIDENT_CSV_COLUMNS, SOURCE_JSON_FIELDS, incident_csv_row
 from ..filtersets import ClauseLinkFilterSet, IncidentFilterSet
 from ..models import (
     ClauseLink,
@@ -31,7 +33,7 @@ from ..models import (
 from .serializers import ClauseLinkSerializer, IncidentSerializer
 
 
-class IncidentViewSet(HistoryViewSetMixin, TrackerModelViewSet):
+class IncidentViewSet(ExportMixin, HistoryViewSetMixin, TrackerModelViewSet):
     # Names of related rows as annotations: one join, no model instances per row.
     queryset = Incident.objects.annotate(
         perpetrator_name_value=F("perpetrator__name"), created_by_username=F("created_by__username")
@@ -64,6 +66,26 @@ class IncidentViewSet(HistoryViewSetMixin, TrackerModelViewSet):
 
     def csv_row(self, item):
         return incident_csv_row(item)
+
+    export_geojson_point = ("latitude", "longitude")
+
+    def export_csv_sql(self):
+        """incident_csv_row's two columns in SQL, for the export on PostgreSQL."""
+        sources = self.sql_json_nested()["sources"]
+        return {
+            "sources": JoinedSubquery(
+                numbered(
+                    sources.filter(confidential=False),
+                    _cell=Coalesce(SafeText(F("name")), Value(""), output_field=TextField()),
+                ),
+                ";",
+            ),
+            "sources_json": JoinedSubquery(
+                numbered(sources, _cell=PythonJSONObject(**{name: F(name) for name in SOURCE_JSON_FIELDS})),
+                ", ",
+                template="('[' || (SELECT string_agg(_r._cell, %(separator)s ORDER BY _r._n) FROM (%(subquery)s) _r) || ']')",
+            ),
+        }
 
     @extend_schema(
         responses={200: SourceHistoryRecordSerializer(many=True)},

@@ -1,0 +1,390 @@
+"""The whole list in one streamed response: `GET /api/v1/<list>/export/?format=json|csv|geojson`.
+
+A researcher who wants every incident should not follow a thousand `next` links. The export
+takes the list's filters, ordering, permissions and public read rules (it is the same viewset:
+`get_queryset()` and `filter_queryset()`), and streams every row in the list's order in one
+response, in constant memory: JSON (an array of the list's items), CSV (the list's columns,
+header and HXL row once) or GeoJSON (one FeatureCollection).
+
+One path per database, chosen in one place (`exporter_for`):
+
+- PostgreSQL: `COPY (SELECT …) TO STDOUT` of text the database builds, a row at a time, which
+  Python only joins into chunks. JSON and GeoJSON rows are the JSON text of the list's own
+  compiled serializer (core.api.sqljson); CSV rows are built by `COPY … (FORMAT csv)` from cells
+  compiled from the same field expressions, with the same formula neutralisation as
+  core.csv.csv_cell. A viewset whose serializer does not compile takes the portable path.
+- Any other database: the rows in batches through the serializer and the renderers' per-item
+  code (`csv_row`, `geojson_feature`, core.csv.SafeWriter), a batch in memory at a time.
+
+Both give the items of the list pages; tests/api/test_export.py checks them against following
+`next` through the list.
+"""
+
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from django.db import connections, models
+from django.db.models import Expression, F, Func, Subquery, Value, Window
+from django.db.models.functions import RowNumber
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import relations, serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotAcceptable
+from rest_framework.utils.encoders import JSONEncoder
+
+from core.csv import SafeWriter
+
+from . import sqljson
+from .pagination import CursorPagination
+from .renderers import CSVRenderer, GeoJSONRenderer, JSONRenderer
+
+CHUNK_BYTES = 256 * 1024  # what one write to the client carries
+BATCH_ROWS = 1000  # rows in memory at a time on the portable path
+EXPORT_FORMATS = ("json", "csv", "geojson")
+
+# Python's float(): what csv_cell leaves unescaped although it starts with + or - (a number).
+_NUMBER = r"^\s*[+-]?((\d(_?\d)*(\.(\d(_?\d)*)?)?|\.\d(_?\d)*)(e[+-]?\d(_?\d)*)?|inf(inity)?|nan)\s*$"
+
+
+def _safe_sql(text: str) -> str:
+    """core.csv.csv_cell of a text, in SQL: a leading `'` on text a spreadsheet would run as a
+    formula (or that already looks escaped), not on numbers; '' as NULL (an empty cell). `text`
+    is repeated rather than put in a subquery: a subquery a cell costs more than the cell."""
+    return (
+        f"CASE WHEN left(ltrim({text}, ''''), 1) IN ('=', '+', '-', '@', E'\\t', E'\\r')"
+        f" AND {text} !~* '{_NUMBER}' THEN '''' || {text} ELSE NULLIF({text}, '') END"
+    )
+
+
+class SafeText(Func):
+    template = _safe_sql("(%(expressions)s)::text")
+    output_field = models.TextField()
+
+
+_JSON = "to_jsonb(%(expressions)s)"
+
+
+class JSONCell(Func):
+    """csv_cell of a JSON value: text escaped as above, numbers and booleans as JSON writes
+    them, lists joined with ';' (each item a cell), objects as JSON text."""
+
+    template = (
+        f"CASE jsonb_typeof({_JSON}) WHEN 'null' THEN NULL"
+        f" WHEN 'string' THEN {_safe_sql(f'({_JSON} #>> {{}})')}"
+        f" WHEN 'array' THEN CASE WHEN jsonb_array_length({_JSON}) > 0 THEN"
+        " NULLIF((SELECT string_agg(COALESCE(CASE jsonb_typeof(_e) WHEN 'null' THEN NULL"
+        f"  WHEN 'string' THEN {_safe_sql('(_e #>> {})')} ELSE _e::text END, ''), ';' ORDER BY _n)"
+        f"  FROM jsonb_array_elements({_JSON}) WITH ORDINALITY AS _items(_e, _n)), '') END"
+        f" ELSE {_JSON}::text END"
+    ).replace("#>> {}", "#>> '{}'")
+    output_field = models.TextField()
+
+
+class BoolCell(Func):
+    template = "CASE WHEN %(expressions)s THEN 'true' WHEN NOT %(expressions)s THEN 'false' END"
+    output_field = models.TextField()
+
+
+class TextOf(Func):
+    template = "(%(expressions)s)::text"
+    output_field = models.TextField()
+
+
+def csv_cell_sql(expression: Expression, field: serializers.Field) -> Expression:
+    """The CSV cell (core.csv.csv_cell) of a serializer field whose JSON value is `expression`
+    (as core.api.sqljson compiles it)."""
+    if isinstance(expression, (sqljson.ISODateTime, sqljson.ISODate)):
+        return Func(expression, template="NULLIF(%(expressions)s, '')", output_field=models.TextField())
+    if isinstance(expression, sqljson.JSONFloat):
+        return TextOf(expression)  # "36.0", as Python writes a float
+    if isinstance(field, serializers.BooleanField):
+        return BoolCell(expression)
+    if isinstance(field, (serializers.IntegerField, relations.PrimaryKeyRelatedField)):
+        return TextOf(expression)
+    if isinstance(field, (serializers.CharField, serializers.ChoiceField)):
+        return SafeText(expression)
+    return JSONCell(expression)
+
+
+def csv_row_sql(view) -> list[Expression] | None:
+    """The expressions of the CSV columns (view.csv_columns) of a row, or None when a column
+    has none: a serializer field that does not compile, or a column the view's `csv_row` adds
+    without giving its SQL in `export_csv_sql()`."""
+    serializer = view.get_serializer()
+    nested = view.sql_json_nested() if hasattr(view, "sql_json_nested") else {}
+    overrides = getattr(view, "sql_json_fields", {})
+    extra = view.export_csv_sql() if hasattr(view, "export_csv_sql") else {}
+    fields = serializer.fields
+    cells = []
+    for name, _tag in view.csv_columns:
+        if name in extra:
+            cells.append(extra[name])
+            continue
+        field = fields.get(name)
+        if field is None:
+            return None
+        expression = sqljson._field_sql(field, view.queryset.model, overrides, nested)
+        if expression is None:
+            return None
+        cells.append(csv_cell_sql(expression, field))
+    return cells
+
+
+def geojson_feature_sql(view) -> Expression | None:
+    """A Feature as the GeoJSON renderer writes it with `point_feature`: the item's id, a Point
+    of (longitude, latitude) or null, every other field as a property. None for a view that
+    does not name its point fields in `export_geojson_point`."""
+    point = getattr(view, "export_geojson_point", None)
+    serializer = view.get_serializer()
+    nested = view.sql_json_nested() if hasattr(view, "sql_json_nested") else {}
+    overrides = getattr(view, "sql_json_fields", {})
+    if point is None:
+        return None
+    pairs = {}
+    for field in serializer._readable_fields:
+        value = sqljson._field_sql(field, view.queryset.model, overrides, nested)
+        if value is None:
+            return None
+        pairs[field.field_name] = value
+    lat, lon = (pairs.get(name) for name in point)
+    if lat is None or lon is None or "id" not in pairs:
+        return None
+    return sqljson.JSONText(
+        sqljson.JSONObject(
+            [
+                ("type", Value("Feature")),
+                ("id", pairs["id"]),
+                ("geometry", _PointOrNull(lat, lon)),
+                ("properties", sqljson.JSONObject([(k, v) for k, v in pairs.items() if k != "id"])),
+            ]
+        )
+    )
+
+
+class _PointOrNull(Func):
+    """point_feature in SQL: a Point of [longitude, latitude], or null without both."""
+
+    output_field = models.JSONField()
+
+    def as_sql(self, compiler, connection, **extra):
+        lat, lat_params = compiler.compile(self.source_expressions[0])
+        lon, lon_params = compiler.compile(self.source_expressions[1])
+        sql = (
+            f"CASE WHEN ({lat}) IS NULL OR ({lon}) IS NULL THEN NULL"
+            f" ELSE json_build_object('type', 'Point', 'coordinates', json_build_array({lon}, {lat})) END"
+        )
+        return sql, (*lat_params, *lon_params, *lon_params, *lat_params)
+
+
+# How each format opens, separates and closes its items.
+def _frame(fmt: str, view) -> tuple[bytes, bytes, bytes]:
+    if fmt == "json":
+        return b"[", b",", b"]"
+    if fmt == "geojson":
+        return b'{"type": "FeatureCollection", "features": [', b", ", b"]}"
+    out = io.StringIO()
+    writer = SafeWriter(out, lineterminator="\r\n")
+    writer.writerow([name for name, _tag in view.csv_columns])
+    writer.writerow([tag for _name, tag in view.csv_columns])
+    return out.getvalue().encode(), b"", b""
+
+
+def _chunks(opening: bytes, separator: bytes, closing: bytes, items: Iterable[bytes]) -> Iterator[bytes]:
+    """The items framed and joined, in chunks of about CHUNK_BYTES."""
+    parts, size, first = [opening], len(opening), True
+    for item in items:
+        if not first and separator:
+            parts.append(separator)
+        parts.append(item)
+        first = False
+        size += len(item)
+        if size >= CHUNK_BYTES:
+            yield b"".join(parts)
+            parts, size = [], 0
+    parts.append(closing)
+    yield b"".join(parts)
+
+
+class PostgresExporter:
+    """COPY (SELECT …) TO STDOUT of the text of each row, built by the database."""
+
+    def rows(self, view, queryset, fmt) -> Iterator[bytes] | None:
+        if fmt == "csv":
+            cells = csv_row_sql(view)
+            if cells is None:
+                return None
+            rows = queryset.values(**{f"_c{i}": cell for i, cell in enumerate(cells)})
+            return self._copy(rows, "(FORMAT csv)", csv=True)
+        expression = geojson_feature_sql(view) if fmt == "geojson" else sqljson.page_text_expression(view)
+        if expression is None:
+            return None
+        return self._copy(queryset.values(_doc=expression), "", csv=False)
+
+    @staticmethod
+    def _copy(rows, options, csv):
+        sql, params = rows.query.sql_with_params()
+        connection = connections[rows.db]
+
+        def generate():
+            connection.ensure_connection()
+            with connection.connection.cursor() as cursor:
+                with cursor.copy(f"COPY ({sql}) TO STDOUT {options}", params) as copy:
+                    for row in copy:
+                        row = bytes(row)
+                        if csv:
+                            yield row[:-1] + b"\r\n"  # the API's CSV ends lines with CRLF
+                        else:
+                            # COPY's text format doubles backslashes: the only escape in JSON
+                            # text, which holds no control character.
+                            yield row[:-1].replace(b"\\\\", b"\\")
+
+        return generate()
+
+
+class PortableExporter:
+    """The rows through the serializer, a batch at a time."""
+
+    def rows(self, view, queryset, fmt) -> Iterator[bytes]:
+        encode = {"json": self._json, "csv": self._csv, "geojson": self._geojson}[fmt]
+        rows = iter(queryset.iterator(chunk_size=BATCH_ROWS))
+        while batch := list(islice(rows, BATCH_ROWS)):
+            yield from encode(view, view.get_serializer(batch, many=True).data)
+
+    @staticmethod
+    def _json(view, items):
+        for item in items:
+            yield JSONRenderer().render(item)
+
+    @staticmethod
+    def _csv(view, items):
+        to_row = getattr(view, "csv_row", None) or (lambda item: item)
+        out = io.StringIO()
+        writer = SafeWriter(out, lineterminator="\r\n")
+        for item in items:
+            row = to_row(item)
+            writer.writerow([row.get(name) for name, _tag in view.csv_columns])
+        yield out.getvalue().encode()
+
+    @staticmethod
+    def _geojson(view, items):
+        for item in items:
+            geometry, properties = view.geojson_feature(item)
+            feature = {
+                "type": "Feature",
+                "id": item.get("id"),
+                "geometry": geometry,
+                "properties": properties,
+            }
+            yield json.dumps(feature, cls=JSONEncoder, ensure_ascii=False).encode()
+
+
+def _in_utc(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The chunks, each made in UTC as the API speaks (the view's own override has ended by
+    the time a streamed response is read)."""
+    while True:
+        with timezone.override(dt.UTC):
+            chunk = next(chunks, None)
+        if chunk is None:
+            return
+        yield chunk
+
+
+def exporter_for(connection) -> PostgresExporter | PortableExporter:
+    """The one place the export chooses its path."""
+    return PostgresExporter() if connection.vendor == "postgresql" else PortableExporter()
+
+
+CONTENT_TYPES = {
+    "json": JSONRenderer.media_type,
+    "csv": f"{CSVRenderer.media_type}; charset=utf-8",
+    "geojson": GeoJSONRenderer.media_type,
+}
+
+
+def export_response(view, request) -> StreamingHttpResponse:
+    """Every row of the view's filtered list, in its order, streamed in the requested format."""
+    fmt = request.accepted_renderer.format
+    if fmt == "api":
+        fmt = "json"
+    if fmt not in EXPORT_FORMATS:
+        raise NotAcceptable(
+            _("The export offers these formats: %(formats)s.") % {"formats": ", ".join(EXPORT_FORMATS)}
+        )
+    queryset = view.filter_queryset(view.get_queryset())
+    # The order of the list's pages, primary key last, so the export is `next` followed to the end.
+    queryset = queryset.order_by(*CursorPagination().keyset_ordering(request, queryset, view))
+    rows = None
+    if getattr(view, "sql_json", False):
+        rows = exporter_for(connections[queryset.db]).rows(view, queryset, fmt)
+    if rows is None:
+        rows = PortableExporter().rows(view, queryset, fmt)
+    response = StreamingHttpResponse(
+        _in_utc(_chunks(*_frame(fmt, view), rows)), content_type=CONTENT_TYPES[fmt]
+    )
+    name = view.queryset.model._meta.verbose_name_plural.replace(" ", "-")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+class ExportMixin:
+    """An `export` action on a list viewset (see the module docstring)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "format", OpenApiTypes.STR, enum=list(EXPORT_FORMATS), description="Default json."
+            )
+        ],
+        responses={200: OpenApiResponse(description="Every row of the filtered list, streamed.")},
+        description="Every row of the list, with its filters and ordering, in one streamed response: "
+        "a JSON array of the list's items, CSV (the list's columns) or a GeoJSON FeatureCollection. "
+        "Same permissions and rules as the list.",
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def export(self, request):
+        return export_response(self, request)
+
+
+class JoinedSubquery(Subquery):
+    """The subquery's `_cell` texts joined with `separator`, in its `_n` order (NULL when none)."""
+
+    template = "(SELECT string_agg(_r._cell, %(separator)s ORDER BY _r._n) FROM (%(subquery)s) _r)"
+    output_field = models.TextField()
+
+    def __init__(self, queryset, separator: str, **extra):
+        super().__init__(queryset, separator="'" + separator.replace("'", "''") + "'", **extra)
+
+
+def numbered(queryset: models.QuerySet, **cells: Expression) -> models.QuerySet:
+    """queryset.values(**cells, _n=its row number in its ordering), for JoinedSubquery."""
+    ordering = [
+        F(name[1:]).desc() if name.startswith("-") else F(name).asc()
+        for name in (queryset.query.order_by or queryset.model._meta.ordering or ["pk"])
+    ]
+    return queryset.order_by().values(**cells, _n=Window(RowNumber(), order_by=ordering))
+
+
+class PythonJSONObject(Func):
+    """The object as Python's json.dumps(..., ensure_ascii=False) writes it: `{"k": v, ...}`
+    (PostgreSQL escapes strings exactly as Python does)."""
+
+    output_field = models.TextField()
+
+    def __init__(self, **pairs: Expression):
+        self.keys = list(pairs)
+        super().__init__(*pairs.values())
+
+    def as_sql(self, compiler, connection, **extra):
+        parts, params = [], []
+        for key, expression in zip(self.keys, self.source_expressions, strict=True):
+            sql, value_params = compiler.compile(expression)
+            parts.append(f"{json.dumps(key)}: ' || COALESCE(to_json({sql})::text, 'null')")
+            params.extend(value_params)
+        return "('{" + " || ', ".join(parts) + " || '}')", params
