@@ -107,7 +107,8 @@ def load(dsn, rows):
         conn.execute(f"""
             INSERT INTO incidents_incident (
                 occurred_at, date_precision, occurred_until, place_name, admin1, admin2, latitude, longitude,
-                location_precision, category, perpetrator_id, target_type, weapons, killed_civilians,
+                location_precision, category, perpetrator_id, actor_name, actor_case, target_type, weapons,
+                killed_civilians,
                 killed_combatants, killed_unknown, injured_civilians, injured_combatants, injured_unknown,
                 description, status, source_dataset, external_id, created_at, updated_at)
             SELECT timestamptz '2017-01-01' + (i::float / {rows} * 4 * 365) * interval '1 day'
@@ -117,7 +118,7 @@ def load(dsn, rows):
                    35.5 + (hashint4(i + 7) & 65535)::float / 65535 * 2.5,
                    'exact', ({categories})[1 + i % 14],
                    CASE WHEN i % 21 = 0 THEN NULL ELSE (SELECT min(id) FROM agreements_party) + i % 20 END,
-                   '', '[]'::jsonb, i % 3, i % 2, 0, i % 5, 0, 0,
+                   '', CASE WHEN i % 21 = 0 THEN 'unidentified' ELSE 'registered' END, '', '[]'::jsonb, i % 3, i % 2, 0, i % 5, 0, 0,
                    'Synthetic incident ' || i, CASE WHEN i % 4 = 0 THEN 'draft' ELSE 'verified' END,
                    'bench', 'B' || i, now(), now()
             FROM generate_series(1, {rows}) i""")

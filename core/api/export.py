@@ -26,161 +26,25 @@ import json
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-from django.db import connections, models
-from django.db.models import Expression, F, Func, Subquery, Value, Window
-from django.db.models.functions import RowNumber
+from django.db import connections
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import relations, serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAcceptable
 from rest_framework.utils.encoders import JSONEncoder
 
 from core.csv import SafeWriter
 
-from . import sqljson
+from . import exportsql
 from .pagination import CursorPagination
 from .renderers import CSVRenderer, GeoJSONRenderer, JSONRenderer
 
 CHUNK_BYTES = 256 * 1024  # what one write to the client carries
 BATCH_ROWS = 1000  # rows in memory at a time on the portable path
 EXPORT_FORMATS = ("json", "csv", "geojson")
-
-# Python's float(): what csv_cell leaves unescaped although it starts with + or - (a number).
-_NUMBER = r"^\s*[+-]?((\d(_?\d)*(\.(\d(_?\d)*)?)?|\.\d(_?\d)*)(e[+-]?\d(_?\d)*)?|inf(inity)?|nan)\s*$"
-
-
-def _safe_sql(text: str) -> str:
-    """core.csv.csv_cell of a text, in SQL: a leading `'` on text a spreadsheet would run as a
-    formula (or that already looks escaped), not on numbers; '' as NULL (an empty cell). `text`
-    is repeated rather than put in a subquery: a subquery a cell costs more than the cell."""
-    return (
-        f"CASE WHEN left(ltrim({text}, ''''), 1) IN ('=', '+', '-', '@', E'\\t', E'\\r')"
-        f" AND {text} !~* '{_NUMBER}' THEN '''' || {text} ELSE NULLIF({text}, '') END"
-    )
-
-
-class SafeText(Func):
-    template = _safe_sql("(%(expressions)s)::text")
-    output_field = models.TextField()
-
-
-_JSON = "to_jsonb(%(expressions)s)"
-
-
-class JSONCell(Func):
-    """csv_cell of a JSON value: text escaped as above, numbers and booleans as JSON writes
-    them, lists joined with ';' (each item a cell), objects as JSON text."""
-
-    template = (
-        f"CASE jsonb_typeof({_JSON}) WHEN 'null' THEN NULL"
-        f" WHEN 'string' THEN {_safe_sql(f'({_JSON} #>> {{}})')}"
-        f" WHEN 'array' THEN CASE WHEN jsonb_array_length({_JSON}) > 0 THEN"
-        " NULLIF((SELECT string_agg(COALESCE(CASE jsonb_typeof(_e) WHEN 'null' THEN NULL"
-        f"  WHEN 'string' THEN {_safe_sql('(_e #>> {})')} ELSE _e::text END, ''), ';' ORDER BY _n)"
-        f"  FROM jsonb_array_elements({_JSON}) WITH ORDINALITY AS _items(_e, _n)), '') END"
-        f" ELSE {_JSON}::text END"
-    ).replace("#>> {}", "#>> '{}'")
-    output_field = models.TextField()
-
-
-class BoolCell(Func):
-    template = "CASE WHEN %(expressions)s THEN 'true' WHEN NOT %(expressions)s THEN 'false' END"
-    output_field = models.TextField()
-
-
-class TextOf(Func):
-    template = "(%(expressions)s)::text"
-    output_field = models.TextField()
-
-
-def csv_cell_sql(expression: Expression, field: serializers.Field) -> Expression:
-    """The CSV cell (core.csv.csv_cell) of a serializer field whose JSON value is `expression`
-    (as core.api.sqljson compiles it)."""
-    if isinstance(expression, (sqljson.ISODateTime, sqljson.ISODate)):
-        return Func(expression, template="NULLIF(%(expressions)s, '')", output_field=models.TextField())
-    if isinstance(expression, sqljson.JSONFloat):
-        return TextOf(expression)  # "36.0", as Python writes a float
-    if isinstance(field, serializers.BooleanField):
-        return BoolCell(expression)
-    if isinstance(field, (serializers.IntegerField, relations.PrimaryKeyRelatedField)):
-        return TextOf(expression)
-    if isinstance(field, (serializers.CharField, serializers.ChoiceField)):
-        return SafeText(expression)
-    return JSONCell(expression)
-
-
-def csv_row_sql(view) -> list[Expression] | None:
-    """The expressions of the CSV columns (view.csv_columns) of a row, or None when a column
-    has none: a serializer field that does not compile, or a column the view's `csv_row` adds
-    without giving its SQL in `export_csv_sql()`."""
-    serializer = view.get_serializer()
-    nested = view.sql_json_nested() if hasattr(view, "sql_json_nested") else {}
-    overrides = getattr(view, "sql_json_fields", {})
-    extra = view.export_csv_sql() if hasattr(view, "export_csv_sql") else {}
-    fields = serializer.fields
-    cells = []
-    for name, _tag in view.csv_columns:
-        if name in extra:
-            cells.append(extra[name])
-            continue
-        field = fields.get(name)
-        if field is None:
-            return None
-        expression = sqljson._field_sql(field, view.queryset.model, overrides, nested)
-        if expression is None:
-            return None
-        cells.append(csv_cell_sql(expression, field))
-    return cells
-
-
-def geojson_feature_sql(view) -> Expression | None:
-    """A Feature as the GeoJSON renderer writes it with `point_feature`: the item's id, a Point
-    of (longitude, latitude) or null, every other field as a property. None for a view that
-    does not name its point fields in `export_geojson_point`."""
-    point = getattr(view, "export_geojson_point", None)
-    serializer = view.get_serializer()
-    nested = view.sql_json_nested() if hasattr(view, "sql_json_nested") else {}
-    overrides = getattr(view, "sql_json_fields", {})
-    if point is None:
-        return None
-    pairs = {}
-    for field in serializer._readable_fields:
-        value = sqljson._field_sql(field, view.queryset.model, overrides, nested)
-        if value is None:
-            return None
-        pairs[field.field_name] = value
-    lat, lon = (pairs.get(name) for name in point)
-    if lat is None or lon is None or "id" not in pairs:
-        return None
-    return sqljson.JSONText(
-        sqljson.JSONObject(
-            [
-                ("type", Value("Feature")),
-                ("id", pairs["id"]),
-                ("geometry", _PointOrNull(lat, lon)),
-                ("properties", sqljson.JSONObject([(k, v) for k, v in pairs.items() if k != "id"])),
-            ]
-        )
-    )
-
-
-class _PointOrNull(Func):
-    """point_feature in SQL: a Point of [longitude, latitude], or null without both."""
-
-    output_field = models.JSONField()
-
-    def as_sql(self, compiler, connection, **extra):
-        lat, lat_params = compiler.compile(self.source_expressions[0])
-        lon, lon_params = compiler.compile(self.source_expressions[1])
-        sql = (
-            f"CASE WHEN ({lat}) IS NULL OR ({lon}) IS NULL THEN NULL"
-            f" ELSE json_build_object('type', 'Point', 'coordinates', json_build_array({lon}, {lat})) END"
-        )
-        return sql, (*lat_params, *lon_params, *lon_params, *lat_params)
 
 
 # How each format opens, separates and closes its items.
@@ -217,12 +81,12 @@ class PostgresExporter:
 
     def rows(self, view, queryset, fmt) -> Iterator[bytes] | None:
         if fmt == "csv":
-            cells = csv_row_sql(view)
+            cells = exportsql.csv_row_sql(view)
             if cells is None:
                 return None
             rows = queryset.values(**{f"_c{i}": cell for i, cell in enumerate(cells)})
             return self._copy(rows, "(FORMAT csv)", csv=True)
-        expression = geojson_feature_sql(view) if fmt == "geojson" else sqljson.page_text_expression(view)
+        expression = exportsql.geojson_row_sql(view) if fmt == "geojson" else exportsql.json_row_sql(view)
         if expression is None:
             return None
         return self._copy(queryset.values(_doc=expression), "", csv=False)
@@ -350,41 +214,3 @@ class ExportMixin:
     @action(detail=False, methods=["get"], pagination_class=None)
     def export(self, request):
         return export_response(self, request)
-
-
-class JoinedSubquery(Subquery):
-    """The subquery's `_cell` texts joined with `separator`, in its `_n` order (NULL when none)."""
-
-    template = "(SELECT string_agg(_r._cell, %(separator)s ORDER BY _r._n) FROM (%(subquery)s) _r)"
-    output_field = models.TextField()
-
-    def __init__(self, queryset, separator: str, **extra):
-        super().__init__(queryset, separator="'" + separator.replace("'", "''") + "'", **extra)
-
-
-def numbered(queryset: models.QuerySet, **cells: Expression) -> models.QuerySet:
-    """queryset.values(**cells, _n=its row number in its ordering), for JoinedSubquery."""
-    ordering = [
-        F(name[1:]).desc() if name.startswith("-") else F(name).asc()
-        for name in (queryset.query.order_by or queryset.model._meta.ordering or ["pk"])
-    ]
-    return queryset.order_by().values(**cells, _n=Window(RowNumber(), order_by=ordering))
-
-
-class PythonJSONObject(Func):
-    """The object as Python's json.dumps(..., ensure_ascii=False) writes it: `{"k": v, ...}`
-    (PostgreSQL escapes strings exactly as Python does)."""
-
-    output_field = models.TextField()
-
-    def __init__(self, **pairs: Expression):
-        self.keys = list(pairs)
-        super().__init__(*pairs.values())
-
-    def as_sql(self, compiler, connection, **extra):
-        parts, params = [], []
-        for key, expression in zip(self.keys, self.source_expressions, strict=True):
-            sql, value_params = compiler.compile(expression)
-            parts.append(f"{json.dumps(key)}: ' || COALESCE(to_json({sql})::text, 'null')")
-            params.extend(value_params)
-        return "('{" + " || ', ".join(parts) + " || '}')", params

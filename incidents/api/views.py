@@ -8,7 +8,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from core.api.export import ExportMixin, JoinedSubquery, PythonJSONObject, SafeText, numbered
+from core.api.export import ExportMixin
+from core.api.exportsql import JoinedSubquery, PythonJSONObject, SafeText
 from core.api.history import (
     HistoryViewSetMixin,
     SourceHistoryRecordSerializer,
@@ -74,16 +75,12 @@ class IncidentViewSet(ExportMixin, HistoryViewSetMixin, TrackerModelViewSet):
         sources = self.sql_json_nested()["sources"]
         return {
             "sources": JoinedSubquery(
-                numbered(
-                    sources.filter(confidential=False),
-                    _cell=Coalesce(SafeText(F("name")), Value(""), output_field=TextField()),
-                ),
+                sources.filter(confidential=False),
+                Coalesce(SafeText(F("name")), Value(""), output_field=TextField()),
                 ";",
             ),
             "sources_json": JoinedSubquery(
-                numbered(sources, _cell=PythonJSONObject(**{name: F(name) for name in SOURCE_JSON_FIELDS})),
-                ", ",
-                template="('[' || (SELECT string_agg(_r._cell, %(separator)s ORDER BY _r._n) FROM (%(subquery)s) _r) || ']')",
+                sources, PythonJSONObject(**{name: F(name) for name in SOURCE_JSON_FIELDS}), ", ", "[", "]"
             ),
         }
 
