@@ -288,18 +288,21 @@ class Staging:
 
     def set_actors(self, unidentified: Iterable[str]) -> None:
         """Each row's actor as named (unless the reader gave it: the staged actor, cut to the
-        field's length) and its case: registered if it has a party, unidentified if it is empty or in `unidentified`, else named."""
+        field's length) and its case: registered if it has a party, unidentified if it is empty or in `unidentified`, else named.
+        One pass over the staging table, whatever the number of names (a statement a name
+        would read the whole table each time)."""
         max_length = Incident._meta.get_field("actor_name").max_length
+        one_of, names = self._one_of("actor", sorted(unidentified))
         with self.connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {STAGE} SET actor_name = COALESCE(actor_name, substr(actor, 1, %s)), actor_case = CASE"
-                f" WHEN perpetrator_id IS NOT NULL THEN %s WHEN actor = '' THEN %s ELSE %s END",
-                [max_length, ActorCase.REGISTERED, ActorCase.UNIDENTIFIED, ActorCase.NAMED],
+                f" WHEN perpetrator_id IS NOT NULL THEN %s WHEN actor = '' OR {one_of} THEN %s ELSE %s END",
+                [max_length, ActorCase.REGISTERED, names, ActorCase.UNIDENTIFIED, ActorCase.NAMED],
             )
-            cursor.executemany(
-                f"UPDATE {STAGE} SET actor_case = %s WHERE actor = %s AND perpetrator_id IS NULL",
-                [(ActorCase.UNIDENTIFIED, actor) for actor in unidentified],
-            )
+
+    def _one_of(self, column: str, values: list[str]) -> tuple[str, object]:
+        """(SQL: `column` is one of the values given as its one parameter, that parameter)."""
+        raise NotImplementedError
 
     def merge(
         self,
@@ -532,6 +535,9 @@ class PostgresStaging(Staging):
     def _same(self, left, right):
         return f"{left} IS NOT DISTINCT FROM {right}"
 
+    def _one_of(self, column, values):
+        return f"{column} = ANY(%s)", values
+
 
 class SqliteStaging(Staging):
     """executemany into untyped temporary tables, and INSERT ... ON CONFLICT for the merge: the
@@ -627,3 +633,6 @@ class SqliteStaging(Staging):
 
     def _same(self, left, right):
         return f"{left} IS {right}"
+
+    def _one_of(self, column, values):
+        return f"{column} IN (SELECT value FROM json_each(%s))", json.dumps(values)
