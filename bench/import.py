@@ -1,16 +1,24 @@
-"""Benchmark the incident importer against PostgreSQL COPY and a naive per-row ORM import.
+"""Benchmark the incident importer against the schema's own write floor, and its peers.
 
-    python bench/import.py [--rows 1000000] [--sample 2000] [--server postgres://postgres@127.0.0.1:5432]
+    python bench/import.py [--rows 1000000] [--rounds 3] [--sample 2000] [--peer-sample 20000]
+                           [--database NAME] [--server postgres://postgres@127.0.0.1:5432]
 
 Generates an ACLED-format CSV file of --rows rows in a temporary folder, creates a throwaway
-database (tracker_bench_import, dropped at the end), and prints a markdown table of rows/s for:
+database (tracker_bench_import, dropped at the end) and prints a markdown table. Each round:
 
-- COPY: the raw file streamed by COPY ... (FORMAT csv) into a bare table of text columns, no
-  index: the floor of what the database accepts;
-- the importer: `manage.py import_incidents FILE --format acled` in a subprocess (the full
-  command path, Django start-up included), with its peak memory (maxrss);
-- the importer again on the same file (every row unchanged);
-- naive: per-row Party.match + Incident.objects.create + Source.objects.create on --sample rows.
+- the importer, `manage.py import_incidents FILE --format acled` in a subprocess (Django
+  start-up included), first import into empty tables, with its peak memory (maxrss);
+- the importer again on the same file (every row unchanged), against its floor: reading and
+  parsing the file as the importer does (the same blocks, rules and party matching; a
+  subprocess too, start-up included), nothing written;
+- the schema's write floor: a binary COPY of the very rows (and sources) the first import wrote,
+  already parsed and matched, into the real tables with their indexes, constraints and foreign
+  keys, in one committed transaction (the files are dumped once, after the first import).
+
+Then once: COPY of the raw file into a bare table of text columns (a reference: what the
+database takes with no index at all); django-import-export with `use_bulk` on the same rows
+(--peer-sample incidents, then their sources); a naive per-row Party.match +
+Incident.objects.create + Source.objects.create on --sample rows.
 """
 
 import argparse
