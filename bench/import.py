@@ -1,7 +1,7 @@
 """Benchmark the incident importer against the schema's own write floor, and its peers.
 
     python bench/import.py [--rows 1000000] [--rounds 3] [--sample 2000] [--peer-sample 20000]
-                           [--database NAME] [--server postgres://postgres@127.0.0.1:5432]
+                           [--database NAME] [--server postgres://postgres@127.0.0.1:5432] [--baseline DIR]
 
 Generates an ACLED-format CSV file of --rows rows in a temporary folder, creates a throwaway
 database (tracker_bench_import, dropped at the end) and prints a markdown table. Each round:
@@ -14,6 +14,9 @@ database (tracker_bench_import, dropped at the end) and prints a markdown table.
 - the schema's write floor: a binary COPY of the very rows (and sources) the first import wrote,
   already parsed and matched, into the real tables with their indexes, constraints and foreign
   keys, in one committed transaction (the files are dumped once, after the first import).
+
+With --baseline DIR, the importer of the checkout in DIR (e.g. the code before a change) runs
+in each round too, first import and re-import, against the same floors.
 
 Then once: COPY of the raw file into a bare table of text columns (a reference: what the
 database takes with no index at all); django-import-export with `use_bulk` on the same rows
@@ -178,10 +181,10 @@ def run(cmd, env):
     subprocess.run(cmd, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 
 
-def timed_child(cmd, env):
+def timed_child(cmd, env, cwd=ROOT):
     """Run cmd; return (seconds, peak resident memory in MB of that process)."""
     started = time.perf_counter()
-    child = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     out = child.stdout.read()
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
@@ -403,6 +406,12 @@ def measure_round(args, env, path, folder, dsn, first):
     if not args.no_reimport:
         got["reimport"] = timed_child(command, env)
         got["parse"] = timed_child([python, __file__, "--read-and-parse", str(path)], env)
+    if args.baseline:
+        # The same commands run from another checkout (the code before a change), same round.
+        empty_tables(dsn)
+        got["baseline import"] = timed_child(command, env, cwd=args.baseline)
+        if not args.no_reimport:
+            got["baseline reimport"] = timed_child(command, env, cwd=args.baseline)
     empty_tables(dsn)
     got["floor"] = (schema_write_floor(dsn, folder), None, "")
     print(
@@ -447,6 +456,18 @@ def print_table(args, rounds, others):
             f"| {n / med('reimport'):,.0f} | {ratio('reimport', 'parse'):.2f}x reading and parsing "
             f"| {med('reimport', 1):.0f} MB |"
         )
+    if args.baseline:
+        print(
+            f"| baseline ({args.baseline}): first import | {n:,} | {med('baseline import'):.1f} "
+            f"| {n / med('baseline import'):,.0f} | {100 / ratio('baseline import', 'floor'):.0f} % of the write floor "
+            f"| {med('baseline import', 1):.0f} MB |"
+        )
+        if not args.no_reimport:
+            print(
+                f"| baseline ({args.baseline}): same file again | {n:,} | {med('baseline reimport'):.1f} "
+                f"| {n / med('baseline reimport'):,.0f} | {ratio('baseline reimport', 'parse'):.2f}x reading and parsing "
+                f"| {med('baseline reimport', 1):.0f} MB |"
+            )
     for label, rows, seconds in others:
         print(
             f"| {label} | {rows:,} | {seconds:.1f} | {rows / seconds:,.0f} | {100 * rows / seconds / (n / med('floor')):.0f} % of the write floor | |"
@@ -467,6 +488,11 @@ def main():
     )
     parser.add_argument("--database", default="tracker_bench_import")
     parser.add_argument("--no-reimport", action="store_true", help="skip the second (unchanged) import")
+    parser.add_argument(
+        "--baseline",
+        metavar="DIR",
+        help="also time the importer of another checkout (A/B), in the same rounds",
+    )
     parser.add_argument("--read-and-parse", metavar="FILE", help=argparse.SUPPRESS)  # the parse floor's child
     args = parser.parse_args()
     if args.read_and_parse:
