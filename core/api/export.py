@@ -9,9 +9,9 @@ header and HXL row once) or GeoJSON (one FeatureCollection).
 One path per database, chosen in one place (`exporter_for`):
 
 - PostgreSQL: `COPY (SELECT …) TO STDOUT` of text the database builds, a row at a time, which
-  Python only joins into chunks. JSON and GeoJSON rows are the JSON text of the list's own
-  compiled serializer (core.api.sqljson); CSV rows are built by `COPY … (FORMAT csv)` from cells
-  compiled from the same field expressions, with the same formula neutralisation as
+  Python only joins into chunks. The JSON items, GeoJSON features and CSV cells are compiled
+  from the list's own serializer with core.api.sqljson's field expressions (core.api.exportsql);
+  CSV rows are written by `COPY … (FORMAT csv)`, with the same formula neutralisation as
   core.csv.csv_cell. A viewset whose serializer does not compile takes the portable path.
 - Any other database: the rows in batches through the serializer and the renderers' per-item
   code (`csv_row`, `geojson_feature`, core.csv.SafeWriter), a batch in memory at a time.
