@@ -1,16 +1,27 @@
-"""Benchmark the incident importer against PostgreSQL COPY and a naive per-row ORM import.
+"""Benchmark the incident importer against the schema's own write floor, and its peers.
 
-    python bench/import.py [--rows 1000000] [--sample 2000] [--server postgres://postgres@127.0.0.1:5432]
+    python bench/import.py [--rows 1000000] [--rounds 3] [--sample 2000] [--peer-sample 20000]
+                           [--database NAME] [--server postgres://postgres@127.0.0.1:5432] [--baseline DIR]
 
 Generates an ACLED-format CSV file of --rows rows in a temporary folder, creates a throwaway
-database (tracker_bench_import, dropped at the end), and prints a markdown table of rows/s for:
+database (tracker_bench_import, dropped at the end) and prints a markdown table. Each round:
 
-- COPY: the raw file streamed by COPY ... (FORMAT csv) into a bare table of text columns, no
-  index: the floor of what the database accepts;
-- the importer: `manage.py import_incidents FILE --format acled` in a subprocess (the full
-  command path, Django start-up included), with its peak memory (maxrss);
-- the importer again on the same file (every row unchanged);
-- naive: per-row Party.match + Incident.objects.create + Source.objects.create on --sample rows.
+- the importer, `manage.py import_incidents FILE --format acled` in a subprocess (Django
+  start-up included), first import into empty tables, with its peak memory (maxrss);
+- the importer again on the same file (every row unchanged), against its floor: reading and
+  parsing the file as the importer does (the same blocks, rules and party matching; a
+  subprocess too, start-up included), nothing written;
+- the schema's write floor: a binary COPY of the very rows (and sources) the first import wrote,
+  already parsed and matched, into the real tables with their indexes, constraints and foreign
+  keys, in one committed transaction (the files are dumped once, after the first import).
+
+With --baseline DIR, the importer of the checkout in DIR (e.g. the code before a change) runs
+in each round too, first import and re-import, against the same floors.
+
+Then once: COPY of the raw file into a bare table of text columns (a reference: what the
+database takes with no index at all); django-import-export with `use_bulk` on the same rows
+(--peer-sample incidents, then their sources); a naive per-row Party.match +
+Incident.objects.create + Source.objects.create on --sample rows.
 """
 
 import argparse
@@ -22,6 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 import psycopg
 
@@ -169,10 +181,10 @@ def run(cmd, env):
     subprocess.run(cmd, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 
 
-def timed_child(cmd, env):
+def timed_child(cmd, env, cwd=ROOT):
     """Run cmd; return (seconds, peak resident memory in MB of that process)."""
     started = time.perf_counter()
-    child = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     out = child.stdout.read()
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
@@ -183,6 +195,8 @@ def timed_child(cmd, env):
 
 
 def copy_floor(dsn, path):
+    """COPY of the raw file into a bare table of text columns: what the database accepts at
+    the most, with no index, no constraint and no parsing (a reference, not the target's floor)."""
     columns = ", ".join(f"{name} text" for name in ACLED_COLUMNS)
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(f"CREATE TABLE bench_copy_floor ({columns})")
@@ -193,23 +207,155 @@ def copy_floor(dsn, path):
                     copy.write(chunk)
         seconds = time.perf_counter() - started
         count = conn.execute("SELECT count(*) FROM bench_copy_floor").fetchone()[0]
-        # What writing the rows into the real table costs, with no parsing and no sources: its
-        # indexes, constraints and foreign key. Rolled back.
-        conn.execute("SET jit TO off")
-        with conn.transaction(force_rollback=True):
-            started = time.perf_counter()
-            conn.execute(
-                "INSERT INTO incidents_incident (occurred_at, date_precision, place_name, admin1, admin2,"
-                " latitude, longitude, location_precision, category, perpetrator_id, target_type, weapons,"
-                " killed_civilians, killed_combatants, killed_unknown, injured_civilians, injured_combatants,"
-                " injured_unknown, description, status, source_dataset, external_id, created_at, updated_at)"
-                " SELECT now(), 'day', location, admin1, admin2, latitude::float, longitude::float, 'exact',"
-                " 'shelling', (SELECT min(id) FROM agreements_party), '', '[]', 0, 0, fatalities::int, 0, 0, 0,"
-                " notes, 'draft', 'floor', event_id_cnty, now(), now() FROM bench_copy_floor"
-            )
-            insert_seconds = time.perf_counter() - started
         conn.execute("DROP TABLE bench_copy_floor")
-    return seconds, count, insert_seconds
+    return seconds, count
+
+
+WRITTEN_TABLES = ("incidents_incident", "incidents_source")
+
+
+def empty_tables(dsn):
+    """No incident, no source (nor anything hanging on them): a first import again."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("TRUNCATE incidents_incident CASCADE")
+        conn.execute("VACUUM ANALYZE incidents_incident, incidents_source")
+
+
+def dump_written_rows(dsn, folder):
+    """The rows the importer wrote (incidents and their sources), parsed, checked and matched,
+    as binary COPY data in files: what the schema's write floor writes again."""
+    with psycopg.connect(dsn, autocommit=True) as conn, conn.cursor() as cursor:
+        counts = []
+        for table in WRITTEN_TABLES:
+            with open(Path(folder) / f"{table}.copy", "wb") as out:
+                with cursor.copy(f"COPY {table} TO STDOUT (FORMAT binary)") as copy:
+                    for data in copy:
+                        out.write(data)
+            counts.append(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    return counts
+
+
+def schema_write_floor(dsn, folder):
+    """Seconds of a binary COPY of the same already-parsed rows (and their sources) into the
+    real tables, with their indexes, constraints and foreign keys, in one committed transaction:
+    the schema's own write floor."""
+    with psycopg.connect(dsn) as conn, conn.cursor() as cursor:
+        started = time.perf_counter()
+        for table in WRITTEN_TABLES:
+            with open(Path(folder) / f"{table}.copy", "rb") as handle:
+                with cursor.copy(f"COPY {table} FROM STDIN (FORMAT binary)") as copy:
+                    while chunk := handle.read(1 << 20):
+                        copy.write(chunk)
+        conn.commit()  # the deferred foreign-key checks of the sources run here
+        return time.perf_counter() - started
+
+
+def read_and_parse(path):
+    """What the importer does before it writes: read the file in blocks and parse, check and
+    match every row, as `import_incidents` does on PostgreSQL (run with --read-and-parse)."""
+    import types
+    from collections import Counter
+
+    import django
+
+    django.setup()
+    from imports.acled import AcledReader
+    from imports.base import CsvStream
+    from imports.blocks import Block, blocks
+    from imports.services import _fast_path, _perpetrators, party_id_of, party_lookup
+
+    lookup, unknown, rows = party_lookup(), Counter(), 0
+    with open(path, "rb") as binary:
+        stream = CsvStream(binary)
+        reader = AcledReader(stream.header)
+        fast = _fast_path(path, stream, reader, types.SimpleNamespace(takes_blocks=True))
+        with fast:
+            for item in blocks(fast, stream.header, first_line=2):
+                if type(item) is Block:
+                    records, others = reader.parse_block(item)
+                    _perpetrators(records, lookup, unknown)
+                    for position in others:
+                        party_id_of(reader.parse(item.cells(position)).actor, lookup)
+                    rows += len(item)
+                else:
+                    party_id_of(reader.parse(item[1]).actor, lookup)
+                    rows += 1
+    print(rows)
+
+
+def import_export_peer(dsn, sample):
+    """django-import-export (use_bulk) importing the same rows the importer wrote (incidents,
+    then their sources, found by their incident's external id), as a Django user would set it
+    up: ModelResources, batches of 1,000, no lookup of existing rows (all are new)."""
+    import json
+
+    import django
+
+    django.setup()
+    import tablib
+    from import_export import fields, resources, widgets
+
+    from incidents.models import Incident, Source
+
+    columns = [
+        f.name
+        for f in Incident._meta.concrete_fields
+        if f.name not in ("id", "created_by", "created_at", "updated_at")
+    ]
+
+    class IncidentResource(resources.ModelResource):
+        class Meta:
+            model = Incident
+            fields = columns
+            import_id_fields = ("source_dataset", "external_id")
+            use_bulk = True
+            batch_size = 1000
+            force_init_instance = True
+            skip_diff = True
+
+    class SourceResource(resources.ModelResource):
+        incident = fields.Field(
+            attribute="incident",
+            column_name="incident",
+            widget=widgets.ForeignKeyWidget(Incident, "external_id"),
+        )
+
+        class Meta:
+            model = Source
+            fields = ("incident", "name", "url", "published_on", "reliability", "confidential", "notes")
+            use_bulk = True
+            batch_size = 1000
+            force_init_instance = True
+            skip_diff = True
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        names = ", ".join("perpetrator_id" if c == "perpetrator" else c for c in columns)
+        incidents = conn.execute(
+            f"SELECT {names} FROM incidents_incident ORDER BY id LIMIT %s", [sample]
+        ).fetchall()
+        sources = conn.execute(
+            "SELECT i.external_id, s.name, s.url, s.published_on, s.reliability, s.confidential, s.notes"
+            " FROM incidents_source s JOIN incidents_incident i ON i.id = s.incident_id"
+            " WHERE i.id IN (SELECT id FROM incidents_incident ORDER BY id LIMIT %s) ORDER BY s.id",
+            [sample],
+        ).fetchall()
+    weapons = columns.index("weapons")
+    incident_rows = tablib.Dataset(headers=columns)
+    for row in incidents:
+        row = list(row)
+        row[weapons] = json.dumps(row[weapons])
+        incident_rows.append(row)
+    source_rows = tablib.Dataset(*sources, headers=list(SourceResource.Meta.fields))
+    empty_tables(dsn)
+    started = time.perf_counter()
+    for resource, rows in ((IncidentResource(), incident_rows), (SourceResource(), source_rows)):
+        result = resource.import_data(rows, dry_run=False, raise_errors=True, use_transactions=True)
+        assert not result.has_errors() and not result.has_validation_errors()
+    seconds = time.perf_counter() - started
+    from django.db import connections
+
+    connections.close_all()
+    return seconds, len(incidents), len(sources)
 
 
 def naive(path, sample):
@@ -245,22 +391,118 @@ def naive(path, sample):
     return time.perf_counter() - started, done
 
 
+def measure_round(args, env, path, folder, dsn, first):
+    """One round, each path against its floor in the same round: the first import against a
+    binary COPY of the rows it wrote into the same tables; the re-import against reading and
+    parsing the file."""
+    python = sys.executable
+    command = [python, "manage.py", "import_incidents", str(path), "--format", "acled", "--no-progress"]
+    empty_tables(dsn)
+    got = {}
+    got["import"] = timed_child(command, env)
+    if first:
+        counts = dump_written_rows(dsn, folder)
+        print(f"written: {counts[0]:,} incidents, {counts[1]:,} sources", file=sys.stderr)
+    if not args.no_reimport:
+        got["reimport"] = timed_child(command, env)
+        got["parse"] = timed_child([python, __file__, "--read-and-parse", str(path)], env)
+    if args.baseline:
+        # The same commands run from another checkout (the code before a change), same round.
+        empty_tables(dsn)
+        got["baseline import"] = timed_child(command, env, cwd=args.baseline)
+        if not args.no_reimport:
+            got["baseline reimport"] = timed_child(command, env, cwd=args.baseline)
+    empty_tables(dsn)
+    got["floor"] = (schema_write_floor(dsn, folder), None, "")
+    print(
+        ", ".join(
+            f"{name} {seconds:.1f} s" + (f" ({peak:.0f} MB)" if peak else "")
+            for name, (seconds, peak, _) in got.items()
+        ),
+        file=sys.stderr,
+    )
+    return got
+
+
+def print_table(args, rounds, others):
+    def med(name, k=0):
+        return median(r[name][k] for r in rounds)
+
+    def ratio(name, floor):
+        return median(r[name][0] / r[floor][0] for r in rounds)
+
+    n = args.rows
+    print(
+        f"\nImport benchmark: {n:,} ACLED rows, PostgreSQL, {os.cpu_count()} cores; median of {len(rounds)} "
+        "round(s), each path against its floor measured in the same round\n"
+    )
+    print("| path | rows | seconds | rows/s | against its floor | peak memory |")
+    print("|---|---:|---:|---:|---:|---:|")
+    print(
+        f"| binary COPY of the same parsed rows and their sources into the real tables (the schema's write floor) "
+        f"| {n:,} | {med('floor'):.1f} | {n / med('floor'):,.0f} | 100 % | |"
+    )
+    print(
+        f"| importer (`import_incidents`), first import | {n:,} | {med('import'):.1f} | {n / med('import'):,.0f} "
+        f"| {100 / ratio('import', 'floor'):.0f} % of the write floor | {med('import', 1):.0f} MB |"
+    )
+    if not args.no_reimport:
+        print(
+            f"| reading and parsing the file as the importer does (the re-import's floor) | {n:,} | {med('parse'):.1f} "
+            f"| {n / med('parse'):,.0f} | | {med('parse', 1):.0f} MB |"
+        )
+        print(
+            f"| importer again, same file (all unchanged) | {n:,} | {med('reimport'):.1f} "
+            f"| {n / med('reimport'):,.0f} | {ratio('reimport', 'parse'):.2f}x reading and parsing "
+            f"| {med('reimport', 1):.0f} MB |"
+        )
+    if args.baseline:
+        print(
+            f"| baseline ({args.baseline}): first import | {n:,} | {med('baseline import'):.1f} "
+            f"| {n / med('baseline import'):,.0f} | {100 / ratio('baseline import', 'floor'):.0f} % of the write floor "
+            f"| {med('baseline import', 1):.0f} MB |"
+        )
+        if not args.no_reimport:
+            print(
+                f"| baseline ({args.baseline}): same file again | {n:,} | {med('baseline reimport'):.1f} "
+                f"| {n / med('baseline reimport'):,.0f} | {ratio('baseline reimport', 'parse'):.2f}x reading and parsing "
+                f"| {med('baseline reimport', 1):.0f} MB |"
+            )
+    for label, rows, seconds in others:
+        print(
+            f"| {label} | {rows:,} | {seconds:.1f} | {rows / seconds:,.0f} | {100 * rows / seconds / (n / med('floor')):.0f} % of the write floor | |"
+        )
+    for name, (_, _, out) in rounds[0].items():
+        if out:
+            print(f"\n{name}: {out.splitlines()[0]}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=1, help="interleaved rounds; the table gives medians")
     parser.add_argument("--sample", type=int, default=2000, help="rows for the naive per-row import")
+    parser.add_argument("--peer-sample", type=int, default=20000, help="rows for django-import-export")
     parser.add_argument(
         "--server", default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
     )
     parser.add_argument("--database", default="tracker_bench_import")
     parser.add_argument("--no-reimport", action="store_true", help="skip the second (unchanged) import")
+    parser.add_argument(
+        "--baseline",
+        metavar="DIR",
+        help="also time the importer of another checkout (A/B), in the same rounds",
+    )
+    parser.add_argument("--read-and-parse", metavar="FILE", help=argparse.SUPPRESS)  # the parse floor's child
     args = parser.parse_args()
+    if args.read_and_parse:
+        return read_and_parse(args.read_and_parse)
 
     dsn = server_dsn(args.server, args.database)
     env = {**os.environ, "DATABASE_URL": dsn, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
     os.environ.update({"DATABASE_URL": dsn, "DJANGO_SETTINGS_MODULE": "config.settings.local"})
     python = sys.executable
-    results = []
+    rounds, others = [], []
     with tempfile.TemporaryDirectory(prefix="bench-import-") as folder:
         path = Path(folder) / "acled.csv"
         started = time.perf_counter()
@@ -272,7 +514,7 @@ def main():
         )
 
         with psycopg.connect(server_dsn(args.server, "postgres"), autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{args.database}"')
+            admin.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
             admin.execute(f'CREATE DATABASE "{args.database}"')
         try:
             run([python, "manage.py", "migrate", "--noinput"], env)
@@ -291,60 +533,37 @@ def main():
                 ],
                 env,
             )
-
-            seconds, count, insert_seconds = copy_floor(dsn, path)
+            for round_no in range(args.rounds):
+                rounds.append(measure_round(args, env, path, folder, dsn, first=round_no == 0))
+            seconds, count = copy_floor(dsn, path)
             assert count == args.rows, count
-            results.append(("COPY into a bare table (floor)", count, seconds, None, ""))
-            results.append(
+            others.append(
                 (
-                    "INSERT … SELECT of those rows into `incidents_incident` (no parsing, no sources)",
+                    "(reference) COPY of the raw file into a bare table of text columns, no index",
                     count,
-                    insert_seconds,
-                    None,
-                    "",
+                    seconds,
                 )
             )
-            print(f"COPY: {seconds:.1f} s", file=sys.stderr)
-
-            command = [
-                python,
-                "manage.py",
-                "import_incidents",
-                str(path),
-                "--format",
-                "acled",
-                "--no-progress",
-            ]
-            seconds, peak, out = timed_child(command, env)
-            results.append(
-                ("importer (`import_incidents`, first import)", args.rows, seconds, peak, out.splitlines()[0])
-            )
-            print(f"importer: {seconds:.1f} s, {peak:.0f} MB\n{out}", file=sys.stderr)
-            if not args.no_reimport:
-                seconds, peak, out = timed_child(command, env)
-                results.append(("importer again, same file", args.rows, seconds, peak, out.splitlines()[0]))
-                print(f"re-import: {seconds:.1f} s, {peak:.0f} MB\n{out}", file=sys.stderr)
-
+            if args.peer_sample:
+                seconds, incidents, sources = import_export_peer(dsn, min(args.peer_sample, args.rows))
+                others.append(
+                    (
+                        f"django-import-export 4 (`use_bulk`), the same rows ({incidents:,}-row sample, "
+                        f"then their {sources:,} sources)",
+                        incidents,
+                        seconds,
+                    )
+                )
+            empty_tables(dsn)
             seconds, done = naive(path, args.sample)
-            results.append((f"naive per-row `objects.create` ({done:,}-row sample)", done, seconds, None, ""))
+            others.append((f"naive per-row `objects.create` ({done:,}-row sample)", done, seconds))
         finally:
             from django.db import connections
 
             connections.close_all()
             with psycopg.connect(server_dsn(args.server, "postgres"), autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
-
-    floor = results[0][1] / results[0][2]
-    print(f"\nImport benchmark: {args.rows:,} ACLED rows, PostgreSQL, {os.cpu_count()} cores\n")
-    print("| path | rows | seconds | rows/s | % of COPY | peak memory |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for name, rows, seconds, peak, _ in results:
-        rate = rows / seconds
-        memory = f"{peak:.0f} MB" if peak else ""
-        print(f"| {name} | {rows:,} | {seconds:.1f} | {rate:,.0f} | {100 * rate / floor:.0f} % | {memory} |")
-    for name, _, _, _, summary in results:
-        if summary:
-            print(f"\n{name}: {summary}")
+    print_table(args, rounds, others)
 
 
 if __name__ == "__main__":

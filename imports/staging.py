@@ -288,18 +288,24 @@ class Staging:
 
     def set_actors(self, unidentified: Iterable[str]) -> None:
         """Each row's actor as named (unless the reader gave it: the staged actor, cut to the
-        field's length) and its case: registered if it has a party, unidentified if it is empty or in `unidentified`, else named."""
+        field's length) and its case: registered if it has a party, unidentified if it is empty or in `unidentified`, else named.
+        One pass over the staging table, whatever the number of names (a statement a name
+        would read the whole table each time)."""
         max_length = Incident._meta.get_field("actor_name").max_length
+        one_of, names = self._one_of("actor", sorted(unidentified))
+        case = f"CASE WHEN perpetrator_id IS NOT NULL THEN %s WHEN actor = '' OR {one_of} THEN %s ELSE %s END"
+        decided = [ActorCase.REGISTERED, names, ActorCase.UNIDENTIFIED, ActorCase.NAMED]
         with self.connection.cursor() as cursor:
+            # Only the rows whose staged name or case (see add_block) is not already the decision.
             cursor.execute(
-                f"UPDATE {STAGE} SET actor_name = COALESCE(actor_name, substr(actor, 1, %s)), actor_case = CASE"
-                f" WHEN perpetrator_id IS NOT NULL THEN %s WHEN actor = '' THEN %s ELSE %s END",
-                [max_length, ActorCase.REGISTERED, ActorCase.UNIDENTIFIED, ActorCase.NAMED],
+                f"UPDATE {STAGE} SET actor_name = COALESCE(actor_name, substr(actor, 1, %s)), actor_case = {case}"
+                f" WHERE actor_name IS NULL OR NOT ({self._same('actor_case', case)})",
+                [max_length, *decided, *decided],
             )
-            cursor.executemany(
-                f"UPDATE {STAGE} SET actor_case = %s WHERE actor = %s AND perpetrator_id IS NULL",
-                [(ActorCase.UNIDENTIFIED, actor) for actor in unidentified],
-            )
+
+    def _one_of(self, column: str, values: list[str]) -> tuple[str, object]:
+        """(SQL: `column` is one of the values given as its one parameter, that parameter)."""
+        raise NotImplementedError
 
     def merge(
         self,
@@ -391,6 +397,7 @@ class PostgresStaging(Staging):
         """Stage a BlockRecords with COPY text built a column at a time.
         `perpetrator_ids`: each row's party id, as a pyarrow string array (null: none)."""
         import pyarrow as pa
+        import pyarrow.compute as pc
 
         rows = len(records)
         if not rows:
@@ -398,12 +405,22 @@ class PostgresStaging(Staging):
         values = dict(records.values)  # the columns it does not fill take the table's defaults (DEFAULTS)
         counts = np.array([len(entries or ()) for entries in records.sources], dtype=np.int64)
         row_counts = counts[records.source_index]
+        actor_index = pa.array(records.actor_index)
         values.update(
             line=pa.array(records.lines).cast(pa.string()),
-            actor=copy_text(pa.array(records.actors, pa.string())).take(pa.array(records.actor_index)),
+            actor=copy_text(pa.array(records.actors, pa.string())).take(actor_index),
             perpetrator_id=perpetrator_ids,
             n_sources=pa.array(row_counts).cast(pa.string()),
         )
+        if "actor_name" not in values and "actor_case" not in values:
+            # The actor as named and a first guess of its case (registered with a party, else
+            # unidentified, the commonest): set_actors then rewrites only the rows it decides otherwise.
+            max_length = Incident._meta.get_field("actor_name").max_length
+            as_named = pa.array([actor[:max_length] for actor in records.actors], pa.string())
+            values["actor_name"] = copy_text(as_named).take(actor_index)
+            values["actor_case"] = pc.if_else(
+                pc.is_valid(perpetrator_ids), str(ActorCase.REGISTERED), str(ActorCase.UNIDENTIFIED)
+            )
         names = [name for name in STAGE_COLUMNS if name in values]
         columns = [
             value if isinstance(value, str) else copy_text(value) if name in FREE_TEXT else copy_nulls(value)
@@ -532,6 +549,9 @@ class PostgresStaging(Staging):
     def _same(self, left, right):
         return f"{left} IS NOT DISTINCT FROM {right}"
 
+    def _one_of(self, column, values):
+        return f"{column} = ANY(%s)", values
+
 
 class SqliteStaging(Staging):
     """executemany into untyped temporary tables, and INSERT ... ON CONFLICT for the merge: the
@@ -627,3 +647,6 @@ class SqliteStaging(Staging):
 
     def _same(self, left, right):
         return f"{left} IS {right}"
+
+    def _one_of(self, column, values):
+        return f"{column} IN (SELECT value FROM json_each(%s))", json.dumps(values)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, OuterRef
+from django.db.models import F, OuterRef, TextField, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -8,6 +9,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from core.api.export import ExportMixin
+from core.api.exportsql import JoinedSubquery, PythonJSONObject, SafeText
 from core.api.history import (
     HistoryViewSetMixin,
     SourceHistoryRecordSerializer,
@@ -19,7 +22,7 @@ from core.api.schema import ERROR_SCHEMA
 from core.api.viewsets import TrackerModelViewSet
 
 from ..choices import IncidentStatus
-from ..csv import INCIDENT_CSV_COLUMNS, incident_csv_row
+from ..csv import INCIDENT_CSV_COLUMNS, SOURCE_JSON_FIELDS, incident_csv_row
 from ..filtersets import ClauseLinkFilterSet, IncidentFilterSet
 from ..models import (
     ClauseLink,
@@ -32,7 +35,7 @@ from ..models import (
 from .serializers import ClauseLinkSerializer, IncidentSerializer
 
 
-class IncidentViewSet(HistoryViewSetMixin, TrackerModelViewSet):
+class IncidentViewSet(ExportMixin, HistoryViewSetMixin, TrackerModelViewSet):
     # Names of related rows as annotations: one join, no model instances per row.
     queryset = Incident.objects.annotate(
         perpetrator_name_value=F("perpetrator__name"), created_by_username=F("created_by__username")
@@ -65,6 +68,22 @@ class IncidentViewSet(HistoryViewSetMixin, TrackerModelViewSet):
 
     def csv_row(self, item):
         return incident_csv_row(item)
+
+    export_geojson_point = ("latitude", "longitude")
+
+    def export_csv_sql(self):
+        """incident_csv_row's two columns in SQL, for the export on PostgreSQL."""
+        sources = self.sql_json_nested()["sources"]
+        return {
+            "sources": JoinedSubquery(
+                sources.filter(confidential=False),
+                Coalesce(SafeText(F("name")), Value(""), output_field=TextField()),
+                ";",
+            ),
+            "sources_json": JoinedSubquery(
+                sources, PythonJSONObject(**{name: F(name) for name in SOURCE_JSON_FIELDS}), ", ", "[", "]"
+            ),
+        }
 
     @extend_schema(
         responses={200: SourceHistoryRecordSerializer(many=True)},

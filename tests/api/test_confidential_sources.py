@@ -67,7 +67,8 @@ def get_operations(client):
 
 
 def walk(client, world):
-    """(url, content) of every GET operation in every format."""
+    """(url, format, response, body) of every GET operation in every format (a streamed
+    response, such as an export, read to the end)."""
     operations = list(get_operations(client))
     assert len(operations) >= 15
     for path, formats in operations:
@@ -75,17 +76,21 @@ def walk(client, world):
         url = path.replace("{id}", str(world["ids"].get(resource, 0)))
         for fmt in formats:
             response = client.get(url, {"format": fmt} if fmt else {})
-            yield url, fmt, response
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            yield url, fmt, response, body
 
 
 def test_the_walk_finds_the_secret_for_a_user_with_the_permission(client, analyst, world):
     """The control: the walk reaches the source, so the tests below could fail."""
     client.force_authenticate(analyst)
-    leaked = {(url, fmt) for url, fmt, r in walk(client, world) if SECRETS[0].encode() in r.content}
+    leaked = {(url, fmt) for url, fmt, _response, body in walk(client, world) if SECRETS[0].encode() in body}
     assert {
         ("/api/v1/incidents/", "json"),
         ("/api/v1/incidents/", "csv"),
         ("/api/v1/incidents/", "geojson"),
+        ("/api/v1/incidents/export/", "json"),
+        ("/api/v1/incidents/export/", "csv"),
+        ("/api/v1/incidents/export/", "geojson"),
         (f"/api/v1/incidents/{world['ids']['incidents']}/", "json"),
         (f"/api/v1/incidents/{world['ids']['incidents']}/source-history/", None),
     } <= leaked
@@ -98,10 +103,10 @@ def test_no_endpoint_or_format_shows_it_without_the_permission(client, request, 
     else:
         client.force_authenticate(request.getfixturevalue(role))
     statuses = set()
-    for url, fmt, response in walk(client, world):
+    for url, fmt, response, body in walk(client, world):
         statuses.add(response.status_code)
         for secret in SECRETS:
-            assert secret.encode() not in response.content, (role, url, fmt)
+            assert secret.encode() not in body, (role, url, fmt)
     assert 200 in statuses
     # The non-confidential source is there: the filter hides only what it must.
     listed = client.get(reverse("api:incident-list")).json()["results"][0]

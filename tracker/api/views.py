@@ -5,6 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.exceptions import Conflict
+from core.api.export import ExportMixin
 from core.api.renderers import CSVRenderer, GeoJSONRenderer, point_feature
 from core.api.viewsets import TrackerReadOnlyModelViewSet, TrackerViewSetMixin
 from core.exceptions import StateConflict
@@ -22,7 +23,7 @@ from .serializers import ActorDecisionSerializer, NamedActorSerializer, ReviewSe
 REVIEW_PERMS = ["tracker.view_violation", "tracker.review_violation"]
 
 
-class ViolationViewSet(TrackerReadOnlyModelViewSet):
+class ViolationViewSet(ExportMixin, TrackerReadOnlyModelViewSet):
     """The engine's findings. Read-only, except an analyst's review (confirm, dismiss)."""
 
     # Names of related rows as annotations: joins, but no model instances beyond the incident.
@@ -56,6 +57,8 @@ class ViolationViewSet(TrackerReadOnlyModelViewSet):
 
     def geojson_feature(self, item):
         return point_feature(item), {k: v for k, v in item.items() if k != "id"}
+
+    export_geojson_point = ("latitude", "longitude")
 
     def _review(self, request, status):
         violation = self.get_object()
