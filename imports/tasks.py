@@ -20,7 +20,12 @@ def import_incidents(job_id):
 
 
 @shared_task(
-    acks_late=True, autoretry_for=(OperationalError,), retry_backoff=30, max_retries=3, time_limit=5 * 60
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=30,
+    max_retries=3,
+    soft_time_limit=4 * 60,
+    time_limit=5 * 60,
 )
 def dispatch_pending_imports():
     """Every minute: send the uploads the broker could not take when they were made."""
