@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AlertsConfig(AppConfig):
     name = "alerts"
-    verbose_name = "Alerts and webhooks"
+    verbose_name = _("Alerts and webhooks")
 
     def ready(self):
         from . import receivers  # noqa: F401
