@@ -38,6 +38,8 @@ ALLOWED_LATIN = {
     "M5",
     "Leaflet",  # the map library, credited in its corner
 }
+
+
 @pytest.fixture
 def demo(transactional_db):
     call_command("load_demo", verbosity=0)
