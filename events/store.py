@@ -16,7 +16,7 @@ from typing import Protocol
 import numpy as np
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from incidents.models import Incident
@@ -190,18 +190,16 @@ class PostgresEventsStore:
         return RawSQL("SELECT unnest(%s::bigint[])", [_array(ids)])
 
     def pairs_of(self, ids: Sequence[int]) -> QuerySet:
-        """Two index scans, one per column (an OR of two array lookups reads the whole table)."""
+        """One bitmap OR of the two columns' indexes, the ids as one array literal."""
         from .models import CandidatePair
 
-        table = CandidatePair._meta.db_table
-        array = _array(ids)
-        return CandidatePair.objects.filter(
-            id__in=RawSQL(
-                f"SELECT id FROM {table} WHERE first_id = ANY(%s::bigint[]) "
-                f"UNION ALL SELECT id FROM {table} WHERE second_id = ANY(%s::bigint[])",
-                [array, array],
-            )
+        array, table = _array(ids), CandidatePair._meta.db_table
+        either = RawSQL(
+            f'("{table}"."first_id" = ANY(%s::bigint[]) OR "{table}"."second_id" = ANY(%s::bigint[]))',
+            [array, array],
+            output_field=BooleanField(),
         )
+        return CandidatePair.objects.filter(either)
 
 
 _STORES = {"postgresql": PostgresEventsStore, "sqlite": SQLiteEventsStore}
