@@ -189,7 +189,9 @@ def find_chunk_pairs(owned_from: float, owned_until: float) -> Found:
 def group_chunk(owned_from: float = -math.inf, owned_until: float = math.inf) -> dict[str, int]:
     """Find and store the candidate pairs of one chunk of time (see find_chunk_pairs)."""
     found = find_chunk_pairs(owned_from, owned_until)
-    stored = CandidatePair.objects.annotate(owner_at=Least("first__occurred_at", "second__occurred_at"))
+    stored = CandidatePair.objects.all()
+    if not (math.isinf(owned_from) and math.isinf(owned_until)):  # no join to read every pair
+        stored = stored.annotate(owner_at=Least("first__occurred_at", "second__occurred_at"))
     if not math.isinf(owned_from):
         stored = stored.filter(owner_at__gte=_moment(owned_from))
     if not math.isinf(owned_until):
