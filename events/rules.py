@@ -85,6 +85,23 @@ _CLASH = CATEGORY_CODES[C.ARMED_CLASH]
 _TERRITORY = CATEGORY_CODES[C.TERRITORY_CHANGE]
 
 
+def _compatible_categories() -> dict[int, list[str]]:
+    """Per category code, the categories a report of it may pair with (find_pairs' families)."""
+    by_code = {code: category for category, code in CATEGORY_CODES.items()}
+    compatible = {}
+    for code in by_code:
+        same = [other for c, other in by_code.items() if FAMILY_BY_CODE[c] == FAMILY_BY_CODE[code]]
+        if code == _CLASH:
+            same += [by_code[_TERRITORY]]
+        elif FAMILY_BY_CODE[code] == FAMILY_BY_CODE[_TERRITORY]:
+            same += [by_code[_CLASH]]
+        compatible[code] = sorted(set(same))
+    return compatible
+
+
+COMPATIBLE_CATEGORIES = _compatible_categories()
+
+
 @dataclass
 class Pairs:
     """Candidate pairs: positions into the arrays given (first < second), with their evidence."""

@@ -21,13 +21,14 @@ from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from agreements.geometry import KM_PER_DEGREE_LAT, KM_PER_DEGREE_LON_AT_EQUATOR
 from core.exceptions import StateConflict
 from incidents.choices import LOCATION_UNCERTAINTY_KM, IncidentStatus
 from incidents.models import Incident
 from tracker import rules as engine_rules
 from tracker.store import store_for
 
-from . import rules
+from . import rules, store
 from .choices import JOB_STATES, LINKING_STATES, DecisionKind, PairState
 from .models import CandidatePair, Event, EventDecision, GroupingLock
 from .store import events_store_for
@@ -66,11 +67,14 @@ def candidates_scope(queryset: QuerySet[Incident] | None = None) -> QuerySet[Inc
     )
 
 
-def load_reports(queryset: QuerySet[Incident]) -> tuple[engine_rules.IncidentArrays, np.ndarray]:
+def load_reports(
+    queryset: QuerySet[Incident], datasets: dict[str, int] | None = None
+) -> tuple[engine_rules.IncidentArrays, np.ndarray]:
     """(the engine's columns, a report source code per incident): one query, numbers only.
 
     The source code is the dataset's (one per distinct `source_dataset`) or, for a report
     entered by hand, minus one minus its author's id: each monitor is a source of its own.
+    Reads that must agree on the codes share `datasets`: the datasets met are added to it.
     """
     store = store_for(connection)
     table = Incident._meta.db_table
@@ -82,7 +86,11 @@ def load_reports(queryset: QuerySet[Incident]) -> tuple[engine_rules.IncidentArr
             expressions[f"e_{column.name}"] = _code(column.field, column.codes)
         else:
             expressions[f"e_{column.name}"] = F(column.field)
-    datasets = _source_codes(queryset)
+    if datasets is None:
+        datasets = _source_codes(queryset)
+    else:
+        for name in sorted(set(_source_codes(queryset)) - set(datasets)):
+            datasets[name] = len(datasets) + 1
     expressions["e_source"] = Case(
         *(When(source_dataset=name, then=Value(code)) for name, code in datasets.items()),
         default=-1 - F("created_by_id"),
@@ -181,7 +189,9 @@ def find_chunk_pairs(owned_from: float, owned_until: float) -> Found:
 def group_chunk(owned_from: float = -math.inf, owned_until: float = math.inf) -> dict[str, int]:
     """Find and store the candidate pairs of one chunk of time (see find_chunk_pairs)."""
     found = find_chunk_pairs(owned_from, owned_until)
-    stored = CandidatePair.objects.annotate(owner_at=Least("first__occurred_at", "second__occurred_at"))
+    stored = CandidatePair.objects.all()
+    if not (math.isinf(owned_from) and math.isinf(owned_until)):  # no join to read every pair
+        stored = stored.annotate(owner_at=Least("first__occurred_at", "second__occurred_at"))
     if not math.isinf(owned_from):
         stored = stored.filter(owner_at__gte=_moment(owned_from))
     if not math.isinf(owned_until):
@@ -230,35 +240,154 @@ def group_incidents(scope: QuerySet[Incident] | Collection[int]) -> dict[str, in
             lons.append(lon)
     if not ids:
         return {"incidents": 0}
-    # The pairs of the changed reports and of their partners are revised, with what makes
-    # them ambiguous (rules.ambiguous): three neighbourhoods around the changed reports.
-    neighbours = candidates_scope().filter(
-        occurred_at__gte=min(times) - 3 * BORDER, occurred_at__lt=max(times) + 3 * BORDER
-    )
-    if lats:
-        min_lon, min_lat, max_lon, max_lat = engine_rules.widen(
-            (min(lons), min(lats), max(lons), max(lats)), 3 * NEIGHBOURHOOD_KM
-        )
-        neighbours = neighbours.filter(
-            latitude__range=(min_lat, max_lat), longitude__range=(min_lon, max_lon)
-        )
-    arrays, source = load_reports(neighbours)
+    datasets: dict[str, int] = {}
+    arrays, source = _neighbourhood(ids, datasets)
     pairs = rules.find_pairs(arrays, source)
-    # A new report can make its partners' other pairs ambiguous: those are revised too.
     first, second = arrays.ids[pairs.first], arrays.ids[pairs.second]
-    touched = np.isin(first, ids) | np.isin(second, ids)
-    ids = sorted(set(ids) | set(first[touched].tolist()) | set(second[touched].tolist()))
-    found = _found(arrays, pairs.take(np.flatnonzero(np.isin(first, ids) | np.isin(second, ids))))
+    pairs = pairs.take(np.flatnonzero(np.isin(first, ids) | np.isin(second, ids)))
     with transaction.atomic():
         lock()
+        # A new report can make its partners' other pairs ambiguous: those are revised too.
+        found, partners = _revised_around(arrays, source, datasets, pairs, ids)
+        ids = sorted(set(ids) | set(partners))
         counts = {"incidents": len(changed), "pairs": len(found.pairs)}
         for part in _batches(ids):
-            stored = CandidatePair.objects.filter(Q(first_id__in=part) | Q(second_id__in=part))
+            stored = events_store_for(connection).pairs_of(sorted(part))
             part_found = Found({k: v for k, v in found.pairs.items() if k[0] in part or k[1] in part})
             for key, value in sync_pairs(part_found, stored).items():
                 counts[key] = counts.get(key, 0) + value
         counts.update(rebuild(ids))
     return counts
+
+
+def _stored_pairs(ids: np.ndarray, changed: np.ndarray) -> dict[tuple[int, int], tuple]:
+    """The stored candidate pairs of `ids` (evidence in EVIDENCE order), but those of `changed`."""
+    if not len(ids):
+        return {}
+    rows = events_store_for(connection).pairs_of(ids.tolist()).values_list("first_id", "second_id", *EVIDENCE)
+    skip = set(changed.tolist())
+    return {(a, b): tuple(values) for a, b, *values in rows if a not in skip and b not in skip}
+
+
+def _revised_around(
+    arrays: engine_rules.IncidentArrays,
+    source: np.ndarray,
+    datasets: dict[str, int],
+    pairs: rules.Pairs,
+    ids: list[int],
+) -> tuple[Found, list[int]]:
+    """The pairs of the changed reports `ids` (`pairs`, found anew) and of their partners, with
+    their ambiguity weighed as a full run weighs it (call under lock()).
+
+    A pair's ambiguity depends on every pair of both its reports (rules.ambiguous). The pairs of
+    unchanged reports are what a full run finds, stored: read by index, the partners' and their
+    partners', rather than searched again in their whole neighbourhood. A pair an analyst made by
+    hand stores no evidence: its two reports are scored again.
+    """
+    changed = np.asarray(ids, dtype=np.int64)
+    found = _found(arrays, pairs)
+    keys = np.array(list(found.pairs) or np.empty((0, 2)), dtype=np.int64).reshape(-1, 2)
+    partners = np.setdiff1d(keys.ravel(), changed)
+    of_partners = _stored_pairs(partners, changed)
+    reached = np.array([k for key in of_partners for k in key], dtype=np.int64)
+    further = np.setdiff1d(reached, np.concatenate([partners, changed]))
+    every = {**_stored_pairs(further, changed), **of_partners}
+    by_hand = {key for key, values in every.items() if values[1] is None}
+    if by_hand:
+        ends = sorted({k for key in by_hand for k in key})
+        hand_arrays, hand_source = load_reports(
+            events_store_for(connection).with_ids(candidates_scope(), ends), datasets
+        )
+        scored = _found(hand_arrays, rules.find_pairs(hand_arrays, hand_source)).pairs
+        for key in by_hand:
+            if key in scored:
+                every[key] = scored[key]
+            else:
+                del every[key]
+    every.update(found.pairs)
+    # A report source per report: those read, then the others'.
+    code = dict(zip(arrays.ids.tolist(), source.tolist(), strict=True))
+    missing = sorted({k for key in every for k in key} - code.keys())
+    if missing:
+        lookup = events_store_for(connection).id_lookup(missing)
+        for incident_id, dataset, author in Incident.objects.filter(id__in=lookup).values_list(
+            "id", "source_dataset", "created_by_id"
+        ):
+            if dataset:
+                code[incident_id] = datasets.setdefault(dataset, len(datasets) + 1)
+            else:
+                code[incident_id] = -1 if author is None else -1 - author
+    listed = list(every)
+    members = np.unique(np.array(listed, dtype=np.int64).ravel()) if listed else np.empty(0, np.int64)
+    first = np.searchsorted(members, np.array([k[0] for k in listed], dtype=np.int64))
+    second = np.searchsorted(members, np.array([k[1] for k in listed], dtype=np.int64))
+    score = np.array([every[k][0] for k in listed], dtype=float)
+    member_source = np.array([code[m] for m in members.tolist()], dtype=np.int64)
+    flags = rules.ambiguous(first, second, score, member_source).tolist()
+    touched = set(changed.tolist()) | set(partners.tolist())
+    result = {
+        key: (*every[key][:-1], flag)
+        for key, flag in zip(listed, flags, strict=True)
+        if key[0] in touched or key[1] in touched
+    }
+    return Found(result), partners.tolist()
+
+
+def _reach_boxes(arrays: engine_rules.IncidentArrays, index: np.ndarray) -> store.Boxes:
+    """Per report at `index`, per compatible category, the box holding every report it may pair
+    with: starting at most MAX_WINDOW + TIME_SLACK before it (DAY + TIME_SLACK for one whose window
+    is a day at most), and TIME_SLACK after its end; within its radius + MAX_RADIUS_KM + BASE_KM
+    (a second and a few metres of margin)."""
+    boxes: store.Boxes = ([], [], [], [], [], [], [], [])
+    km = arrays.radius_km[index] + rules.MAX_RADIUS_KM + rules.BASE_KM + 0.01
+    d_lat = km / KM_PER_DEGREE_LAT
+    lat, lon = arrays.lat[index], arrays.lon[index]
+    widest = np.minimum(np.maximum(np.abs(lat - d_lat), np.abs(lat + d_lat)), 89.0)
+    d_lon = km / (KM_PER_DEGREE_LON_AT_EQUATOR * np.cos(np.radians(widest)))
+    earliest = arrays.starts[index] - rules.MAX_WINDOW - rules.TIME_SLACK - 1
+    # A report with a window of a day at most ends within a day of its start.
+    day_wide_from = arrays.starts[index] - engine_rules.DAY - rules.TIME_SLACK - 1
+    latest = arrays.ends[index] + rules.TIME_SLACK + 1
+    for i, code in enumerate(arrays.category[index].tolist()):
+        for category in rules.COMPATIBLE_CATEGORIES[code]:
+            for part, value in zip(
+                boxes,
+                (
+                    category,
+                    earliest[i],
+                    day_wide_from[i],
+                    latest[i],
+                    lat[i] - d_lat[i],
+                    lat[i] + d_lat[i],
+                    lon[i] - d_lon[i],
+                    lon[i] + d_lon[i],
+                ),
+                strict=True,
+            ):
+                part.append(value)
+    return boxes
+
+
+def _neighbourhood(
+    ids: list[int], datasets: dict[str, int]
+) -> tuple[engine_rules.IncidentArrays, np.ndarray]:
+    """The changed reports `ids` that may pair, with every report they may pair with: those in
+    their own boxes in time and space (_reach_boxes), read by index. Nothing proportional to the
+    whole table: about a hundred reports per changed one at a million."""
+    store = events_store_for(connection)
+    arrays, source = load_reports(store.with_ids(candidates_scope(), ids), datasets)
+    index = np.flatnonzero(rules.eligible(arrays))
+    if not len(index):
+        return arrays, source
+    near = store.within(candidates_scope(), _reach_boxes(arrays, index), exclude=arrays.ids)
+    more, more_source = load_reports(near, datasets)
+    arrays = engine_rules.IncidentArrays(
+        **{
+            name: np.concatenate([getattr(arrays, name), getattr(more, name)])
+            for name in arrays.__dataclass_fields__
+        }
+    )
+    return arrays, np.concatenate([source, more_source])
 
 
 def _batches(ids: list[int]) -> Iterable[set[int]]:
@@ -282,12 +411,12 @@ def _connected(ids: Iterable[int]) -> set[int]:
         found |= frontier
         more = set()
         for part in _batches(sorted(frontier)):
-            links = CandidatePair.objects.filter(state__in=LINKING_STATES).filter(
-                Q(first_id__in=part) | Q(second_id__in=part)
-            )
+            store = events_store_for(connection)
+            links = store.pairs_of(sorted(part)).filter(state__in=LINKING_STATES)
             for first, second in links.values_list("first_id", "second_id"):
                 more.update((first, second))
-            events = Incident.objects.filter(id__in=part, event__isnull=False).values("event")
+            lookup = store.id_lookup(sorted(part))
+            events = Incident.objects.filter(id__in=lookup, event__isnull=False).values("event")
             more.update(Incident.objects.filter(event__in=events).values_list("id", flat=True))
         frontier = more - found
     return found
@@ -298,7 +427,8 @@ def rebuild(ids: Iterable[int]) -> dict[str, int]:
     members = _connected(ids)
     pairs = []
     for part in _batches(sorted(members)):
-        pairs += CandidatePair.objects.filter(first_id__in=part).values_list(
+        lookup = events_store_for(connection).id_lookup(sorted(part))
+        pairs += CandidatePair.objects.filter(first_id__in=lookup).values_list(
             "first_id", "second_id", "state", "score"
         )
     return _write_events(members, pairs)
@@ -450,7 +580,8 @@ def _write_events(members: set[int], pairs: list[tuple], everything: bool = Fals
     """Make the events of `members` agree with their groups; the incidents' event column too."""
     rows = {}
     for part in _batches(sorted(members)):
-        for values in Incident.objects.filter(id__in=part).values_list(*MEMBER_FIELDS):
+        lookup = events_store_for(connection).id_lookup(sorted(part))
+        for values in Incident.objects.filter(id__in=lookup).values_list(*MEMBER_FIELDS):
             rows[values[0]] = dict(zip(MEMBER_FIELDS, values, strict=True))
     # A report rejected since, or deleted, belongs to no event.
     members = {m for m in members if m in rows and rows[m]["status"] != IncidentStatus.REJECTED}
