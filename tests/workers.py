@@ -15,6 +15,8 @@ from celery import Celery
 from django.conf import settings
 from django.db import connection
 
+from config.celery import app as project_app
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -105,6 +107,9 @@ class Workers:
                     os.killpg(process.pid, signal.SIGKILL)
         with self.app.connection_for_write() as conn:
             conn.default_channel.queue_delete(self.queue)
+        # Celery("tests") became the current app, which shared tasks follow: give it back, or
+        # later tests send their tasks to this (perhaps stopped) broker instead of running them.
+        project_app.set_current()
 
 
 def wait_for(predicate, timeout=60, interval=0.2, what="condition"):
