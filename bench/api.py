@@ -90,17 +90,17 @@ def load(dsn, rows):
     categories = "ARRAY[" + ",".join(f"'{c}'" for c in CATEGORIES) + "]"
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("""
-            INSERT INTO agreements_party (name, short_name, kind, description)
-            SELECT 'Party ' || i, 'P' || i, 'armed_group', '' FROM generate_series(1, 20) i""")
+            INSERT INTO agreements_party (name, short_name, name_ar, short_name_ar, kind, description)
+            SELECT 'Party ' || i, 'P' || i, '', '', 'armed_group', '' FROM generate_series(1, 20) i""")
         conn.execute("""
-            INSERT INTO agreements_agreement (title, slug, signed_on, in_force_from, status, summary, text,
-                                              timezone, created_at, updated_at)
-            VALUES ('Sochi memorandum', 'sochi-2018', '2018-09-17', '2018-09-17', 'in_force', '', '',
+            INSERT INTO agreements_agreement (title, title_ar, slug, signed_on, in_force_from, status, summary,
+                                              text, timezone, created_at, updated_at)
+            VALUES ('Sochi memorandum', '', 'sochi-2018', '2018-09-17', '2018-09-17', 'in_force', '', '',
                     'Asia/Damascus', now(), now())""")
         conn.execute("""
-            INSERT INTO agreements_clause (agreement_id, number, title, text, kind, prohibited_categories,
-                                           created_at, updated_at)
-            SELECT (SELECT id FROM agreements_agreement), i::text, 'Clause ' || i, '', 'ceasefire',
+            INSERT INTO agreements_clause (agreement_id, number, title, title_ar, text, kind,
+                                           prohibited_categories, created_at, updated_at)
+            SELECT (SELECT id FROM agreements_agreement), i::text, 'Clause ' || i, '', '', 'ceasefire',
                    '["shelling", "air_strike"]'::jsonb, now(), now()
             FROM generate_series(1, 10) i""")
         started = time.monotonic()
