@@ -24,7 +24,7 @@ from django.utils.translation import gettext
 from agreements.geometry import KM_PER_DEGREE_LAT, KM_PER_DEGREE_LON_AT_EQUATOR
 from core.exceptions import StateConflict
 from incidents.choices import LOCATION_UNCERTAINTY_KM, IncidentStatus
-from incidents.models import Incident
+from incidents.models import CASUALTY_FIELDS, Incident
 from tracker import rules as engine_rules
 from tracker.store import store_for
 
@@ -461,12 +461,7 @@ MEMBER_FIELDS = (
     "source_dataset",
     "created_by_id",
     "created_by__username",
-    "killed_civilians",
-    "killed_combatants",
-    "killed_unknown",
-    "injured_civilians",
-    "injured_combatants",
-    "injured_unknown",
+    *CASUALTY_FIELDS,
     "event",
     "status",
 )

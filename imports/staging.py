@@ -28,7 +28,7 @@ from django.db import DatabaseError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from incidents.choices import ActorCase
-from incidents.models import Incident, Source
+from incidents.models import CASUALTY_FIELDS, Incident, Source
 
 from .base import Record
 from .blocks import BlockRecords, copy_nulls, copy_payload, copy_text
@@ -53,12 +53,7 @@ DATA_COLUMNS = (
     "actor_case",
     "target_type",
     "weapons",
-    "killed_civilians",
-    "killed_combatants",
-    "killed_unknown",
-    "injured_civilians",
-    "injured_combatants",
-    "injured_unknown",
+    *CASUALTY_FIELDS,
     "description",
     "status",
 )

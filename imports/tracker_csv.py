@@ -38,6 +38,7 @@ from incidents.choices import (
     Weapon,
 )
 from incidents.csv import INCIDENT_CSV_COLUMNS
+from incidents.models import CASUALTY_FIELDS
 
 from .base import (
     INCIDENT_LIMITS,
@@ -54,14 +55,7 @@ from .base import (
 
 TRACKER_COLUMNS = [name for name, _tag in INCIDENT_CSV_COLUMNS]
 REQUIRED = ("occurred_at", "category")
-COUNTS = (
-    "killed_civilians",
-    "killed_combatants",
-    "killed_unknown",
-    "injured_civilians",
-    "injured_combatants",
-    "injured_unknown",
-)
+COUNTS = CASUALTY_FIELDS
 CHOICES = {
     "date_precision": (DatePrecision, DatePrecision.DAY),
     "location_precision": (LocationPrecision, LocationPrecision.EXACT),

@@ -26,6 +26,11 @@ from .choices import (
     Weapon,
 )
 
+# An incident's casualty counts: who was killed or injured, as the sources give them.
+KILLED_FIELDS = ("killed_civilians", "killed_combatants", "killed_unknown")
+INJURED_FIELDS = ("injured_civilians", "injured_combatants", "injured_unknown")
+CASUALTY_FIELDS = KILLED_FIELDS + INJURED_FIELDS
+
 
 class Incident(models.Model):
     occurred_at = models.DateTimeField(
@@ -230,11 +235,11 @@ class Incident(models.Model):
 
     @property
     def killed(self):
-        return self.killed_civilians + self.killed_combatants + self.killed_unknown
+        return sum(getattr(self, field) for field in KILLED_FIELDS)
 
     @property
     def injured(self):
-        return self.injured_civilians + self.injured_combatants + self.injured_unknown
+        return sum(getattr(self, field) for field in INJURED_FIELDS)
 
 
 class ActorDecision(models.Model):

@@ -40,7 +40,7 @@ from core.choices import IncidentCategory
 from core.i18n import is_arabic, localized
 from events.services import count_events
 from incidents import gazetteer
-from incidents.models import Incident, Source
+from incidents.models import CASUALTY_FIELDS, INJURED_FIELDS, KILLED_FIELDS, Incident, Source
 from tracker.choices import Confidence, ViolationStatus
 from tracker.models import Violation
 
@@ -51,14 +51,6 @@ SCHEMA_VERSION = 1
 STANDING = [ViolationStatus.FLAGGED, ViolationStatus.CONFIRMED]
 REPORTED = [ViolationStatus.FLAGGED, ViolationStatus.CONFIRMED, ViolationStatus.DISMISSED]
 OPEN_DEADLINE = [DeadlineStatus.PENDING, DeadlineStatus.EXTENDED]
-CASUALTY_FIELDS = [
-    "killed_civilians",
-    "killed_combatants",
-    "killed_unknown",
-    "injured_civilians",
-    "injured_combatants",
-    "injured_unknown",
-]
 MOST_SERIOUS_LIMIT = 10
 DUE_NEXT_LIMIT = 10
 MAP_GRID_DEGREES = 0.01  # points on the static map are grouped on a ~1 km grid
@@ -318,8 +310,7 @@ def _add_event_casualties(casualties, reports):
         by_event[(report["event"], report["current"])].append(report)
     for (_event, current), members in by_event.items():
         prefix = "" if current else "previous_"
-        for kind in ("killed", "injured"):
-            fields = [f"{kind}_{who}" for who in ("civilians", "combatants", "unknown")]
+        for fields in (KILLED_FIELDS, INJURED_FIELDS):
             ranked = sorted(members, key=lambda m: (sum(m[f] for f in fields), m["id"]))
             middle = ranked[(len(ranked) - 1) // 2]
             for field in fields:

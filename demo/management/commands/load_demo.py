@@ -23,7 +23,7 @@ from agreements.models import (
     PartyAlias,
 )
 from demo import scenario as demo
-from incidents.models import Incident, Source
+from incidents.models import CASUALTY_FIELDS, Incident, Source
 from tracker.services import check_deadlines
 
 DEMO_DATASET = "demo"
@@ -149,14 +149,7 @@ class DemoLoader:
         not_fields = ("external_id", "status", "sources", "perpetrator")
         values = {k: v for k, v in data.items() if k not in not_fields}
         values["perpetrator"] = parties[data["perpetrator"]] if data["perpetrator"] else None
-        for count in (
-            "killed_civilians",
-            "killed_combatants",
-            "killed_unknown",
-            "injured_civilians",
-            "injured_combatants",
-            "injured_unknown",
-        ):
+        for count in CASUALTY_FIELDS:
             values.setdefault(count, 0)
         incident = self.upsert(
             Incident,
