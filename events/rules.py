@@ -32,7 +32,9 @@ keys its uncertainty disc and window touch; only reports sharing a key are compa
 """
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -40,6 +42,8 @@ from agreements.geometry import KM_PER_DEGREE_LAT, KM_PER_DEGREE_LON_AT_EQUATOR
 from core.choices import IncidentCategory
 from incidents.choices import LOCATION_UNCERTAINTY_KM, LocationPrecision
 from tracker.rules import CATEGORY_CODES, DAY, IncidentArrays
+
+T = TypeVar("T")
 
 BASE_KM = 10.0
 TIME_SLACK = DAY
@@ -406,5 +410,11 @@ def casualty_summary(figures: list[int]) -> tuple[int, int, int]:
     """
     if not figures:
         return 0, 0, 0
-    ordered = sorted(figures)
-    return ordered[(len(ordered) - 1) // 2], ordered[0], ordered[-1]
+    return lower_middle(figures), min(figures), max(figures)
+
+
+def lower_middle(items: Sequence[T], key: Callable[[T], Any] | None = None) -> T:
+    """The median of `items` by `key`, the lower of the two middle ones when their number is
+    even: always one of the items (events' casualties, here and in reports)."""
+    ordered = sorted(items, key=key)
+    return ordered[(len(ordered) - 1) // 2]

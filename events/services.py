@@ -24,7 +24,7 @@ from django.utils.translation import gettext
 from agreements.geometry import KM_PER_DEGREE_LAT, KM_PER_DEGREE_LON_AT_EQUATOR
 from core.exceptions import StateConflict
 from incidents.choices import LOCATION_UNCERTAINTY_KM, IncidentStatus
-from incidents.models import CASUALTY_FIELDS, Incident
+from incidents.models import CASUALTY_FIELDS, INJURED_FIELDS, KILLED_FIELDS, Incident
 from tracker import rules as engine_rules
 from tracker.store import store_for
 
@@ -526,12 +526,8 @@ def _lead(rows: list[dict]) -> dict:
 def event_fields(rows: list[dict]) -> dict[str, object]:
     """An event's stored fields from its members' rows (MEMBER_FIELDS)."""
     lead = _lead(rows)
-    killed = rules.casualty_summary(
-        [r["killed_civilians"] + r["killed_combatants"] + r["killed_unknown"] for r in rows]
-    )
-    injured = rules.casualty_summary(
-        [r["injured_civilians"] + r["injured_combatants"] + r["injured_unknown"] for r in rows]
-    )
+    killed = rules.casualty_summary([sum(r[f] for f in KILLED_FIELDS) for r in rows])
+    injured = rules.casualty_summary([sum(r[f] for f in INJURED_FIELDS) for r in rows])
     parties = Counter(r["perpetrator_id"] for r in rows if r["perpetrator_id"])
     return {
         "lead_id": lead["id"],

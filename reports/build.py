@@ -38,6 +38,7 @@ from agreements.choices import DeadlineStatus
 from agreements.models import Agreement, Area, Deadline
 from core.choices import IncidentCategory
 from core.i18n import is_arabic, localized
+from events.rules import lower_middle
 from events.services import count_events
 from incidents import gazetteer
 from incidents.models import CASUALTY_FIELDS, INJURED_FIELDS, KILLED_FIELDS, Incident, Source
@@ -311,8 +312,7 @@ def _add_event_casualties(casualties, reports):
     for (_event, current), members in by_event.items():
         prefix = "" if current else "previous_"
         for fields in (KILLED_FIELDS, INJURED_FIELDS):
-            ranked = sorted(members, key=lambda m: (sum(m[f] for f in fields), m["id"]))
-            middle = ranked[(len(ranked) - 1) // 2]
+            middle = lower_middle(members, key=lambda m: (sum(m[f] for f in fields), m["id"]))
             for field in fields:
                 casualties[f"{prefix}{field}"] += middle[field]
 

@@ -8,14 +8,20 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
-def catalogs() -> list[Path]:
-    """Every .po of the project: each of our apps' locale/ folder, and LOCALE_PATHS."""
+def our_apps() -> list[Path]:
+    """The folders of the project's own apps (not the installed packages')."""
     base = Path(settings.BASE_DIR).resolve()
-    folders = [Path(path) for path in settings.LOCALE_PATHS]
+    folders = []
     for config in apps.get_app_configs():
         path = Path(config.path).resolve()
-        if path.is_relative_to(base) and ".venv" not in path.parts:
-            folders.append(path / "locale")
+        if path.is_relative_to(base) and ".venv" not in path.parts and path != base:
+            folders.append(path)
+    return folders
+
+
+def catalogs() -> list[Path]:
+    """Every .po of the project: each of our apps' locale/ folder, and LOCALE_PATHS."""
+    folders = [Path(path) for path in settings.LOCALE_PATHS] + [app / "locale" for app in our_apps()]
     return sorted(po for folder in folders for po in folder.glob("*/LC_MESSAGES/*.po"))
 
 

@@ -11,24 +11,14 @@ and tracker/events.py would hide the events app).
 import os
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from .compile_translations import our_apps
+
 LANGUAGES = ["ar"]
 NOT_OURS_AT_THE_TOP = ["tests", "bench", "var", ".venv", "staticfiles", "node_modules"]
-
-
-def our_apps() -> list[Path]:
-    """The folders of the project's own apps that have texts for readers."""
-    base = Path(settings.BASE_DIR).resolve()
-    folders = []
-    for config in apps.get_app_configs():
-        path = Path(config.path).resolve()
-        if path.is_relative_to(base) and ".venv" not in path.parts and path != base:
-            folders.append(path)
-    return folders
 
 
 def has_javascript_texts(app: Path) -> bool:
