@@ -39,12 +39,6 @@ class EventSerializer(serializers.ModelSerializer):
         fields = EVENT_FIELDS
         read_only_fields = EVENT_FIELDS
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        if self.context.get("public"):  # staff usernames are not for the public
-            data["datasets"] = sorted({d.split(":")[0] for d in data["datasets"]})
-        return data
-
 
 class MemberSerializer(serializers.ModelSerializer):
     killed = serializers.IntegerField(read_only=True)
@@ -111,15 +105,11 @@ class EventDetailSerializer(EventSerializer):
         return MemberSerializer(members, many=True).data
 
     def get_pairs(self, event) -> list[dict]:
-        if self.context.get("public"):
-            return []
         ids = [m.id for m in self._members(event)]
         pairs = CandidatePair.objects.filter(first__in=ids, second__in=ids).select_related("decided_by")
         return PairSerializer(pairs, many=True).data
 
     def get_decisions(self, event) -> list[dict]:
-        if self.context.get("public"):
-            return []
         ids = {m.id for m in self._members(event)}
         decisions = EventDecision.objects.filter(event_id_at_decision=event.id).select_related("decided_by")
         found = list(decisions)

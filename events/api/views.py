@@ -6,10 +6,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from core.api.permissions import is_public_request
 from core.api.viewsets import TrackerReadOnlyModelViewSet
 from core.exceptions import StateConflict
-from incidents.choices import IncidentStatus
 from incidents.models import Incident
 
 from .. import services
@@ -38,13 +36,8 @@ class EventViewSet(TrackerReadOnlyModelViewSet):
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        # The public sees verified reports only, and neither who decided nor staff usernames.
-        context["public"] = is_public_request(self.request, self)
         if self.action == "retrieve" and self.kwargs.get("pk"):
-            members = Incident.objects.filter(event=self.kwargs["pk"])
-            if context["public"]:
-                members = members.filter(status=IncidentStatus.VERIFIED)
-            context["members"] = list(members)
+            context["members"] = list(Incident.objects.filter(event=self.kwargs["pk"]))
         return context
 
     def _body(self, request):
