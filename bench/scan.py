@@ -8,7 +8,8 @@ and an incremental scan after 1,000 new incidents.
 With --redis URL (or BENCH_REDIS), it then starts two Celery worker processes (`--pool solo`,
 one process each) on that broker and times the full scan sent as a task, split into --chunks
 id ranges, on one of them and then on both (--rounds interleaved rounds, medians), each round
-with the read floor again: first run (violations deleted before) and rerun.
+with the read floor again: first run (violations deleted before) and rerun; with the CPU time
+the worker processes and the database's backends used.
 
     python bench/scan.py [--rows N] [--clauses 50] [--database NAME] [--keep | --reuse]
                          [--redis redis://127.0.0.1:6379/6 --chunks 2 --rounds 3]
@@ -256,29 +257,85 @@ class Workers:
                 conn.default_channel.queue_delete(queue)
 
 
+class DatabaseCPU:
+    """CPU time of the PostgreSQL backends serving `database` (but not this process), from /proc.
+
+    Sampled every 0.2 s from pg_stat_activity in a thread of its own, so that a backend that
+    ends between two readings (a connection closed at the end of a task) still counts up to
+    its last sample. Needs the server on this machine: elsewhere the total stays at 0.
+    """
+
+    def __init__(self, database):
+        import threading
+
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            self.own_pid = cursor.fetchone()[0]
+        self.database = database
+        self.latest = {}
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def _sample(self):
+        import psycopg
+
+        server = os.environ.get("BENCH_POSTGRES", DEFAULT_SERVER)
+        ticks = os.sysconf("SC_CLK_TCK")
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+            while not self.stopped.wait(0.2):
+                pids = conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend'",
+                    [self.database],
+                ).fetchall()
+                for (pid,) in pids:
+                    try:
+                        with open(f"/proc/{pid}/stat") as stat:
+                            fields = stat.read().rsplit(")", 1)[1].split()
+                    except OSError:
+                        continue
+                    if pid != self.own_pid:
+                        self.latest[pid] = (int(fields[11]) + int(fields[12])) / ticks
+
+    def seconds(self):
+        """CPU seconds used so far by the backends seen (wait for one more sample first)."""
+        time.sleep(0.25)
+        return sum(self.latest.values())
+
+    def stop(self):
+        self.stopped.set()
+        self.thread.join()
+
+
 def compare_workers(broker, database_url, chunks, rounds):
     """Rows: the full scan in chunks on one worker process and on two, with the floor of each round."""
     from statistics import median
 
     workers = Workers(broker, database_url)
+    database = DatabaseCPU(database_url.rsplit("/", 1)[1])
     try:
         workers.full_scan(2, chunks)  # both workers up, connected and warm
         timings = {key: [] for key in ("floor", "1 first", "2 first", "1 rerun", "2 rerun")}
         cpu = {"first": [], "rerun": []}
+        database_cpu = {"first": [], "rerun": []}
         for round_no in range(rounds):
             started = time.perf_counter()
             read_floor()
             timings["floor"].append(time.perf_counter() - started)
             for processes in (1, 2) if round_no % 2 == 0 else (2, 1):
                 delete_violations()
-                before = workers.cpu_seconds()
+                before, database_before = workers.cpu_seconds(), database.seconds()
                 seconds, run = workers.full_scan(processes, chunks)
                 timings[f"{processes} first"].append(seconds)
                 created = run.counts["created"]
-                between = workers.cpu_seconds()
+                between, database_between = workers.cpu_seconds(), database.seconds()
                 timings[f"{processes} rerun"].append(workers.full_scan(processes, chunks)[0])
                 cpu["first"].append(between - before)
                 cpu["rerun"].append(workers.cpu_seconds() - between)
+                database_cpu["first"].append(database_between - database_before)
+                database_cpu["rerun"].append(database.seconds() - database_between)
             print(
                 f"round {round_no + 1}: " + ", ".join(f"{k} {v[-1]:.2f}s" for k, v in timings.items()),
                 file=sys.stderr,
@@ -286,6 +343,7 @@ def compare_workers(broker, database_url, chunks, rounds):
         peak = workers.peak_memory_mb()
     finally:
         workers.stop()
+        database.stop()
     floor = median(timings["floor"])
     rows = [
         {"measure": f"read floor (median of {rounds} rounds)", "seconds": f"{floor:.3f}", "ratio": "1.00x"}
@@ -309,6 +367,12 @@ def compare_workers(broker, database_url, chunks, rounds):
             {
                 "measure": f"worker CPU time of the {label.split(',')[0]}, all chunks (median)",
                 "seconds": f"{median(cpu[kind]):.3f}",
+            }
+        )
+        rows.append(
+            {
+                "measure": f"PostgreSQL backends' CPU time of the {label.split(',')[0]}, all chunks (median)",
+                "seconds": f"{median(database_cpu[kind]):.3f}",
             }
         )
     rows.append(
