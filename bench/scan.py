@@ -8,9 +8,10 @@ and an incremental scan after 1,000 new incidents.
 With --redis URL (or BENCH_REDIS), it then starts two Celery worker processes (`--pool solo`,
 one process each) on that broker and times the full scan sent as a task, split into --chunks
 id ranges, on one of them and then on both (--rounds interleaved rounds, medians), each round
-with the read floor again: first run (violations deleted before) and rerun.
+with the read floor again: first run (violations deleted before) and rerun; with the CPU time
+the worker processes and the database's backends used.
 
-    python bench/scan.py [--rows N] [--clauses 50] [--database NAME] [--keep]
+    python bench/scan.py [--rows N] [--clauses 50] [--database NAME] [--keep | --reuse]
                          [--redis redis://127.0.0.1:6379/6 --chunks 2 --rounds 3]
 """
 
@@ -27,7 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import ROOT, drop_database, print_table, timed, use_scratch_database
+from bench.common import DEFAULT_SERVER, ROOT, drop_database, print_table, timed, use_scratch_database
 
 DB = "tracker_bench_scan"
 CATEGORIES = ["air_strike", "shelling", "armed_clash", "patrol", "route_closed", "attack_on_civilians"]
@@ -104,6 +105,17 @@ def populate(rows, clauses, seed=1):
         cursor.execute("VACUUM ANALYZE incidents_incident")
 
 
+def use_kept_database(name):
+    """Point Django at the database `name` a --keep run left, as it is; return its URL."""
+    url = f"{os.environ.get('BENCH_POSTGRES', DEFAULT_SERVER)}/{name}"
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    import django
+
+    django.setup()
+    return url
+
+
 def read_floor():
     """The columns a scan needs, read from the database and nothing else."""
     from django.db import connection
@@ -114,6 +126,19 @@ def read_floor():
             "FROM incidents_incident"
         )
         return len(cursor.fetchall())
+
+
+def delete_violations():
+    """Back to before a first run: no violations, and no dead rows left for the next run to wade
+    through or for autovacuum to clean up while it is timed (both would be this benchmark's
+    doing, not the scan's)."""
+    from django.db import connection
+
+    from tracker.models import Violation
+
+    Violation.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM ANALYZE {Violation._meta.db_table}")
 
 
 def add_new_incidents(count, seed=2):
@@ -185,18 +210,21 @@ class Workers:
         last = (
             JobRun.objects.filter(kind=JobKind.SCAN_FULL).order_by("-id").values_list("id", flat=True).first()
         )
-        started = time.perf_counter()
+        # Timed to the moment the last chunk recorded the run finished (same clock, same
+        # machine), not to when this loop notices: the loop's pace neither adds to the time nor,
+        # at 0.1 s, takes much of the cores the workers share.
+        started = time.time()
         self.app.send_task(
             "tracker.tasks.scan_violations",
             kwargs={"full": True, "chunks": chunks},
             queue=f"{self.prefix}-{processes}",
         )
         while True:
+            time.sleep(0.1)
             run = JobRun.objects.filter(kind=JobKind.SCAN_FULL, id__gt=last or 0).first()
             if run is not None and run.status != JobStatus.RUNNING:
                 break
-            time.sleep(0.02)
-        seconds = time.perf_counter() - started
+        seconds = run.finished_at.timestamp() - started
         if run.status != JobStatus.SUCCEEDED:
             raise SystemExit(f"the chunked scan failed: {run.error}")
         return seconds, run
@@ -229,31 +257,85 @@ class Workers:
                 conn.default_channel.queue_delete(queue)
 
 
+class DatabaseCPU:
+    """CPU time of the PostgreSQL backends serving `database` (but not this process), from /proc.
+
+    Sampled every 0.2 s from pg_stat_activity in a thread of its own, so that a backend that
+    ends between two readings (a connection closed at the end of a task) still counts up to
+    its last sample. Needs the server on this machine: elsewhere the total stays at 0.
+    """
+
+    def __init__(self, database):
+        import threading
+
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            self.own_pid = cursor.fetchone()[0]
+        self.database = database
+        self.latest = {}
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def _sample(self):
+        import psycopg
+
+        server = os.environ.get("BENCH_POSTGRES", DEFAULT_SERVER)
+        ticks = os.sysconf("SC_CLK_TCK")
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+            while not self.stopped.wait(0.2):
+                pids = conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend'",
+                    [self.database],
+                ).fetchall()
+                for (pid,) in pids:
+                    try:
+                        with open(f"/proc/{pid}/stat") as stat:
+                            fields = stat.read().rsplit(")", 1)[1].split()
+                    except OSError:
+                        continue
+                    if pid != self.own_pid:
+                        self.latest[pid] = (int(fields[11]) + int(fields[12])) / ticks
+
+    def seconds(self):
+        """CPU seconds used so far by the backends seen (wait for one more sample first)."""
+        time.sleep(0.25)
+        return sum(self.latest.values())
+
+    def stop(self):
+        self.stopped.set()
+        self.thread.join()
+
+
 def compare_workers(broker, database_url, chunks, rounds):
     """Rows: the full scan in chunks on one worker process and on two, with the floor of each round."""
     from statistics import median
 
-    from tracker.models import Violation
-
     workers = Workers(broker, database_url)
+    database = DatabaseCPU(database_url.rsplit("/", 1)[1])
     try:
         workers.full_scan(2, chunks)  # both workers up, connected and warm
         timings = {key: [] for key in ("floor", "1 first", "2 first", "1 rerun", "2 rerun")}
         cpu = {"first": [], "rerun": []}
+        database_cpu = {"first": [], "rerun": []}
         for round_no in range(rounds):
             started = time.perf_counter()
             read_floor()
             timings["floor"].append(time.perf_counter() - started)
             for processes in (1, 2) if round_no % 2 == 0 else (2, 1):
-                Violation.objects.all().delete()
-                before = workers.cpu_seconds()
+                delete_violations()
+                before, database_before = workers.cpu_seconds(), database.seconds()
                 seconds, run = workers.full_scan(processes, chunks)
                 timings[f"{processes} first"].append(seconds)
                 created = run.counts["created"]
-                between = workers.cpu_seconds()
+                between, database_between = workers.cpu_seconds(), database.seconds()
                 timings[f"{processes} rerun"].append(workers.full_scan(processes, chunks)[0])
                 cpu["first"].append(between - before)
                 cpu["rerun"].append(workers.cpu_seconds() - between)
+                database_cpu["first"].append(database_between - database_before)
+                database_cpu["rerun"].append(database.seconds() - database_between)
             print(
                 f"round {round_no + 1}: " + ", ".join(f"{k} {v[-1]:.2f}s" for k, v in timings.items()),
                 file=sys.stderr,
@@ -261,6 +343,7 @@ def compare_workers(broker, database_url, chunks, rounds):
         peak = workers.peak_memory_mb()
     finally:
         workers.stop()
+        database.stop()
     floor = median(timings["floor"])
     rows = [
         {"measure": f"read floor (median of {rounds} rounds)", "seconds": f"{floor:.3f}", "ratio": "1.00x"}
@@ -286,6 +369,12 @@ def compare_workers(broker, database_url, chunks, rounds):
                 "seconds": f"{median(cpu[kind]):.3f}",
             }
         )
+        rows.append(
+            {
+                "measure": f"PostgreSQL backends' CPU time of the {label.split(',')[0]}, all chunks (median)",
+                "seconds": f"{median(database_cpu[kind]):.3f}",
+            }
+        )
     rows.append(
         {"measure": f"peak memory of a worker process (one chunk of {chunks})", "changes": f"{peak:.0f} MB"}
     )
@@ -301,6 +390,9 @@ def main():
     )
     parser.add_argument("--keep", action="store_true", help="Keep the scratch database.")
     parser.add_argument(
+        "--reuse", action="store_true", help="Use the database a --keep run left (no reload); implies --keep."
+    )
+    parser.add_argument(
         "--redis",
         default=os.environ.get("BENCH_REDIS"),
         help="Broker for the 1-vs-2 worker processes comparison (default BENCH_REDIS; none: skipped).",
@@ -308,24 +400,30 @@ def main():
     parser.add_argument("--chunks", type=int, default=2, help="Chunks of the full scan on the workers.")
     parser.add_argument("--rounds", type=int, default=3, help="Rounds of the workers comparison.")
     args = parser.parse_args()
-    database_url = use_scratch_database(args.database)
+    args.keep = args.keep or args.reuse
+    database_url = use_kept_database(args.database) if args.reuse else use_scratch_database(args.database)
     try:
+        from incidents.models import Incident
         from tracker import services
         from tracker.models import Violation
 
-        started = time.perf_counter()
-        populate(args.rows, args.clauses)
-        print(
-            f"Loaded {args.rows:,} incidents and {args.clauses} clauses in {time.perf_counter() - started:.1f}s",
-            file=sys.stderr,
-        )
+        if args.reuse:
+            args.rows = Incident.objects.count()
+        else:
+            started = time.perf_counter()
+            populate(args.rows, args.clauses)
+            print(
+                f"Loaded {args.rows:,} incidents and {args.clauses} clauses in "
+                f"{time.perf_counter() - started:.1f}s",
+                file=sys.stderr,
+            )
         results = []
         read_floor()  # warm the cache once so every measure reads from memory alike
         with timed(results, "read ids/coords/dates/categories (floor)"):
             read_floor()
         services.scan_violations(full=True)  # first run: writes the violations (timed separately below)
         first_count = Violation.objects.count()
-        Violation.objects.all().delete()
+        delete_violations()
         with timed(results, "full scan, first run (writes violations)", changes=f"{first_count:,} created"):
             services.scan_violations(full=True)
         with timed(results, "full scan, rerun (nothing to change)"):
