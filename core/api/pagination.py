@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 BIGINT = 2**63
@@ -188,11 +189,11 @@ class CursorPagination(pagination.CursorPagination):
         return self._model._meta.pk if name == "pk" else self._model._meta.get_field(name)
 
     def get_paginated_response(self, data):
-        response = super().get_paginated_response(data)
+        # DRF's body, with each link built once for the body and the Link header.
+        next_link, previous_link = self.get_next_link(), self.get_previous_link()
+        response = Response({"next": next_link, "previous": previous_link, "results": data})
         links = [
-            f'<{url}>; rel="{rel}"'
-            for rel, url in (("next", self.get_next_link()), ("prev", self.get_previous_link()))
-            if url
+            f'<{url}>; rel="{rel}"' for rel, url in (("next", next_link), ("prev", previous_link)) if url
         ]
         if links:
             response["Link"] = ", ".join(links)
