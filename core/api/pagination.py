@@ -188,15 +188,19 @@ class CursorPagination(pagination.CursorPagination):
     def _field(self, name):
         return self._model._meta.pk if name == "pk" else self._model._meta.get_field(name)
 
-    def get_paginated_response(self, data):
-        # DRF's body, with each link built once for the body and the Link header.
+    def page_body(self, data) -> tuple[dict, str | None]:
+        """The page's body (DRF's) and its Link header (None without links), each link built once."""
         next_link, previous_link = self.get_next_link(), self.get_previous_link()
-        response = Response({"next": next_link, "previous": previous_link, "results": data})
         links = [
             f'<{url}>; rel="{rel}"' for rel, url in (("next", next_link), ("prev", previous_link)) if url
         ]
-        if links:
-            response["Link"] = ", ".join(links)
+        return {"next": next_link, "previous": previous_link, "results": data}, ", ".join(links) or None
+
+    def get_paginated_response(self, data):
+        body, link = self.page_body(data)
+        response = Response(body)
+        if link:
+            response["Link"] = link
         return response
 
     def get_schema_operation_parameters(self, view):

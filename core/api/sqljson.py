@@ -324,9 +324,8 @@ def sql_list_response(view, request):
             view=view,
             fetch=lambda keyset, order: page_rows(compiled, keyset, order, using),
         )
-        page = view.paginator.get_paginated_response([item(row["_json"]) for row in rows])
-        body = renderer.render(page.data, request.accepted_media_type, view.get_renderer_context())
-        return body, page.get("Link")
+        data, link = view.paginator.page_body([item(row["_json"]) for row in rows])
+        return renderer.render(data, request.accepted_media_type, view.get_renderer_context()), link
 
     # Everything about the request that changes the page besides its URL.
     variant = f"{variant}:{is_public_request(request, view)}:{request.accepted_media_type}"
