@@ -11,7 +11,9 @@ ceiling here), the first page of incidents, the same with a category + date rang
 filter, and the first page of violations. Each list is measured twice: on a server with the
 default settings, where a page is kept while the database is unchanged (the same request
 again costs a snapshot query), and on one with TRACKER_API_PAGE_CACHE_SECONDS=0, where every
-request builds its page (as while data is being written). Prints a markdown table. Needs PostgreSQL at
+request builds its page (as while data is being written). Prints a markdown table, then the CPU
+each request cost in all (the server's workers, their PostgreSQL backends and wrk, from /proc):
+on a shared machine that figure moves much less than requests per second. Needs PostgreSQL at
 BENCH_PG (default postgres://postgres@127.0.0.1:5432) and wrk (`apt-get install wrk`).
 """
 
@@ -19,6 +21,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -178,7 +181,33 @@ def check(base, path, token):
     return body.decode()
 
 
-def run_wrk(url, token, duration, connections):
+def cpu_seconds(pids):
+    """User and system CPU seconds used so far by these processes (none for one that is gone)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def server_processes(server, dsn):
+    """The pids of a gunicorn server's workers and of the database's client backends."""
+    workers = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        backends = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [int(pid) for pid in workers] + [pid for (pid,) in backends]
+
+
+def run_wrk(url, token, duration, connections, processes=()):
+    """(req/s, p50 ms, p99 ms, CPU ms per request of `processes` and wrk together)."""
+    cpu_before = cpu_seconds(processes)
+    wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(
         [
             "wrk",
@@ -196,6 +225,10 @@ def run_wrk(url, token, duration, connections):
         text=True,
         capture_output=True,
     ).stdout
+    wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = cpu_seconds(processes) - cpu_before
+    cpu += (wrk_after.ru_utime - wrk_before.ru_utime) + (wrk_after.ru_stime - wrk_before.ru_stime)
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
@@ -205,7 +238,7 @@ def run_wrk(url, token, duration, connections):
         value, unit = re.search(rf"\s{label}%\s+([\d.]+)(us|ms|s)", out).groups()
         return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
-    return rps, pct("50"), pct("99")
+    return rps, pct("50"), pct("99"), 1000 * cpu / max(requests, 1)
 
 
 def start_gunicorn(port, env):
@@ -244,6 +277,16 @@ def print_results(args, per_round, results):
         ratio = median(r[0] / c[0] for r, c in zip(runs, results[ceiling_label]))
         met = "—" if i == 0 else ("yes" if ratio >= 0.25 and p99 < 50 else "NO")
         print(f"| {label} | {rps:,.0f} | {p50:.1f} | {p99:.1f} | {worst:.1f} | {100 * ratio:.0f} % | {met} |")
+    print(
+        "\nCPU per request, all of it: the server's gunicorn workers, the database's backends and "
+        "wrk (median of the rounds)\n"
+    )
+    print("| request | CPU per request (ms) | plain view's CPU per request ÷ this |")
+    print("| --- | ---: | ---: |")
+    ceiling_cpu = median(r[3] for r in results[ceiling_label])
+    for label, _name, _path in TARGETS:
+        cpu = median(r[3] for r in results[label])
+        print(f"| {label} | {cpu:.2f} | {100 * ceiling_cpu / cpu:.0f} % |")
     print(f"\nFiltered URL: `{FILTERED}`")
 
 
@@ -307,9 +350,14 @@ def main():
         # each list is compared with the ceiling measured in the same round.
         per_round = max(1, args.duration // args.rounds)
         results = {label: [] for label, _, _ in TARGETS}
+        server_of = dict(zip(bases, servers))
         for round_no in range(args.rounds):
             for label, name, path in TARGETS:
-                results[label].append(run_wrk(bases[name] + path, token, per_round, args.connections))
+                # Asked before each run: a connection older than CONN_MAX_AGE is replaced.
+                processes = server_processes(server_of[name], dsn)
+                results[label].append(
+                    run_wrk(bases[name] + path, token, per_round, args.connections, processes)
+                )
             log(
                 f"round {round_no + 1}/{args.rounds}: "
                 + ", ".join(f"{results[label][-1][0]:.0f}" for label, _, _ in TARGETS)

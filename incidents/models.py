@@ -176,10 +176,14 @@ class Incident(models.Model):
         ]
         indexes = [
             # Covers the common list filter (categories, a time range, a bounding box) without
-            # reading the table: the page's ids come from the index alone.
+            # reading the table: the page's ids come from the index alone. The id is part of the
+            # key, not only included: for one category the index is then in the list's own order
+            # (occurred_at, id), so a page reads its rows and stops, under any plan, the generic
+            # plan of the prepared page query included (with id only included, that plan read
+            # the whole time range and sorted it).
             models.Index(
-                fields=["category", "occurred_at"],
-                include=["latitude", "longitude", "id"],
+                fields=["category", "occurred_at", "id"],
+                include=["latitude", "longitude"],
                 name="incident_category_time",
             )
         ]

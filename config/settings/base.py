@@ -106,6 +106,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend with a health check that asks the socket, not the server, while
+        # nothing is wrong: no `SELECT 1` round trip before each request's first query.
+        DATABASES["default"]["ENGINE"] = "core.db.postgresql"
     # The API's list pages are sent as prepared statements, planned once per connection
     # (core.api.sqljson); nothing else is (the ORM binds parameters on the client), so the
     # threshold for preparing others is never reached. Off (None) behind a connection pooler

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 BIGINT = 2**63
@@ -187,15 +188,19 @@ class CursorPagination(pagination.CursorPagination):
     def _field(self, name):
         return self._model._meta.pk if name == "pk" else self._model._meta.get_field(name)
 
-    def get_paginated_response(self, data):
-        response = super().get_paginated_response(data)
+    def page_body(self, data) -> tuple[dict, str | None]:
+        """The page's body (DRF's) and its Link header (None without links), each link built once."""
+        next_link, previous_link = self.get_next_link(), self.get_previous_link()
         links = [
-            f'<{url}>; rel="{rel}"'
-            for rel, url in (("next", self.get_next_link()), ("prev", self.get_previous_link()))
-            if url
+            f'<{url}>; rel="{rel}"' for rel, url in (("next", next_link), ("prev", previous_link)) if url
         ]
-        if links:
-            response["Link"] = ", ".join(links)
+        return {"next": next_link, "previous": previous_link, "results": data}, ", ".join(links) or None
+
+    def get_paginated_response(self, data):
+        body, link = self.page_body(data)
+        response = Response(body)
+        if link:
+            response["Link"] = link
         return response
 
     def get_schema_operation_parameters(self, view):

@@ -19,6 +19,9 @@ class TrackerViewSetMixin:
     lookup_value_regex = r"[0-9]+"
     # On PostgreSQL, list pages are built by the database (see core.api.sqljson).
     sql_json = False
+    # True while core.api.sqljson selects a list page's rows (their ids and positions): then
+    # get_queryset may leave out what only the serializer needs (prefetches).
+    selecting_rows = False
 
     def dispatch(self, request, *args, **kwargs):
         # The API speaks UTC, whatever time zone the admin shows (DJANGO_TIME_ZONE).

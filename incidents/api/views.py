@@ -59,7 +59,7 @@ class IncidentViewSet(ExportMixin, HistoryViewSetMixin, TrackerModelViewSet):
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        if self.action in ("history", "source_history"):
+        if self.action in ("history", "source_history") or self.selecting_rows:
             return queryset
         return queryset.prefetch_related(visible_sources(getattr(self.request, "user", None)))
 
