@@ -116,6 +116,32 @@ def _copy_value(value):
     return str(value)
 
 
+def block_sources(records: BlockRecords, counts: np.ndarray, row_counts: np.ndarray) -> tuple:
+    """A BlockRecords' sources as rows: (each source's row in the block, its position in the
+    row's list, and the columns name, url, published_on and notes as COPY text).
+    `counts`: the number of entries of each distinct list; `row_counts`: of each row's."""
+    import pyarrow as pa
+
+    total = int(row_counts.sum())
+    # Source row k belongs to row owner[k], and is entry position[k] of its list.
+    owner = np.repeat(np.arange(len(records)), row_counts)
+    position = np.arange(total) - np.repeat(np.cumsum(row_counts) - row_counts, row_counts)
+    if not total:
+        return owner, position, []
+    starts = np.cumsum(counts) - counts
+    entry = pa.array(starts[records.source_index][owner] + position)
+    flat = [item for entries in records.sources for item in entries or ()]
+
+    def field(index, text=lambda value: value):
+        return copy_text(pa.array([text(item[index]) for item in flat], pa.string())).take(entry)
+
+    return (
+        owner,
+        position,
+        [field(0), field(1), field(2, lambda day: day.isoformat() if day else None), field(3)],
+    )
+
+
 def staging_for(connection: BaseDatabaseWrapper, batch_size: int = 10_000) -> "Staging":
     """The staging for `connection`'s database: PostgreSQL's, or the portable one."""
     staging_class = PostgresStaging if connection.vendor == "postgresql" else SqliteStaging
@@ -422,27 +448,14 @@ class PostgresStaging(Staging):
             for name, value in zip(names, map(values.get, names))
         ]
         payloads = [(STAGE, names, copy_payload(columns, rows))]
-        total = int(row_counts.sum())
-        if total:
-            # Source row k belongs to row owner[k], and is entry position[k] of its list.
-            owner = np.repeat(np.arange(rows), row_counts)
-            position = np.arange(total) - np.repeat(np.cumsum(row_counts) - row_counts, row_counts)
-            starts = np.cumsum(counts) - counts
-            entry = pa.array(starts[records.source_index][owner] + position)
-            flat = [item for entries in records.sources for item in entries or ()]
-
-            def field(index, text=lambda value: value):
-                return copy_text(pa.array([text(item[index]) for item in flat], pa.string())).take(entry)
-
+        owner, position, fields = block_sources(records, counts, row_counts)
+        if len(owner):
             source_columns = [
                 pa.array(records.lines[owner]).cast(pa.string()),
                 pa.array(position).cast(pa.string()),
-                field(0),
-                field(1),
-                field(2, lambda day: day.isoformat() if day else None),
-                field(3),
+                *fields,
             ]
-            payloads.append((STAGE_SOURCES, STAGE_SOURCE_COLUMNS, copy_payload(source_columns, total)))
+            payloads.append((STAGE_SOURCES, STAGE_SOURCE_COLUMNS, copy_payload(source_columns, len(owner))))
         self._send(payloads)
         self.staged += rows
 
