@@ -43,7 +43,10 @@ INCIDENT_COLUMNS = (
     "updated_at",
     "created_by_id",
 )
-SOURCE_COLUMNS = ("incident_id", "name", "url", "published_on", "reliability", "confidential", "notes")
+LAST_LINE = np.iinfo(np.int32).max  # _SeenIds keeps lines in 4 bytes
+POOL = 20_000  # incident ids drawn ahead: a few blocks' worth
+# (A column of one value last: see copy_payload.)
+SOURCE_COLUMNS = ("incident_id", "name", "url", "published_on", "notes", "reliability", "confidential")
 
 
 class FirstImportWriter:
@@ -83,6 +86,7 @@ class FirstImportWriter:
         self._thread = None
         self._sending = None
         self._sequence = None
+        self._pool = np.empty(0, dtype=np.int64)  # incident ids drawn ahead, in order
 
     # --- life cycle -------------------------------------------------------------------------
     def __enter__(self) -> Self:
@@ -141,7 +145,9 @@ class FirstImportWriter:
         """Until what is being written is written; raises what writing it raised."""
         sending, self._sending = self._sending, None
         if sending is not None:
-            sending.result()
+            drawn = sending.result()
+            if drawn is not None:
+                self._pool = np.concatenate([self._pool, drawn])
 
     def duplicates(self) -> list[tuple[int, str, int]]:
         """(line, external_id, first line) of every row whose id came earlier in the file (not
@@ -219,7 +225,7 @@ class FirstImportWriter:
         counts = np.array([len(entries or ()) for entries in records.sources], dtype=np.int64)
         owner, _position, fields = block_sources(records, counts, counts[records.source_index])
         name, url, published_on, notes = fields or [None] * 4
-        source_columns = [name, url, published_on, UNRATED, "f", notes]
+        source_columns = [name, url, published_on, notes, UNRATED, "f"]
         return len(records), columns, owner, source_columns
 
     def _row_values(self, line, record, perpetrator_id):
@@ -238,41 +244,62 @@ class FirstImportWriter:
             *self.row_constants,
         )
         sources = [
-            (name, url, published_on, rated[0] if rated and rated[0] else UNRATED, False, notes)
+            (name, url, published_on, notes, rated[0] if rated and rated[0] else UNRATED, False)
             for name, url, published_on, notes, *rated in record.sources
         ]
         return incident, sources
 
+    def _ids(self, count):
+        """`count` incident ids, in order, from those drawn ahead (drawing more if they run short)."""
+        if len(self._pool) < count:
+            self.wait()  # what the thread drew meanwhile joins the pool
+        if len(self._pool) < count:
+            with self.connection.connection.cursor() as cursor:
+                self._pool = np.concatenate([self._pool, self._draw(cursor, count - len(self._pool) + POOL)])
+        ids, self._pool = self._pool[:count], self._pool[count:]
+        return ids
+
+    def _draw(self, cursor, count):
+        cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [self._sequence, count])
+        return np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64, count=count)
+
     def _send(self, payload, row_values):
-        """COPY a flush on the writer thread: one flush in flight at a time, so memory stays flat.
-        The thread draws the ids and joins the COPY text, so the next block is parsed meanwhile."""
+        """COPY a flush on the writer thread, so that the next block is parsed meanwhile; one
+        flush in flight at a time, so memory stays flat. The thread then draws the ids of the
+        flushes to come (the connection is free then), so that the COPY text is built here."""
+        import pyarrow as pa
+
+        rows = (payload[0] if payload is not None else 0) + len(row_values)
+        ids = self._ids(rows)
+        incident_data = source_data = None
+        if payload is not None:
+            block_rows, columns, owner, source_columns = payload
+            id_text = pa.array(ids[:block_rows]).cast(pa.string())
+            incident_data = copy_payload([id_text, *columns], block_rows)
+            if len(owner):
+                incident_ids = pa.array(ids[owner]).cast(pa.string())
+                source_data = copy_payload([incident_ids, *source_columns], len(owner))
+        row_ids = ids[rows - len(row_values) :].tolist()
+        draw_more = len(self._pool) < POOL
         self.wait()
         raw = self.connection.connection  # psycopg's connection: thread-safe, one operation at a time
         incident_sql = f"COPY {self.incident_table} ({', '.join(INCIDENT_COLUMNS)}) FROM STDIN"
         source_sql = f"COPY {self.source_table} ({', '.join(SOURCE_COLUMNS)}) FROM STDIN"
-        block_rows = payload[0] if payload is not None else 0
-        rows = block_rows + len(row_values)
 
         def send():
-            import pyarrow as pa
-
             with raw.cursor() as cursor:
-                cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [self._sequence, rows])
-                ids = np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64, count=rows)
                 with cursor.copy(incident_sql) as copy:
-                    if payload is not None:
-                        id_text = pa.array(ids[:block_rows]).cast(pa.string())
-                        copy.write(copy_payload([id_text, *payload[1]], block_rows))
-                    for incident_id, (incident, _sources) in zip(ids[block_rows:].tolist(), row_values):
+                    if incident_data is not None:
+                        copy.write(incident_data)
+                    for incident_id, (incident, _sources) in zip(row_ids, row_values):
                         copy.write_row((incident_id, *incident))
                 with cursor.copy(source_sql) as copy:
-                    if payload is not None and len(payload[2]):
-                        owner = payload[2]
-                        incident_ids = pa.array(ids[owner]).cast(pa.string())
-                        copy.write(copy_payload([incident_ids, *payload[3]], len(owner)))
-                    for incident_id, (_incident, sources) in zip(ids[block_rows:].tolist(), row_values):
+                    if source_data is not None:
+                        copy.write(source_data)
+                    for incident_id, (_incident, sources) in zip(row_ids, row_values):
                         for source in sources:
                             copy.write_row((incident_id, *source))
+                return self._draw(cursor, POOL) if draw_more else None
 
         if self._thread is None:
             raise RuntimeError("use FirstImportWriter as a context manager")
@@ -300,15 +327,15 @@ def _take(records, keep):
 
 
 class _SeenIds:
-    """The ids of the earlier flushes as 64-bit hashes with each id's first line, sorted, in 64
-    runs by the hash's top bits (so that adding a flush's ids copies a 64th of them, not all);
-    two distinct ids of one hash are kept apart, exactly (`collided`)."""
+    """The ids of the earlier flushes as 64-bit hashes with each id's first line (12 bytes an
+    id), sorted, in 64 runs by the hash's top bits (so that adding a flush's ids copies a 64th
+    of them, not all); two distinct ids of one hash are kept apart, exactly (`collided`)."""
 
     RUNS = 64
 
     def __init__(self):
         self.hashes = [np.empty(0, dtype=np.int64) for _ in range(self.RUNS)]
-        self.lines = [np.empty(0, dtype=np.int64) for _ in range(self.RUNS)]
+        self.lines = [np.empty(0, dtype=np.int32) for _ in range(self.RUNS)]
         self.collided = {}
 
     def _runs(self, hashes):
@@ -345,6 +372,9 @@ class _SeenIds:
         order = np.argsort(hashes, kind="stable")
         hashes = hashes[order]
         lines = np.fromiter(first_lines.values(), dtype=np.int64, count=len(keys))[order]
+        if len(lines) and lines.max() > LAST_LINE:
+            raise ValueError(f"a first import reads at most {LAST_LINE} lines")
+        lines = lines.astype(np.int32)
         # A hash taken already (by an earlier id or one of these): that id is kept exactly.
         taken = np.zeros(len(keys), dtype=bool)
         taken[1:] = hashes[1:] == hashes[:-1]
