@@ -340,22 +340,33 @@ class Staging:
         provides, or one of its (non-confidential) sources, differs from what is stored."""
         updated_columns = [c for c in DATA_COLUMNS if c in provided_fields]
         with self._planned(), self.connection.cursor() as cursor:
-            self._find_changed_sources(cursor, source_fields)
+            self._find_changed_sources(cursor, source_fields, updated_columns)
             created, updated = self._upsert(cursor, updated_columns, now, user_id)
         return created, updated, self.staged_count() - created - updated
 
-    def _find_changed_sources(self, cursor, source_fields):
-        """import_resourced: ids of stored incidents whose sources differ from the staged ones:
-        another number of (non-confidential) sources, or a staged one no stored one matches."""
+    def _find_changed_sources(self, cursor, source_fields, updated_columns):
+        """import_match: the staged rows stored already (line, incident_id, n_sources, and what
+        _matched_columns adds); import_resourced: ids of stored incidents whose sources differ
+        from the staged ones: another number of (non-confidential) sources, or a staged one no
+        stored one matches."""
         stage = STAGE
         cursor.execute(
             f"CREATE TEMPORARY TABLE import_match AS SELECT {stage}.line, i.id AS incident_id, {stage}.n_sources"
+            f"{self._matched_columns(updated_columns)}"
             f" FROM {stage} JOIN {self.incident_table} i ON i.source_dataset = {stage}.source_dataset"
             f" AND i.external_id = {stage}.external_id AND NOT (i.external_id = '')"
         )
         cursor.execute("CREATE INDEX import_match_line ON import_match (line)")
+        self._analyze(cursor, "import_match")
         source_match = " AND ".join(self._same(f"s.{c}", f"ss.{c}") for c in source_fields)
         cursor.execute(f"CREATE TEMPORARY TABLE import_resourced AS {self._resourced_sql(source_match)}")
+
+    def _analyze(self, cursor, table):
+        """Give the planner the row counts of a table just filled."""
+
+    def _matched_columns(self, updated_columns):
+        """More columns of import_match (SQL, each after a comma), computed in the same join."""
+        return ""
 
     def _resourced_sql(self, source_match):
         """The SELECT of import_resourced's ids (`source_match`: a stored source s is the staged ss)."""
@@ -506,6 +517,17 @@ class PostgresStaging(Staging):
             cursor.execute("SET LOCAL default_statistics_target TO 10")
             cursor.execute(f"ANALYZE {STAGE}, {STAGE_SOURCES}")
 
+    def _analyze(self, cursor, table):
+        cursor.execute(f"ANALYZE {table}")
+
+    def _matched_columns(self, updated_columns):
+        # Whether the row differs, found in the join that matches it: the merge then reads and
+        # writes only the rows that changed.
+        return (
+            f", ({', '.join(f'i.{c}' for c in updated_columns)}) IS DISTINCT FROM"
+            f" ({', '.join(f'{STAGE}.{c}' for c in updated_columns)}) AS differs"
+        )
+
     def _resourced_sql(self, source_match):
         # Two set-wise joins (correlated subqueries run once a row).
         return (
@@ -529,11 +551,7 @@ class PostgresStaging(Staging):
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
         incident, source, stage = self.incident_table, self.source_table, STAGE
         insert_columns = ", ".join(("source_dataset", "external_id", *DATA_COLUMNS))
-        differs = (
-            f"(({', '.join(f'i.{c}' for c in updated_columns)}) IS DISTINCT FROM"
-            f" ({', '.join(f's.{c}' for c in updated_columns)})"
-            f" OR i.id IN (SELECT incident_id FROM import_resourced))"
-        )
+        differs = "(m.differs OR m.incident_id IN (SELECT incident_id FROM import_resourced))"
         matched = f"EXISTS (SELECT 1 FROM import_match m WHERE m.line = {stage}.line)"
         cursor.execute(
             f"WITH fresh AS (INSERT INTO {incident} ({insert_columns}, created_at, updated_at, created_by_id)"
