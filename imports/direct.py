@@ -29,7 +29,7 @@ from incidents.models import Incident, Source
 
 from .base import Record
 from .blocks import BlockRecords, copy_nulls, copy_payload, copy_text
-from .staging import DATA_COLUMNS, DEFAULTS, EMPTY_JSON_LIST, FREE_TEXT, UNRATED, _copy_value, block_sources
+from .staging import DATA_COLUMNS, DEFAULTS, EMPTY_JSON_LIST, FREE_TEXT, UNRATED, block_sources, copy_value
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -218,7 +218,7 @@ class FirstImportWriter:
         values.update(self.constants)
         columns = []
         for name in INCIDENT_COLUMNS[1:]:
-            value = values[name] if name in values else _copy_value(DEFAULTS[name])
+            value = values[name] if name in values else copy_value(DEFAULTS[name])
             if not isinstance(value, str):
                 value = copy_text(value) if name in FREE_TEXT else copy_nulls(value)
             columns.append(value)

@@ -107,7 +107,7 @@ FREE_TEXT = {"source_dataset", "external_id", "place_name", "admin1", "admin2", 
 EMPTY_JSON_LIST = "[]"
 
 
-def _copy_value(value):
+def copy_value(value):
     """A default value as COPY text."""
     if value is None:
         return "\\N"
@@ -405,7 +405,7 @@ class PostgresStaging(Staging):
         value = DEFAULTS.get(name)
         if value is None:
             return ""
-        return f" DEFAULT {value}" if isinstance(value, int) else f" DEFAULT '{_copy_value(value)}'"
+        return f" DEFAULT {value}" if isinstance(value, int) else f" DEFAULT '{copy_value(value)}'"
 
     def _prepare_session(self, cursor):
         """Keep the staging tables in memory (the default 8 MB spills to disk). PostgreSQL
