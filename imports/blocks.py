@@ -303,11 +303,15 @@ def copy_nulls(array):
 def copy_payload(columns, rows):
     """The bytes of COPY text for `rows` rows of the given columns (pyarrow string arrays, or
     str for a value shared by every row)."""
-    arrays = [pa.repeat(column, rows) if isinstance(column, str) else column for column in columns]
-    joined = pc.binary_join_element_wise(*arrays, "\t")
+    *columns, last = columns
+    # The line end joins the last column first: one pass over the whole text, not two.
+    last = (
+        last + "\n" if isinstance(last, str) else pc.binary_join_element_wise(last, pa.repeat("", rows), "\n")
+    )
+    arrays = [pa.repeat(column, rows) if isinstance(column, str) else column for column in (*columns, last)]
+    joined = pc.binary_join_element_wise(*arrays, "\t") if columns else arrays[0]
     if joined.null_count:  # a row would be lost, not written as NULLs
         raise ValueError("a null reached COPY text (use copy_nulls)")
-    joined = pc.binary_join_element_wise(joined, pa.repeat("", rows), "\n")
     return _data_bytes(joined)
 
 

@@ -41,6 +41,7 @@ from incidents.signals import incidents_bulk_changed
 
 from .base import BadValue, CsvStream, ImportFileError, Record, RowError
 from .blocks import Block, available, blocks
+from .direct import FirstImportWriter
 from .staging import staging_for
 
 SKIP, ABORT = "skip", "abort"
@@ -204,16 +205,23 @@ def _fast_path(path, stream, reader, staging):
     return handle
 
 
-def unidentified_actors(actors: Iterable[str], reader) -> list[str]:
-    """The actors (without a party) that stand for "the source does not know who did it": by the
-    format's own rule (reader.unidentified_actor), or by an analyst's decision in triage."""
+def unidentified_rule(reader) -> Callable[[str], bool]:
+    """Whether an actor (without a party) stands for "the source does not know who did it": by
+    the format's own rule (reader.unidentified_actor), or by an analyst's decision in triage."""
     decided = {
         name.lower()
         for name in ActorDecision.objects.filter(kind=ActorDecisionKind.UNIDENTIFIED).values_list(
             "name", flat=True
         )
     }
-    return [actor for actor in actors if reader.unidentified_actor(actor) or actor[:200].lower() in decided]
+    return lambda actor: reader.unidentified_actor(actor) or actor[:200].lower() in decided
+
+
+def unidentified_actors(actors: Iterable[str], reader) -> list[str]:
+    """The actors (without a party) that stand for "the source does not know who did it" (see
+    unidentified_rule)."""
+    is_unidentified = unidentified_rule(reader)
+    return [actor for actor in actors if is_unidentified(actor)]
 
 
 def not_bound_actors(actors: Iterable[str]) -> set[str]:
@@ -391,24 +399,94 @@ def run_import(
     connection = connections[using]
     sink = ErrorSink()
     try:
-        with open(path, "rb") as binary, staging_for(connection, batch_size=batch_size) as staging:
+        with open(path, "rb") as binary:
             stream = CsvStream(binary, skip_row=reader_class.skip_row)
             reader = reader_class(stream.header)
-            stager = _Stager(reader, staging, sink, result.unknown_actors, user)
-            result.rows = _stage_file(path, stream, stager, progress, batch_size)
-            _reject_duplicates(staging, reader, sink)
-            result.rejected = sink.count
-            if on_error == ABORT and sink.count:
-                result.aborted = True
+            if _first_import(connection, using, reader, create_parties):
+                _write_first_import(
+                    path, stream, reader, result, sink, on_error, dry_run, user, using, progress, batch_size
+                )
                 return result
-            result.created, result.updated, result.unchanged = _merge(
-                connection, using, staging, reader, result, create_parties, user, dry_run, stager.local_ids
-            )
+            with staging_for(connection, batch_size=batch_size) as staging:
+                stager = _Stager(reader, staging, sink, result.unknown_actors, user)
+                result.rows = _stage_file(path, stream, stager, progress, batch_size)
+                _reject_duplicates(staging, reader, sink)
+                result.rejected = sink.count
+                if on_error == ABORT and sink.count:
+                    result.aborted = True
+                    return result
+                result.created, result.updated, result.unchanged = _merge(
+                    connection,
+                    using,
+                    staging,
+                    reader,
+                    result,
+                    create_parties,
+                    user,
+                    dry_run,
+                    stager.local_ids,
+                )
     finally:
         result.errors = sink.kept
         result.error_report = sink.close()
         result.finished_at = timezone.now()
     return result
+
+
+def _first_import(connection, using, reader, create_parties):
+    """Whether the file can be written straight into the tables (see direct.py): on PostgreSQL,
+    for a format read in blocks, no party to create at the end, and no incident of the dataset
+    stored yet (so that every row is new)."""
+    return (
+        connection.vendor == "postgresql"
+        and available()
+        and hasattr(reader, "parse_block")
+        and not create_parties
+        and not Incident.objects.using(using)
+        .filter(source_dataset=reader.dataset)
+        .exclude(external_id="")
+        .exists()
+    )
+
+
+def _write_first_import(
+    path, stream, reader, result, sink, on_error, dry_run, user, using, progress, batch_size
+):
+    """Read, check and write every row in one transaction (see direct.py); then what _merge
+    does after the merge."""
+    connection = connections[using]
+    try:
+        with transaction.atomic(using=using):
+            is_unidentified = unidentified_rule(reader)
+            writer = FirstImportWriter(
+                connection,
+                reader.dataset,
+                timezone.now(),
+                getattr(user, "pk", None),
+                is_unidentified,
+                batch_size,
+            )
+            with writer:
+                stager = _Stager(reader, writer, sink, result.unknown_actors, user)
+                result.rows = _stage_file(path, stream, stager, progress, batch_size)
+                _reject_duplicates(writer, reader, sink)
+            result.rejected = sink.count
+            if on_error == ABORT and sink.count:
+                result.aborted = True
+                raise _Rollback
+            for actor in [actor for actor in result.unknown_actors if is_unidentified(actor)]:
+                result.unidentified_actors[actor] = result.unknown_actors.pop(actor)
+            result.created = writer.written
+            if dry_run:
+                raise _Rollback
+            if result.created:
+                since, written = result.started_at, result.created
+                transaction.on_commit(
+                    lambda: incidents_bulk_changed.send(sender=Incident, updated_since=since, count=written),
+                    using=using,
+                )
+    except _Rollback:
+        pass
 
 
 def _chunks(items, size=5000):

@@ -107,13 +107,39 @@ FREE_TEXT = {"source_dataset", "external_id", "place_name", "admin1", "admin2", 
 EMPTY_JSON_LIST = "[]"
 
 
-def _copy_value(value):
+def copy_value(value):
     """A default value as COPY text."""
     if value is None:
         return "\\N"
     if isinstance(value, list):
         return json.dumps(value)
     return str(value)
+
+
+def block_sources(records: BlockRecords, counts: np.ndarray, row_counts: np.ndarray) -> tuple:
+    """A BlockRecords' sources as rows: (each source's row in the block, its position in the
+    row's list, and the columns name, url, published_on and notes as COPY text).
+    `counts`: the number of entries of each distinct list; `row_counts`: of each row's."""
+    import pyarrow as pa
+
+    total = int(row_counts.sum())
+    # Source row k belongs to row owner[k], and is entry position[k] of its list.
+    owner = np.repeat(np.arange(len(records)), row_counts)
+    position = np.arange(total) - np.repeat(np.cumsum(row_counts) - row_counts, row_counts)
+    if not total:
+        return owner, position, []
+    starts = np.cumsum(counts) - counts
+    entry = pa.array(starts[records.source_index][owner] + position)
+    flat = [item for entries in records.sources for item in entries or ()]
+
+    def field(index, text=lambda value: value):
+        return copy_text(pa.array([text(item[index]) for item in flat], pa.string())).take(entry)
+
+    return (
+        owner,
+        position,
+        [field(0), field(1), field(2, lambda day: day.isoformat() if day else None), field(3)],
+    )
 
 
 def staging_for(connection: BaseDatabaseWrapper, batch_size: int = 10_000) -> "Staging":
@@ -314,22 +340,33 @@ class Staging:
         provides, or one of its (non-confidential) sources, differs from what is stored."""
         updated_columns = [c for c in DATA_COLUMNS if c in provided_fields]
         with self._planned(), self.connection.cursor() as cursor:
-            self._find_changed_sources(cursor, source_fields)
+            self._find_changed_sources(cursor, source_fields, updated_columns)
             created, updated = self._upsert(cursor, updated_columns, now, user_id)
         return created, updated, self.staged_count() - created - updated
 
-    def _find_changed_sources(self, cursor, source_fields):
-        """import_resourced: ids of stored incidents whose sources differ from the staged ones:
-        another number of (non-confidential) sources, or a staged one no stored one matches."""
+    def _find_changed_sources(self, cursor, source_fields, updated_columns):
+        """import_match: the staged rows stored already (line, incident_id, n_sources, and what
+        _matched_columns adds); import_resourced: ids of stored incidents whose sources differ
+        from the staged ones: another number of (non-confidential) sources, or a staged one no
+        stored one matches."""
         stage = STAGE
         cursor.execute(
             f"CREATE TEMPORARY TABLE import_match AS SELECT {stage}.line, i.id AS incident_id, {stage}.n_sources"
+            f"{self._matched_columns(updated_columns)}"
             f" FROM {stage} JOIN {self.incident_table} i ON i.source_dataset = {stage}.source_dataset"
             f" AND i.external_id = {stage}.external_id AND NOT (i.external_id = '')"
         )
         cursor.execute("CREATE INDEX import_match_line ON import_match (line)")
+        self._analyze(cursor, "import_match")
         source_match = " AND ".join(self._same(f"s.{c}", f"ss.{c}") for c in source_fields)
         cursor.execute(f"CREATE TEMPORARY TABLE import_resourced AS {self._resourced_sql(source_match)}")
+
+    def _analyze(self, cursor, table):
+        """Give the planner the row counts of a table just filled."""
+
+    def _matched_columns(self, updated_columns):
+        """More columns of import_match (SQL, each after a comma), computed in the same join."""
+        return ""
 
     def _resourced_sql(self, source_match):
         """The SELECT of import_resourced's ids (`source_match`: a stored source s is the staged ss)."""
@@ -368,7 +405,7 @@ class PostgresStaging(Staging):
         value = DEFAULTS.get(name)
         if value is None:
             return ""
-        return f" DEFAULT {value}" if isinstance(value, int) else f" DEFAULT '{_copy_value(value)}'"
+        return f" DEFAULT {value}" if isinstance(value, int) else f" DEFAULT '{copy_value(value)}'"
 
     def _prepare_session(self, cursor):
         """Keep the staging tables in memory (the default 8 MB spills to disk). PostgreSQL
@@ -422,27 +459,14 @@ class PostgresStaging(Staging):
             for name, value in zip(names, map(values.get, names))
         ]
         payloads = [(STAGE, names, copy_payload(columns, rows))]
-        total = int(row_counts.sum())
-        if total:
-            # Source row k belongs to row owner[k], and is entry position[k] of its list.
-            owner = np.repeat(np.arange(rows), row_counts)
-            position = np.arange(total) - np.repeat(np.cumsum(row_counts) - row_counts, row_counts)
-            starts = np.cumsum(counts) - counts
-            entry = pa.array(starts[records.source_index][owner] + position)
-            flat = [item for entries in records.sources for item in entries or ()]
-
-            def field(index, text=lambda value: value):
-                return copy_text(pa.array([text(item[index]) for item in flat], pa.string())).take(entry)
-
+        owner, position, fields = block_sources(records, counts, row_counts)
+        if len(owner):
             source_columns = [
                 pa.array(records.lines[owner]).cast(pa.string()),
                 pa.array(position).cast(pa.string()),
-                field(0),
-                field(1),
-                field(2, lambda day: day.isoformat() if day else None),
-                field(3),
+                *fields,
             ]
-            payloads.append((STAGE_SOURCES, STAGE_SOURCE_COLUMNS, copy_payload(source_columns, total)))
+            payloads.append((STAGE_SOURCES, STAGE_SOURCE_COLUMNS, copy_payload(source_columns, len(owner))))
         self._send(payloads)
         self.staged += rows
 
@@ -493,6 +517,17 @@ class PostgresStaging(Staging):
             cursor.execute("SET LOCAL default_statistics_target TO 10")
             cursor.execute(f"ANALYZE {STAGE}, {STAGE_SOURCES}")
 
+    def _analyze(self, cursor, table):
+        cursor.execute(f"ANALYZE {table}")
+
+    def _matched_columns(self, updated_columns):
+        # Whether the row differs, found in the join that matches it: the merge then reads and
+        # writes only the rows that changed.
+        return (
+            f", ({', '.join(f'i.{c}' for c in updated_columns)}) IS DISTINCT FROM"
+            f" ({', '.join(f'{STAGE}.{c}' for c in updated_columns)}) AS differs"
+        )
+
     def _resourced_sql(self, source_match):
         # Two set-wise joins (correlated subqueries run once a row).
         return (
@@ -516,11 +551,7 @@ class PostgresStaging(Staging):
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
         incident, source, stage = self.incident_table, self.source_table, STAGE
         insert_columns = ", ".join(("source_dataset", "external_id", *DATA_COLUMNS))
-        differs = (
-            f"(({', '.join(f'i.{c}' for c in updated_columns)}) IS DISTINCT FROM"
-            f" ({', '.join(f's.{c}' for c in updated_columns)})"
-            f" OR i.id IN (SELECT incident_id FROM import_resourced))"
-        )
+        differs = "(m.differs OR m.incident_id IN (SELECT incident_id FROM import_resourced))"
         matched = f"EXISTS (SELECT 1 FROM import_match m WHERE m.line = {stage}.line)"
         cursor.execute(
             f"WITH fresh AS (INSERT INTO {incident} ({insert_columns}, created_at, updated_at, created_by_id)"
