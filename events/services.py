@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, transaction
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Min, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -70,12 +70,24 @@ def candidates_scope(queryset: QuerySet[Incident] | None = None) -> QuerySet[Inc
 def load_reports(
     queryset: QuerySet[Incident], datasets: dict[str, int] | None = None
 ) -> tuple[engine_rules.IncidentArrays, np.ndarray]:
-    """(the engine's columns, a report source code per incident): one query, numbers only.
+    """(the engine's columns, a report source code per incident): numbers only.
 
     The source code is the dataset's (one per distinct `source_dataset`) or, for a report
     entered by hand, minus one minus its author's id: each monitor is a source of its own.
     Reads that must agree on the codes share `datasets`: the datasets met are added to it.
+    Those (a neighbourhood: a few thousand reports anywhere in the table) read their rows once,
+    each dataset named by its lowest id among them; a full read lists the datasets first.
     """
+    if datasets is None:
+        return _read_reports(queryset, {}, by_heads=False)
+    read = _read_reports(queryset, datasets, by_heads=True)
+    # None: a report deleted between the two queries; the names are then read the long way.
+    return read if read is not None else _read_reports(queryset, datasets, by_heads=False)
+
+
+def _read_reports(
+    queryset: QuerySet[Incident], datasets: dict[str, int], by_heads: bool
+) -> tuple[engine_rules.IncidentArrays, np.ndarray] | None:
     store = store_for(connection)
     table = Incident._meta.db_table
     expressions = {}
@@ -86,24 +98,39 @@ def load_reports(
             expressions[f"e_{column.name}"] = _code(column.field, column.codes)
         else:
             expressions[f"e_{column.name}"] = F(column.field)
-    if datasets is None:
-        datasets = _source_codes(queryset)
+    if by_heads:
+        expressions["e_named"] = Case(
+            When(source_dataset="", then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+        expressions["e_dataset_head"] = Window(Min("id"), partition_by=[F("source_dataset")])
+        expressions["e_source"] = -1 - F("created_by_id")
     else:
         for name in sorted(set(_source_codes(queryset)) - set(datasets)):
             datasets[name] = len(datasets) + 1
-    expressions["e_source"] = Case(
-        *(When(source_dataset=name, then=Value(code)) for name, code in datasets.items()),
-        default=-1 - F("created_by_id"),
-        output_field=IntegerField(),
-    )
+        expressions["e_source"] = Case(
+            *(When(source_dataset=name, then=Value(code)) for name, code in datasets.items()),
+            default=-1 - F("created_by_id"),
+            output_field=IntegerField(),
+        )
     names = tuple(expressions)
     sql, params = queryset.order_by().annotate(**expressions).values_list(*names).query.sql_with_params()
     matrix = store.read_floats(sql, params, names)
     arrays = engine_rules.IncidentArrays.from_codes(
         **{column.name: matrix[:, i] for i, column in enumerate(engine_rules.INCIDENT_COLUMNS)}
     )
-    source = matrix[:, -1]
-    return arrays, np.where(np.isnan(source), -1, source).astype(np.int64)
+    source = np.where(np.isnan(matrix[:, -1]), -1, matrix[:, -1]).astype(np.int64)
+    if by_heads:
+        named = matrix[:, -3] == 1
+        head = matrix[named, -2].astype(np.int64)
+        heads = np.unique(head)
+        named_by = dict(Incident.objects.filter(id__in=heads.tolist()).values_list("id", "source_dataset"))
+        if len(named_by) < len(heads):
+            return None
+        for name in sorted(set(named_by.values()) - set(datasets)):
+            datasets[name] = len(datasets) + 1
+        codes = np.array([datasets[named_by[h]] for h in heads.tolist()], dtype=np.int64)
+        source[named] = codes[np.searchsorted(heads, head)]
+    return arrays, source
 
 
 # --- Candidate pairs -------------------------------------------------------------------------------
