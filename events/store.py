@@ -104,6 +104,55 @@ def _runs(boxes: Boxes) -> Runs:
     return Runs(box_run, earliest, day_wide_from, latest, (lat0, lat1, lon0, lon1), bounds)
 
 
+def _cells(t: np.ndarray, y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(box, t cell, y cell, x cell) for every grid cell of every box, given each box's first
+    and last cell per axis (2 x boxes arrays)."""
+    nt, ny, nx = (axis[1] - axis[0] + 1 for axis in (t, y, x))
+    counts = nt * ny * nx
+    box = np.repeat(np.arange(len(counts)), counts)
+    local = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    local, ox = np.divmod(local, nx[box])
+    ot, oy = np.divmod(local, ny[box])
+    return box, t[0][box] + ot, y[0][box] + oy, x[0][box] + ox
+
+
+# The key of a (run, grid cell) in fixed bit fields, computed alike here for boxes and in SQL for
+# reports: a value overflowing its field can only let through a report no box holds (in_boxes
+# drops it), never keep one out.
+_KEY_T, _KEY_Y, _KEY_X = 1 << 18, 1 << 8, 1 << 9
+GRID_KEY_SQL = (
+    f"((b.k::int8 * {_KEY_T} + floor(EXTRACT(EPOCH FROM i.occurred_at)::float8 / {GRID_SECONDS})::int8 "
+    f"+ {_KEY_T // 2}) * {_KEY_Y} + floor(i.latitude / {GRID_DEGREES})::int8 + {_KEY_Y // 2}) * {_KEY_X} "
+    f"+ floor(i.longitude / {GRID_DEGREES})::int8 + {_KEY_X // 2}"
+)
+
+
+def grid_keys(
+    box_run: np.ndarray,
+    t_from: np.ndarray,
+    t_to: np.ndarray,
+    lat0: np.ndarray,
+    lat1: np.ndarray,
+    lon0: np.ndarray,
+    lon1: np.ndarray,
+) -> np.ndarray:
+    """The GRID_KEY_SQL keys of every cell the boxes touch: a report in a box has one of them.
+
+    The time cells take a second more either side, so that rounding in the division (floats
+    here, the database's there) never puts a report on a box's edge in a cell not listed.
+    """
+    bounds = (
+        np.floor((np.stack([t_from - 1, t_to + 1])) / GRID_SECONDS),
+        np.floor(np.stack([lat0, lat1]) / GRID_DEGREES),
+        np.floor(np.stack([lon0, lon1]) / GRID_DEGREES),
+    )
+    box, tc, yc, xc = _cells(*(b.astype(np.int64) for b in bounds))
+    keys = (
+        ((box_run[box] * _KEY_T + tc + _KEY_T // 2) * _KEY_Y + yc + _KEY_Y // 2) * _KEY_X + xc + _KEY_X // 2
+    )
+    return np.unique(keys)
+
+
 def in_boxes(
     point_run: np.ndarray,
     t: np.ndarray,
@@ -133,22 +182,12 @@ def in_boxes(
     lows = [min(c[0].min(), c[2].min()) for c in (t_cell, y_cell, x_cell)]
     highs = [max(c[1].max(), c[2].max()) for c in (t_cell, y_cell, x_cell)]
     shape = [int(high - low) + 1 for low, high in zip(lows, highs, strict=True)]
-    nt, ny, nx = ((c[1] - c[0]).astype(np.int64) + 1 for c in (t_cell, y_cell, x_cell))
-    counts = nt * ny * nx
-    box = np.repeat(np.arange(len(box_run)), counts)
-    local = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    local, ox = np.divmod(local, nx[box])
-    ot, oy = np.divmod(local, ny[box])
 
     def key(run, tc, yc, xc):
         return ((run * shape[0] + tc - lows[0]) * shape[1] + yc - lows[1]) * shape[2] + xc - lows[2]
 
-    box_key = key(
-        box_run[box],
-        t_cell[0][box].astype(np.int64) + ot,
-        y_cell[0][box].astype(np.int64) + oy,
-        x_cell[0][box].astype(np.int64) + ox,
-    )
+    box, tc, yc, xc = _cells(*(np.stack(c[:2]).astype(np.int64) for c in (t_cell, y_cell, x_cell)))
+    box_key = key(box_run[box], tc, yc, xc)
     order = np.argsort(box_key, kind="stable")
     box_key, box = box_key[order], box[order]
     point_key = key(
@@ -323,14 +362,16 @@ class PostgresEventsStore:
             "CROSS JOIN LATERAL ("
             f"SELECT 0 AS wide, b.k, i.id, EXTRACT(EPOCH FROM i.occurred_at)::float8 AS t, i.latitude, "
             f"i.longitude FROM {table} AS i WHERE i.category = b.category "
-            f"AND i.occurred_at BETWEEN b.tn AND b.t1 AND {place} "
+            f"AND i.occurred_at BETWEEN b.tn AND b.t1 AND {place} AND {GRID_KEY_SQL} = ANY(%s::int8[]) "
             f"UNION ALL SELECT 1, b.k, i.id, EXTRACT(EPOCH FROM i.occurred_at)::float8, i.latitude, "
             f"i.longitude FROM {table} AS i WHERE i.category = b.category "
             f"AND i.occurred_at >= b.t0 AND i.occurred_at < b.tw AND {WIDE_WINDOW_SQL} AND {place} "
             # OFFSET 0: each run its own index range scans, never one join over the whole table.
             "OFFSET 0) AS n"
         )
-        literals = ["{" + ",".join(map(str, part)) + "}" for part in runs.bounds]
+        # Only the reports in a cell one of the run's boxes touches come back (a hashed lookup).
+        cells = grid_keys(runs.box_run, runs.day_wide_from, runs.latest, *runs.place)
+        literals = ["{" + ",".join(map(str, part)) + "}" for part in (*runs.bounds, cells.tolist())]
         found = store_for(self.connection).read_floats(
             reports, literals, ["wide", "k", "id", "t", "latitude", "longitude"]
         )

@@ -108,3 +108,33 @@ def test_a_point_is_in_the_boxes_that_hold_it_and_no_other():
         )
         assert expected.sum() > 100
         assert np.array_equal(found, expected)
+
+
+def test_every_point_in_a_box_has_one_of_the_cells_the_database_is_asked_for():
+    from events.store import GRID_DEGREES, GRID_SECONDS, grid_keys
+
+    rng = np.random.default_rng(11)
+    boxes = 200
+    t_from = rng.uniform(1.5e9, 1.6e9, boxes)
+    t_to = t_from + rng.uniform(0, 10 * 86_400, boxes)
+    lat0, lon0 = rng.uniform(-60, 60, boxes), rng.uniform(-170, 170, boxes)
+    lat1, lon1 = lat0 + rng.uniform(0, 2, boxes), lon0 + rng.uniform(0, 2, boxes)
+    run = rng.integers(0, 50, boxes)
+    keys = grid_keys(run, t_from, t_to, lat0, lat1, lon0, lon1)
+    # Points inside each box, on its corners and edges included, keyed as GRID_KEY_SQL does.
+    share = rng.uniform(0, 1, (3, boxes, 20))
+    share[:, :, 0], share[:, :, 1] = 0, 1
+    t = t_from[:, None] + share[0] * (t_to - t_from)[:, None]
+    lat = lat0[:, None] + share[1] * (lat1 - lat0)[:, None]
+    lon = lon0[:, None] + share[2] * (lon1 - lon0)[:, None]
+    cell = (
+        (
+            (run[:, None] * (1 << 18) + np.floor(t / GRID_SECONDS).astype(np.int64) + (1 << 17)) * (1 << 8)
+            + np.floor(lat / GRID_DEGREES).astype(np.int64)
+            + (1 << 7)
+        )
+        * (1 << 9)
+        + np.floor(lon / GRID_DEGREES).astype(np.int64)
+        + (1 << 8)
+    )
+    assert np.isin(cell, keys).all()
