@@ -431,9 +431,10 @@ def lock() -> None:
 # --- Events ----------------------------------------------------------------------------------------
 
 
-def _connected(ids: Iterable[int]) -> set[int]:
-    """`ids` with every incident linked to them through linking pairs or a shared event."""
-    found, frontier = set(), set(ids)
+def _connected(ids: Iterable[int]) -> tuple[set[int], list[tuple]]:
+    """`ids` with every incident linked to them through linking pairs or a shared event, and
+    every pair (first, second, state, score) of those incidents, read on the way."""
+    found, frontier, pairs = set(), set(ids), {}
     while frontier:
         found |= frontier
         more = set()
@@ -441,9 +442,10 @@ def _connected(ids: Iterable[int]) -> set[int]:
             store = events_store_for(connection)
             # The state is filtered here, not in SQL: with statistics older than the pairs (a
             # table just filled) the planner would read every pair through its state index.
-            for first, second, state in store.pairs_of(sorted(part)).values_list(
-                "first_id", "second_id", "state"
+            for first, second, state, score in store.pairs_of(sorted(part)).values_list(
+                "first_id", "second_id", "state", "score"
             ):
+                pairs[first, second] = (first, second, state, score)
                 if state in LINKING_STATES:
                     more.update((first, second))
             # Two lookups by id, no join and no test of the event column: with statistics that
@@ -454,18 +456,12 @@ def _connected(ids: Iterable[int]) -> set[int]:
                 members = Incident.objects.filter(event__in=store.id_lookup(sorted(events)))
                 more.update(members.values_list("id", flat=True))
         frontier = more - found
-    return found
+    return found, sorted(pairs.values(), key=lambda pair: (-pair[3], pair[0], pair[1]))
 
 
 def rebuild(ids: Iterable[int]) -> dict[str, int]:
     """Rebuild the events of `ids` and of every incident connected to them (call under lock())."""
-    members = _connected(ids)
-    pairs = []
-    for part in _batches(sorted(members)):
-        lookup = events_store_for(connection).id_lookup(sorted(part))
-        pairs += CandidatePair.objects.filter(first_id__in=lookup).values_list(
-            "first_id", "second_id", "state", "score"
-        )
+    members, pairs = _connected(ids)
     return _write_events(members, pairs)
 
 

@@ -234,7 +234,7 @@ class EventsStore(Protocol):
         """The right-hand side of an `__in` lookup on `ids`."""
 
     def pairs_of(self, ids: Sequence[int]) -> QuerySet:
-        """The candidate pairs one of whose reports is in `ids`."""
+        """The candidate pairs one of whose reports is in `ids`, in no particular order."""
 
     def analyze(self) -> None:
         """Bring the planner's statistics (and, outside a transaction, the visibility map) up to
@@ -274,7 +274,7 @@ class SQLiteEventsStore:
     def pairs_of(self, ids: Sequence[int]) -> QuerySet:
         from .models import CandidatePair
 
-        return CandidatePair.objects.filter(Q(first_id__in=list(ids)) | Q(second_id__in=list(ids)))
+        return CandidatePair.objects.filter(Q(first_id__in=list(ids)) | Q(second_id__in=list(ids))).order_by()
 
     def analyze(self) -> None:
         """Nothing to do: SQLite plans these lookups by their indexes alone."""
@@ -412,7 +412,7 @@ class PostgresEventsStore:
             [array, array],
             output_field=BooleanField(),
         )
-        return CandidatePair.objects.filter(either)
+        return CandidatePair.objects.filter(either).order_by()
 
     def analyze(self) -> None:
         """VACUUM (ANALYZE) of the incidents, ANALYZE of the pairs and events: what autovacuum
