@@ -156,17 +156,21 @@ def _state(values: tuple) -> str:
     return PairState.AUTO if clear else PairState.PENDING
 
 
-def sync_pairs(found: Found, stored: QuerySet[CandidatePair]) -> dict[str, int]:
-    """Make the job's pairs among `stored` agree with `found`: insert, revise, delete.
+def _pair_rows(stored: QuerySet[CandidatePair]) -> list[tuple]:
+    """(id, first id, second id, state, *EVIDENCE) of each pair of `stored`."""
+    return list(stored.values_list("id", "first_id", "second_id", "state", *EVIDENCE))
+
+
+def sync_pairs(found: Found, stored: QuerySet[CandidatePair] | list[tuple]) -> dict[str, int]:
+    """Make the job's pairs among `stored` (a queryset, or its _pair_rows read under the lock)
+    agree with `found`: insert, revise, delete.
 
     Pairs an analyst merged or split keep their state; a found pair that exists in any state is
     never inserted twice (ON CONFLICT DO NOTHING on the unique pair).
     """
+    rows = _pair_rows(stored) if isinstance(stored, QuerySet) else stored
     existing = {
-        (first, second): (pair_id, state, tuple(values))
-        for pair_id, first, second, state, *values in stored.values_list(
-            "id", "first_id", "second_id", "state", *EVIDENCE
-        )
+        (first, second): (pair_id, state, tuple(values)) for pair_id, first, second, state, *values in rows
     }
     new, revised, stale = [], [], []
     for key, values in found.pairs.items():
@@ -272,18 +276,20 @@ def group_incidents(scope: QuerySet[Incident] | Collection[int]) -> dict[str, in
     pairs = rules.find_pairs(arrays, source)
     first, second = arrays.ids[pairs.first], arrays.ids[pairs.second]
     pairs = pairs.take(np.flatnonzero(np.isin(first, ids) | np.isin(second, ids)))
+    found = _found(arrays, pairs)
+    keys = np.array(list(found.pairs) or np.empty((0, 2)), dtype=np.int64).reshape(-1, 2)
+    partners = np.setdiff1d(keys.ravel(), np.asarray(ids, dtype=np.int64))
     with transaction.atomic():
         lock()
+        # The stored pairs of the changed reports and of their partners, read once: what the
+        # revision weighs and what it replaces.
+        touched = sorted(set(ids) | set(partners.tolist()))
+        stored = _pair_rows(events_store_for(connection).pairs_of(touched))
         # A new report can make its partners' other pairs ambiguous: those are revised too.
-        found, partners = _revised_around(arrays, source, datasets, pairs, ids)
-        ids = sorted(set(ids) | set(partners))
+        found = _revised_around(arrays, source, datasets, found, ids, partners, stored)
         counts = {"incidents": len(changed), "pairs": len(found.pairs)}
-        for part in _batches(ids):
-            stored = events_store_for(connection).pairs_of(sorted(part))
-            part_found = Found({k: v for k, v in found.pairs.items() if k[0] in part or k[1] in part})
-            for key, value in sync_pairs(part_found, stored).items():
-                counts[key] = counts.get(key, 0) + value
-        counts.update(rebuild(ids))
+        counts.update(sync_pairs(found, stored))
+        counts.update(rebuild(touched))
     return counts
 
 
@@ -300,11 +306,14 @@ def _revised_around(
     arrays: engine_rules.IncidentArrays,
     source: np.ndarray,
     datasets: dict[str, int],
-    pairs: rules.Pairs,
+    found: Found,
     ids: list[int],
-) -> tuple[Found, list[int]]:
-    """The pairs of the changed reports `ids` (`pairs`, found anew) and of their partners, with
-    their ambiguity weighed as a full run weighs it (call under lock()).
+    partners: np.ndarray,
+    stored: list[tuple],
+) -> Found:
+    """The pairs of the changed reports `ids` (`found` anew) and of their `partners`, with
+    their ambiguity weighed as a full run weighs it (call under lock(); `stored`: the
+    _pair_rows of `ids` and `partners`).
 
     A pair's ambiguity depends on every pair of both its reports (rules.ambiguous). The pairs of
     unchanged reports are what a full run finds, stored: read by index, the partners' and their
@@ -312,10 +321,12 @@ def _revised_around(
     hand stores no evidence: its two reports are scored again.
     """
     changed = np.asarray(ids, dtype=np.int64)
-    found = _found(arrays, pairs)
-    keys = np.array(list(found.pairs) or np.empty((0, 2)), dtype=np.int64).reshape(-1, 2)
-    partners = np.setdiff1d(keys.ravel(), changed)
-    of_partners = _stored_pairs(partners, changed)
+    skip = set(ids)
+    of_partners = {
+        (first, second): tuple(values)
+        for _id, first, second, _state, *values in stored
+        if first not in skip and second not in skip
+    }
     reached = np.array([k for key in of_partners for k in key], dtype=np.int64)
     further = np.setdiff1d(reached, np.concatenate([partners, changed]))
     every = {**_stored_pairs(further, changed), **of_partners}
@@ -357,7 +368,7 @@ def _revised_around(
         for key, flag in zip(listed, flags, strict=True)
         if key[0] in touched or key[1] in touched
     }
-    return Found(result), partners.tolist()
+    return Found(result)
 
 
 def _reach_boxes(arrays: engine_rules.IncidentArrays, index: np.ndarray) -> store.Boxes:

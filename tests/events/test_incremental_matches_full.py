@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from events import services
+from events.choices import PairState
 from events.models import CandidatePair, Event
 from events.store import in_boxes
 from incidents.models import Incident
@@ -75,6 +76,20 @@ def test_a_new_report_pairs_with_a_week_long_one_that_began_days_before(report):
     later = report("acled", hours=24 * 6, km_north=2)
     services.group_changed(since=before)
     assert CandidatePair.objects.filter(first_id=week.id, second_id=later.id).exists()
+
+
+def test_a_new_report_as_close_as_a_grouped_partner_makes_their_pair_wait(report):
+    ucdp = report("ucdp")
+    acled = report("acled", km_north=2)
+    services.group_all()
+    before = timezone.now()
+    other = report("acled", km_north=-2)
+    counts = services.group_changed(since=before)
+    assert counts["pairs_new"] == 1 and counts["pairs_revised"] == 1
+    pairs = dict(CandidatePair.objects.values_list("second_id", "state"))
+    assert pairs == {acled.id: PairState.PENDING, other.id: PairState.PENDING}
+    assert not Event.objects.exists()
+    assert Incident.objects.get(id=ucdp.id).event is None
 
 
 def test_a_point_is_in_the_boxes_that_hold_it_and_no_other():
