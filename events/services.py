@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, transaction
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Min, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -70,12 +70,24 @@ def candidates_scope(queryset: QuerySet[Incident] | None = None) -> QuerySet[Inc
 def load_reports(
     queryset: QuerySet[Incident], datasets: dict[str, int] | None = None
 ) -> tuple[engine_rules.IncidentArrays, np.ndarray]:
-    """(the engine's columns, a report source code per incident): one query, numbers only.
+    """(the engine's columns, a report source code per incident): numbers only.
 
     The source code is the dataset's (one per distinct `source_dataset`) or, for a report
     entered by hand, minus one minus its author's id: each monitor is a source of its own.
     Reads that must agree on the codes share `datasets`: the datasets met are added to it.
+    Those (a neighbourhood: a few thousand reports anywhere in the table) read their rows once,
+    each dataset named by its lowest id among them; a full read lists the datasets first.
     """
+    if datasets is None:
+        return _read_reports(queryset, {}, by_heads=False)
+    read = _read_reports(queryset, datasets, by_heads=True)
+    # None: a report deleted between the two queries; the names are then read the long way.
+    return read if read is not None else _read_reports(queryset, datasets, by_heads=False)
+
+
+def _read_reports(
+    queryset: QuerySet[Incident], datasets: dict[str, int], by_heads: bool
+) -> tuple[engine_rules.IncidentArrays, np.ndarray] | None:
     store = store_for(connection)
     table = Incident._meta.db_table
     expressions = {}
@@ -86,24 +98,39 @@ def load_reports(
             expressions[f"e_{column.name}"] = _code(column.field, column.codes)
         else:
             expressions[f"e_{column.name}"] = F(column.field)
-    if datasets is None:
-        datasets = _source_codes(queryset)
+    if by_heads:
+        expressions["e_named"] = Case(
+            When(source_dataset="", then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+        expressions["e_dataset_head"] = Window(Min("id"), partition_by=[F("source_dataset")])
+        expressions["e_source"] = -1 - F("created_by_id")
     else:
         for name in sorted(set(_source_codes(queryset)) - set(datasets)):
             datasets[name] = len(datasets) + 1
-    expressions["e_source"] = Case(
-        *(When(source_dataset=name, then=Value(code)) for name, code in datasets.items()),
-        default=-1 - F("created_by_id"),
-        output_field=IntegerField(),
-    )
+        expressions["e_source"] = Case(
+            *(When(source_dataset=name, then=Value(code)) for name, code in datasets.items()),
+            default=-1 - F("created_by_id"),
+            output_field=IntegerField(),
+        )
     names = tuple(expressions)
     sql, params = queryset.order_by().annotate(**expressions).values_list(*names).query.sql_with_params()
     matrix = store.read_floats(sql, params, names)
     arrays = engine_rules.IncidentArrays.from_codes(
         **{column.name: matrix[:, i] for i, column in enumerate(engine_rules.INCIDENT_COLUMNS)}
     )
-    source = matrix[:, -1]
-    return arrays, np.where(np.isnan(source), -1, source).astype(np.int64)
+    source = np.where(np.isnan(matrix[:, -1]), -1, matrix[:, -1]).astype(np.int64)
+    if by_heads:
+        named = matrix[:, -3] == 1
+        head = matrix[named, -2].astype(np.int64)
+        heads = np.unique(head)
+        named_by = dict(Incident.objects.filter(id__in=heads.tolist()).values_list("id", "source_dataset"))
+        if len(named_by) < len(heads):
+            return None
+        for name in sorted(set(named_by.values()) - set(datasets)):
+            datasets[name] = len(datasets) + 1
+        codes = np.array([datasets[named_by[h]] for h in heads.tolist()], dtype=np.int64)
+        source[named] = codes[np.searchsorted(heads, head)]
+    return arrays, source
 
 
 # --- Candidate pairs -------------------------------------------------------------------------------
@@ -129,17 +156,21 @@ def _state(values: tuple) -> str:
     return PairState.AUTO if clear else PairState.PENDING
 
 
-def sync_pairs(found: Found, stored: QuerySet[CandidatePair]) -> dict[str, int]:
-    """Make the job's pairs among `stored` agree with `found`: insert, revise, delete.
+def _pair_rows(stored: QuerySet[CandidatePair]) -> list[tuple]:
+    """(id, first id, second id, state, *EVIDENCE) of each pair of `stored`."""
+    return list(stored.values_list("id", "first_id", "second_id", "state", *EVIDENCE))
+
+
+def sync_pairs(found: Found, stored: QuerySet[CandidatePair] | list[tuple]) -> dict[str, int]:
+    """Make the job's pairs among `stored` (a queryset, or its _pair_rows read under the lock)
+    agree with `found`: insert, revise, delete.
 
     Pairs an analyst merged or split keep their state; a found pair that exists in any state is
     never inserted twice (ON CONFLICT DO NOTHING on the unique pair).
     """
+    rows = _pair_rows(stored) if isinstance(stored, QuerySet) else stored
     existing = {
-        (first, second): (pair_id, state, tuple(values))
-        for pair_id, first, second, state, *values in stored.values_list(
-            "id", "first_id", "second_id", "state", *EVIDENCE
-        )
+        (first, second): (pair_id, state, tuple(values)) for pair_id, first, second, state, *values in rows
     }
     new, revised, stale = [], [], []
     for key, values in found.pairs.items():
@@ -245,18 +276,20 @@ def group_incidents(scope: QuerySet[Incident] | Collection[int]) -> dict[str, in
     pairs = rules.find_pairs(arrays, source)
     first, second = arrays.ids[pairs.first], arrays.ids[pairs.second]
     pairs = pairs.take(np.flatnonzero(np.isin(first, ids) | np.isin(second, ids)))
+    found = _found(arrays, pairs)
+    keys = np.array(list(found.pairs) or np.empty((0, 2)), dtype=np.int64).reshape(-1, 2)
+    partners = np.setdiff1d(keys.ravel(), np.asarray(ids, dtype=np.int64))
     with transaction.atomic():
         lock()
+        # The stored pairs of the changed reports and of their partners, read once: what the
+        # revision weighs and what it replaces.
+        touched = sorted(set(ids) | set(partners.tolist()))
+        stored = _pair_rows(events_store_for(connection).pairs_of(touched))
         # A new report can make its partners' other pairs ambiguous: those are revised too.
-        found, partners = _revised_around(arrays, source, datasets, pairs, ids)
-        ids = sorted(set(ids) | set(partners))
+        found = _revised_around(arrays, source, datasets, found, ids, partners, stored)
         counts = {"incidents": len(changed), "pairs": len(found.pairs)}
-        for part in _batches(ids):
-            stored = events_store_for(connection).pairs_of(sorted(part))
-            part_found = Found({k: v for k, v in found.pairs.items() if k[0] in part or k[1] in part})
-            for key, value in sync_pairs(part_found, stored).items():
-                counts[key] = counts.get(key, 0) + value
-        counts.update(rebuild(ids))
+        counts.update(sync_pairs(found, stored))
+        counts.update(rebuild(touched))
     return counts
 
 
@@ -273,11 +306,14 @@ def _revised_around(
     arrays: engine_rules.IncidentArrays,
     source: np.ndarray,
     datasets: dict[str, int],
-    pairs: rules.Pairs,
+    found: Found,
     ids: list[int],
-) -> tuple[Found, list[int]]:
-    """The pairs of the changed reports `ids` (`pairs`, found anew) and of their partners, with
-    their ambiguity weighed as a full run weighs it (call under lock()).
+    partners: np.ndarray,
+    stored: list[tuple],
+) -> Found:
+    """The pairs of the changed reports `ids` (`found` anew) and of their `partners`, with
+    their ambiguity weighed as a full run weighs it (call under lock(); `stored`: the
+    _pair_rows of `ids` and `partners`).
 
     A pair's ambiguity depends on every pair of both its reports (rules.ambiguous). The pairs of
     unchanged reports are what a full run finds, stored: read by index, the partners' and their
@@ -285,10 +321,12 @@ def _revised_around(
     hand stores no evidence: its two reports are scored again.
     """
     changed = np.asarray(ids, dtype=np.int64)
-    found = _found(arrays, pairs)
-    keys = np.array(list(found.pairs) or np.empty((0, 2)), dtype=np.int64).reshape(-1, 2)
-    partners = np.setdiff1d(keys.ravel(), changed)
-    of_partners = _stored_pairs(partners, changed)
+    skip = set(ids)
+    of_partners = {
+        (first, second): tuple(values)
+        for _id, first, second, _state, *values in stored
+        if first not in skip and second not in skip
+    }
     reached = np.array([k for key in of_partners for k in key], dtype=np.int64)
     further = np.setdiff1d(reached, np.concatenate([partners, changed]))
     every = {**_stored_pairs(further, changed), **of_partners}
@@ -330,7 +368,7 @@ def _revised_around(
         for key, flag in zip(listed, flags, strict=True)
         if key[0] in touched or key[1] in touched
     }
-    return Found(result), partners.tolist()
+    return Found(result)
 
 
 def _reach_boxes(arrays: engine_rules.IncidentArrays, index: np.ndarray) -> store.Boxes:
@@ -404,33 +442,37 @@ def lock() -> None:
 # --- Events ----------------------------------------------------------------------------------------
 
 
-def _connected(ids: Iterable[int]) -> set[int]:
-    """`ids` with every incident linked to them through linking pairs or a shared event."""
-    found, frontier = set(), set(ids)
+def _connected(ids: Iterable[int]) -> tuple[set[int], list[tuple]]:
+    """`ids` with every incident linked to them through linking pairs or a shared event, and
+    every pair (first, second, state, score) of those incidents, read on the way."""
+    found, frontier, pairs = set(), set(ids), {}
     while frontier:
         found |= frontier
         more = set()
         for part in _batches(sorted(frontier)):
             store = events_store_for(connection)
-            links = store.pairs_of(sorted(part)).filter(state__in=LINKING_STATES)
-            for first, second in links.values_list("first_id", "second_id"):
-                more.update((first, second))
+            # The state is filtered here, not in SQL: with statistics older than the pairs (a
+            # table just filled) the planner would read every pair through its state index.
+            for first, second, state, score in store.pairs_of(sorted(part)).values_list(
+                "first_id", "second_id", "state", "score"
+            ):
+                pairs[first, second] = (first, second, state, score)
+                if state in LINKING_STATES:
+                    more.update((first, second))
+            # Two lookups by id, no join and no test of the event column: with statistics that
+            # still see an empty column, either would read every grouped incident.
             lookup = store.id_lookup(sorted(part))
-            events = Incident.objects.filter(id__in=lookup, event__isnull=False).values("event")
-            more.update(Incident.objects.filter(event__in=events).values_list("id", flat=True))
+            events = set(Incident.objects.filter(id__in=lookup).values_list("event", flat=True)) - {None}
+            if events:
+                members = Incident.objects.filter(event__in=store.id_lookup(sorted(events)))
+                more.update(members.values_list("id", flat=True))
         frontier = more - found
-    return found
+    return found, sorted(pairs.values(), key=lambda pair: (-pair[3], pair[0], pair[1]))
 
 
 def rebuild(ids: Iterable[int]) -> dict[str, int]:
     """Rebuild the events of `ids` and of every incident connected to them (call under lock())."""
-    members = _connected(ids)
-    pairs = []
-    for part in _batches(sorted(members)):
-        lookup = events_store_for(connection).id_lookup(sorted(part))
-        pairs += CandidatePair.objects.filter(first_id__in=lookup).values_list(
-            "first_id", "second_id", "state", "score"
-        )
+    members, pairs = _connected(ids)
     return _write_events(members, pairs)
 
 
@@ -444,6 +486,9 @@ def rebuild_all(now: dt.datetime | None = None) -> dict[str, int]:
             members.update((first, second))
         counts = _write_events(members, pairs, everything=True)
         GroupingLock.objects.filter(pk=1).update(last_full_at=now or timezone.now())
+    # Half the table changed: the next incremental run reads and plans with what it is now,
+    # not with what autovacuum last saw (see the store's analyze).
+    events_store_for(connection).analyze()
     return counts
 
 
