@@ -427,7 +427,8 @@ class PostgresEventsStore:
 
         incidents = Incident._meta.db_table
         with self.connection.cursor() as cursor:
-            if self.connection.in_atomic_block:
+            # In a transaction, whether atomic's or one opened with autocommit off: no VACUUM.
+            if self.connection.in_atomic_block or not self.connection.get_autocommit():
                 cursor.execute(f"ANALYZE {incidents} (event)")
             else:
                 cursor.execute(f"VACUUM (ANALYZE) {incidents} (event)")

@@ -9,7 +9,7 @@ merge of the staged rows would. The rows get what the merge would give them: the
 its case decided as set_actors decides it, the same defaults, timestamps and sources.
 
 Duplicate ids are found before a block is written: within the block by its ids, against the
-earlier blocks by a 64-bit hash of each id kept in sorted arrays (16 bytes an id), a hash seen
+earlier blocks by a 64-bit hash of each id kept in sorted arrays (12 bytes an id), a hash seen
 before being confirmed by looking the id up among the rows written (a collision of two distinct
 ids is kept apart, so the first line reported is always the id's own). They are reported after
 the file, as the staging path reports them.
@@ -145,7 +145,10 @@ class FirstImportWriter:
         """Until what is being written is written; raises what writing it raised."""
         sending, self._sending = self._sending, None
         if sending is not None:
-            drawn = sending.result()
+            # Django's exceptions, as the ORM raises them (a lost connection is an
+            # OperationalError, which an upload's job retries: imports.jobs).
+            with self.connection.wrap_database_errors:
+                drawn = sending.result()
             if drawn is not None:
                 self._pool = np.concatenate([self._pool, drawn])
 

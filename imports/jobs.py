@@ -4,7 +4,7 @@ import os
 import time
 
 from django.core.files import File
-from django.db import OperationalError, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transaction
 from django.utils import timezone, translation
 
 from accounts.language import language_for
@@ -38,22 +38,28 @@ def _run(job):
     job_id, Status = job.pk, ImportJob.Status
     last_saved = [0.0]
 
+    own = []  # the progress's own connection, once opened (see _save_progress)
+
     def progress(rows, done, total):
         now = time.monotonic()
         if now - last_saved[0] >= PROGRESS_EVERY_SECONDS or done >= total:
             last_saved[0] = now
-            ImportJob.objects.filter(pk=job_id).update(rows_read=rows, bytes_read=done, bytes_total=total)
+            _save_progress(job_id, own, rows, done, total)
 
     try:
-        result = run_import(
-            job.file.path,
-            job.format,
-            on_error=job.on_error,
-            dry_run=job.dry_run,
-            create_parties=job.create_parties,
-            user=job.created_by,
-            progress=progress,
-        )
+        try:
+            result = run_import(
+                job.file.path,
+                job.format,
+                on_error=job.on_error,
+                dry_run=job.dry_run,
+                create_parties=job.create_parties,
+                user=job.created_by,
+                progress=progress,
+            )
+        finally:
+            for connection in own:
+                connection.close()
     except ImportFileError as exc:
         return finish(job, status=Status.FAILED, message=str(exc))
     except OperationalError as exc:  # the database went away: the task retries, and if its
@@ -69,6 +75,27 @@ def _run(job):
     if result.error_report:
         os.unlink(result.error_report)
     return job
+
+
+def _save_progress(job_id, own, rows, done, total):
+    """Save an import's progress on its job, where the job's page sees it while the import runs.
+
+    A dataset's first import on PostgreSQL reads the whole file inside its transaction
+    (imports.direct): saved there, the progress would show only once the import is over (and the
+    job's row would stay locked meanwhile). It then goes through a connection of its own, opened
+    once (`own`, a list holding it) and closed by the caller."""
+    default = connections[DEFAULT_DB_ALIAS]
+    if default.vendor != "postgresql" or not default.in_atomic_block:
+        ImportJob.objects.filter(pk=job_id).update(rows_read=rows, bytes_read=done, bytes_total=total)
+        return
+    if not own:
+        own.append(connections.create_connection(DEFAULT_DB_ALIAS))
+    table = default.ops.quote_name(ImportJob._meta.db_table)
+    with own[0].cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET rows_read = %s, bytes_read = %s, bytes_total = %s WHERE id = %s",
+            [rows, done, total, job_id],
+        )
 
 
 def record_result(job, result):

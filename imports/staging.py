@@ -490,7 +490,8 @@ class PostgresStaging(Staging):
         """Until the block in flight is staged; raises what sending it raised."""
         sending, self._sending = self._sending, None
         if sending is not None:
-            sending.result()
+            with self.connection.wrap_database_errors:  # Django's exceptions, as the ORM's
+                sending.result()
 
     def _write_rows(self, cursor):
         self._copy(cursor, STAGE, STAGE_COLUMNS, self.rows)

@@ -68,3 +68,27 @@ def test_a_message_waiting_on_a_live_connection_is_left_to_the_query(kept):
     with kept.cursor() as cursor:
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)
+
+
+def test_a_connection_whose_socket_is_gone_is_left_to_djangos_check(kept, monkeypatch):
+    """psycopg says "the connection is lost" (OperationalError) when libpq has no socket left:
+    the check must not raise (a 500 instead of a new connection), but let Django's decide."""
+    import psycopg
+
+    real = kept.connection.pgconn
+
+    class NoSocket:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        @property
+        def socket(self):
+            raise psycopg.OperationalError("the connection is lost")
+
+    monkeypatch.setattr(kept.connection, "pgconn", NoSocket())
+    asked = []
+    monkeypatch.setattr(
+        "django.db.backends.postgresql.base.DatabaseWrapper.is_usable", lambda self: asked.append(1) or False
+    )
+    assert not kept.is_usable()
+    assert asked

@@ -142,3 +142,30 @@ def test_only_a_dataset_with_nothing_stored_is_written_straight(tmp_path):
     assert not [q for q in first_queries.captured_queries if "import_stage" in q["sql"]]
     assert [q for q in again_queries.captured_queries if "import_stage" in q["sql"]]
     assert (first.created, again.created, again.unchanged) == (3, 0, 3)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_error_on_the_writer_thread_midway_is_djangos_and_leaves_nothing(tmp_path, monkeypatch):
+    """A block the database refuses, after others were written: nothing stays, and the error is
+    Django's (an OperationalError, a lost connection, is what an upload's job retries)."""
+    from django.db import DataError
+
+    monkeypatch.setattr(blocks_module, "BLOCK_BYTES", BLOCK_BYTES)
+    path = write_csv(tmp_path / "a.csv", ACLED_COLUMNS, [acled_row(event_id_cnty=f"S{n}") for n in range(60)])
+    original = direct.FirstImportWriter._block_payload
+    blocks = []
+
+    def second_refused(self, records, perpetrator_ids):
+        rows, columns, owner, sources = original(self, records, perpetrator_ids)
+        blocks.append(rows)
+        if len(blocks) == 2:
+            columns[direct.INCIDENT_COLUMNS.index("occurred_at") - 1] = "not a date"
+        return rows, columns, owner, sources
+
+    monkeypatch.setattr(direct.FirstImportWriter, "_block_payload", second_refused)
+
+    with pytest.raises(DataError):
+        import_file(path, "acled")
+
+    assert len(blocks) >= 2
+    assert Incident.objects.count() == 0 and Source.objects.count() == 0

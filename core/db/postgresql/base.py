@@ -18,6 +18,7 @@ here the request's first query fails and Django drops the connection at the end 
 
 import select
 
+import psycopg
 from django.db.backends.postgresql import base
 
 
@@ -36,6 +37,7 @@ def _has_input(connection) -> bool:
         poller = select.poll()
         poller.register(connection.pgconn.socket, select.POLLIN)
         return bool(poller.poll(0))
-    except (OSError, ValueError, AttributeError):
-        # No socket left to ask (closed, or psycopg's connection without one): Django's check decides.
+    except (OSError, ValueError, AttributeError, psycopg.Error):
+        # No socket left to ask (closed, or libpq has none: psycopg's "the connection is lost"):
+        # Django's check decides.
         return True
