@@ -300,7 +300,7 @@ def import_export_peer(dsn, sample):
     columns = [
         f.name
         for f in Incident._meta.concrete_fields
-        if f.name not in ("id", "created_by", "created_at", "updated_at")
+        if f.name not in ("id", "created_by", "created_at", "updated_at", "import_digest")
     ]
 
     class IncidentResource(resources.ModelResource):

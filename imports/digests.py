@@ -1,0 +1,220 @@
+"""Each imported row's digest, and the recognition of the rows a re-import finds unchanged.
+
+A row's digest is a 64-bit BLAKE2b hash of what an import writes for it: its identity, every
+staged incident column as COPY text (the actor's party, name and case as the merge decides
+them), and its sources. The importer stores it with the row (Incident.import_digest); on
+PostgreSQL the triggers of migration incidents 0012 clear it as soon as anything else changes the
+row's imported columns or its sources. So a row of a re-imported file whose digest is the one
+stored is exactly what the merge would find unchanged: it is counted as unchanged and neither
+staged nor compared, and the stored row is not touched.
+
+Only rows of the block path (blocks.py) get a digest; the rows read one by one are staged and
+compared as always.
+"""
+
+import hashlib
+from collections.abc import Callable
+
+import numpy as np
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from incidents.choices import ActorCase
+from incidents.models import Incident
+
+from .blocks import BlockRecords, copy_nulls, copy_text
+from .staging import DATA_COLUMNS, DEFAULTS, FREE_TEXT, copy_value
+
+ACTOR_COLUMNS = ("perpetrator_id", "actor_name", "actor_case")
+ROW_COLUMNS = ("source_dataset", "external_id", *(c for c in DATA_COLUMNS if c not in ACTOR_COLUMNS))
+NO_DIGEST = None  # a row given no digest: always staged and compared
+
+
+def _escaped(text):
+    if text is None:
+        return "\\N"
+    return str(text).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def block_digests(
+    records: BlockRecords,
+    party_ids: list,
+    case_of: Callable[[str], str],
+    has_digest: Callable[[str, int | None], bool] = lambda actor, party_id: True,
+) -> np.ndarray:
+    """The digest of each row of a BlockRecords (int64; 0 where `has_digest(actor, party_id)` is
+    false). `party_ids`: the party of each distinct actor (None: none); `case_of(actor)`: the
+    case of an actor without a party, as the merge decides it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    rows = len(records)
+    if not rows:
+        return np.empty(0, dtype=np.int64)
+    max_length = Incident._meta.get_field("actor_name").max_length
+    columns = []
+    for name in ROW_COLUMNS:
+        value = records.values.get(name)
+        if value is None:
+            value = copy_value(DEFAULTS[name])
+        elif not isinstance(value, str):
+            value = copy_text(value) if name in FREE_TEXT else copy_nulls(value)
+        columns.append(pa.repeat(value, rows) if isinstance(value, str) else value)
+    # The actor's party, name and case (unless the reader gives them), once per distinct actor.
+    actor_parts = []
+    for actor, party_id in zip(records.actors, party_ids):
+        case = ActorCase.REGISTERED if party_id is not None else case_of(actor)
+        name = "" if "actor_name" in records.values else _escaped(actor[:max_length])
+        actor_parts.append(f"{_escaped(party_id)}\t{name}\t{case}")
+    columns.append(pa.array(actor_parts, pa.string()).take(pa.array(records.actor_index)))
+    for name in ("actor_name", "actor_case"):
+        if name in records.values:
+            value = records.values[name]
+            columns.append(pa.repeat(value, rows) if isinstance(value, str) else copy_text(value))
+    # The sources, once per distinct list.
+    source_parts = [
+        "\t".join(
+            "\x1f".join(
+                _escaped(value.isoformat() if hasattr(value, "isoformat") else value) for value in entry
+            )
+            for entry in entries or ()
+        )
+        for entries in records.sources
+    ]
+    columns.append(pa.array(source_parts, pa.string()).take(pa.array(records.source_index)))
+    joined = pc.binary_join_element_wise(*columns, "\x1e")
+    blake2b = hashlib.blake2b
+    digests = np.frombuffer(
+        b"".join([blake2b(text, digest_size=8).digest() for text in _bytes(joined)]), dtype="<i8"
+    ).copy()
+    digests[digests == 0] = 1  # 0 stands for no digest
+    withheld = [
+        n
+        for n, (actor, party_id) in enumerate(zip(records.actors, party_ids))
+        if not has_digest(actor, party_id)
+    ]
+    if withheld:
+        digests[np.isin(records.actor_index, withheld)] = 0
+    return digests
+
+
+def _bytes(array):
+    """Each value of a pyarrow string array as bytes."""
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32, count=len(array) + 1, offset=4 * array.offset)
+    data = array.buffers()[2].to_pybytes()
+    bounds = offsets.tolist()
+    return [data[start:end] for start, end in zip(bounds, bounds[1:])]
+
+
+class StoredDigests:
+    """The digests stored for one dataset's rows, looked up by a hash of each row's id (kept in
+    sorted arrays: 8 bytes an id and its digest, a few flags), and what the file said of each:
+    whether a row of that id came already, and whether it was recognised unchanged (not staged).
+
+    Ids whose hashes collide among the stored ones are left out: their rows are always staged."""
+
+    def __init__(self, connection: BaseDatabaseWrapper, dataset: str):
+        self.connection = connection
+        self.dataset = dataset
+        keys, digests = [], []
+        table = connection.ops.quote_name(Incident._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT external_id, import_digest FROM {table}"
+                f" WHERE source_dataset = %s AND external_id <> '' AND import_digest IS NOT NULL",
+                [dataset],
+            )
+            while chunk := cursor.fetchmany(100_000):
+                keys.append(
+                    np.fromiter((hash(key) for key, _digest in chunk), dtype=np.int64, count=len(chunk))
+                )
+                digests.append(
+                    np.fromiter((digest for _key, digest in chunk), dtype=np.int64, count=len(chunk))
+                )
+        keys = np.concatenate(keys) if keys else np.empty(0, dtype=np.int64)
+        digests = np.concatenate(digests) if digests else np.empty(0, dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        keys, digests = keys[order], digests[order]
+        shared = np.zeros(len(keys), dtype=bool)
+        shared[1:] = keys[1:] == keys[:-1]
+        shared[:-1] |= shared[1:]
+        self.keys, self.digests = keys[~shared], digests[~shared]
+        self.given = np.zeros(len(self.keys), dtype=bool)  # a row of this id came already
+        self.unchanged = np.zeros(len(self.keys), dtype=bool)  # ...and was recognised unchanged
+        self.first_lines = np.zeros(len(self.keys), dtype=np.int64)
+        self.recognised = 0
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def _entries(self, ids):
+        """Each id's entry (-1: none)."""
+        if not len(self.keys):
+            return np.full(len(ids), -1, dtype=np.int64)
+        hashes = np.fromiter(map(hash, ids), dtype=np.int64, count=len(ids))
+        at = np.minimum(np.searchsorted(self.keys, hashes), len(self.keys) - 1)
+        return np.where(self.keys[at] == hashes, at, -1)
+
+    def sift(
+        self, ids: list, lines: np.ndarray, digests: np.ndarray, may_skip: bool = True
+    ) -> tuple[np.ndarray, list]:
+        """For a block's rows (ids, lines in order, digests; 0: none): (a bool per row: to be
+        staged, [(line, id, first line)] of the rows that repeat the id of a row recognised
+        unchanged). A row is recognised unchanged (neither) when its digest is the stored one
+        and its id comes for the first time."""
+        entries = self._entries(ids)
+        stage = np.ones(len(ids), dtype=bool)
+        repeats = []
+        hit = np.flatnonzero(entries >= 0)
+        if not len(hit):
+            return stage, repeats
+        hit_entries = entries[hit]
+        _, first = np.unique(hit_entries, return_index=True)
+        first_in_block = np.zeros(len(hit), dtype=bool)
+        first_in_block[first] = True
+        # The first row of each id in this block, for an id not given before.
+        new = first_in_block & ~self.given[hit_entries]
+        new_rows, new_entries = hit[new], hit_entries[new]
+        same = (digests[new_rows] != 0) & (digests[new_rows] == self.digests[new_entries]) & may_skip
+        self.given[new_entries] = True
+        self.unchanged[new_entries] = same
+        self.first_lines[new_entries] = lines[new_rows]
+        stage[new_rows[same]] = False
+        self.recognised += int(same.sum())
+        # The other rows of an id: a repeat of a row not staged is reported here (the staging
+        # cannot see it); a repeat of a staged row is staged, and the staging reports it.
+        later = ~new
+        later_rows, later_entries = hit[later], hit_entries[later]
+        repeat = self.unchanged[later_entries]
+        suspects = [
+            (ids[row], row, entry)
+            for row, entry in zip(later_rows[repeat].tolist(), later_entries[repeat].tolist())
+        ]
+        confirmed = self._confirmed({key for key, _row, _entry in suspects}) if suspects else set()
+        for key, row, entry in suspects:
+            if key in confirmed:
+                stage[row] = False
+                repeats.append((int(lines[row]), key, int(self.first_lines[entry])))
+        return stage, repeats
+
+    def given_one_by_one(self, external_id: str, line: int) -> tuple[int, str, int] | None:
+        """A row read one by one: (line, id, first line) if it repeats a row recognised unchanged
+        (then it is not staged), else None (it is staged)."""
+        (entry,) = self._entries([external_id]).tolist()
+        if entry < 0:
+            return None
+        if self.given[entry]:
+            if self.unchanged[entry] and self._confirmed({external_id}):
+                return (line, external_id, int(self.first_lines[entry]))
+            return None
+        self.given[entry] = True
+        return None
+
+    def _confirmed(self, ids):
+        """The ids (whose hashes are those of stored ids) that are stored ids indeed."""
+        table = self.connection.ops.quote_name(Incident._meta.db_table)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT external_id FROM {table} WHERE source_dataset = %s AND external_id = ANY(%s)",
+                [self.dataset, list(ids)],
+            )
+            return {key for (key,) in cursor.fetchall()}
