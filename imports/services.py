@@ -312,6 +312,7 @@ class _Stager:
         self.create_parties = create_parties
         self.repeats = []
         self._cases = {}
+        self._source_texts = {}  # see block_digests
 
     def case_of(self, actor: str) -> str:
         """The case of an actor without a party, as set_actors decides it."""
@@ -370,7 +371,7 @@ class _Stager:
         party_ids, perpetrator_ids = _perpetrators(records, self.lookup, self.unknown_actors)
         digests = None
         if self.is_unidentified is not None:
-            digests = block_digests(records, party_ids, self.case_of, self.has_digest)
+            digests = block_digests(records, party_ids, self.case_of, self.has_digest, self._source_texts)
         if self.stored is not None and len(records):
             # Rows read one by one are among these (staged after them): none is left out (see sift).
             stage, repeats = self.stored.sift(
