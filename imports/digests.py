@@ -168,7 +168,7 @@ class StoredDigests:
             ids, digests = cursor.fetchone()
         if ids is None:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-        keys = np.fromiter(map(hash, ids), dtype=np.int64, count=len(ids))
+        keys = np.fromiter(map(_id_hash, ids), dtype=np.int64, count=len(ids))
         return keys, np.array(digests, dtype=np.int64)
 
     def __len__(self) -> int:
@@ -178,7 +178,7 @@ class StoredDigests:
         """Each id's entry (-1: none)."""
         if not len(self.keys):
             return np.full(len(ids), -1, dtype=np.int64)
-        hashes = np.fromiter(map(hash, ids), dtype=np.int64, count=len(ids))
+        hashes = np.fromiter(map(_id_hash, ids), dtype=np.int64, count=len(ids))
         at = np.minimum(np.searchsorted(self.keys, hashes), len(self.keys) - 1)
         return np.where(self.keys[at] == hashes, at, -1)
 
@@ -246,3 +246,6 @@ class StoredDigests:
                 [self.dataset, list(ids)],
             )
             return {key for (key,) in cursor.fetchall()}
+
+
+_id_hash = hash  # a 64-bit hash of an id, the same within a process (a test gives colliding ones)

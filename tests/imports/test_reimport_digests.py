@@ -7,6 +7,7 @@ from django.db import connection
 
 from agreements.models import Party, PartyAlias
 from imports import blocks as blocks_module
+from imports import digests as digests_module
 from imports import services as service
 from imports.staging import PostgresStaging
 from incidents.models import ActorDecision, Incident, Source
@@ -96,12 +97,36 @@ def by_party_name(what):
     return [(*row[:11], names.get(row[11]), *row[12:]) for row in incidents], sources, statuses
 
 
-@pytest.mark.parametrize("create_parties", [False, True])
-def test_a_mixed_reimport_gives_what_comparing_every_row_gives(tmp_path, monkeypatch, create_parties):
+@pytest.mark.parametrize(
+    ("create_parties", "id_hash", "recognises"),
+    [
+        (False, hash, True),
+        (True, hash, True),
+        (False, lambda key: len(key) % 3, False),  # stored ids of one hash: never recognised
+        (
+            False,
+            lambda key: hash("R0") if key == "NEW1" else hash(key),
+            True,
+        ),  # a new id of a stored id's hash
+    ],
+)
+def test_a_mixed_reimport_gives_what_comparing_every_row_gives(
+    tmp_path, monkeypatch, create_parties, id_hash, recognises
+):
+    monkeypatch.setattr(digests_module, "_id_hash", id_hash)
     first_file = write_lines(tmp_path / "first.csv", mixed_lines())
     second_file = changes(tmp_path / "second.csv")
     PartyAliasFactory(party=PartyFactory(name="HTS"), name="Hayat Tahrir al-Sham")
     kept = {PartyFactory(name="Someone").pk, Party.objects.get(name="HTS").pk}
+    repeats = []
+    sift = digests_module.StoredDigests.sift
+
+    def sifting(self, *args, **kwargs):
+        stage, found = sift(self, *args, **kwargs)
+        repeats.extend(found)
+        return stage, found
+
+    monkeypatch.setattr(digests_module.StoredDigests, "sift", sifting)
     outcomes = []
     for digests in (True, False):
         Incident.objects.all().delete()
@@ -121,6 +146,8 @@ def test_a_mixed_reimport_gives_what_comparing_every_row_gives(tmp_path, monkeyp
     assert with_digests == compared
     assert with_digests_again == compared_again
     assert with_digests[0][2] >= 6  # U0, A1, F0, I2, the new alias and decision
+    # Rows repeating the id of a row recognised unchanged were found (and reported as the staging would).
+    assert bool(repeats) == recognises
 
 
 def test_the_rows_recognised_unchanged_are_not_staged(tmp_path, monkeypatch):
