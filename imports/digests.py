@@ -12,9 +12,10 @@ Only rows of the block path (blocks.py) get a digest; the rows read one by one a
 compared as always.
 """
 
+import functools
 import hashlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -25,9 +26,9 @@ from incidents.models import Incident
 from .blocks import BlockRecords
 from .staging import DATA_COLUMNS, DEFAULTS, copy_value
 
-if TYPE_CHECKING:  # pyarrow is optional (see blocks.available)
-    import pyarrow as pa
-
+READ_IDS = 200_000  # the range of incident ids StoredDigests reads at a time
+SEPARATOR = "\x00\x00"
+NULL_MARK = "\x00N"
 ACTOR_COLUMNS = ("perpetrator_id", "actor_name", "actor_case")
 ROW_COLUMNS = ("source_dataset", "external_id", *(c for c in DATA_COLUMNS if c not in ACTOR_COLUMNS))
 
@@ -41,15 +42,6 @@ def _framed(value: object) -> str:
     return f"{len(text.encode())}:{text}"
 
 
-def _framed_column(array: "pa.Array") -> "pa.Array":
-    """_framed of each value of a pyarrow string array, a column at a time."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    lengths = pc.binary_length(array).cast(pa.string())
-    return pc.fill_null(pc.binary_join_element_wise(lengths, array, ":"), "N")
-
-
 def block_digests(
     records: BlockRecords,
     party_ids: list,
@@ -60,7 +52,12 @@ def block_digests(
     """The digest of each row of a BlockRecords (int64; 0 where `has_digest(actor, party_id)` is
     false). `party_ids`: the party of each distinct actor (None: none); `case_of(actor)`: the
     case of an actor without a party, as the merge decides it; `source_texts`: a dict that keeps
-    the digest text of each distinct source list from block to block."""
+    the digest text of each distinct source list from block to block.
+
+    A row's text is its column values joined by two NULs (a null: NUL and N): no value of a block
+    holds a NUL (blocks.py leaves a part of the file with one to the per-row path), so no two
+    rows' texts join alike. What is the same for every row of the block (defaults, the dataset)
+    goes into the hash's salt and personalisation, at no cost a row."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -68,13 +65,14 @@ def block_digests(
     if not rows:
         return np.empty(0, dtype=np.int64)
     max_length = Incident._meta.get_field("actor_name").max_length
-    columns = []
-    for name in ROW_COLUMNS:
-        value = records.values.get(name, DEFAULTS.get(name))
+    columns, layout = [], []
+    for name in (*ROW_COLUMNS, "actor_name", "actor_case"):
+        value = records.values.get(name, DEFAULTS.get(name) if name in ROW_COLUMNS else "")
         if isinstance(value, pa.Array):
-            columns.append(_framed_column(value))
+            columns.append(pc.fill_null(value, NULL_MARK) if value.null_count else value)
+            layout.append(name)
         else:  # one value for every row: a default, or a column the reader gives as one value
-            columns.append(pa.repeat(_framed(copy_value(value) if isinstance(value, list) else value), rows))
+            layout.append((name, _framed(copy_value(value) if isinstance(value, list) else value)))
     # The actor's party, name and case (unless the reader gives them), once per distinct actor.
     actor_parts = []
     for actor, party_id in zip(records.actors, party_ids):
@@ -82,18 +80,11 @@ def block_digests(
         name = "" if "actor_name" in records.values else _framed(actor[:max_length])
         actor_parts.append(f"{_framed(party_id)}{name}{_framed(case)}")
     columns.append(pa.array(actor_parts, pa.string()).take(pa.array(records.actor_index)))
-    for name in ("actor_name", "actor_case"):
-        if name in records.values:
-            value = records.values[name]
-            columns.append(
-                _framed_column(value) if isinstance(value, pa.Array) else pa.repeat(_framed(value), rows)
-            )
     columns.append(_source_column(records, {} if source_texts is None else source_texts))
-    joined = pc.binary_join_element_wise(*columns, "")
-    blake2b = hashlib.blake2b
-    digests = np.frombuffer(
-        b"".join([blake2b(text, digest_size=8).digest() for text in _bytes(joined)]), dtype="<i8"
-    ).copy()
+    joined = pc.binary_join_element_wise(*columns, SEPARATOR)
+    shared = hashlib.blake2b(repr(layout).encode(), digest_size=32).digest()
+    digest = functools.partial(hashlib.blake2b, digest_size=8, salt=shared[:16], person=shared[16:])
+    digests = np.frombuffer(b"".join([digest(text).digest() for text in _bytes(joined)]), dtype="<i8").copy()
     digests[digests == 0] = 1  # 0 stands for no digest
     withheld = [
         n
@@ -139,7 +130,19 @@ class StoredDigests:
     def __init__(self, connection: BaseDatabaseWrapper, dataset: str):
         self.connection = connection
         self.dataset = dataset
-        keys, digests = self._read()
+        self.recognised = 0
+        # Read on a thread of its own while the first block is parsed (the file's first lookup waits).
+        connection.ensure_connection()
+        self._reading = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-digests")
+        self._read_keys = self._reading.submit(self._read)
+        self._reading.shutdown(wait=False)
+
+    def _ready(self):
+        """Until the stored digests are read and sorted."""
+        if self._read_keys is None:
+            return
+        keys, digests = self._read_keys.result()
+        self._read_keys = None
         order = np.argsort(keys, kind="stable")
         keys, digests = keys[order], digests[order]
         shared = np.zeros(len(keys), dtype=bool)
@@ -149,33 +152,40 @@ class StoredDigests:
         self.given = np.zeros(len(self.keys), dtype=bool)  # a row of this id came already
         self.unchanged = np.zeros(len(self.keys), dtype=bool)  # ...and was recognised unchanged
         self.first_lines = np.zeros(len(self.keys), dtype=np.int64)
-        self.recognised = 0
 
     def _read(self):
-        """(the hash of each stored id, its digest): two arrays in one row, in binary (faster
-        than a million rows)."""
-        table = self.connection.ops.quote_name(Incident._meta.db_table)
-        self.connection.ensure_connection()
+        """(the hash of each stored id, its digest): fetched as two binary arrays a range of
+        ids at a time (faster than a row at a time; the ids of one range at a time in memory)."""
         import psycopg
 
-        with psycopg.Cursor(self.connection.connection) as cursor:  # Django's are client-side: text only
-            cursor.execute(
-                f"SELECT array_agg(external_id), array_agg(import_digest) FROM {table}"
-                f" WHERE source_dataset = %s AND external_id <> '' AND import_digest IS NOT NULL",
-                [self.dataset],
-                binary=True,
-            )
-            ids, digests = cursor.fetchone()
-        if ids is None:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-        keys = np.fromiter(map(_id_hash, ids), dtype=np.int64, count=len(ids))
-        return keys, np.array(digests, dtype=np.int64)
+        table = self.connection.ops.quote_name(Incident._meta.db_table)
+        where = "source_dataset = %s AND external_id <> '' AND import_digest IS NOT NULL"
+        keys, digests = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
+        # psycopg's connection (thread-safe, one operation at a time); Django's cursors are
+        # client-side, so text only.
+        with psycopg.Cursor(self.connection.connection) as cursor:
+            cursor.execute(f"SELECT min(id), max(id) FROM {table}")
+            first, last = cursor.fetchone()
+            for start in range(first or 0, (last or -1) + 1, READ_IDS):
+                cursor.execute(
+                    f"SELECT array_agg(external_id), array_agg(import_digest) FROM {table}"
+                    f" WHERE {where} AND id >= %s AND id < %s",
+                    [self.dataset, start, start + READ_IDS],
+                    binary=True,
+                )
+                ids, stored = cursor.fetchone()
+                if ids:
+                    keys.append(np.fromiter(map(_id_hash, ids), dtype=np.int64, count=len(ids)))
+                    digests.append(np.array(stored, dtype=np.int64))
+        return np.concatenate(keys), np.concatenate(digests)
 
     def __len__(self) -> int:
+        self._ready()
         return len(self.keys)
 
     def _entries(self, ids):
         """Each id's entry (-1: none)."""
+        self._ready()
         if not len(self.keys):
             return np.full(len(ids), -1, dtype=np.int64)
         hashes = np.fromiter(map(_id_hash, ids), dtype=np.int64, count=len(ids))

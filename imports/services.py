@@ -480,9 +480,10 @@ def run_import(
                     result.unknown_actors,
                     user,
                     is_unidentified=unidentified_rule(reader) if digests else None,
-                    stored=StoredDigests(connection, reader.dataset) if digests else None,
                     create_parties=create_parties,
                 )
+                if digests:  # read while the first block is parsed (after the stager's own queries)
+                    stager.stored = StoredDigests(connection, reader.dataset)
                 result.rows = _stage_file(path, stream, stager, progress, batch_size)
                 _reject_duplicates(staging, reader, sink, stager.repeats)
                 result.rejected = sink.count
