@@ -98,22 +98,23 @@ def by_party_name(what):
 
 
 @pytest.mark.parametrize(
-    ("create_parties", "id_hash", "recognises"),
+    ("create_parties", "id_hash", "recognises", "read_late"),
     [
-        (False, hash, True),
-        (True, hash, True),
-        (False, lambda key: len(key) % 3, False),  # stored ids of one hash: never recognised
-        (
-            False,
-            lambda key: hash("R0") if key == "NEW1" else hash(key),
-            True,
-        ),  # a new id of a stored id's hash
+        (False, hash, True, False),
+        (True, hash, True, False),
+        (False, lambda key: len(key) % 3, False, False),  # stored ids of one hash: never recognised
+        # A new id of a stored id's hash:
+        (False, lambda key: hash("R0") if key == "NEW1" else hash(key), True, False),
+        # The stored digests read after the whole file is parsed (see _Stager.stage):
+        (False, hash, True, True),
     ],
 )
 def test_a_mixed_reimport_gives_what_comparing_every_row_gives(
-    tmp_path, monkeypatch, create_parties, id_hash, recognises
+    tmp_path, monkeypatch, create_parties, id_hash, recognises, read_late
 ):
     monkeypatch.setattr(digests_module, "_id_hash", id_hash)
+    if read_late:
+        monkeypatch.setattr(digests_module.StoredDigests, "ready", lambda self: False)
     first_file = write_lines(tmp_path / "first.csv", mixed_lines())
     second_file = changes(tmp_path / "second.csv")
     PartyAliasFactory(party=PartyFactory(name="HTS"), name="Hayat Tahrir al-Sham")
@@ -162,5 +163,5 @@ def test_the_rows_recognised_unchanged_are_not_staged(tmp_path, monkeypatch):
 
     monkeypatch.setattr(PostgresStaging, "add_block", counting)
     again = import_file(path, "acled")
-    # Only the blocks holding a row read one by one are staged (see _Stager.stage_block).
+    # Only the blocks holding a row read one by one are staged (see _Stager._stage_parsed).
     assert sum(staged) < again.unchanged / 2
