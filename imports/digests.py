@@ -137,10 +137,6 @@ class StoredDigests:
         self._read_keys = self._reading.submit(self._read)
         self._reading.shutdown(wait=False)
 
-    def ready(self) -> bool:
-        """Whether the stored digests are read (lookups do not wait)."""
-        return self._read_keys is None or self._read_keys.done()
-
     def _ready(self):
         """Until the stored digests are read and sorted."""
         if self._read_keys is None:

@@ -17,7 +17,6 @@ import codecs
 import contextlib
 import csv
 import datetime as dt
-import functools
 import os
 import tempfile
 import time
@@ -47,8 +46,6 @@ from .direct import FirstImportWriter
 from .staging import staging_for
 
 SKIP, ABORT = "skip", "abort"
-# Blocks parsed ahead (about 2 MB of file each) while the stored digests are read (see _Stager.stage).
-PARSED_AHEAD = 32
 KEPT_ERRORS = 1000  # kept in memory for the summary; the full list goes to the error report file
 STATE_ACTOR_PREFIXES = ("military forces of", "police forces of", "government of")
 SOURCE_FIELDS = {
@@ -316,7 +313,6 @@ class _Stager:
         self.repeats = []
         self._cases = {}
         self._source_texts = {}  # see block_digests
-        self._parsed = []  # what stages each item parsed ahead (see stage)
 
     def case_of(self, actor: str) -> str:
         """The case of an actor without a party, as set_actors decides it."""
@@ -337,26 +333,12 @@ class _Stager:
         return self.stored.recognised if self.stored is not None else 0
 
     def stage(self, item):
-        """Stage a Block or a (line, cells or RowError) item; returns the number of rows it holds.
-
-        Until the stored digests are read, up to PARSED_AHEAD items are parsed and kept, to be
-        looked up and staged in order once they are (see drain)."""
+        """Stage a Block or a (line, cells or RowError) item; returns the number of rows it holds."""
         if type(item) is Block:
-            rest, rows = self._parse_block(item), len(item)
-        else:
-            rest, rows = functools.partial(self.stage_row, *item), 1
-        if self.stored is not None and not self.stored.ready() and len(self._parsed) < PARSED_AHEAD:
-            self._parsed.append(rest)
-        else:
-            self.drain()
-            rest()
-        return rows
-
-    def drain(self) -> None:
-        """Look up and stage what was parsed ahead, in the order of the file."""
-        parsed, self._parsed = self._parsed, []
-        for rest in parsed:
-            rest()
+            self.stage_block(item)
+            return len(item)
+        self.stage_row(*item)
+        return 1
 
     def stage_row(self, line, item):
         if type(item) is RowError:
@@ -384,16 +366,12 @@ class _Stager:
             own_id, created_at = record.local_id
             self.local_ids[own_id] = (created_at, record.source_dataset, record.external_id)
 
-    def _parse_block(self, block):
-        """Parse a block and give each row its digest; returns what stages it (_stage_parsed)."""
+    def stage_block(self, block):
         records, others = self.reader.parse_block(block)
         party_ids, perpetrator_ids = _perpetrators(records, self.lookup, self.unknown_actors)
         digests = None
         if self.is_unidentified is not None:
             digests = block_digests(records, party_ids, self.case_of, self.has_digest, self._source_texts)
-        return functools.partial(self._stage_parsed, block, records, others, perpetrator_ids, digests)
-
-    def _stage_parsed(self, block, records, others, perpetrator_ids, digests):
         if self.stored is not None and len(records):
             # Rows read one by one are among these (staged after them): none is left out (see sift).
             stage, repeats = self.stored.sift(
@@ -440,7 +418,6 @@ def _stage_file(path, stream, stager, progress, batch_size):
             # Rows one by one: the clock is read once a batch only.
             if progress and (fast or rows % batch_size == 0):
                 reporter.report(rows)
-    stager.drain()
     stager.staging.flush()
     if progress:
         reporter.done(rows)

@@ -98,23 +98,22 @@ def by_party_name(what):
 
 
 @pytest.mark.parametrize(
-    ("create_parties", "id_hash", "recognises", "read_late"),
+    ("create_parties", "id_hash", "recognises"),
     [
-        (False, hash, True, False),
-        (True, hash, True, False),
-        (False, lambda key: len(key) % 3, False, False),  # stored ids of one hash: never recognised
-        # A new id of a stored id's hash:
-        (False, lambda key: hash("R0") if key == "NEW1" else hash(key), True, False),
-        # The stored digests read after the whole file is parsed (see _Stager.stage):
-        (False, hash, True, True),
+        (False, hash, True),
+        (True, hash, True),
+        (False, lambda key: len(key) % 3, False),  # stored ids of one hash: never recognised
+        (
+            False,
+            lambda key: hash("R0") if key == "NEW1" else hash(key),
+            True,
+        ),  # a new id of a stored id's hash
     ],
 )
 def test_a_mixed_reimport_gives_what_comparing_every_row_gives(
-    tmp_path, monkeypatch, create_parties, id_hash, recognises, read_late
+    tmp_path, monkeypatch, create_parties, id_hash, recognises
 ):
     monkeypatch.setattr(digests_module, "_id_hash", id_hash)
-    if read_late:
-        monkeypatch.setattr(digests_module.StoredDigests, "ready", lambda self: False)
     first_file = write_lines(tmp_path / "first.csv", mixed_lines())
     second_file = changes(tmp_path / "second.csv")
     PartyAliasFactory(party=PartyFactory(name="HTS"), name="Hayat Tahrir al-Sham")
@@ -163,5 +162,5 @@ def test_the_rows_recognised_unchanged_are_not_staged(tmp_path, monkeypatch):
 
     monkeypatch.setattr(PostgresStaging, "add_block", counting)
     again = import_file(path, "acled")
-    # Only the blocks holding a row read one by one are staged (see _Stager._stage_parsed).
+    # Only the blocks holding a row read one by one are staged (see _Stager.stage_block).
     assert sum(staged) < again.unchanged / 2
