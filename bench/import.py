@@ -241,6 +241,9 @@ def schema_write_floor(dsn, folder):
     the schema's own write floor."""
     with psycopg.connect(dsn) as conn, conn.cursor() as cursor:
         started = time.perf_counter()
+        # As the importer writes (rows with their digests and sources together): the triggers
+        # that clear a digest when another hand changes the sources leave them be.
+        cursor.execute("SET LOCAL incidents.importing TO 'on'")
         for table in WRITTEN_TABLES:
             with open(Path(folder) / f"{table}.copy", "rb") as handle:
                 with cursor.copy(f"COPY {table} FROM STDIN (FORMAT binary)") as copy:
@@ -300,7 +303,7 @@ def import_export_peer(dsn, sample):
     columns = [
         f.name
         for f in Incident._meta.concrete_fields
-        if f.name not in ("id", "created_by", "created_at", "updated_at")
+        if f.name not in ("id", "created_by", "created_at", "updated_at", "import_digest")
     ]
 
     class IncidentResource(resources.ModelResource):

@@ -77,6 +77,22 @@ class BlockRecords:
     def __len__(self):
         return len(self.lines)
 
+    def take(self, keep: np.ndarray) -> "BlockRecords":
+        """The rows that `keep` (a bool per row) selects."""
+        mask = pa.array(keep)
+        values = {
+            name: value if isinstance(value, str) else value.filter(mask)
+            for name, value in self.values.items()
+        }
+        return BlockRecords(
+            lines=self.lines[keep],
+            values=values,
+            actors=self.actors,
+            actor_index=self.actor_index[keep],
+            sources=self.sources,
+            source_index=self.source_index[keep],
+        )
+
 
 def blocks(binary, header, first_line, block_bytes=None):
     """Read the rest of `binary` (positioned after the header, whose last line is first_line - 1).

@@ -29,7 +29,16 @@ from incidents.models import Incident, Source
 
 from .base import Record
 from .blocks import BlockRecords, copy_nulls, copy_payload, copy_text
-from .staging import DATA_COLUMNS, DEFAULTS, EMPTY_JSON_LIST, FREE_TEXT, UNRATED, block_sources, copy_value
+from .staging import (
+    DATA_COLUMNS,
+    DEFAULTS,
+    EMPTY_JSON_LIST,
+    FREE_TEXT,
+    UNRATED,
+    block_sources,
+    copy_value,
+    digest_text,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -42,6 +51,7 @@ INCIDENT_COLUMNS = (
     "created_at",
     "updated_at",
     "created_by_id",
+    "import_digest",
 )
 LAST_LINE = np.iinfo(np.int32).max  # _SeenIds keeps lines in 4 bytes
 POOL = 20_000  # incident ids drawn ahead: a few blocks' worth
@@ -73,7 +83,7 @@ class FirstImportWriter:
             "updated_at": now.isoformat(),
             "created_by_id": "\\N" if user_id is None else str(user_id),
         }
-        self.row_constants = (now, now, user_id)
+        self.row_constants = (now, now, user_id, None)  # rows read one by one have no digest
         self.incident_table = connection.ops.quote_name(Incident._meta.db_table)
         self.source_table = connection.ops.quote_name(Source._meta.db_table)
         self.actor_max_length = Incident._meta.get_field("actor_name").max_length
@@ -93,6 +103,8 @@ class FirstImportWriter:
         with self.connection.cursor() as cursor:
             # Losing the last transaction in a crash only means running the import again.
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            # The rows are written with their digests and sources together (migration incidents 0012).
+            cursor.execute("SET LOCAL incidents.importing TO 'on'")
             cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Incident._meta.db_table])
             self._sequence = cursor.fetchone()[0]
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-write")
@@ -116,12 +128,17 @@ class FirstImportWriter:
         if len(self._rows) >= self.batch_size:
             self.flush()
 
-    def add_block(self, records: BlockRecords, perpetrator_ids: "pa.Array") -> None:
-        """A block's rows; `perpetrator_ids`: each row's party id as text (null: none)."""
+    def add_block(
+        self, records: BlockRecords, perpetrator_ids: "pa.Array", digests: np.ndarray | None = None
+    ) -> None:
+        """A block's rows; `perpetrator_ids`: each row's party id as text (null: none);
+        `digests`: each row's digest (0: none, see digests.py)."""
         self.flush()
         if records.values["source_dataset"] != self.dataset:
             raise ValueError("a first import writes rows of its own dataset")
-        self._block = (records, perpetrator_ids)
+        if digests is None:
+            digests = np.zeros(len(records), dtype=np.int64)
+        self._block = (records, perpetrator_ids, digests)
 
     def flush(self) -> None:
         """Write what was given since the last flush (but its duplicates) in the background."""
@@ -132,11 +149,12 @@ class FirstImportWriter:
         block_keep, rows = self._without_duplicates(block, rows)
         payload = None
         if block is not None:
-            records, perpetrator_ids = block
+            records, perpetrator_ids, digests = block
             if not block_keep.all():
-                records, perpetrator_ids = _take(records, block_keep), perpetrator_ids.filter(block_keep)
+                records, perpetrator_ids = records.take(block_keep), perpetrator_ids.filter(block_keep)
+                digests = digests[block_keep]
             if len(records):
-                payload = self._block_payload(records, perpetrator_ids)
+                payload = self._block_payload(records, perpetrator_ids, digests)
         row_values = [self._row_values(*row) for row in rows]
         if payload is not None or row_values:
             self._send(payload, row_values)
@@ -202,7 +220,7 @@ class FirstImportWriter:
             unidentified = self._unidentified[actor] = actor == "" or bool(self.is_unidentified(actor))
         return ActorCase.UNIDENTIFIED if unidentified else ActorCase.NAMED
 
-    def _block_payload(self, records, perpetrator_ids):
+    def _block_payload(self, records, perpetrator_ids, digests):
         """(rows, incident columns but the id, source count, each source's row, its columns) as
         COPY text, with what set_actors and the staging defaults would give."""
         import pyarrow as pa
@@ -218,6 +236,7 @@ class FirstImportWriter:
             pc.is_valid(perpetrator_ids), str(ActorCase.REGISTERED), unregistered.take(actor_index)
         )
         values["perpetrator_id"] = perpetrator_ids
+        values["import_digest"] = digest_text(digests)
         values.update(self.constants)
         columns = []
         for name in INCIDENT_COLUMNS[1:]:
@@ -308,25 +327,6 @@ class FirstImportWriter:
             raise RuntimeError("use FirstImportWriter as a context manager")
         self._sending = self._thread.submit(send)
         self.written += rows
-
-
-def _take(records, keep):
-    """The rows of a BlockRecords that `keep` (a bool per row) selects."""
-    import pyarrow as pa
-
-    mask = pa.array(keep)
-    values = {
-        name: value if isinstance(value, str) else value.filter(mask)
-        for name, value in records.values.items()
-    }
-    return BlockRecords(
-        lines=records.lines[keep],
-        values=values,
-        actors=records.actors,
-        actor_index=records.actor_index[keep],
-        sources=records.sources,
-        source_index=records.source_index[keep],
-    )
 
 
 class _SeenIds:

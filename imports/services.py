@@ -35,12 +35,13 @@ from agreements.choices import PartyKind
 from agreements.models import Party, PartyAlias
 from core.csv import SafeWriter
 from core.i18n import name_key
-from incidents.choices import REVIEWED_STATUSES, ActorDecisionKind
+from incidents.choices import REVIEWED_STATUSES, ActorCase, ActorDecisionKind
 from incidents.models import ActorDecision, Incident
 from incidents.signals import incidents_bulk_changed
 
 from .base import BadValue, CsvStream, ImportFileError, Record, RowError
 from .blocks import Block, available, blocks
+from .digests import StoredDigests, block_digests
 from .direct import FirstImportWriter
 from .staging import staging_for
 
@@ -244,7 +245,8 @@ def provided_fields(reader) -> tuple[str, ...]:
 
 
 def _perpetrators(records, lookup, unknown):
-    """Each row's party id (as text, null if none) for a BlockRecords; counts unknown actors."""
+    """(the party id of each distinct actor, each row's as text, null if none) for a
+    BlockRecords; counts unknown actors."""
     import pyarrow as pa
 
     party_ids = [party_id_of(actor, lookup) for actor in records.actors]
@@ -252,7 +254,7 @@ def _perpetrators(records, lookup, unknown):
     for actor, party_id, count in zip(records.actors, party_ids, counts):
         if actor and party_id is None and count:
             unknown[actor] += int(count)
-    return pa.array([None if p is None else str(p) for p in party_ids], pa.string()).take(
+    return party_ids, pa.array([None if p is None else str(p) for p in party_ids], pa.string()).take(
         pa.array(records.actor_index)
     )
 
@@ -280,9 +282,24 @@ def rights_check(user: Any) -> Callable[[Record], None]:
 
 class _Stager:
     """Parses what the file gives (rows, or blocks on the fast path), stages what passes and
-    sends every bad row to the error sink."""
+    sends every bad row to the error sink.
 
-    def __init__(self, reader, staging, sink, unknown_actors, user=None):
+    With `is_unidentified` (the rule of unidentified_rule), each block row gets its digest (see
+    digests.py); with `stored` (a StoredDigests) too, the rows recognised unchanged are left
+    out, and the rows repeating their ids are kept in `repeats` (line, id, first line). With
+    `create_parties`, a row whose actor is unknown gets no digest (its party comes later)."""
+
+    def __init__(
+        self,
+        reader,
+        staging,
+        sink,
+        unknown_actors,
+        user=None,
+        is_unidentified=None,
+        stored=None,
+        create_parties=False,
+    ):
         self.reader = reader
         self.check_rights = rights_check(user)
         self.staging = staging
@@ -290,6 +307,30 @@ class _Stager:
         self.lookup = party_lookup()
         self.unknown_actors = unknown_actors
         self.local_ids = {}  # id -> (created_at, dataset, key) of rows naming an incident of their database
+        self.is_unidentified = is_unidentified
+        self.stored = stored
+        self.create_parties = create_parties
+        self.repeats = []
+        self._cases = {}
+        self._source_texts = {}  # see block_digests
+
+    def case_of(self, actor: str) -> str:
+        """The case of an actor without a party, as set_actors decides it."""
+        case = self._cases.get(actor)
+        if case is None:
+            unidentified = actor == "" or bool(self.is_unidentified(actor))
+            case = self._cases[actor] = ActorCase.UNIDENTIFIED if unidentified else ActorCase.NAMED
+        return case
+
+    def has_digest(self, actor: str, party_id: int | None) -> bool:
+        return (
+            not self.create_parties or party_id is not None or self.case_of(actor) == ActorCase.UNIDENTIFIED
+        )
+
+    @property
+    def recognised(self) -> int:
+        """The rows recognised unchanged (neither staged nor compared)."""
+        return self.stored.recognised if self.stored is not None else 0
 
     def stage(self, item):
         """Stage a Block or a (line, cells or RowError) item; returns the number of rows it holds."""
@@ -309,6 +350,11 @@ class _Stager:
         except BadValue as exc:
             self.sink.add(RowError(line, exc.column, exc.reason))
             return
+        if self.stored is not None and record.source_dataset == self.stored.dataset:
+            repeat = self.stored.given_one_by_one(record.external_id, line)
+            if repeat is not None:
+                self.repeats.append(repeat)
+                return
         actor = record.actor
         perpetrator_id = party_id_of(actor, self.lookup)
         if actor and perpetrator_id is None:
@@ -322,7 +368,23 @@ class _Stager:
 
     def stage_block(self, block):
         records, others = self.reader.parse_block(block)
-        self.staging.add_block(records, _perpetrators(records, self.lookup, self.unknown_actors))
+        party_ids, perpetrator_ids = _perpetrators(records, self.lookup, self.unknown_actors)
+        digests = None
+        if self.is_unidentified is not None:
+            digests = block_digests(records, party_ids, self.case_of, self.has_digest, self._source_texts)
+        if self.stored is not None and len(records):
+            # Rows read one by one are among these (staged after them): none is left out (see sift).
+            stage, repeats = self.stored.sift(
+                records.values["external_id"].to_pylist(), records.lines, digests, may_skip=not len(others)
+            )
+            self.repeats += repeats
+            if not stage.all():
+                records, perpetrator_ids, digests = (
+                    records.take(stage),
+                    perpetrator_ids.filter(stage),
+                    digests[stage],
+                )
+        self.staging.add_block(records, perpetrator_ids, digests)
         for position in others:
             self.stage_row(int(block.lines[position]), block.cells(position))
 
@@ -362,8 +424,10 @@ def _stage_file(path, stream, stager, progress, batch_size):
     return rows
 
 
-def _reject_duplicates(staging, reader, sink):
-    for dup_line, external_id, first_line in staging.duplicates():
+def _reject_duplicates(staging, reader, sink, repeats=()):
+    """Report the rows repeating an earlier row's id: those the staging found, and `repeats`
+    (those repeating a row recognised unchanged, see _Stager), in the order of their lines."""
+    for dup_line, external_id, first_line in sorted([*staging.duplicates(), *repeats]):
         sink.add(
             RowError(dup_line, reader.id_column, f"duplicate id {external_id!r} (first on line {first_line})")
         )
@@ -408,9 +472,20 @@ def run_import(
                 )
                 return result
             with staging_for(connection, batch_size=batch_size) as staging:
-                stager = _Stager(reader, staging, sink, result.unknown_actors, user)
+                digests = _digests_kept(connection, reader)
+                stager = _Stager(
+                    reader,
+                    staging,
+                    sink,
+                    result.unknown_actors,
+                    user,
+                    is_unidentified=unidentified_rule(reader) if digests else None,
+                    create_parties=create_parties,
+                )
+                if digests:  # read while the first block is parsed (after the stager's own queries)
+                    stager.stored = StoredDigests(connection, reader.dataset)
                 result.rows = _stage_file(path, stream, stager, progress, batch_size)
-                _reject_duplicates(staging, reader, sink)
+                _reject_duplicates(staging, reader, sink, stager.repeats)
                 result.rejected = sink.count
                 if on_error == ABORT and sink.count:
                     result.aborted = True
@@ -426,11 +501,19 @@ def run_import(
                     dry_run,
                     stager.local_ids,
                 )
+                if not result.aborted:
+                    result.unchanged += stager.recognised
     finally:
         result.errors = sink.kept
         result.error_report = sink.close()
         result.finished_at = timezone.now()
     return result
+
+
+def _digests_kept(connection, reader):
+    """Whether rows get digests (see digests.py): on PostgreSQL (whose triggers clear a digest
+    that another hand made stale), for a format read in blocks."""
+    return connection.vendor == "postgresql" and available() and hasattr(reader, "parse_block")
 
 
 def _first_import(connection, using, reader, create_parties):
@@ -467,7 +550,9 @@ def _write_first_import(
                 batch_size,
             )
             with writer:
-                stager = _Stager(reader, writer, sink, result.unknown_actors, user)
+                stager = _Stager(
+                    reader, writer, sink, result.unknown_actors, user, is_unidentified=is_unidentified
+                )
                 result.rows = _stage_file(path, stream, stager, progress, batch_size)
                 _reject_duplicates(writer, reader, sink)
             result.rejected = sink.count

@@ -90,6 +90,7 @@ PG_TYPES = {
     "longitude": "double precision",
     "perpetrator_id": "bigint",
     "weapons": "jsonb",
+    "digest": "bigint",
 }
 _data_values = operator.itemgetter(*DATA_COLUMNS)
 COUNT_COLUMNS = {c for c in DATA_COLUMNS if c.startswith(("killed_", "injured_"))}
@@ -97,6 +98,8 @@ STAGE = "import_stage"
 STAGE_SOURCES = "import_stage_source"
 SOURCE_COLUMNS = ("name", "url", "published_on", "notes")
 STAGE_COLUMNS = ("line", "source_dataset", "external_id", "actor", *DATA_COLUMNS, "n_sources")
+# Blocks give each row's digest too (see digests.py); rows read one by one have none.
+BLOCK_COLUMNS = (*STAGE_COLUMNS, "digest")
 STAGE_SOURCE_COLUMNS = ("line", "position", *SOURCE_COLUMNS)
 # Rows read one by one may give a source's reliability; blocks leave it to the column's default.
 ROW_SOURCE_COLUMNS = (*STAGE_SOURCE_COLUMNS, "reliability")
@@ -114,6 +117,13 @@ def copy_value(value):
     if isinstance(value, list):
         return json.dumps(value)
     return str(value)
+
+
+def digest_text(digests: np.ndarray) -> "pa.Array":
+    """Digests (0: none) as COPY text."""
+    import pyarrow as pa
+
+    return copy_nulls(pa.array(digests, mask=digests == 0).cast(pa.string()))
 
 
 def block_sources(records: BlockRecords, counts: np.ndarray, row_counts: np.ndarray) -> tuple:
@@ -172,7 +182,8 @@ class Staging:
             self._drop(cursor)
             self._prepare_session(cursor)
             cursor.execute(
-                f"CREATE TEMPORARY TABLE {STAGE} ({definition}, n_sources integer NOT NULL DEFAULT 0)"
+                f"CREATE TEMPORARY TABLE {STAGE} ({definition}, n_sources integer NOT NULL DEFAULT 0,"
+                f" digest {self._column_type('digest')})"
             )
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {STAGE_SOURCES} (line integer, position integer, name text, "
@@ -239,7 +250,9 @@ class Staging:
         if len(self.rows) >= self.batch_size:
             self.flush()
 
-    def add_block(self, records: BlockRecords, perpetrator_ids: "pa.Array") -> None:
+    def add_block(
+        self, records: BlockRecords, perpetrator_ids: "pa.Array", digests: np.ndarray | None = None
+    ) -> None:
         """Stage a block's rows: only a staging whose takes_blocks is true can."""
         raise NotImplementedError(f"{type(self).__name__} stages rows, not blocks (see takes_blocks)")
 
@@ -303,7 +316,8 @@ class Staging:
         with self.connection.cursor() as cursor:
             cursor.execute(f"CREATE INDEX import_stage_actor ON {STAGE} (actor)")
             cursor.executemany(
-                f"UPDATE {STAGE} SET perpetrator_id = %s WHERE actor = %s AND perpetrator_id IS NULL",
+                # The digest described the row without its new party.
+                f"UPDATE {STAGE} SET perpetrator_id = %s, digest = NULL WHERE actor = %s AND perpetrator_id IS NULL",
                 [(party_id, actor) for actor, party_id in party_ids_by_actor.items()],
             )
 
@@ -425,9 +439,12 @@ class PostgresStaging(Staging):
 
         return self.connection.connection.info.transaction_status == TransactionStatus.INERROR
 
-    def add_block(self, records: BlockRecords, perpetrator_ids: "pa.Array") -> None:
+    def add_block(
+        self, records: BlockRecords, perpetrator_ids: "pa.Array", digests: np.ndarray | None = None
+    ) -> None:
         """Stage a BlockRecords with COPY text built a column at a time.
-        `perpetrator_ids`: each row's party id, as a pyarrow string array (null: none)."""
+        `perpetrator_ids`: each row's party id, as a pyarrow string array (null: none);
+        `digests`: each row's digest (0: none, see digests.py)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -453,7 +470,9 @@ class PostgresStaging(Staging):
             values["actor_case"] = pc.if_else(
                 pc.is_valid(perpetrator_ids), str(ActorCase.REGISTERED), str(ActorCase.UNIDENTIFIED)
             )
-        names = [name for name in STAGE_COLUMNS if name in values]
+        if digests is not None:
+            values["digest"] = digest_text(digests)
+        names = [name for name in BLOCK_COLUMNS if name in values]
         columns = [
             value if isinstance(value, str) else copy_text(value) if name in FREE_TEXT else copy_nulls(value)
             for name, value in zip(names, map(values.get, names))
@@ -526,7 +545,8 @@ class PostgresStaging(Staging):
         # writes only the rows that changed.
         return (
             f", ({', '.join(f'i.{c}' for c in updated_columns)}) IS DISTINCT FROM"
-            f" ({', '.join(f'{STAGE}.{c}' for c in updated_columns)}) AS differs"
+            f" ({', '.join(f'{STAGE}.{c}' for c in updated_columns)}) AS differs,"
+            f" i.import_digest IS DISTINCT FROM {STAGE}.digest AS restamp"
         )
 
     def _resourced_sql(self, source_match):
@@ -550,17 +570,27 @@ class PostgresStaging(Staging):
         statement fail whole: run it again."""
         # Losing the last transaction in a crash only means running the (idempotent) import again.
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        # The sources replaced here belong to rows written with their new digest: the triggers
+        # that clear a digest when sources change (migration incidents 0012) leave them be.
+        cursor.execute("SET LOCAL incidents.importing TO 'on'")
         incident, source, stage = self.incident_table, self.source_table, STAGE
         insert_columns = ", ".join(("source_dataset", "external_id", *DATA_COLUMNS))
         differs = "(m.differs OR m.incident_id IN (SELECT incident_id FROM import_resourced))"
         matched = f"EXISTS (SELECT 1 FROM import_match m WHERE m.line = {stage}.line)"
         cursor.execute(
-            f"WITH fresh AS (INSERT INTO {incident} ({insert_columns}, created_at, updated_at, created_by_id)"
-            f"  SELECT {insert_columns}, %s, %s, %s FROM {stage} WHERE NOT {matched}"
+            f"WITH fresh AS (INSERT INTO {incident}"
+            f"  ({insert_columns}, created_at, updated_at, created_by_id, import_digest)"
+            f"  SELECT {insert_columns}, %s, %s, %s, digest FROM {stage} WHERE NOT {matched}"
             f"  RETURNING id, source_dataset, external_id),"
-            f" up AS (UPDATE {incident} i SET {', '.join(f'{c} = s.{c}' for c in updated_columns)}, updated_at = %s"
+            f" up AS (UPDATE {incident} i SET {', '.join(f'{c} = s.{c}' for c in updated_columns)}, updated_at = %s,"
+            f"  import_digest = s.digest"
             f"  FROM import_match m JOIN {stage} s ON s.line = m.line WHERE i.id = m.incident_id AND {differs}"
             f"  RETURNING i.id, s.line),"
+            # A row found unchanged takes the digest of what it was compared with (it had none,
+            # or another one): the next import of it recognises it without comparing.
+            f" stamped AS (UPDATE {incident} i SET import_digest = s.digest"
+            f"  FROM import_match m JOIN {stage} s ON s.line = m.line"
+            f"  WHERE i.id = m.incident_id AND m.restamp AND NOT {differs}),"
             f" written AS (SELECT fresh.id, {stage}.line, true AS inserted FROM fresh JOIN {stage}"
             f"  ON {stage}.source_dataset = fresh.source_dataset AND {stage}.external_id = fresh.external_id"
             f"  UNION ALL SELECT id, line, false FROM up),"

@@ -17,7 +17,16 @@ UTC = dt.UTC
 COMPARED = [
     f.attname
     for f in Incident._meta.concrete_fields
-    if f.attname not in ("id", "created_at", "updated_at", "created_by_id", "source_dataset", "external_id")
+    if f.attname
+    not in (
+        "id",
+        "created_at",
+        "updated_at",
+        "created_by_id",
+        "source_dataset",
+        "external_id",
+        "import_digest",
+    )
 ]
 
 

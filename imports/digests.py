@@ -1,0 +1,261 @@
+"""Each imported row's digest, and the recognition of the rows a re-import finds unchanged.
+
+A row's digest is a 64-bit BLAKE2b hash of what an import writes for it: its identity, every
+staged incident column as COPY text (the actor's party, name and case as the merge decides
+them), and its sources. The importer stores it with the row (Incident.import_digest); on
+PostgreSQL the triggers of migration incidents 0012 clear it as soon as anything else changes the
+row's imported columns or its sources. So a row of a re-imported file whose digest is the one
+stored is exactly what the merge would find unchanged: it is counted as unchanged and neither
+staged nor compared, and the stored row is not touched.
+
+Only rows of the block path (blocks.py) get a digest; the rows read one by one are staged and
+compared as always.
+"""
+
+import functools
+import hashlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from incidents.choices import ActorCase
+from incidents.models import Incident
+
+from .blocks import BlockRecords
+from .staging import DATA_COLUMNS, DEFAULTS, copy_value
+
+READ_IDS = 200_000  # the range of incident ids StoredDigests reads at a time
+SEPARATOR = "\x00\x00"
+NULL_MARK = "\x00N"
+ACTOR_COLUMNS = ("perpetrator_id", "actor_name", "actor_case")
+ROW_COLUMNS = ("source_dataset", "external_id", *(c for c in DATA_COLUMNS if c not in ACTOR_COLUMNS))
+
+
+def _framed(value: object) -> str:
+    """A value as digest text: its length and itself (so that no two rows' texts join alike), or
+    N for null."""
+    if value is None:
+        return "N"
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return f"{len(text.encode())}:{text}"
+
+
+def block_digests(
+    records: BlockRecords,
+    party_ids: list,
+    case_of: Callable[[str], str],
+    has_digest: Callable[[str, int | None], bool] = lambda actor, party_id: True,
+    source_texts: dict | None = None,
+) -> np.ndarray:
+    """The digest of each row of a BlockRecords (int64; 0 where `has_digest(actor, party_id)` is
+    false). `party_ids`: the party of each distinct actor (None: none); `case_of(actor)`: the
+    case of an actor without a party, as the merge decides it; `source_texts`: a dict that keeps
+    the digest text of each distinct source list from block to block.
+
+    A row's text is its column values joined by two NULs (a null: NUL and N): no value of a block
+    holds a NUL (blocks.py leaves a part of the file with one to the per-row path), so no two
+    rows' texts join alike. What is the same for every row of the block (defaults, the dataset)
+    goes into the hash's salt and personalisation, at no cost a row."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    rows = len(records)
+    if not rows:
+        return np.empty(0, dtype=np.int64)
+    max_length = Incident._meta.get_field("actor_name").max_length
+    columns, layout = [], []
+    for name in (*ROW_COLUMNS, "actor_name", "actor_case"):
+        value = records.values.get(name, DEFAULTS.get(name) if name in ROW_COLUMNS else "")
+        if isinstance(value, pa.Array):
+            columns.append(pc.fill_null(value, NULL_MARK) if value.null_count else value)
+            layout.append(name)
+        else:  # one value for every row: a default, or a column the reader gives as one value
+            layout.append((name, _framed(copy_value(value) if isinstance(value, list) else value)))
+    # The actor's party, name and case (unless the reader gives them), once per distinct actor.
+    actor_parts = []
+    for actor, party_id in zip(records.actors, party_ids):
+        case = ActorCase.REGISTERED if party_id is not None else case_of(actor)
+        name = "" if "actor_name" in records.values else _framed(actor[:max_length])
+        actor_parts.append(f"{_framed(party_id)}{name}{_framed(case)}")
+    columns.append(pa.array(actor_parts, pa.string()).take(pa.array(records.actor_index)))
+    columns.append(_source_column(records, {} if source_texts is None else source_texts))
+    joined = pc.binary_join_element_wise(*columns, SEPARATOR)
+    shared = hashlib.blake2b(repr(layout).encode(), digest_size=32).digest()
+    digest = functools.partial(hashlib.blake2b, digest_size=8, salt=shared[:16], person=shared[16:])
+    digests = np.frombuffer(b"".join([digest(text).digest() for text in _bytes(joined)]), dtype="<i8").copy()
+    digests[digests == 0] = 1  # 0 stands for no digest
+    withheld = [
+        n
+        for n, (actor, party_id) in enumerate(zip(records.actors, party_ids))
+        if not has_digest(actor, party_id)
+    ]
+    if withheld:
+        digests[np.isin(records.actor_index, withheld)] = 0
+    return digests
+
+
+def _source_column(records, cache):
+    """Each row's sources as digest text, built once per distinct list (kept in `cache`)."""
+    import pyarrow as pa
+
+    texts = []
+    for entries in records.sources:
+        key = tuple(entries or ())
+        text = cache.get(key)
+        if text is None:
+            text = _framed(len(key)) + "".join(_framed(value) for entry in key for value in entry)
+            if len(cache) < 100_000:
+                cache[key] = text
+        texts.append(text)
+    return pa.array(texts, pa.string()).take(pa.array(records.source_index))
+
+
+def _bytes(array):
+    """Each value of a pyarrow string array as bytes."""
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32, count=len(array) + 1, offset=4 * array.offset)
+    data = array.buffers()[2].to_pybytes()
+    bounds = offsets.tolist()
+    return [data[start:end] for start, end in zip(bounds, bounds[1:])]
+
+
+class StoredDigests:
+    """The digests stored for one dataset's rows, looked up by a hash of each row's id (kept in
+    sorted arrays: 8 bytes an id and its digest, a few flags), and what the file said of each:
+    whether a row of that id came already, and whether it was recognised unchanged (not staged).
+
+    Ids whose hashes collide among the stored ones are left out: their rows are always staged."""
+
+    def __init__(self, connection: BaseDatabaseWrapper, dataset: str):
+        self.connection = connection
+        self.dataset = dataset
+        self.recognised = 0
+        # Read on a thread of its own while the first block is parsed (the file's first lookup waits).
+        connection.ensure_connection()
+        self._reading = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-digests")
+        self._read_keys = self._reading.submit(self._read)
+        self._reading.shutdown(wait=False)
+
+    def _ready(self):
+        """Until the stored digests are read and sorted."""
+        if self._read_keys is None:
+            return
+        keys, digests = self._read_keys.result()
+        self._read_keys = None
+        order = np.argsort(keys, kind="stable")
+        keys, digests = keys[order], digests[order]
+        shared = np.zeros(len(keys), dtype=bool)
+        shared[1:] = keys[1:] == keys[:-1]
+        shared[:-1] |= shared[1:]
+        self.keys, self.digests = keys[~shared], digests[~shared]
+        self.given = np.zeros(len(self.keys), dtype=bool)  # a row of this id came already
+        self.unchanged = np.zeros(len(self.keys), dtype=bool)  # ...and was recognised unchanged
+        self.first_lines = np.zeros(len(self.keys), dtype=np.int64)
+
+    def _read(self):
+        """(the hash of each stored id, its digest): fetched as two binary arrays a range of
+        ids at a time (faster than a row at a time; the ids of one range at a time in memory)."""
+        import psycopg
+
+        table = self.connection.ops.quote_name(Incident._meta.db_table)
+        where = "source_dataset = %s AND external_id <> '' AND import_digest IS NOT NULL"
+        keys, digests = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
+        # psycopg's connection (thread-safe, one operation at a time); Django's cursors are
+        # client-side, so text only.
+        with psycopg.Cursor(self.connection.connection) as cursor:
+            cursor.execute(f"SELECT min(id), max(id) FROM {table}")
+            first, last = cursor.fetchone()
+            for start in range(first or 0, (last or -1) + 1, READ_IDS):
+                cursor.execute(
+                    f"SELECT array_agg(external_id), array_agg(import_digest) FROM {table}"
+                    f" WHERE {where} AND id >= %s AND id < %s",
+                    [self.dataset, start, start + READ_IDS],
+                    binary=True,
+                )
+                ids, stored = cursor.fetchone()
+                if ids:
+                    keys.append(np.fromiter(map(_id_hash, ids), dtype=np.int64, count=len(ids)))
+                    digests.append(np.array(stored, dtype=np.int64))
+        return np.concatenate(keys), np.concatenate(digests)
+
+    def __len__(self) -> int:
+        self._ready()
+        return len(self.keys)
+
+    def _entries(self, ids):
+        """Each id's entry (-1: none)."""
+        self._ready()
+        if not len(self.keys):
+            return np.full(len(ids), -1, dtype=np.int64)
+        hashes = np.fromiter(map(_id_hash, ids), dtype=np.int64, count=len(ids))
+        at = np.minimum(np.searchsorted(self.keys, hashes), len(self.keys) - 1)
+        return np.where(self.keys[at] == hashes, at, -1)
+
+    def sift(
+        self, ids: list, lines: np.ndarray, digests: np.ndarray, may_skip: bool = True
+    ) -> tuple[np.ndarray, list]:
+        """For a block's rows (ids, lines in order, digests; 0: none): (a bool per row: to be
+        staged, [(line, id, first line)] of the rows that repeat the id of a row recognised
+        unchanged). A row is recognised unchanged (neither) when its digest is the stored one
+        and its id comes for the first time."""
+        entries = self._entries(ids)
+        stage = np.ones(len(ids), dtype=bool)
+        repeats = []
+        hit = np.flatnonzero(entries >= 0)
+        if not len(hit):
+            return stage, repeats
+        hit_entries = entries[hit]
+        _, first = np.unique(hit_entries, return_index=True)
+        first_in_block = np.zeros(len(hit), dtype=bool)
+        first_in_block[first] = True
+        # The first row of each id in this block, for an id not given before.
+        new = first_in_block & ~self.given[hit_entries]
+        new_rows, new_entries = hit[new], hit_entries[new]
+        same = (digests[new_rows] != 0) & (digests[new_rows] == self.digests[new_entries]) & may_skip
+        self.given[new_entries] = True
+        self.unchanged[new_entries] = same
+        self.first_lines[new_entries] = lines[new_rows]
+        stage[new_rows[same]] = False
+        self.recognised += int(same.sum())
+        # The other rows of an id: a repeat of a row not staged is reported here (the staging
+        # cannot see it); a repeat of a staged row is staged, and the staging reports it.
+        later = ~new
+        later_rows, later_entries = hit[later], hit_entries[later]
+        repeat = self.unchanged[later_entries]
+        suspects = [
+            (ids[row], row, entry)
+            for row, entry in zip(later_rows[repeat].tolist(), later_entries[repeat].tolist())
+        ]
+        confirmed = self._confirmed({key for key, _row, _entry in suspects}) if suspects else set()
+        for key, row, entry in suspects:
+            if key in confirmed:
+                stage[row] = False
+                repeats.append((int(lines[row]), key, int(self.first_lines[entry])))
+        return stage, repeats
+
+    def given_one_by_one(self, external_id: str, line: int) -> tuple[int, str, int] | None:
+        """A row read one by one: (line, id, first line) if it repeats a row recognised unchanged
+        (then it is not staged), else None (it is staged)."""
+        (entry,) = self._entries([external_id]).tolist()
+        if entry < 0:
+            return None
+        if self.given[entry]:
+            if self.unchanged[entry] and self._confirmed({external_id}):
+                return (line, external_id, int(self.first_lines[entry]))
+            return None
+        self.given[entry] = True
+        return None
+
+    def _confirmed(self, ids):
+        """The ids (whose hashes are those of stored ids) that are stored ids indeed."""
+        table = self.connection.ops.quote_name(Incident._meta.db_table)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT external_id FROM {table} WHERE source_dataset = %s AND external_id = ANY(%s)",
+                [self.dataset, list(ids)],
+            )
+            return {key for (key,) in cursor.fetchall()}
+
+
+_id_hash = hash  # a 64-bit hash of an id, the same within a process (a test gives colliding ones)
