@@ -155,8 +155,8 @@ def test_a_database_error_on_the_writer_thread_midway_is_djangos_and_leaves_noth
     original = direct.FirstImportWriter._block_payload
     blocks = []
 
-    def second_refused(self, records, perpetrator_ids):
-        rows, columns, owner, sources = original(self, records, perpetrator_ids)
+    def second_refused(self, records, perpetrator_ids, digests):
+        rows, columns, owner, sources = original(self, records, perpetrator_ids, digests)
         blocks.append(rows)
         if len(blocks) == 2:
             columns[direct.INCIDENT_COLUMNS.index("occurred_at") - 1] = "not a date"
