@@ -81,6 +81,27 @@ def admin_sql(sql):
         conn.execute(sql)
 
 
+def scratch_server(args):
+    """The database URL and the server's environment for `args.db`; a new empty database unless
+    `--reuse` (which implies `--keep`)."""
+    dsn = f"{PG}/{args.db}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": dsn,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "TRACKER_API_THROTTLE_USER": "100000000/second",
+    }
+    args.keep = args.keep or args.reuse
+    if not args.reuse:
+        admin_sql(f'DROP DATABASE IF EXISTS "{args.db}"')
+        admin_sql(f'CREATE DATABASE "{args.db}"')
+    return dsn, env
+
+
 def manage(env, *args, capture=False):
     result = subprocess.run(
         [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, text=True, capture_output=capture
@@ -313,21 +334,7 @@ def main():
     if not shutil.which("wrk"):
         raise SystemExit("wrk not found: apt-get install -y wrk")
 
-    dsn = f"{PG}/{args.db}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": dsn,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "TRACKER_API_THROTTLE_USER": "100000000/second",
-    }
-    args.keep = args.keep or args.reuse
-    if not args.reuse:
-        admin_sql(f'DROP DATABASE IF EXISTS "{args.db}"')
-        admin_sql(f'CREATE DATABASE "{args.db}"')
+    dsn, env = scratch_server(args)
     servers = []
     try:
         log("migrating")

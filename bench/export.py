@@ -24,7 +24,6 @@ postgres://postgres@127.0.0.1:5432).
 import argparse
 import json
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -38,7 +37,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.api import PG, PYTHON, admin_sql, create_token, load, log, manage, wait_until_up  # noqa: E402
+from bench.api import PYTHON, admin_sql, create_token, load, log, manage, scratch_server, wait_until_up  # noqa: E402
 
 FLOORS = {
     "incidents": """
@@ -199,21 +198,7 @@ def main():
     )
     args = parser.parse_args()
 
-    dsn = f"{PG}/{args.db}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": dsn,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "TRACKER_API_THROTTLE_USER": "100000000/second",
-    }
-    args.keep = args.keep or args.reuse
-    if not args.reuse:
-        admin_sql(f'DROP DATABASE IF EXISTS "{args.db}"')
-        admin_sql(f'CREATE DATABASE "{args.db}"')
+    dsn, env = scratch_server(args)
     server = None
     results = {}  # label -> [(seconds, rows, bytes, floor seconds of the round)]
     followed = {}
