@@ -35,19 +35,9 @@ def run_import_job(job_id):
 
 
 def _run(job):
-    job_id, Status = job.pk, ImportJob.Status
-    last_saved = [0.0]
-
-    own = []  # the progress's own connection, once opened (see _save_progress)
-
-    def progress(rows, done, total):
-        now = time.monotonic()
-        if now - last_saved[0] >= PROGRESS_EVERY_SECONDS or done >= total:
-            last_saved[0] = now
-            _save_progress(job_id, own, rows, done, total)
-
+    Status = ImportJob.Status
     try:
-        try:
+        with _Progress(job.pk) as progress:
             result = run_import(
                 job.file.path,
                 job.format,
@@ -57,9 +47,6 @@ def _run(job):
                 user=job.created_by,
                 progress=progress,
             )
-        finally:
-            for connection in own:
-                connection.close()
     except ImportFileError as exc:
         return finish(job, status=Status.FAILED, message=str(exc))
     except OperationalError as exc:  # the database went away: the task retries, and if its
@@ -77,25 +64,46 @@ def _run(job):
     return job
 
 
-def _save_progress(job_id, own, rows, done, total):
-    """Save an import's progress on its job, where the job's page sees it while the import runs.
+class _Progress:
+    """An import's progress, saved on its job at most every PROGRESS_EVERY_SECONDS (and at the
+    end), where the job's page sees it while the import runs.
 
     A dataset's first import on PostgreSQL reads the whole file inside its transaction
     (imports.direct): saved there, the progress would show only once the import is over (and the
     job's row would stay locked meanwhile). It then goes through a connection of its own, opened
-    once (`own`, a list holding it) and closed by the caller."""
-    default = connections[DEFAULT_DB_ALIAS]
-    if default.vendor != "postgresql" or not default.in_atomic_block:
-        ImportJob.objects.filter(pk=job_id).update(rows_read=rows, bytes_read=done, bytes_total=total)
-        return
-    if not own:
-        own.append(connections.create_connection(DEFAULT_DB_ALIAS))
-    table = default.ops.quote_name(ImportJob._meta.db_table)
-    with own[0].cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET rows_read = %s, bytes_read = %s, bytes_total = %s WHERE id = %s",
-            [rows, done, total, job_id],
-        )
+    at the first save and closed when the import ends."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.last_saved = 0.0
+        self.own = None
+
+    def __enter__(self) -> "_Progress":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.own is not None:
+            self.own.close()
+
+    def __call__(self, rows: int, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.last_saved < PROGRESS_EVERY_SECONDS and done < total:
+            return
+        self.last_saved = now
+        default = connections[DEFAULT_DB_ALIAS]
+        if default.vendor != "postgresql" or not default.in_atomic_block:
+            ImportJob.objects.filter(pk=self.job_id).update(
+                rows_read=rows, bytes_read=done, bytes_total=total
+            )
+            return
+        if self.own is None:
+            self.own = connections.create_connection(DEFAULT_DB_ALIAS)
+        table = default.ops.quote_name(ImportJob._meta.db_table)
+        with self.own.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET rows_read = %s, bytes_read = %s, bytes_total = %s WHERE id = %s",
+                [rows, done, total, self.job_id],
+            )
 
 
 def record_result(job, result):
