@@ -6,6 +6,8 @@ import json
 import pytest
 from django.core.cache import caches
 from django.db import connection
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from core.api import sqljson, viewsets
@@ -176,6 +178,22 @@ def test_every_field_compiles(viewset, analyst, rf):
     view = viewset(request=rf.get("/"), format_kwarg=None, action="list")
     view.request.user = analyst
     assert sqljson.page_text_expression(view) is not None
+
+
+@pytest.mark.parametrize("viewset", [IncidentViewSet, ViolationViewSet])
+@pytest.mark.parametrize("role", ["analyst", "viewer"])
+def test_rows_text_is_json_build_objects_to_the_byte(data, viewset, role, request, rf):
+    """The concatenated text of a row is what json_build_object gave the pages, spacing included."""
+    view = viewset(request=rf.get("/"), format_kwarg=None, action="list")
+    view.request.user = request.getfixturevalue(role)
+    nested = view.sql_json_nested() if hasattr(view, "sql_json_nested") else {}
+    overrides = getattr(view, "sql_json_fields", {})
+    built = sqljson.object_sql(view.get_serializer(), viewset.queryset.model, overrides, nested)
+    rows = viewset.queryset.order_by("pk").values_list(
+        sqljson.page_text_expression(view), Cast(built, TextField())
+    )
+    assert rows and all(text == expected for text, expected in rows)
+    assert any('"sources" : [{"id" : ' in text for text, _ in rows) or viewset is ViolationViewSet
 
 
 def test_a_field_without_sql_keeps_the_python_path(analyst, rf, monkeypatch):
