@@ -1,11 +1,11 @@
 """The rows of an export as text PostgreSQL builds: JSON items, GeoJSON features, CSV cells.
 
 Compiled from the viewset's serializer with core.api.sqljson's field expressions, so the values
-are those of the list's items. The list pages' json_build_object is about a fifth slower per row
-than concatenating the text on PostgreSQL 15, which matters for a million rows and not for a page
-of fifty, so the export writes its JSON by concatenation: `'{"id":' || … || '}'` (compact, where
-the pages keep json_build_object's spacing; the values are the same). Nested lists are one
-aggregate with its ORDER BY (no window: the subquery is then flattened into the row's plan).
+are those of the list's items. json_build_object is about a fifth slower per row than
+concatenating the text on PostgreSQL 15, so the export and the list pages (core.api.sqljson)
+write their JSON by concatenation: `'{"id":' || … || '}'` (compact for the export; the pages
+keep the spacing json_build_object gave them, `{"id" : 1, …}`). Nested lists are one aggregate
+with its ORDER BY (no window: the subquery is then flattened into the row's plan).
 """
 
 import json
@@ -18,6 +18,11 @@ from . import sqljson
 
 # Python's float(): what csv_cell leaves unescaped although it starts with + or - (a number).
 _NUMBER = r"^\s*[+-]?((\d(_?\d)*(\.(\d(_?\d)*)?)?|\.\d(_?\d)*)(e[+-]?\d(_?\d)*)?|inf(inity)?|nan)\s*$"
+
+# (item separator, key separator), as json.dumps takes them: the export's compact text, and
+# json_build_object's and json_agg's spacing, which the list pages have always had.
+COMPACT = (",", ":")
+POSTGRESQL_SPACING = (", ", " : ")
 
 
 def literal(text: str) -> str:
@@ -112,10 +117,12 @@ def csv_cell_sql(expression: Expression, field: serializers.Field) -> Expression
     return JSONCell(expression)
 
 
-def json_value_sql(expression: Expression, field: serializers.Field, nested) -> Expression | None:
+def json_value_sql(
+    expression: Expression, field: serializers.Field, nested, separators: tuple[str, str] = COMPACT
+) -> Expression | None:
     """The JSON text (never NULL: `null`) of a serializer field whose value is `expression`."""
     if isinstance(expression, sqljson.JSONArraySubquery) and isinstance(field, serializers.ListSerializer):
-        return nested_list_sql(field, nested[field.field_name])
+        return nested_list_sql(field, nested[field.field_name], separators)
     if isinstance(expression, (sqljson.ISODateTime, sqljson.ISODate)):
         text = Quoted(expression)
     elif isinstance(expression, sqljson.JSONFloat):
@@ -136,15 +143,18 @@ class JSONText(Func):
 
     output_field = models.TextField()
 
-    def __init__(self, pairs: list[tuple[str, Expression]]):
+    def __init__(self, pairs: list[tuple[str, Expression]], separators: tuple[str, str] = COMPACT):
         self.keys = [key for key, _value in pairs]
+        self.separators = separators
         super().__init__(*(value for _key, value in pairs))
 
     def as_sql(self, compiler, connection, **extra):
+        item_separator, key_separator = self.separators
         parts, params = [], []
         for index, (key, expression) in enumerate(zip(self.keys, self.source_expressions, strict=True)):
             sql, value_params = compiler.compile(expression)
-            parts.append(f"{literal(('{' if index == 0 else ',') + json.dumps(key) + ':')} || ({sql})")
+            opening = "{" if index == 0 else item_separator
+            parts.append(f"{literal(opening + json.dumps(key) + key_separator)} || ({sql})")
             params.extend(value_params)
         if not parts:
             return "'{}'", ()
@@ -174,7 +184,9 @@ class JoinedSubquery(Subquery):
         )
 
 
-def object_text_sql(serializer, model, overrides, nested, leave_out=()) -> JSONText | None:
+def object_text_sql(
+    serializer, model, overrides, nested, leave_out=(), separators: tuple[str, str] = COMPACT
+) -> JSONText | None:
     """The JSON text of the serializer's item, or None when a field does not compile."""
     pairs = []
     for field in serializer._readable_fields:
@@ -183,16 +195,18 @@ def object_text_sql(serializer, model, overrides, nested, leave_out=()) -> JSONT
         expression = sqljson._field_sql(field, model, overrides, nested)
         if expression is None:
             return None
-        value = json_value_sql(expression, field, nested)
+        value = json_value_sql(expression, field, nested, separators)
         if value is None:
             return None
         pairs.append((field.field_name, value))
-    return JSONText(pairs)
+    return JSONText(pairs, separators)
 
 
-def nested_list_sql(field, queryset) -> Expression | None:
-    child = object_text_sql(field.child, queryset.model, {}, {})
-    return None if child is None else JoinedSubquery(queryset, child, ",", "[", "]", empty="[]")
+def nested_list_sql(field, queryset, separators: tuple[str, str] = COMPACT) -> Expression | None:
+    child = object_text_sql(field.child, queryset.model, {}, {}, separators=separators)
+    if child is None:
+        return None
+    return JoinedSubquery(queryset, child, separators[0], "[", "]", empty="[]")
 
 
 def _compiled(view):
@@ -204,9 +218,9 @@ def _compiled(view):
     )
 
 
-def json_row_sql(view) -> Expression | None:
+def json_row_sql(view, separators: tuple[str, str] = COMPACT) -> Expression | None:
     """An item of the list as JSON text, or None when the serializer does not compile."""
-    return object_text_sql(*_compiled(view))
+    return object_text_sql(*_compiled(view), separators=separators)
 
 
 class _Point(Func):
