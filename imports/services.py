@@ -312,7 +312,7 @@ class _Stager:
         self.create_parties = create_parties
         self.repeats = []
         self._cases = {}
-        self._source_texts = {}  # see block_digests
+        self._source_hashes = {}  # see block_digests
 
     def case_of(self, actor: str) -> str:
         """The case of an actor without a party, as set_actors decides it."""
@@ -371,11 +371,11 @@ class _Stager:
         party_ids, perpetrator_ids = _perpetrators(records, self.lookup, self.unknown_actors)
         digests = None
         if self.is_unidentified is not None:
-            digests = block_digests(records, party_ids, self.case_of, self.has_digest, self._source_texts)
+            digests = block_digests(records, party_ids, self.case_of, self.has_digest, self._source_hashes)
         if self.stored is not None and len(records):
             # Rows read one by one are among these (staged after them): none is left out (see sift).
             stage, repeats = self.stored.sift(
-                records.values["external_id"].to_pylist(), records.lines, digests, may_skip=not len(others)
+                records.values["external_id"], records.lines, digests, may_skip=not len(others)
             )
             self.repeats += repeats
             if not stage.all():

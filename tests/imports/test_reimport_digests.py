@@ -2,6 +2,7 @@
 it neither stages nor touches them, and gives exactly what comparing every row gives, whatever
 changed meanwhile (the file, an analyst's edit, a source, a triage decision)."""
 
+import numpy as np
 import pytest
 from django.db import connection
 
@@ -113,7 +114,11 @@ def by_party_name(what):
 def test_a_mixed_reimport_gives_what_comparing_every_row_gives(
     tmp_path, monkeypatch, create_parties, id_hash, recognises
 ):
-    monkeypatch.setattr(digests_module, "_id_hash", id_hash)
+    monkeypatch.setattr(
+        digests_module,
+        "_id_hashes",
+        lambda ids: np.array([id_hash(key) for key in ids.to_pylist()], dtype=np.int64).view(np.uint64),
+    )
     first_file = write_lines(tmp_path / "first.csv", mixed_lines())
     second_file = changes(tmp_path / "second.csv")
     PartyAliasFactory(party=PartyFactory(name="HTS"), name="Hayat Tahrir al-Sham")
