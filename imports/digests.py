@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # pyarrow is optional (see blocks.available)
     import pyarrow as pa
 
 DIGEST_VERSION = 2  # 1: BLAKE2b of each row's text (until December 2026); 2: hashing.py
-READ_IDS = 200_000  # the range of incident ids StoredDigests reads at a time
+READ_IDS = 100_000  # the range of incident ids StoredDigests reads at a time
 SEPARATOR = "\x00\x00"
 NULL_MARK = "\x00N"
 ACTOR_COLUMNS = ("perpetrator_id", "actor_name", "actor_case")
@@ -165,8 +165,18 @@ class StoredDigests:
         """Until the stored digests are read and sorted."""
         if self._read_keys is None:
             return
-        keys, digests = self._read_keys.result()
+        self.keys, self.digests = self._read_keys.result()
         self._read_keys = None
+        self.given = np.zeros(len(self.keys), dtype=bool)  # a row of this id came already
+        self.unchanged = np.zeros(len(self.keys), dtype=bool)  # ...and was recognised unchanged
+        self.first_lines = np.zeros(len(self.keys), dtype=np.int64)
+
+    def _read(self):
+        """The hashes of the stored ids, sorted, but those shared by several ids, and their digests."""
+        parts = self._read_ranges()
+        keys = np.concatenate([keys for keys, _digests in parts])
+        digests = np.concatenate([digests for _keys, digests in parts])
+        del parts
         order = np.argsort(keys)
         keys = keys[order]
         digests = digests[order]
@@ -176,13 +186,10 @@ class StoredDigests:
         shared[:-1] |= shared[1:]
         if shared.any():
             keys, digests = keys[~shared], digests[~shared]
-        self.keys, self.digests = keys, digests
-        self.given = np.zeros(len(self.keys), dtype=bool)  # a row of this id came already
-        self.unchanged = np.zeros(len(self.keys), dtype=bool)  # ...and was recognised unchanged
-        self.first_lines = np.zeros(len(self.keys), dtype=np.int64)
+        return keys, digests
 
-    def _read(self):
-        """(the hash of each stored id, its digest), a range of ids at a time, each range as two
+    def _read_ranges(self):
+        """[(the hash of each stored id, its digest)], a range of ids at a time, each range as two
         byte strings (the ids' UTF-8 bytes, each followed by a NUL, which no text holds; the
         digests) that numpy and pyarrow read as they are: no Python object an id."""
         import psycopg
@@ -190,7 +197,7 @@ class StoredDigests:
         import pyarrow.compute as pc
 
         table = self.connection.ops.quote_name(Incident._meta.db_table)
-        keys, digests = [np.empty(0, dtype=np.uint64)], [np.empty(0, dtype=np.int64)]
+        parts = [(np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64))]
         # psycopg's connection (thread-safe, one operation at a time); Django's cursors are
         # client-side, so text only.
         with psycopg.Cursor(self.connection.connection) as cursor:
@@ -213,9 +220,9 @@ class StoredDigests:
                 with_nuls = pa.Array.from_buffers(
                     pa.binary(), len(ends), [None, pa.py_buffer(offsets), pa.py_buffer(id_bytes)]
                 )
-                keys.append(_id_hashes(pc.binary_slice(with_nuls, 0, -1).cast(pa.string())))
-                digests.append(np.frombuffer(stored, dtype=">i8").astype(np.int64))
-        return np.concatenate(keys), np.concatenate(digests)
+                keys = _id_hashes(pc.binary_slice(with_nuls, 0, -1).cast(pa.string()))
+                parts.append((keys, np.frombuffer(stored, dtype=">i8").astype(np.int64)))
+        return parts
 
     def ready(self) -> bool:
         """Whether the stored digests are read (looking them up will not wait)."""

@@ -48,7 +48,7 @@ from .staging import staging_for
 SKIP, ABORT = "skip", "abort"
 KEPT_ERRORS = 1000  # kept in memory for the summary; the full list goes to the error report file
 # Blocks parsed on at most while a re-import's stored digests are read (see _Stager).
-WAITING_BLOCKS = 100
+WAITING_BLOCKS = 32
 STATE_ACTOR_PREFIXES = ("military forces of", "police forces of", "government of")
 SOURCE_FIELDS = {
     # Source columns each format carries; the others are not compared (nor can they be restored).
