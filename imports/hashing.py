@@ -17,7 +17,12 @@ stored one by chance alone (about 1 in 2**64 per row), which is what a digest co
 needs; whoever writes the file decides what its rows say anyway.
 """
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:  # pyarrow is optional (see blocks.available)
+    import pyarrow as pa
 
 STEP = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / the golden ratio, odd
 LENGTH_STEP = np.uint64(0xC2B2AE3D27D4EB4F)  # an odd constant of xxHash64
@@ -37,7 +42,7 @@ def mix(values: np.ndarray) -> np.ndarray:
     return values
 
 
-def value_hashes(array) -> np.ndarray:
+def value_hashes(array: "pa.Array | pa.ChunkedArray") -> np.ndarray:
     """The hash of each value of a pyarrow string or binary array (uint64; 0 for a null)."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -49,7 +54,7 @@ def value_hashes(array) -> np.ndarray:
     return padded_hashes(pc.binary_join_element_wise(array, padding(lengths), b""), lengths)
 
 
-def padding(lengths, value_type=None) -> "object":
+def padding(lengths: "pa.Array", value_type: "pa.DataType | None" = None) -> "pa.Array":
     """The NULs that pad values of these lengths (a pyarrow integer array) to whole 8-byte words,
     as a pyarrow array of `value_type` (binary by default, or string)."""
     import pyarrow as pa
@@ -59,7 +64,7 @@ def padding(lengths, value_type=None) -> "object":
     return pc.binary_repeat(nul, pc.bit_wise_and(pc.negate(lengths), 7))
 
 
-def padded_hashes(padded, lengths) -> np.ndarray:
+def padded_hashes(padded: "pa.Array", lengths: "pa.Array | np.ndarray") -> np.ndarray:
     """value_hashes() of values given padded (each value followed by its padding(), a pyarrow
     array of 32-bit offsets whose values are all whole words) and their lengths before padding
     (a pyarrow or numpy integer array, null or -1 for a null)."""

@@ -364,10 +364,18 @@ class _Stager:
             and not self.stored.ready()
         )
 
-    def _parse_while_stored_read(self, block):
+    def _parsed(self, block, unknown_actors):
+        """(the BlockRecords of a block, the positions of its rows to read one by one, each
+        row's party id as text, each row's digest or None); counts its unknown actors."""
         records, others = self.reader.parse_block(block)
-        party_ids, _ = _perpetrators(records, self.lookup, self.unknown_actors)
-        digests = block_digests(records, party_ids, self.case_of, self.has_digest, self._source_hashes)
+        party_ids, perpetrator_ids = _perpetrators(records, self.lookup, unknown_actors)
+        digests = None
+        if self.is_unidentified is not None:
+            digests = block_digests(records, party_ids, self.case_of, self.has_digest, self._source_hashes)
+        return records, others, perpetrator_ids, digests
+
+    def _parse_while_stored_read(self, block):
+        records, others, _, digests = self._parsed(block, self.unknown_actors)
         ids = records.values["external_id"]
         waiting = (block.span, block.table.num_columns, int(block.lines[0]), ids, records.lines, digests)
         self._waiting.append((*waiting, bool(len(others))))
@@ -380,16 +388,11 @@ class _Stager:
             self.repeats += repeats
             if stage.any() or had_others:  # read and parsed again (unknown actors were counted once)
                 block = read_again(self.source, span, width, first_line)
-                records, others = self.reader.parse_block(block)
-                _, perpetrator_ids = _perpetrators(records, self.lookup, Counter())
+                records, others, perpetrator_ids, _ = self._parsed(block, Counter())
                 self._stage_sifted(block, records, others, perpetrator_ids, digests, stage)
 
     def stage_block(self, block):
-        records, others = self.reader.parse_block(block)
-        party_ids, perpetrator_ids = _perpetrators(records, self.lookup, self.unknown_actors)
-        digests = None
-        if self.is_unidentified is not None:
-            digests = block_digests(records, party_ids, self.case_of, self.has_digest, self._source_hashes)
+        records, others, perpetrator_ids, digests = self._parsed(block, self.unknown_actors)
         stage = None
         if self.stored is not None and len(records):
             # Rows read one by one are among these (staged after them): none is left out (see sift).
