@@ -45,6 +45,7 @@ class Block:
 
     table: "pa.Table"
     lines: np.ndarray  # the physical line each row starts on
+    span: tuple[int, int] | None = None  # (offset, size) of its bytes in the file (see read_again)
 
     def __len__(self):
         return self.table.num_rows
@@ -98,19 +99,42 @@ def blocks(binary, header, first_line, block_bytes=None):
     """Read the rest of `binary` (positioned after the header, whose last line is first_line - 1).
     Yields a Block for each part pyarrow reads exactly, and (line, cells or RowError) items
     from read_rows for the others."""
-    line = first_line
+    line, offset = first_line, binary.tell()
     for data in _record_runs(binary, block_bytes or BLOCK_BYTES):
-        # Physical lines as csv.reader counts them: a lone CR ends a line too.
-        carriage_returns = data.count(b"\r")
-        lone_returns = carriage_returns - data.count(b"\r\n") if carriage_returns else 0
-        lines = data.count(b"\n") + lone_returns + (not data.endswith((b"\n", b"\r")))
-        block = None if lone_returns or b"\x00" in data else _read_block(data, len(header), line, lines)
+        block, lines = _block_of(data, len(header), line)
         if block is not None:
+            block.span = (offset, len(data))
             yield block
         else:
             text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="surrogateescape", newline="")
             yield from read_rows(csv.reader(text, strict=False), header, line_offset=line - 1)
         line += lines
+        offset += len(data)
+
+
+def read_again(binary, span: tuple[int, int], width: int, first_line: int) -> Block:
+    """The Block that blocks() read from `binary` at `span` (its `width` columns starting on
+    `first_line`), read again from the file; the file's position is kept."""
+    position = binary.tell()
+    try:
+        binary.seek(span[0])
+        data = binary.read(span[1])
+    finally:
+        binary.seek(position)
+    block, _lines = _block_of(data, width, first_line)
+    block.span = span
+    return block
+
+
+def _block_of(data, width, line):
+    """(the Block of a run of records starting on `line`, or None if pyarrow would not read it
+    exactly as csv.reader does, the physical lines it holds)."""
+    # Physical lines as csv.reader counts them: a lone CR ends a line too.
+    carriage_returns = data.count(b"\r")
+    lone_returns = carriage_returns - data.count(b"\r\n") if carriage_returns else 0
+    lines = data.count(b"\n") + lone_returns + (not data.endswith((b"\n", b"\r")))
+    block = None if lone_returns or b"\x00" in data else _read_block(data, width, line, lines)
+    return block, lines
 
 
 def _record_runs(binary, block_bytes):

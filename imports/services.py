@@ -40,13 +40,15 @@ from incidents.models import ActorDecision, Incident
 from incidents.signals import incidents_bulk_changed
 
 from .base import BadValue, CsvStream, ImportFileError, Record, RowError
-from .blocks import Block, available, blocks
+from .blocks import Block, available, blocks, read_again
 from .digests import StoredDigests, block_digests
 from .direct import FirstImportWriter
 from .staging import staging_for
 
 SKIP, ABORT = "skip", "abort"
 KEPT_ERRORS = 1000  # kept in memory for the summary; the full list goes to the error report file
+# Blocks parsed on at most while a re-import's stored digests are read (see _Stager).
+WAITING_BLOCKS = 32
 STATE_ACTOR_PREFIXES = ("military forces of", "police forces of", "government of")
 SOURCE_FIELDS = {
     # Source columns each format carries; the others are not compared (nor can they be restored).
@@ -287,7 +289,12 @@ class _Stager:
     With `is_unidentified` (the rule of unidentified_rule), each block row gets its digest (see
     digests.py); with `stored` (a StoredDigests) too, the rows recognised unchanged are left
     out, and the rows repeating their ids are kept in `repeats` (line, id, first line). With
-    `create_parties`, a row whose actor is unknown gets no digest (its party comes later)."""
+    `create_parties`, a row whose actor is unknown gets no digest (its party comes later).
+
+    While the stored digests are being read, blocks are parsed on: of each, only its rows' ids,
+    lines and digests are kept (`_waiting`, a few dozen bytes a row), and once the stored
+    digests are read, a block some of whose rows must be staged is read from the file
+    (`source`, the binary file blocks() reads) and parsed again."""
 
     def __init__(
         self,
@@ -311,8 +318,10 @@ class _Stager:
         self.stored = stored
         self.create_parties = create_parties
         self.repeats = []
+        self.source = None
+        self._waiting = []  # blocks parsed while the stored digests are read (see the class)
         self._cases = {}
-        self._source_texts = {}  # see block_digests
+        self._source_hashes = {}  # see block_digests
 
     def case_of(self, actor: str) -> str:
         """The case of an actor without a party, as set_actors decides it."""
@@ -335,10 +344,75 @@ class _Stager:
     def stage(self, item):
         """Stage a Block or a (line, cells or RowError) item; returns the number of rows it holds."""
         if type(item) is Block:
-            self.stage_block(item)
+            if self._may_wait(item):
+                self._parse_while_stored_read(item)
+            else:
+                self.stage_waiting()
+                self.stage_block(item)
             return len(item)
+        self.stage_waiting()
         self.stage_row(*item)
         return 1
+
+    def _may_wait(self, block):
+        """Whether a block is parsed on while the stored digests are read (see the class)."""
+        return (
+            self.stored is not None
+            and self.source is not None
+            and block.span is not None
+            and len(self._waiting) < WAITING_BLOCKS
+            and not self.stored.ready()
+        )
+
+    def _parsed(self, block, unknown_actors):
+        """(the BlockRecords of a block, the positions of its rows to read one by one, each
+        row's party id as text, each row's digest or None); counts its unknown actors."""
+        records, others = self.reader.parse_block(block)
+        party_ids, perpetrator_ids = _perpetrators(records, self.lookup, unknown_actors)
+        digests = None
+        if self.is_unidentified is not None:
+            digests = block_digests(records, party_ids, self.case_of, self.has_digest, self._source_hashes)
+        return records, others, perpetrator_ids, digests
+
+    def _parse_while_stored_read(self, block):
+        records, others, _, digests = self._parsed(block, self.unknown_actors)
+        ids = records.values["external_id"]
+        waiting = (block.span, block.table.num_columns, int(block.lines[0]), ids, records.lines, digests)
+        self._waiting.append((*waiting, bool(len(others))))
+
+    def stage_waiting(self) -> None:
+        """Stage the blocks parsed while the stored digests were read (waiting for them)."""
+        waiting, self._waiting = self._waiting, []
+        for span, width, first_line, ids, lines, digests, had_others in waiting:
+            stage, repeats = self.stored.sift(ids, lines, digests, may_skip=not had_others)
+            self.repeats += repeats
+            if stage.any() or had_others:  # read and parsed again (unknown actors were counted once)
+                block = read_again(self.source, span, width, first_line)
+                records, others, perpetrator_ids, _ = self._parsed(block, Counter())
+                self._stage_sifted(block, records, others, perpetrator_ids, digests, stage)
+
+    def stage_block(self, block):
+        records, others, perpetrator_ids, digests = self._parsed(block, self.unknown_actors)
+        stage = None
+        if self.stored is not None and len(records):
+            # Rows read one by one are among these (staged after them): none is left out (see sift).
+            stage, repeats = self.stored.sift(
+                records.values["external_id"], records.lines, digests, may_skip=not len(others)
+            )
+            self.repeats += repeats
+        self._stage_sifted(block, records, others, perpetrator_ids, digests, stage)
+
+    def _stage_sifted(self, block, records, others, perpetrator_ids, digests, stage):
+        """Stage a block's rows that `stage` selects (None: all), then those read one by one."""
+        if stage is not None and not stage.all():
+            records, perpetrator_ids, digests = (
+                records.take(stage),
+                perpetrator_ids.filter(stage),
+                digests[stage],
+            )
+        self.staging.add_block(records, perpetrator_ids, digests)
+        for position in others:
+            self.stage_row(int(block.lines[position]), block.cells(position))
 
     def stage_row(self, line, item):
         if type(item) is RowError:
@@ -366,28 +440,6 @@ class _Stager:
             own_id, created_at = record.local_id
             self.local_ids[own_id] = (created_at, record.source_dataset, record.external_id)
 
-    def stage_block(self, block):
-        records, others = self.reader.parse_block(block)
-        party_ids, perpetrator_ids = _perpetrators(records, self.lookup, self.unknown_actors)
-        digests = None
-        if self.is_unidentified is not None:
-            digests = block_digests(records, party_ids, self.case_of, self.has_digest, self._source_texts)
-        if self.stored is not None and len(records):
-            # Rows read one by one are among these (staged after them): none is left out (see sift).
-            stage, repeats = self.stored.sift(
-                records.values["external_id"].to_pylist(), records.lines, digests, may_skip=not len(others)
-            )
-            self.repeats += repeats
-            if not stage.all():
-                records, perpetrator_ids, digests = (
-                    records.take(stage),
-                    perpetrator_ids.filter(stage),
-                    digests[stage],
-                )
-        self.staging.add_block(records, perpetrator_ids, digests)
-        for position in others:
-            self.stage_row(int(block.lines[position]), block.cells(position))
-
 
 class _Progress:
     """Calls progress(rows, bytes_read, bytes_total) at most every half second."""
@@ -412,12 +464,15 @@ def _stage_file(path, stream, stager, progress, batch_size):
     rows = 0
     fast = _fast_path(path, stream, stager.reader, stager.staging)
     with fast or contextlib.nullcontext():
+        stager.source = fast
         reporter = _Progress(progress, os.path.getsize(path), fast.tell if fast else stream.position)
         for item in blocks(fast, stream.header, first_line=2) if fast else stream:
             rows += stager.stage(item)
             # Rows one by one: the clock is read once a batch only.
             if progress and (fast or rows % batch_size == 0):
                 reporter.report(rows)
+        stager.stage_waiting()
+        stager.source = None
     stager.staging.flush()
     if progress:
         reporter.done(rows)

@@ -2,6 +2,7 @@
 it neither stages nor touches them, and gives exactly what comparing every row gives, whatever
 changed meanwhile (the file, an analyst's edit, a source, a triage decision)."""
 
+import numpy as np
 import pytest
 from django.db import connection
 
@@ -98,22 +99,35 @@ def by_party_name(what):
 
 
 @pytest.mark.parametrize(
-    ("create_parties", "id_hash", "recognises"),
+    ("create_parties", "id_hash", "recognises", "read_late"),
     [
-        (False, hash, True),
-        (True, hash, True),
-        (False, lambda key: len(key) % 3, False),  # stored ids of one hash: never recognised
+        (False, hash, True, False),
+        (True, hash, True, False),
+        (False, lambda key: len(key) % 3, False, False),  # stored ids of one hash: never recognised
         (
             False,
             lambda key: hash("R0") if key == "NEW1" else hash(key),
             True,
+            False,
         ),  # a new id of a stored id's hash
+        (False, hash, True, True),  # blocks parsed on while the stored digests are read
     ],
 )
 def test_a_mixed_reimport_gives_what_comparing_every_row_gives(
-    tmp_path, monkeypatch, create_parties, id_hash, recognises
+    tmp_path, monkeypatch, create_parties, id_hash, recognises, read_late
 ):
-    monkeypatch.setattr(digests_module, "_id_hash", id_hash)
+    monkeypatch.setattr(
+        digests_module,
+        "_id_hashes",
+        lambda ids: np.array([id_hash(key) for key in ids.to_pylist()], dtype=np.int64).view(np.uint64),
+    )
+    read_again = []
+    if read_late:  # read only once a few blocks wait, then once a row read one by one needs them
+        monkeypatch.setattr(digests_module.StoredDigests, "ready", lambda self: False)
+        monkeypatch.setattr(service, "WAITING_BLOCKS", 3)
+        monkeypatch.setattr(
+            service, "read_again", lambda *args: read_again.append(args) or blocks_module.read_again(*args)
+        )
     first_file = write_lines(tmp_path / "first.csv", mixed_lines())
     second_file = changes(tmp_path / "second.csv")
     PartyAliasFactory(party=PartyFactory(name="HTS"), name="Hayat Tahrir al-Sham")
@@ -148,6 +162,37 @@ def test_a_mixed_reimport_gives_what_comparing_every_row_gives(
     assert with_digests[0][2] >= 6  # U0, A1, F0, I2, the new alias and decision
     # Rows repeating the id of a row recognised unchanged were found (and reported as the staging would).
     assert bool(repeats) == recognises
+    assert bool(read_again) == read_late  # blocks with rows to stage, parsed while waiting
+
+
+def test_digests_of_another_version_stop_matching_once(tmp_path, monkeypatch):
+    """Changing how digests are computed: the next import compares every row (as without
+    digests) and stores the new digests; the one after recognises the rows again."""
+    path = write_lines(tmp_path / "mixed.csv", mixed_lines())
+    first = import_file(path, "acled")
+    recognised = []
+    stage_file = service._stage_file
+
+    def staging(path, stream, stager, *args):
+        rows = stage_file(path, stream, stager, *args)
+        recognised.append(stager.recognised)
+        return rows
+
+    monkeypatch.setattr(service, "_stage_file", staging)
+    import_file(path, "acled")
+    stored = dict(Incident.objects.values_list("external_id", "import_digest"))
+    monkeypatch.setattr(digests_module, "DIGEST_VERSION", digests_module.DIGEST_VERSION + 1)
+    compared = import_file(path, "acled")
+    restamped = dict(Incident.objects.values_list("external_id", "import_digest"))
+    before = row_versions()
+    again = import_file(path, "acled")
+    assert recognised[1] == 0 and recognised[0] == recognised[2] > first.created / 2
+    assert (compared.created, compared.updated, compared.unchanged) == (0, 0, first.created)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, first.created)
+    assert errors_of(compared) == errors_of(again) == errors_of(first)
+    kept = [key for key, digest in stored.items() if digest is not None]
+    assert len(kept) > first.created / 2 and all(restamped[key] not in (None, stored[key]) for key in kept)
+    assert row_versions() == before
 
 
 def test_the_rows_recognised_unchanged_are_not_staged(tmp_path, monkeypatch):
