@@ -40,12 +40,14 @@ class Violation(models.Model):
     )
     flagged_at = models.DateTimeField(db_index=True, verbose_name=_("flagged at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+    # Indexed only where set (see Meta.indexes): a scan inserts every violation unreviewed.
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
         verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reviewed at"))
@@ -57,7 +59,17 @@ class Violation(models.Model):
         verbose_name_plural = _("violations")
         permissions = [("review_violation", "Can confirm or dismiss violations")]
         constraints = [models.UniqueConstraint(fields=["incident", "clause"], name="unique_violation")]
-        indexes = [models.Index(fields=["clause", "status"])]
+        indexes = [
+            models.Index(fields=["clause", "status"]),
+            # A full index would take one entry per inserted violation, all NULL, in the same
+            # last leaf pages that every chunk of a first scan writes at once; deleting a user
+            # (SET_NULL) only looks up reviewed ones.
+            models.Index(
+                fields=["reviewed_by"],
+                condition=models.Q(reviewed_by__isnull=False),
+                name="tracker_violation_reviewer",
+            ),
+        ]
 
     @property
     def display_reasons(self) -> list[str]:
