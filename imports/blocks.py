@@ -24,15 +24,6 @@ try:
     import pyarrow.csv as pa_csv
 except ImportError:  # the per-row path works without it
     pa = None
-else:
-    # pyarrow's default allocator (mimalloc) keeps much of what a parsed block freed; jemalloc
-    # hands it back, so an import's peak memory is about 20 MB lower at the same speed
-    # (docs/benchmarks.md). ARROW_DEFAULT_MEMORY_POOL, when set, still decides.
-    if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
-        try:
-            pa.set_memory_pool(pa.jemalloc_memory_pool())
-        except NotImplementedError:  # a pyarrow built without jemalloc (Windows): keep its own
-            pass
 
 BLOCK_BYTES = 2 << 20
 # What str.strip() strips: every character Python calls whitespace (a test checks the list).
@@ -47,6 +38,21 @@ NULL = "\\N"
 
 def available():
     return pa is not None
+
+
+def _use_returning_pool() -> None:
+    """pyarrow's allocations through jemalloc, unless ARROW_DEFAULT_MEMORY_POOL says otherwise.
+
+    Its default (mimalloc) keeps much of what a parsed block freed; jemalloc hands it back, so an
+    import's peak memory is some 15-20 MB lower at the same speed (docs/benchmarks.md). Set by
+    the process that reads a file, when it starts reading, not on import: a parent that forks
+    (a Celery worker's) never starts jemalloc itself."""
+    if "ARROW_DEFAULT_MEMORY_POOL" in os.environ or pa.default_memory_pool().backend_name == "jemalloc":
+        return
+    try:
+        pa.set_memory_pool(pa.jemalloc_memory_pool())
+    except NotImplementedError:  # a pyarrow built without jemalloc (Windows): keep its own
+        pass
 
 
 @dataclass
@@ -109,6 +115,7 @@ def blocks(binary, header, first_line, block_bytes=None):
     """Read the rest of `binary` (positioned after the header, whose last line is first_line - 1).
     Yields a Block for each part pyarrow reads exactly, and (line, cells or RowError) items
     from read_rows for the others."""
+    _use_returning_pool()
     line, offset = first_line, binary.tell()
     for data in _record_runs(binary, block_bytes or BLOCK_BYTES):
         block, lines = _block_of(data, len(header), line)
