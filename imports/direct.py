@@ -35,6 +35,7 @@ from .staging import (
     EMPTY_JSON_LIST,
     FREE_TEXT,
     UNRATED,
+    ActorCases,
     block_sources,
     copy_value,
     digest_text,
@@ -77,7 +78,7 @@ class FirstImportWriter:
         self.connection = connection
         self.dataset = dataset
         self.batch_size = batch_size
-        self.is_unidentified = is_unidentified
+        self._case = ActorCases(is_unidentified)
         self.constants = {
             "created_at": now.isoformat(),
             "updated_at": now.isoformat(),
@@ -92,7 +93,6 @@ class FirstImportWriter:
         self._block = None  # the block waiting for the rows read one by one among its lines
         self._rows = []
         self._seen = _SeenIds()
-        self._unidentified = {}  # actor -> is_unidentified(actor), asked once an actor
         self._thread = None
         self._sending = None
         self._sequence = None
@@ -214,12 +214,6 @@ class FirstImportWriter:
         return first
 
     # --- what is written -----------------------------------------------------------------------
-    def _case(self, actor):
-        unidentified = self._unidentified.get(actor)
-        if unidentified is None:
-            unidentified = self._unidentified[actor] = actor == "" or bool(self.is_unidentified(actor))
-        return ActorCase.UNIDENTIFIED if unidentified else ActorCase.NAMED
-
     def _block_payload(self, records, perpetrator_ids, digests):
         """(rows, incident columns but the id, source count, each source's row, its columns) as
         COPY text, with what set_actors and the staging defaults would give."""

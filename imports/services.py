@@ -43,7 +43,7 @@ from .base import BadValue, CsvStream, ImportFileError, Record, RowError
 from .blocks import Block, available, blocks, read_again
 from .digests import StoredDigests, block_digests
 from .direct import FirstImportWriter
-from .staging import staging_for
+from .staging import ActorCases, staging_for
 
 SKIP, ABORT = "skip", "abort"
 KEPT_ERRORS = 1000  # kept in memory for the summary; the full list goes to the error report file
@@ -314,22 +314,14 @@ class _Stager:
         self.lookup = party_lookup()
         self.unknown_actors = unknown_actors
         self.local_ids = {}  # id -> (created_at, dataset, key) of rows naming an incident of their database
-        self.is_unidentified = is_unidentified
+        # The case of an actor without a party, for the digests (None: no digests).
+        self.case_of = None if is_unidentified is None else ActorCases(is_unidentified)
         self.stored = stored
         self.create_parties = create_parties
         self.repeats = []
         self.source = None
         self._waiting = []  # blocks parsed while the stored digests are read (see the class)
-        self._cases = {}
         self._source_hashes = {}  # see block_digests
-
-    def case_of(self, actor: str) -> str:
-        """The case of an actor without a party, as set_actors decides it."""
-        case = self._cases.get(actor)
-        if case is None:
-            unidentified = actor == "" or bool(self.is_unidentified(actor))
-            case = self._cases[actor] = ActorCase.UNIDENTIFIED if unidentified else ActorCase.NAMED
-        return case
 
     def has_digest(self, actor: str, party_id: int | None) -> bool:
         return (
@@ -370,7 +362,7 @@ class _Stager:
         records, others = self.reader.parse_block(block)
         party_ids, perpetrator_ids = _perpetrators(records, self.lookup, unknown_actors)
         digests = None
-        if self.is_unidentified is not None:
+        if self.case_of is not None:
             digests = block_digests(records, party_ids, self.case_of, self.has_digest, self._source_hashes)
         return records, others, perpetrator_ids, digests
 
@@ -388,7 +380,8 @@ class _Stager:
             self.repeats += repeats
             if stage.any() or had_others:  # read and parsed again (unknown actors were counted once)
                 block = read_again(self.source, span, width, first_line)
-                records, others, perpetrator_ids, _ = self._parsed(block, Counter())
+                records, others = self.reader.parse_block(block)
+                _, perpetrator_ids = _perpetrators(records, self.lookup, Counter())
                 self._stage_sifted(block, records, others, perpetrator_ids, digests, stage)
 
     def stage_block(self, block):

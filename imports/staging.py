@@ -19,7 +19,7 @@ import contextlib
 import datetime as dt
 import json
 import operator
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Self
 
@@ -117,6 +117,22 @@ def copy_value(value):
     if isinstance(value, list):
         return json.dumps(value)
     return str(value)
+
+
+class ActorCases:
+    """The case of an actor without a party, as set_actors decides it: unidentified when the
+    actor is empty or `is_unidentified(actor)`, else named; the rule asked once an actor."""
+
+    def __init__(self, is_unidentified: Callable[[str], bool]) -> None:
+        self.is_unidentified = is_unidentified
+        self._cases = {}
+
+    def __call__(self, actor: str) -> str:
+        case = self._cases.get(actor)
+        if case is None:
+            unidentified = actor == "" or bool(self.is_unidentified(actor))
+            case = self._cases[actor] = ActorCase.UNIDENTIFIED if unidentified else ActorCase.NAMED
+        return case
 
 
 def digest_text(digests: np.ndarray) -> "pa.Array":
