@@ -145,14 +145,35 @@ class EventDecision(models.Model):
 
 
 class GroupingLock(models.Model):
-    """One row every grouping write locks first (select_for_update): on PostgreSQL several
-    workers then write events one after the other; SQLite has one writer anyway."""
+    """One row every grouping write locks first. An incremental run and an analyst's decision
+    lock it alone (FOR UPDATE): on PostgreSQL several workers then write one after the other;
+    SQLite has one writer anyway. The chunks of one full regrouping share it (FOR SHARE) and
+    write side by side, each its own rows, while `full_run` is still theirs: a regrouping
+    begun later takes the number over, and the earlier one's chunks still to come do nothing."""
 
     last_full_at = models.DateTimeField(null=True, blank=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
+    full_run = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("grouping lock")
 
     def __str__(self):
         return f"grouping lock (last full regrouping {self.last_full_at})"
+
+
+class GroupingStep(models.Model):
+    """A step of a full regrouping on the workers (events.tasks.group_all) that has committed: a
+    chunk's pairs, a part of the events, or the sending of the next step. Written in the step's
+    own transaction, so a step redelivered after a killed worker is counted once; the last step
+    of a kind to commit sends the next."""
+
+    run = models.PositiveBigIntegerField()
+    step = models.CharField(max_length=30)
+
+    class Meta:
+        verbose_name = _("grouping step")
+        constraints = [models.UniqueConstraint(fields=["run", "step"], name="unique_grouping_step")]
+
+    def __str__(self):
+        return f"regrouping {self.run}: {self.step}"

@@ -17,7 +17,7 @@ import numpy as np
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import Case, F, IntegerField, Min, Q, QuerySet, Value, When, Window
-from django.db.models.functions import Least
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -30,7 +30,7 @@ from tracker.store import store_for
 
 from . import rules, store
 from .choices import JOB_STATES, LINKING_STATES, DecisionKind, PairState
-from .models import CandidatePair, Event, EventDecision, GroupingLock
+from .models import CandidatePair, Event, EventDecision, GroupingLock, GroupingStep
 from .store import events_store_for
 
 ID_BATCH = 5_000
@@ -217,8 +217,18 @@ def find_chunk_pairs(owned_from: float, owned_until: float) -> Found:
     return _found(arrays, rules.find_pairs(arrays, source, owned_from, owned_until))
 
 
-def group_chunk(owned_from: float = -math.inf, owned_until: float = math.inf) -> dict[str, int]:
-    """Find and store the candidate pairs of one chunk of time (see find_chunk_pairs)."""
+def group_chunk(
+    owned_from: float = -math.inf,
+    owned_until: float = math.inf,
+    run: int | None = None,
+    step: str | None = None,
+) -> dict[str, int]:
+    """Find and store the candidate pairs of one chunk of time (see find_chunk_pairs).
+
+    `run`: the full regrouping (begin_full) the chunk is part of; its chunks own disjoint
+    pairs and store them side by side (lock). Without it the chunk writes alone. `step`: the
+    name it is recorded under once committed (record_step).
+    """
     found = find_chunk_pairs(owned_from, owned_until)
     stored = CandidatePair.objects.all()
     if not (math.isinf(owned_from) and math.isinf(owned_until)):  # no join to read every pair
@@ -228,20 +238,66 @@ def group_chunk(owned_from: float = -math.inf, owned_until: float = math.inf) ->
     if not math.isinf(owned_until):
         stored = stored.filter(owner_at__lt=_moment(owned_until))
     with transaction.atomic():
-        lock()
+        if not lock(run):
+            return {"superseded": 1}
         counts = sync_pairs(found, stored)
+        record_step(run, step)
     counts["pairs"] = len(found.pairs)
     return counts
 
 
 def group_all(chunks: int = 1, now: dt.datetime | None = None) -> dict[str, int]:
-    """Regroup everything from scratch: every chunk's pairs, then every event. Idempotent."""
+    """Regroup everything from scratch: every chunk's pairs, then every part of the events,
+    then finish_full. Idempotent. events.tasks.group_all runs the same steps on the workers."""
     now = now or timezone.now()
+    run = begin_full()
     counts = Counter()
     for owned_from, owned_until in chunk_bounds(chunks):
-        counts.update(group_chunk(owned_from, owned_until))
-    counts.update(rebuild_all(now))
+        counts.update(group_chunk(owned_from, owned_until, run=run))
+    for part in range(chunks):  # one part finishes the regrouping itself
+        counts.update(rebuild_all(now, part=part, parts=chunks, run=run))
+    if chunks > 1:
+        counts.update(finish_full(run, now))
     return dict(counts)
+
+
+def begin_full() -> int:
+    """Number a new full regrouping; once the chunks of any earlier one still writing have
+    committed, those still to come find themselves superseded and do nothing (lock)."""
+    with transaction.atomic():
+        GroupingLock.objects.get_or_create(pk=1)
+        state = GroupingLock.objects.select_for_update().get(pk=1)
+        state.full_run += 1
+        state.save(update_fields=["full_run"])
+        GroupingStep.objects.filter(run__lt=state.full_run).delete()  # earlier runs are over
+    return state.full_run
+
+
+def record_step(run: int | None, step: str | None) -> bool:
+    """Record that `step` of the full regrouping `run` has committed (call in its transaction).
+    False if it already was: a redelivered task, or the other of two racing to send the next
+    step (the unique pair makes the second wait for the first's commit, then find it)."""
+    if run is None or step is None:
+        return False
+    _step, created = GroupingStep.objects.get_or_create(run=run, step=step)
+    return created
+
+
+def steps_done(run: int, prefix: str) -> int:
+    """How many steps of the full regrouping `run` whose names start with `prefix` have committed."""
+    return GroupingStep.objects.filter(run=run, step__startswith=prefix).count()
+
+
+def finish_full(run: int | None = None, now: dt.datetime | None = None) -> dict[str, int]:
+    """Record the full regrouping `run` as done and bring the statistics up to date (the
+    next incremental run reads and plans with what the regrouping wrote, see the store's
+    analyze). Nothing if a later regrouping has begun."""
+    with transaction.atomic():
+        if not lock(run):
+            return {"superseded": 1}
+        GroupingLock.objects.filter(pk=1).update(last_full_at=now or timezone.now())
+    events_store_for(connection).analyze()
+    return {}
 
 
 def group_changed(since: dt.datetime | None = None, now: dt.datetime | None = None) -> dict[str, int]:
@@ -428,15 +484,23 @@ def _neighbourhood(
     return arrays, np.concatenate([source, more_source])
 
 
-def _batches(ids: list[int]) -> Iterable[set[int]]:
-    for start in range(0, len(ids), ID_BATCH):
-        yield set(ids[start : start + ID_BATCH])
+def _batches(ids: list[int], size: int = ID_BATCH) -> Iterable[set[int]]:
+    for start in range(0, len(ids), size):
+        yield set(ids[start : start + size])
 
 
-def lock() -> None:
-    """Take the one grouping lock until the transaction ends (see GroupingLock)."""
+def lock(run: int | None = None) -> bool:
+    """Take the grouping lock until the transaction ends (see GroupingLock).
+
+    Without `run`, alone. With `run`, the number of a full regrouping (begin_full): shared with
+    that regrouping's other chunks, which write disjoint rows; False if a later regrouping has
+    begun since, and the caller then writes nothing.
+    """
     GroupingLock.objects.get_or_create(pk=1)
-    GroupingLock.objects.select_for_update().get(pk=1)
+    if run is None:
+        GroupingLock.objects.select_for_update().get(pk=1)
+        return True
+    return events_store_for(connection).share_lock() == run
 
 
 # --- Events ----------------------------------------------------------------------------------------
@@ -473,22 +537,72 @@ def _connected(ids: Iterable[int]) -> tuple[set[int], list[tuple]]:
 def rebuild(ids: Iterable[int]) -> dict[str, int]:
     """Rebuild the events of `ids` and of every incident connected to them (call under lock())."""
     members, pairs = _connected(ids)
-    return _write_events(members, pairs)
+    return _write_events(np.array(sorted(members), dtype=np.int64), PairArrays.from_rows(pairs))
 
 
-def rebuild_all(now: dt.datetime | None = None) -> dict[str, int]:
-    """Rebuild every event from the stored pairs."""
+STATE_CODES = {state: code for code, state in enumerate(PairState.values)}
+LINKING_CODES = [STATE_CODES[state] for state in LINKING_STATES]
+
+
+@dataclass
+class PairArrays:
+    """Stored pairs as arrays: (first id, second id, state as STATE_CODES, score) per pair."""
+
+    first: np.ndarray
+    second: np.ndarray
+    state: np.ndarray
+    score: np.ndarray
+
+    @classmethod
+    def from_rows(cls, rows: list[tuple]) -> "PairArrays":
+        """From (first, second, state, score) tuples."""
+        return cls(
+            np.array([row[0] for row in rows], dtype=np.int64),
+            np.array([row[1] for row in rows], dtype=np.int64),
+            np.array([STATE_CODES[row[2]] for row in rows], dtype=np.int64),
+            np.array([row[3] for row in rows], dtype=float),
+        )
+
+    def ends(self) -> np.ndarray:
+        """Every report of a pair, sorted, once."""
+        return np.unique(np.concatenate([self.first, self.second]))
+
+
+def _all_pairs() -> PairArrays:
+    """Every stored pair, in one binary read."""
+    query = (
+        CandidatePair.objects.order_by()
+        .annotate(code=_code("state", STATE_CODES))
+        .values_list("first_id", "second_id", "code", "score")
+    )
+    sql, params = query.query.sql_with_params()
+    matrix = store_for(connection).read_floats(sql, params, ["first_id", "second_id", "code", "score"])
+    ids = matrix[:, :3].astype(np.int64)
+    return PairArrays(ids[:, 0], ids[:, 1], ids[:, 2], matrix[:, 3])
+
+
+def rebuild_all(
+    now: dt.datetime | None = None,
+    *,
+    part: int = 0,
+    parts: int = 1,
+    run: int | None = None,
+    step: str | None = None,
+) -> dict[str, int]:
+    """Rebuild every event from the stored pairs, or, with `parts`, one part of them: the events
+    whose anchor (lowest id) is `part` modulo `parts`, with their members, and the incidents of
+    that residue that are in no event. Each part reads every pair (a group is known only once
+    all are) and writes rows no other part writes, so the parts of a regrouping (`run`) run
+    side by side on several workers. One part alone (the default) is the whole rebuild and
+    finishes the regrouping (finish_full)."""
     with transaction.atomic():
-        lock()
-        pairs = list(CandidatePair.objects.values_list("first_id", "second_id", "state", "score"))
-        members = set(Incident.objects.filter(event__isnull=False).values_list("id", flat=True))
-        for first, second, _state, _score in pairs:
-            members.update((first, second))
-        counts = _write_events(members, pairs, everything=True)
-        GroupingLock.objects.filter(pk=1).update(last_full_at=now or timezone.now())
-    # Half the table changed: the next incremental run reads and plans with what it is now,
-    # not with what autovacuum last saw (see the store's analyze).
-    events_store_for(connection).analyze()
+        if not lock(run):
+            return {"superseded": 1}
+        pairs = _all_pairs()
+        counts = _write_events(pairs.ends(), pairs, everything=True, part=part, parts=parts)
+        record_step(run, step)
+    if parts == 1:
+        counts.update(finish_full(run, now))
     return counts
 
 
@@ -518,40 +632,86 @@ def _source_label(member: dict) -> str:
     return f"monitor:{member['created_by__username'] or '?'}"
 
 
-def _groups(members: set[int], pairs: list[tuple], source: dict[int, str]) -> list[list[int]]:
-    """The groups of two or more reports: components of the linking pairs, with the constraints
-    (rules.constrained_groups) applied where a component breaks one."""
-    index = {incident_id: i for i, incident_id in enumerate(sorted(members))}
-    ids = np.array(sorted(members), dtype=np.int64)
-    links = [
-        (a, b, score, state == PairState.MERGED)
-        for a, b, state, score in pairs
-        if state in LINKING_STATES and a in index and b in index
-    ]
-    apart = {(a, b) for a, b, state, _score in pairs if state == PairState.SPLIT}
-    first = np.array([index[a] for a, *_ in links], dtype=np.int64)
-    second = np.array([index[b] for _, b, *_ in links], dtype=np.int64)
-    labels = rules.components(len(ids), first, second)
-    by_label: dict[int, list[int]] = {}
-    for position in np.unique(np.concatenate([first, second])).tolist():
-        by_label.setdefault(int(labels[position]), []).append(int(ids[position]))
-    links_by_label: dict[int, list[tuple]] = {}
-    for link, position in zip(links, first.tolist(), strict=True):
-        links_by_label.setdefault(int(labels[position]), []).append(link)
-    groups = []
-    for label, group in by_label.items():
-        group = sorted(set(group))
-        sources = [source[m] for m in group]
-        group_set = set(group)
-        conflicted = len(set(sources)) < len(sources) or any(
-            a in group_set and b in group_set for a, b in apart
+def _groups(
+    ids: np.ndarray, source: np.ndarray, pairs: PairArrays, part: int = 0, parts: int = 1
+) -> tuple[list[list[int]], np.ndarray]:
+    """The groups of two or more of the reports `ids` (sorted; `source`: each one's report source
+    code): components of the linking pairs between them, with the constraints
+    (rules.constrained_groups) applied where a component breaks one.
+
+    Returns the groups whose anchor (lowest id) is `part` modulo `parts`, each sorted, and every
+    report in any group (sorted). Vector work over every pair; Python only per component that
+    breaks a constraint (two reports of one source, or a pair an analyst split).
+    """
+    count = len(ids)
+    if not count:
+        return [], ids
+    a = np.minimum(np.searchsorted(ids, pairs.first), count - 1)
+    b = np.minimum(np.searchsorted(ids, pairs.second), count - 1)
+    both = (ids[a] == pairs.first) & (ids[b] == pairs.second)
+    linking = both & np.isin(pairs.state, LINKING_CODES)
+    labels = rules.components(count, a[linking], b[linking])
+    linked = np.zeros(count, dtype=bool)
+    linked[a[linking]] = linked[b[linking]] = True
+    nodes = np.flatnonzero(linked)  # ascending ids, so each component's first node is its anchor
+    nodes = nodes[np.argsort(labels[nodes], kind="stable")]
+    label = labels[nodes]
+    # Components with two reports of one source, or with a pair an analyst split in them.
+    by_source = np.lexsort((source[nodes], label))
+    twice = (label[by_source][1:] == label[by_source][:-1]) & (
+        source[nodes][by_source][1:] == source[nodes][by_source][:-1]
+    )
+    split = both & (pairs.state == STATE_CODES[PairState.SPLIT])
+    split_within = split & (labels[a] == labels[b])
+    conflicted = set(label[by_source][1:][twice].tolist()) | set(labels[a[split_within]].tolist())
+    starts = np.flatnonzero(np.r_[True, label[1:] != label[:-1]]) if len(label) else np.zeros(0, np.int64)
+    bounds = np.r_[starts, len(label)]
+    groups: list[list[int]] = []
+    grouped = [ids[nodes]]
+    anchors = ids[nodes[starts]]
+    mine = (anchors % parts == part).tolist()
+    for index, component in enumerate(label[starts].tolist()):
+        if component in conflicted:
+            continue
+        if mine[index]:
+            groups.append(ids[nodes[bounds[index] : bounds[index + 1]]].tolist())
+    if conflicted:
+        grouped = [ids[nodes[~np.isin(label, list(conflicted))]]]
+        for group in _constrained(ids, source, pairs, a, labels, linking, split, conflicted):
+            grouped.append(np.array(group, dtype=np.int64))
+            if group[0] % parts == part:
+                groups.append(group)
+    return groups, np.sort(np.concatenate(grouped))
+
+
+def _constrained(
+    ids: np.ndarray,
+    source: np.ndarray,
+    pairs: PairArrays,
+    a: np.ndarray,
+    labels: np.ndarray,
+    linking: np.ndarray,
+    split: np.ndarray,
+    conflicted: set[int],
+) -> list[list[int]]:
+    """The groups of two or more reports that the `conflicted` components (labels) break into
+    under rules.constrained_groups (`a`: each pair's first report's position in `ids`)."""
+    codes = dict(zip(ids.tolist(), source.tolist(), strict=True))
+    apart = set(zip(pairs.first[split].tolist(), pairs.second[split].tolist(), strict=True))
+    merged = STATE_CODES[PairState.MERGED]
+    members: dict[int, set[int]] = {}
+    links: dict[int, list[tuple]] = {}
+    for i in np.flatnonzero(linking & np.isin(labels[a], list(conflicted))).tolist():
+        first, second = int(pairs.first[i]), int(pairs.second[i])
+        members.setdefault(int(labels[a[i]]), set()).update((first, second))
+        links.setdefault(int(labels[a[i]]), []).append(
+            (first, second, float(pairs.score[i]), bool(pairs.state[i] == merged))
         )
-        if conflicted:
-            groups += [
-                g for g in rules.constrained_groups(group, links_by_label[label], source, apart) if len(g) > 1
-            ]
-        else:
-            groups.append(group)
+    groups = []
+    for component in sorted(conflicted):
+        for group in rules.constrained_groups(sorted(members[component]), links[component], codes, apart):
+            if len(group) > 1:
+                groups.append(group)
     return groups
 
 
@@ -612,26 +772,74 @@ EVENT_FIELDS = (
 )
 
 
-def _write_events(members: set[int], pairs: list[tuple], everything: bool = False) -> dict[str, int]:
-    """Make the events of `members` agree with their groups; the incidents' event column too."""
+def _member_rows(ids: Iterable[int]) -> dict[int, dict]:
     rows = {}
-    for part in _batches(sorted(members)):
+    for part in _batches(sorted(ids)):
         lookup = events_store_for(connection).id_lookup(sorted(part))
         for values in Incident.objects.filter(id__in=lookup).values_list(*MEMBER_FIELDS):
             rows[values[0]] = dict(zip(MEMBER_FIELDS, values, strict=True))
-    # A report rejected since, or deleted, belongs to no event.
-    members = {m for m in members if m in rows and rows[m]["status"] != IncidentStatus.REJECTED}
-    pairs = [p for p in pairs if p[0] in members and p[1] in members]
-    source = {m: _source_label(rows[m]) for m in members}
-    groups = _groups(members, pairs, source)
+    return rows
+
+
+def _sources(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The reports of `ids` still there and not rejected (sorted), with each one's report source
+    as a number: its dataset's, or for a report entered by hand minus one minus its author's id
+    (what _source_label tells apart), in one binary read per batch."""
+    store = events_store_for(connection)
+    names = Incident.objects.exclude(source_dataset="").order_by().values_list("source_dataset", flat=True)
+    codes = {name: code for code, name in enumerate(sorted(set(names.distinct())), start=1)}
+    source = Case(
+        *(When(source_dataset=name, then=Value(code)) for name, code in codes.items()),
+        default=-1 - Coalesce(F("created_by_id"), 0),
+        output_field=IntegerField(),
+    )
+    found = [np.empty((0, 2))]
+    for start in range(0, len(ids), store.id_batch):
+        query = (
+            Incident.objects.filter(id__in=store.id_lookup(ids[start : start + store.id_batch].tolist()))
+            .exclude(status=IncidentStatus.REJECTED)
+            .order_by()
+            .annotate(e_source=source)
+            .values_list("id", "e_source")
+        )
+        sql, params = query.query.sql_with_params()
+        found.append(store_for(connection).read_floats(sql, params, ["id", "e_source"]))
+    matrix = np.concatenate(found).astype(np.int64)
+    order = np.argsort(matrix[:, 0])
+    return matrix[order, 0], matrix[order, 1]
+
+
+def _write_events(
+    members: np.ndarray, pairs: PairArrays, everything: bool = False, part: int = 0, parts: int = 1
+) -> dict[str, int]:
+    """Make the events of `members` (ids, sorted) agree with their groups by `pairs`; the
+    incidents' event column too.
+
+    `everything`: `members` are every report of a stored pair; the events not among the groups
+    go, and so does the event of every incident in none. `part` of `parts`: only the groups
+    whose anchor, and the incidents in no group whose id, is `part` modulo `parts`.
+    """
+    if everything:
+        # Only what grouping needs of every member; the rows of this part's members below.
+        ids, source = _sources(members)
+    else:
+        rows = _member_rows(members.tolist())
+        # A report rejected since, or deleted, belongs to no event.
+        kept = [m for m in members.tolist() if m in rows and rows[m]["status"] != IncidentStatus.REJECTED]
+        labels: dict[str, int] = {}
+        ids = np.array(kept, dtype=np.int64)
+        source = np.array(
+            [labels.setdefault(_source_label(rows[m]), len(labels)) for m in kept], dtype=np.int64
+        )
+    groups, grouped = _groups(ids, source, pairs, part, parts)
     desired = {group[0]: group for group in groups}  # by anchor: the lowest id
-    existing = (
-        Event.objects.all()
-        if everything
-        else Event.objects.filter(
+    if everything:
+        rows = _member_rows(m for group in groups for m in group)
+        existing = Event.objects.annotate(slot=F("anchor_id") % parts).filter(slot=part)
+    else:
+        existing = Event.objects.filter(
             Q(anchor_id__in=list(desired)) | Q(id__in={r["event"] for r in rows.values() if r["event"]})
         )
-    )
     # Values, not model instances: a regrouping reads every event.
     current = {values[0]: values[1:] for values in existing.values_list("anchor_id", "id", *EVENT_FIELDS)}
     created, changed = [], []
@@ -648,7 +856,7 @@ def _write_events(members: set[int], pairs: list[tuple], everything: bool = Fals
         Event, ["anchor_id", *EVENT_FIELDS, "updated_at"], [(*row, now) for row in created]
     )
     Event.objects.bulk_update(changed, [*EVENT_FIELDS, "updated_at"], batch_size=1_000)
-    assignment = _assignment(desired, rows, everything)
+    assignment = _assignment(desired, rows, grouped if everything else None, part, parts)
     moved = events_store_for(connection).set_events(sorted(assignment.items()))
     gone = [stored[0] for anchor, stored in current.items() if anchor not in desired]
     for start in range(0, len(gone), ID_BATCH):
@@ -663,18 +871,28 @@ def _write_events(members: set[int], pairs: list[tuple], everything: bool = Fals
 
 
 def _assignment(
-    desired: dict[int, list[int]], rows: dict[int, dict], everything: bool
+    desired: dict[int, list[int]],
+    rows: dict[int, dict],
+    grouped: np.ndarray | None,
+    part: int = 0,
+    parts: int = 1,
 ) -> dict[int, int | None]:
-    """Each incident's event id: its group's, or None for the incidents read that are in none."""
+    """Each incident's event id: its group's, or None for the incidents read that are in none.
+
+    `grouped` (a full rebuild): every incident in a group (sorted), and then None for every
+    incident of the part's residue still pointing at an event but in none.
+    """
     if len(desired) < ID_BATCH:
         event_ids = dict(Event.objects.filter(anchor_id__in=list(desired)).values_list("anchor_id", "id"))
     else:
         event_ids = dict(Event.objects.values_list("anchor_id", "id"))
     assignment = dict.fromkeys(rows)
-    if everything:  # and every incident still pointing at an event
-        assignment.update(
-            dict.fromkeys(Incident.objects.filter(event__isnull=False).values_list("id", flat=True))
+    if grouped is not None:
+        pointing = (
+            Incident.objects.filter(event__isnull=False).annotate(slot=F("id") % parts).filter(slot=part)
         )
+        pointing = np.array(pointing.values_list("id", flat=True), dtype=np.int64)
+        assignment.update(dict.fromkeys(pointing[~np.isin(pointing, grouped)].tolist()))
     for anchor, group in desired.items():
         for member in group:
             assignment[member] = event_ids[anchor]

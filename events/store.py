@@ -215,6 +215,8 @@ def in_boxes(
 
 
 class EventsStore(Protocol):
+    id_batch: int  # how many ids one id_lookup may take
+
     def insert(self, model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple]) -> None:
         """Insert `rows` (values of `fields`, JSON fields as Python values) into `model`'s table."""
 
@@ -236,12 +238,18 @@ class EventsStore(Protocol):
     def pairs_of(self, ids: Sequence[int]) -> QuerySet:
         """The candidate pairs one of whose reports is in `ids`, in no particular order."""
 
+    def share_lock(self) -> int:
+        """Take the grouping lock shared with the other chunks of a full regrouping, until the
+        transaction ends; return the number of the latest full regrouping (models.GroupingLock)."""
+
     def analyze(self) -> None:
         """Bring the planner's statistics (and, outside a transaction, the visibility map) up to
         date after a full regrouping rewrote many rows."""
 
 
 class SQLiteEventsStore:
+    id_batch = BATCH  # under SQLite's limit of parameters per statement
+
     def __init__(self, connection: BaseDatabaseWrapper) -> None:
         self.connection = connection
 
@@ -276,6 +284,12 @@ class SQLiteEventsStore:
 
         return CandidatePair.objects.filter(Q(first_id__in=list(ids)) | Q(second_id__in=list(ids))).order_by()
 
+    def share_lock(self) -> int:
+        """A read: SQLite has one writer at a time, so the chunks never write side by side."""
+        from .models import GroupingLock
+
+        return GroupingLock.objects.values_list("full_run", flat=True).get(pk=1)
+
     def analyze(self) -> None:
         """Nothing to do: SQLite plans these lookups by their indexes alone."""
 
@@ -297,6 +311,8 @@ class SQLiteEventsStore:
 
 
 class PostgresEventsStore:
+    id_batch = 100_000  # one array parameter whatever its length
+
     def __init__(self, connection: BaseDatabaseWrapper) -> None:
         self.connection = connection
 
@@ -309,6 +325,10 @@ class PostgresEventsStore:
         as_json = [isinstance(meta.get_field(name), models.JSONField) for name in fields]
         with self.connection.cursor() as cursor:
             with cursor.cursor.copy(f"COPY {meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
+                if not any(as_json):  # the rows as they are: no list per row
+                    for row in rows:
+                        copy.write_row(row)
+                    return
                 for row in rows:
                     copy.write_row(
                         [
@@ -413,6 +433,15 @@ class PostgresEventsStore:
             output_field=BooleanField(),
         )
         return CandidatePair.objects.filter(either).order_by()
+
+    def share_lock(self) -> int:
+        """FOR SHARE: the chunks of a regrouping hold it together; an incremental run's or an
+        analyst's FOR UPDATE waits for all of them, and they for it."""
+        from .models import GroupingLock
+
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"SELECT full_run FROM {GroupingLock._meta.db_table} WHERE id = 1 FOR SHARE")
+            return cursor.fetchone()[0]
 
     def analyze(self) -> None:
         """VACUUM (ANALYZE) of the incidents, ANALYZE of the pairs and events: what autovacuum

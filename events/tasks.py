@@ -1,13 +1,15 @@
 """Thin Celery wrappers around events.services: ids in, counts out, safe to run twice.
 
-The full regrouping splits into chunks of time that run in parallel on several workers (a
-chord: every chunk finds and stores its pairs, then one task rebuilds the events).
+The full regrouping splits into chunks of time that run in parallel on several workers (every
+chunk finds and stores its pairs), then into as many parts of the events (every part writes
+its own events), then one task records it done (group_all).
 """
 
 import datetime as dt
 import math
 
-from celery import chord, shared_task
+from celery import group, shared_task
+from django.db import transaction
 
 from core.tasks import RETRY
 
@@ -28,25 +30,58 @@ def group_changed(since=None):
     return services.group_changed(since=_parse(since))
 
 
-@shared_task(time_limit=30 * 60, soft_time_limit=29 * 60, **RETRY)
-def group_chunk(owned_from=None, owned_until=None):
+@shared_task(bind=True, time_limit=30 * 60, soft_time_limit=29 * 60, **RETRY)
+def group_chunk(self, owned_from=None, owned_until=None, run=None, chunk=0, chunks=1):
+    """One chunk's pairs; the last chunk of the regrouping `run` to commit sends its events' parts."""
     # Open ends travel as None (JSON has no infinity).
-    return services.group_chunk(
-        -math.inf if owned_from is None else owned_from, math.inf if owned_until is None else owned_until
+    counts = services.group_chunk(
+        -math.inf if owned_from is None else owned_from,
+        math.inf if owned_until is None else owned_until,
+        run=run,
+        step=None if run is None else f"pairs {chunk}",
     )
+    if run is not None and services.steps_done(run, "pairs ") >= chunks:
+        _send_once(self, run, "sent events", [rebuild_part.si(part, chunks, run) for part in range(chunks)])
+    return counts
 
 
-@shared_task(time_limit=60 * 60, soft_time_limit=55 * 60, **RETRY)
-def rebuild_events(chunk_counts=None):
-    return services.rebuild_all()
+@shared_task(bind=True, time_limit=60 * 60, soft_time_limit=55 * 60, **RETRY)
+def rebuild_part(self, part=0, parts=1, run=None):
+    """One part of the events; the last part of the regrouping `run` to commit finishes it."""
+    counts = services.rebuild_all(
+        part=part, parts=parts, run=run, step=None if run is None else f"events {part}"
+    )
+    if parts > 1 and run is not None and services.steps_done(run, "events ") >= parts:
+        _send_once(self, run, "sent finish", [finish_full.si(run)])
+    return counts
 
 
 @shared_task(time_limit=10 * 60, soft_time_limit=9 * 60, **RETRY)
-def group_all(chunks=1):
-    """Send the full regrouping as `chunks` chunk tasks followed by the rebuild (a chord)."""
-    bounds = [
-        (None if math.isinf(lo) else lo, None if math.isinf(hi) else hi)
-        for lo, hi in services.chunk_bounds(chunks)
-    ]
-    chord(group_chunk.s(lo, hi) for lo, hi in bounds)(rebuild_events.s())
+def finish_full(run=None):
+    return services.finish_full(run)
+
+
+def _send_once(task, run, step, signatures):
+    """Send the next step's tasks to the queue `task` came from, once: the step is recorded in the
+    same transaction, and sent before it commits (a worker killed in between sends it again,
+    which the tasks, being idempotent, bear; the reverse would lose it)."""
+    queue = (task.request.delivery_info or {}).get("routing_key")
+    with transaction.atomic():
+        if services.record_step(run, step):
+            group(signatures).apply_async(queue=queue)
+
+
+@shared_task(bind=True, time_limit=10 * 60, soft_time_limit=9 * 60, **RETRY)
+def group_all(self, chunks=1):
+    """Send the full regrouping as `chunks` chunk tasks; once all have stored their pairs, as many
+    parts of the events; then its finish. Every task runs on whichever worker is free, side by
+    side with the others of its step; the steps are counted in the database (GroupingStep), so
+    no result backend is needed."""
+    run = services.begin_full()
+    bounds = services.chunk_bounds(chunks)
+    queue = (self.request.delivery_info or {}).get("routing_key")
+    group(
+        group_chunk.si(None if math.isinf(lo) else lo, None if math.isinf(hi) else hi, run, k, len(bounds))
+        for k, (lo, hi) in enumerate(bounds)
+    ).apply_async(queue=queue)
     return {"chunks": len(bounds)}

@@ -57,12 +57,15 @@ class Workers:
         self.app = Celery("tests", broker=self.broker)
         self.processes = []
 
-    def start(self, name):
+    def start(self, name, eager=True):
+        """A worker; `eager=False`: the tasks it sends go to the queue, for any worker to take,
+        instead of running inside the task that sends them."""
         env = dict(
             os.environ,
             DATABASE_URL=database_url(),
             REDIS_URL=self.broker,
             DJANGO_SETTINGS_MODULE="config.settings.test",
+            CELERY_TASK_ALWAYS_EAGER="true" if eager else "false",
         )
         process = subprocess.Popen(
             [

@@ -3,13 +3,15 @@
 import tempfile
 
 from .base import *  # noqa: F403
+from .base import env
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# Tasks enqueued by saves run in-process; tests that need a real worker use send_task.
-CELERY_TASK_ALWAYS_EAGER = True
+# Tasks enqueued by saves run in-process; tests that need a real worker use send_task (and
+# tests.workers can start workers that send their own tasks on to the queue: False here).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 # Uploads (imports through the API or the admin) go to a scratch folder, not var/media.
 MEDIA_ROOT = tempfile.mkdtemp(prefix="tracker-test-media-")

@@ -27,7 +27,7 @@ class Command(BaseCommand):
             "--chunks",
             type=int,
             default=1,
-            help="With --full: split the search for pairs into this many time chunks.",
+            help="With --full: split the search for pairs into this many time chunks, and the events into as many parts.",
         )
         parser.add_argument(
             "--workers",
