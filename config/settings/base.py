@@ -227,7 +227,7 @@ CELERY_BEAT_SCHEDULE = {
     "group-events-full-nightly": {
         "task": "events.tasks.group_all",
         "schedule": crontab(hour=2, minute=50),
-        "kwargs": {"chunks": 2},
+        "kwargs": {"chunks": env.int("EVENTS_GROUP_CHUNKS", default=2)},
     },
     "prune-job-runs-daily": {
         "task": "tracker.tasks.prune_job_runs",
