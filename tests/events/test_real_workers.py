@@ -5,6 +5,8 @@ the steps are counted in the database; the test sends the scheduled task as the 
 workers that send the steps on through Redis as in production, and waits for what it leaves.
 """
 
+import io
+
 import pytest
 
 from events import services
@@ -12,7 +14,7 @@ from events.models import CandidatePair, Event, GroupingLock, GroupingStep
 from incidents.models import Incident
 from tests.workers import Workers, wait_for
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
@@ -45,6 +47,7 @@ def _finished():
     return state is not None and state[1] is not None
 
 
+@pytest.mark.services
 def test_two_workers_regroup_in_chunks_and_parts_as_one_process_does(report, workers):
     _strikes(report)
     services.group_all()
@@ -86,3 +89,37 @@ def test_a_regrouping_begun_later_supersedes_the_steps_of_an_earlier_one(report)
     services.rebuild_all(run=later, step="events 0")
     assert Event.objects.count() == 3
     assert GroupingLock.objects.get(pk=1).last_full_at is not None
+
+
+def test_a_redelivered_step_counts_once_and_sends_the_next_step_once(report, monkeypatch):
+    from events import tasks
+
+    _strikes(report, days=2)
+    sent = []
+    rebuild_all = services.rebuild_all
+    monkeypatch.setattr(
+        services, "rebuild_all", lambda **kwargs: sent.append(kwargs) or rebuild_all(**kwargs)
+    )
+    run = services.begin_full()
+    tasks.group_chunk.apply(args=(None, None, run, 0, 1))
+    tasks.group_chunk.apply(args=(None, None, run, 0, 1))  # the broker delivers it again
+    assert sent == [{"part": 0, "parts": 1, "run": run, "step": "events 0"}]
+    assert sorted(GroupingStep.objects.filter(run=run).values_list("step", flat=True)) == [
+        "events 0",
+        "pairs 0",
+        "sent events",
+    ]
+    assert Event.objects.count() == 2
+
+
+def test_the_command_sends_the_regrouping_without_waiting_for_a_result(report, monkeypatch):
+    from django.core.management import call_command
+
+    from events import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.group_all, "apply_async", lambda args, kwargs, **options: sent.append(kwargs))
+    out = io.StringIO()
+    call_command("group_events", "--full", "--chunks", "3", "--workers", stdout=out)
+    assert sent == [{"chunks": 3}]
+    assert "Sent the regrouping to the workers in 3 chunk(s)" in out.getvalue()

@@ -3,6 +3,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.tasks import enqueue
 from events import services, tasks
 
 
@@ -43,8 +44,14 @@ class Command(BaseCommand):
         if workers:
             if not full:
                 raise CommandError("--workers needs --full.")
-            counts = tasks.group_all.delay(chunks=chunks).get()
-            self.stdout.write(f"Sent the regrouping to the workers in {counts['chunks']} chunk(s).")
+            # Sent, not awaited: no result backend is configured, so there is no result to wait for.
+            if not enqueue(tasks.group_all, chunks=chunks):
+                raise CommandError(
+                    "The broker cannot be reached: nothing was sent. Run it here without --workers."
+                )
+            self.stdout.write(
+                f"Sent the regrouping to the workers in {chunks} chunk(s); it runs there in the background."
+            )
             return
         counts = services.group_all(chunks=chunks) if full else services.group_changed(since=since)
         counts.setdefault("events", 0)
