@@ -14,9 +14,10 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, transaction
-from django.db.models import Case, F, IntegerField, Min, Q, QuerySet, Value, When, Window
+from django.db.models import Case, F, FloatField, IntegerField, Min, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -24,7 +25,7 @@ from django.utils.translation import gettext
 from agreements.geometry import KM_PER_DEGREE_LAT, KM_PER_DEGREE_LON_AT_EQUATOR
 from core.exceptions import StateConflict
 from incidents.choices import LOCATION_UNCERTAINTY_KM, IncidentStatus
-from incidents.models import CASUALTY_FIELDS, INJURED_FIELDS, KILLED_FIELDS, Incident
+from incidents.models import INJURED_FIELDS, KILLED_FIELDS, Incident
 from tracker import rules as engine_rules
 from tracker.store import store_for
 
@@ -484,9 +485,9 @@ def _neighbourhood(
     return arrays, np.concatenate([source, more_source])
 
 
-def _batches(ids: list[int], size: int = ID_BATCH) -> Iterable[set[int]]:
-    for start in range(0, len(ids), size):
-        yield set(ids[start : start + size])
+def _batches(ids: list[int]) -> Iterable[set[int]]:
+    for start in range(0, len(ids), ID_BATCH):
+        yield set(ids[start : start + ID_BATCH])
 
 
 def lock(run: int | None = None) -> bool:
@@ -606,32 +607,6 @@ def rebuild_all(
     return counts
 
 
-# What the event rows are made of: one tuple per member.
-MEMBER_FIELDS = (
-    "id",
-    "occurred_at",
-    "occurred_until",
-    "date_precision",
-    "location_precision",
-    "latitude",
-    "longitude",
-    "category",
-    "perpetrator_id",
-    "source_dataset",
-    "created_by_id",
-    "created_by__username",
-    *CASUALTY_FIELDS,
-    "event",
-    "status",
-)
-
-
-def _source_label(member: dict) -> str:
-    if member["source_dataset"]:
-        return member["source_dataset"]
-    return f"monitor:{member['created_by__username'] or '?'}"
-
-
 def _groups(
     ids: np.ndarray, source: np.ndarray, pairs: PairArrays, part: int = 0, parts: int = 1
 ) -> tuple[list[list[int]], np.ndarray]:
@@ -715,42 +690,122 @@ def _constrained(
     return groups
 
 
-def _lead(rows: list[dict]) -> dict:
-    """The most precise report: smallest place uncertainty, then time window, then a known party."""
+@dataclass
+class Members:
+    """Reports that are or may be in events, as arrays sorted by id: what grouping them needs
+    (their report source) and what their event is made of (_event_values)."""
 
-    def precision(row):
-        radius = LOCATION_UNCERTAINTY_KM.get(row["location_precision"], math.inf)
-        window = engine_rules.PRECISION_WINDOW_SECONDS.get(row["date_precision"], math.inf)
-        if row["occurred_until"] is not None:
-            window = (row["occurred_until"] - row["occurred_at"]).total_seconds()
-        return (radius, window, row["perpetrator_id"] is None, row["id"])
+    ids: np.ndarray
+    rejected: np.ndarray  # a rejected report belongs to no event
+    source: np.ndarray  # report source: a dataset's code, or -1 - its author's id (-1: none)
+    event: np.ndarray  # its event now, -1 for none
+    radius: np.ndarray  # place uncertainty, km (inf: unknown)
+    window: np.ndarray  # time window, seconds: its end minus its start, or its date precision's
+    perpetrator: np.ndarray  # -1: unknown
+    killed: np.ndarray
+    injured: np.ndarray
+    labels: dict[int, str]  # source -> its name in an event's datasets
 
-    return min(rows, key=precision)
 
-
-def event_fields(rows: list[dict]) -> dict[str, object]:
-    """An event's stored fields from its members' rows (MEMBER_FIELDS)."""
-    lead = _lead(rows)
-    killed = rules.casualty_summary([sum(r[f] for f in KILLED_FIELDS) for r in rows])
-    injured = rules.casualty_summary([sum(r[f] for f in INJURED_FIELDS) for r in rows])
-    parties = Counter(r["perpetrator_id"] for r in rows if r["perpetrator_id"])
-    return {
-        "lead_id": lead["id"],
-        "reports": len(rows),
-        "occurred_at": lead["occurred_at"],
-        "occurred_until": lead["occurred_until"],
-        "category": lead["category"],
-        "latitude": lead["latitude"],
-        "longitude": lead["longitude"],
-        "perpetrator_id": lead["perpetrator_id"] or (parties.most_common(1)[0][0] if parties else None),
-        "datasets": sorted({_source_label(r) for r in rows}),
-        "killed": killed[0],
-        "killed_min": killed[1],
-        "killed_max": killed[2],
-        "injured": injured[0],
-        "injured_min": injured[1],
-        "injured_max": injured[2],
+def _read_members(ids: np.ndarray) -> Members:
+    """The reports `ids` still there (sorted), in one binary read per batch."""
+    store, reader, table = events_store_for(connection), store_for(connection), Incident._meta.db_table
+    names = Incident.objects.exclude(source_dataset="").order_by().values_list("source_dataset", flat=True)
+    datasets = {name: code for code, name in enumerate(sorted(set(names.distinct())), start=1)}
+    expressions = {
+        "e_rejected": Case(When(status=IncidentStatus.REJECTED, then=Value(1)), default=Value(0)),
+        "e_source": Case(
+            *(When(source_dataset=name, then=Value(code)) for name, code in datasets.items()),
+            default=-1 - Coalesce(F("created_by_id"), 0),
+            output_field=IntegerField(),
+        ),
+        "e_event": F("event"),
+        "e_radius": Case(
+            *(When(location_precision=p, then=Value(km)) for p, km in LOCATION_UNCERTAINTY_KM.items()),
+            default=Value(None),
+            output_field=FloatField(),
+        ),
+        "e_window": Case(
+            When(
+                occurred_until__isnull=False,
+                then=reader.epoch_seconds(table, "occurred_until")
+                - reader.epoch_seconds(table, "occurred_at"),
+            ),
+            *(
+                When(date_precision=p, then=Value(s))
+                for p, s in engine_rules.PRECISION_WINDOW_SECONDS.items()
+            ),
+            default=Value(None),
+            output_field=FloatField(),
+        ),
+        "e_perpetrator": F("perpetrator_id"),
+        "e_killed": sum((F(f) for f in KILLED_FIELDS[1:]), F(KILLED_FIELDS[0])),
+        "e_injured": sum((F(f) for f in INJURED_FIELDS[1:]), F(INJURED_FIELDS[0])),
     }
+    found = [np.empty((0, len(expressions) + 1))]
+    for start in range(0, len(ids), store.id_batch):
+        query = (
+            Incident.objects.filter(id__in=store.id_lookup(ids[start : start + store.id_batch].tolist()))
+            .order_by()
+            .annotate(**expressions)
+            .values_list("id", *expressions)
+        )
+        sql, params = query.query.sql_with_params()
+        found.append(reader.read_floats(sql, params, ["id", *expressions]))
+    matrix = np.concatenate(found)
+    matrix = matrix[np.argsort(matrix[:, 0])]
+    whole = np.nan_to_num(matrix[:, [0, 1, 2, 3, 6, 7, 8]], nan=-1).astype(np.int64).T
+    radius, window = (np.nan_to_num(matrix[:, i], nan=math.inf) for i in (4, 5))
+    sources = set(np.unique(whole[2]).tolist())
+    authors = {-1 - code for code in sources if code < -1}
+    users = dict(get_user_model().objects.filter(id__in=authors).values_list("id", "username"))
+    labels = {code: name for name, code in datasets.items()}
+    labels.update({code: f"monitor:{users.get(-1 - code) or '?'}" for code in sources if code < 0})
+    return Members(whole[0], whole[1] == 1, whole[2], whole[3], radius, window, *whole[4:], labels)
+
+
+def _event_values(members: Members, groups: list[list[int]]) -> list[tuple]:
+    """Each group's event fields (EVENT_FIELDS order), from its members' rows: the lead is the
+    most precise report (smallest place uncertainty, then time window, then a known party, then
+    the lowest id); the casualty figures are rules.casualty_summary of the reports' (the lower
+    middle one, with the range), never their sum; the perpetrator is the lead's, or else the one
+    most reports name (the first named of those); the datasets are every member's, sorted."""
+    if not groups:
+        return []
+    sizes = np.array([len(group) for group in groups], dtype=np.int64)
+    flat = np.fromiter((m for group in groups for m in group), dtype=np.int64, count=int(sizes.sum()))
+    group = np.repeat(np.arange(len(groups)), sizes)
+    starts = np.cumsum(sizes) - sizes
+    at = np.searchsorted(members.ids, flat)
+    perpetrator = members.perpetrator[at]
+    lead = at[np.lexsort((flat, perpetrator < 0, members.window[at], members.radius[at], group))[starts]]
+    summaries = []
+    for figures in (members.killed[at], members.injured[at]):
+        ordered = figures[np.lexsort((figures, group))]
+        summaries += [ordered[starts + (sizes - 1) // 2], ordered[starts], ordered[starts + sizes - 1]]
+    lead_ids = members.ids[lead].tolist()
+    lead_rows = {}
+    store = events_store_for(connection)
+    for start in range(0, len(lead_ids), store.id_batch):
+        lookup = store.id_lookup(sorted(lead_ids[start : start + store.id_batch]))
+        for row in Incident.objects.filter(id__in=lookup).values_list(
+            "id", "occurred_at", "occurred_until", "category", "latitude", "longitude"
+        ):
+            lead_rows[row[0]] = row[1:]
+    parties = members.perpetrator[lead].tolist()
+    source = members.source[at].tolist()
+    summaries = [figures.tolist() for figures in summaries]
+    values = []
+    for g, (lead_id, size, start) in enumerate(zip(lead_ids, sizes.tolist(), starts.tolist(), strict=True)):
+        party = parties[g]
+        if party < 0:  # the lead names none: the one most of the reports name
+            named = Counter(p for p in perpetrator[start : start + size].tolist() if p >= 0)
+            party = named.most_common(1)[0][0] if named else None
+        datasets = sorted({members.labels[code] for code in source[start : start + size]})
+        values.append(
+            (lead_id, size, *lead_rows[lead_id], party, datasets, *(figures[g] for figures in summaries))
+        )
+    return values
 
 
 EVENT_FIELDS = (
@@ -772,43 +827,6 @@ EVENT_FIELDS = (
 )
 
 
-def _member_rows(ids: Iterable[int]) -> dict[int, dict]:
-    rows = {}
-    for part in _batches(sorted(ids)):
-        lookup = events_store_for(connection).id_lookup(sorted(part))
-        for values in Incident.objects.filter(id__in=lookup).values_list(*MEMBER_FIELDS):
-            rows[values[0]] = dict(zip(MEMBER_FIELDS, values, strict=True))
-    return rows
-
-
-def _sources(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The reports of `ids` still there and not rejected (sorted), with each one's report source
-    as a number: its dataset's, or for a report entered by hand minus one minus its author's id
-    (what _source_label tells apart), in one binary read per batch."""
-    store = events_store_for(connection)
-    names = Incident.objects.exclude(source_dataset="").order_by().values_list("source_dataset", flat=True)
-    codes = {name: code for code, name in enumerate(sorted(set(names.distinct())), start=1)}
-    source = Case(
-        *(When(source_dataset=name, then=Value(code)) for name, code in codes.items()),
-        default=-1 - Coalesce(F("created_by_id"), 0),
-        output_field=IntegerField(),
-    )
-    found = [np.empty((0, 2))]
-    for start in range(0, len(ids), store.id_batch):
-        query = (
-            Incident.objects.filter(id__in=store.id_lookup(ids[start : start + store.id_batch].tolist()))
-            .exclude(status=IncidentStatus.REJECTED)
-            .order_by()
-            .annotate(e_source=source)
-            .values_list("id", "e_source")
-        )
-        sql, params = query.query.sql_with_params()
-        found.append(store_for(connection).read_floats(sql, params, ["id", "e_source"]))
-    matrix = np.concatenate(found).astype(np.int64)
-    order = np.argsort(matrix[:, 0])
-    return matrix[order, 0], matrix[order, 1]
-
-
 def _write_events(
     members: np.ndarray, pairs: PairArrays, everything: bool = False, part: int = 0, parts: int = 1
 ) -> dict[str, int]:
@@ -819,44 +837,34 @@ def _write_events(
     go, and so does the event of every incident in none. `part` of `parts`: only the groups
     whose anchor, and the incidents in no group whose id, is `part` modulo `parts`.
     """
-    if everything:
-        # Only what grouping needs of every member; the rows of this part's members below.
-        ids, source = _sources(members)
-    else:
-        rows = _member_rows(members.tolist())
-        # A report rejected since, or deleted, belongs to no event.
-        kept = [m for m in members.tolist() if m in rows and rows[m]["status"] != IncidentStatus.REJECTED]
-        labels: dict[str, int] = {}
-        ids = np.array(kept, dtype=np.int64)
-        source = np.array(
-            [labels.setdefault(_source_label(rows[m]), len(labels)) for m in kept], dtype=np.int64
-        )
-    groups, grouped = _groups(ids, source, pairs, part, parts)
+    read = _read_members(members)
+    kept = ~read.rejected  # a report rejected since (or deleted: not read) belongs to no event
+    groups, grouped = _groups(read.ids[kept], read.source[kept], pairs, part, parts)
     desired = {group[0]: group for group in groups}  # by anchor: the lowest id
     if everything:
-        rows = _member_rows(m for group in groups for m in group)
         existing = Event.objects.annotate(slot=F("anchor_id") % parts).filter(slot=part)
     else:
-        existing = Event.objects.filter(
-            Q(anchor_id__in=list(desired)) | Q(id__in={r["event"] for r in rows.values() if r["event"]})
-        )
+        events = read.event[read.event >= 0].tolist()
+        existing = Event.objects.filter(Q(anchor_id__in=list(desired)) | Q(id__in=set(events)))
     # Values, not model instances: a regrouping reads every event.
     current = {values[0]: values[1:] for values in existing.values_list("anchor_id", "id", *EVENT_FIELDS)}
     created, changed = [], []
     now = timezone.now()
-    for anchor, group in desired.items():
-        fields = event_fields([rows[m] for m in group])
-        values = tuple(fields[name] for name in EVENT_FIELDS)
-        stored = current.get(anchor)
+    for group, values in zip(groups, _event_values(read, groups), strict=True):
+        stored = current.get(group[0])
         if stored is None:
-            created.append((anchor, *values))
+            created.append((group[0], *values))
         elif tuple(stored[1:]) != values:
-            changed.append(Event(id=stored[0], anchor_id=anchor, updated_at=now, **fields))
+            fields = dict(zip(EVENT_FIELDS, values, strict=True))
+            changed.append(Event(id=stored[0], anchor_id=group[0], updated_at=now, **fields))
     events_store_for(connection).insert(
         Event, ["anchor_id", *EVENT_FIELDS, "updated_at"], [(*row, now) for row in created]
     )
     Event.objects.bulk_update(changed, [*EVENT_FIELDS, "updated_at"], batch_size=1_000)
-    assignment = _assignment(desired, rows, grouped if everything else None, part, parts)
+    # Every report read is in no event unless its group says otherwise (a full rebuild: only
+    # those of the part's residue still pointing at one).
+    read_ids = [] if everything else read.ids.tolist()
+    assignment = _assignment(desired, read_ids, grouped if everything else None, part, parts)
     moved = events_store_for(connection).set_events(sorted(assignment.items()))
     gone = [stored[0] for anchor, stored in current.items() if anchor not in desired]
     for start in range(0, len(gone), ID_BATCH):
@@ -872,12 +880,12 @@ def _write_events(
 
 def _assignment(
     desired: dict[int, list[int]],
-    rows: dict[int, dict],
+    read: list[int],
     grouped: np.ndarray | None,
     part: int = 0,
     parts: int = 1,
 ) -> dict[int, int | None]:
-    """Each incident's event id: its group's, or None for the incidents read that are in none.
+    """Each incident's event id: its group's, or None for the incidents `read` that are in none.
 
     `grouped` (a full rebuild): every incident in a group (sorted), and then None for every
     incident of the part's residue still pointing at an event but in none.
@@ -886,7 +894,7 @@ def _assignment(
         event_ids = dict(Event.objects.filter(anchor_id__in=list(desired)).values_list("anchor_id", "id"))
     else:
         event_ids = dict(Event.objects.values_list("anchor_id", "id"))
-    assignment = dict.fromkeys(rows)
+    assignment = dict.fromkeys(read)
     if grouped is not None:
         pointing = (
             Incident.objects.filter(event__isnull=False).annotate(slot=F("id") % parts).filter(slot=part)
