@@ -17,7 +17,20 @@ import numpy as np
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, transaction
-from django.db.models import Case, F, FloatField, IntegerField, Min, Q, QuerySet, Value, When, Window
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -228,7 +241,7 @@ def group_chunk(
 
     `run`: the full regrouping (begin_full) the chunk is part of; its chunks own disjoint
     pairs and store them side by side (lock). Without it the chunk writes alone. `step`: the
-    name it is recorded under once committed (record_step).
+    name it is recorded under (begin_step).
     """
     found = find_chunk_pairs(owned_from, owned_until)
     stored = CandidatePair.objects.all()
@@ -241,8 +254,9 @@ def group_chunk(
     with transaction.atomic():
         if not lock(run):
             return {"superseded": 1}
+        if not begin_step(run, step):
+            return {"done before": 1}
         counts = sync_pairs(found, stored)
-        record_step(run, step)
     counts["pairs"] = len(found.pairs)
     return counts
 
@@ -274,12 +288,14 @@ def begin_full() -> int:
     return state.full_run
 
 
-def record_step(run: int | None, step: str | None) -> bool:
-    """Record that `step` of the full regrouping `run` has committed (call in its transaction).
-    False if it already was: a redelivered task, or the other of two racing to send the next
-    step (the unique pair makes the second wait for the first's commit, then find it)."""
+def begin_step(run: int | None, step: str | None) -> bool:
+    """Record `step` of the full regrouping `run` at the start of its transaction: it counts once
+    that commits. False if it is there already: the step was done (a redelivered task), or a
+    second delivery of it runs at the same time, whose insert of the same row waits for the
+    first transaction and then finds the row (or takes over if the first rolled back). No step
+    named (a chunk or part run on its own): True, nothing recorded."""
     if run is None or step is None:
-        return False
+        return True
     _step, created = GroupingStep.objects.get_or_create(run=run, step=step)
     return created
 
@@ -289,16 +305,22 @@ def steps_done(run: int, prefix: str) -> int:
     return GroupingStep.objects.filter(run=run, step__startswith=prefix).count()
 
 
-def finish_full(run: int | None = None, now: dt.datetime | None = None) -> dict[str, int]:
+def finish_full(run: int | None = None, now: dt.datetime | None = None, sweep: bool = True) -> dict[str, int]:
     """Record the full regrouping `run` as done and bring the statistics up to date (the
     next incremental run reads and plans with what the regrouping wrote, see the store's
-    analyze). Nothing if a later regrouping has begun."""
+    analyze). `sweep`: first remove the events no report points at any more, which a part
+    of the events left to the part whose group took their reports. Nothing if a later
+    regrouping has begun."""
     with transaction.atomic():
         if not lock(run):
             return {"superseded": 1}
+        removed = 0
+        if sweep:
+            orphans = Event.objects.filter(~Exists(Incident.objects.filter(event=OuterRef("id"))))
+            removed = orphans.delete()[0]
         GroupingLock.objects.filter(pk=1).update(last_full_at=now or timezone.now())
     events_store_for(connection).analyze()
-    return {}
+    return {"events_removed": removed}
 
 
 def group_changed(since: dt.datetime | None = None, now: dt.datetime | None = None) -> dict[str, int]:
@@ -599,11 +621,12 @@ def rebuild_all(
     with transaction.atomic():
         if not lock(run):
             return {"superseded": 1}
+        if not begin_step(run, step):
+            return {"done before": 1}
         pairs = _all_pairs()
         counts = _write_events(pairs.ends(), pairs, everything=True, part=part, parts=parts)
-        record_step(run, step)
     if parts == 1:
-        counts.update(finish_full(run, now))
+        counts.update(finish_full(run, now, sweep=False))
     return counts
 
 
@@ -710,13 +733,20 @@ class Members:
 def _read_members(ids: np.ndarray) -> Members:
     """The reports `ids` still there (sorted), in one binary read per batch."""
     store, reader, table = events_store_for(connection), store_for(connection), Incident._meta.db_table
-    names = Incident.objects.exclude(source_dataset="").order_by().values_list("source_dataset", flat=True)
-    datasets = {name: code for code, name in enumerate(sorted(set(names.distinct())), start=1)}
+    # The datasets' names among them (a few reports: by index, not a read of the whole table).
+    names = set()
+    for start in range(0, len(ids), store.id_batch):
+        among = Incident.objects.filter(id__in=store.id_lookup(ids[start : start + store.id_batch].tolist()))
+        names.update(
+            among.exclude(source_dataset="").order_by().values_list("source_dataset", flat=True).distinct()
+        )
+    datasets = {name: code for code, name in enumerate(sorted(names), start=1)}
     expressions = {
         "e_rejected": Case(When(status=IncidentStatus.REJECTED, then=Value(1)), default=Value(0)),
         "e_source": Case(
+            When(source_dataset="", then=-1 - Coalesce(F("created_by_id"), 0)),
             *(When(source_dataset=name, then=Value(code)) for name, code in datasets.items()),
-            default=-1 - Coalesce(F("created_by_id"), 0),
+            default=Value(None),  # a dataset first imported since its names were read
             output_field=IntegerField(),
         ),
         "e_event": F("event"),
@@ -754,6 +784,13 @@ def _read_members(ids: np.ndarray) -> Members:
         found.append(reader.read_floats(sql, params, ["id", *expressions]))
     matrix = np.concatenate(found)
     matrix = matrix[np.argsort(matrix[:, 0])]
+    unnamed = np.flatnonzero(np.isnan(matrix[:, 2]))
+    if len(unnamed):
+        lookup = store.id_lookup(matrix[unnamed, 0].astype(np.int64).tolist())
+        named = dict(Incident.objects.filter(id__in=lookup).values_list("id", "source_dataset"))
+        for row in unnamed.tolist():
+            name = named.get(int(matrix[row, 0]))  # None: deleted since, no event then
+            matrix[row, 2] = datasets.setdefault(name, len(datasets) + 1) if name else -1
     whole = np.nan_to_num(matrix[:, [0, 1, 2, 3, 6, 7, 8]], nan=-1).astype(np.int64).T
     radius, window = (np.nan_to_num(matrix[:, i], nan=math.inf) for i in (4, 5))
     sources = set(np.unique(whole[2]).tolist())
@@ -867,6 +904,12 @@ def _write_events(
     assignment = _assignment(desired, read_ids, grouped if everything else None, part, parts)
     moved = events_store_for(connection).set_events(sorted(assignment.items()))
     gone = [stored[0] for anchor, stored in current.items() if anchor not in desired]
+    if parts > 1 and gone:
+        # A report of another part's group points at it until that part commits: finish_full
+        # removes it then, so that no report ever points at an event that is not there.
+        held = Incident.objects.filter(event__in=events_store_for(connection).id_lookup(gone))
+        held = set(held.order_by().values_list("event", flat=True).distinct())
+        gone = [event_id for event_id in gone if event_id not in held]
     for start in range(0, len(gone), ID_BATCH):
         Event.objects.filter(id__in=gone[start : start + ID_BATCH]).delete()
     return {

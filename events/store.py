@@ -216,6 +216,7 @@ def in_boxes(
 
 class EventsStore(Protocol):
     id_batch: int  # how many ids one id_lookup may take
+    side_by_side: bool  # whether the steps of a full regrouping can write at the same time
 
     def insert(self, model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple]) -> None:
         """Insert `rows` (values of `fields`, JSON fields as Python values) into `model`'s table."""
@@ -249,6 +250,7 @@ class EventsStore(Protocol):
 
 class SQLiteEventsStore:
     id_batch = BATCH  # under SQLite's limit of parameters per statement
+    side_by_side = False  # one writer at a time: a second part would wait for the first
 
     def __init__(self, connection: BaseDatabaseWrapper) -> None:
         self.connection = connection
@@ -312,6 +314,7 @@ class SQLiteEventsStore:
 
 class PostgresEventsStore:
     id_batch = 100_000  # one array parameter whatever its length
+    side_by_side = True
 
     def __init__(self, connection: BaseDatabaseWrapper) -> None:
         self.connection = connection

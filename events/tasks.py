@@ -9,11 +9,12 @@ import datetime as dt
 import math
 
 from celery import group, shared_task
-from django.db import transaction
+from django.db import connection, transaction
 
 from core.tasks import RETRY
 
 from . import services
+from .store import events_store_for
 
 
 def _parse(moment):
@@ -45,7 +46,9 @@ def group_chunk(self, owned_from=None, owned_until=None, run=None, chunk=0, chun
     return counts
 
 
-@shared_task(bind=True, time_limit=60 * 60, soft_time_limit=55 * 60, **RETRY)
+# Under the Redis broker's visibility timeout (an hour), after which it would deliver the task
+# again while it still runs.
+@shared_task(bind=True, time_limit=30 * 60, soft_time_limit=29 * 60, **RETRY)
 def rebuild_part(self, part=0, parts=1, run=None):
     """One part of the events; the last part of the regrouping `run` to commit finishes it."""
     counts = services.rebuild_all(
@@ -67,7 +70,7 @@ def _send_once(task, run, step, signatures):
     which the tasks, being idempotent, bear; the reverse would lose it)."""
     queue = (task.request.delivery_info or {}).get("routing_key")
     with transaction.atomic():
-        if services.record_step(run, step):
+        if services.begin_step(run, step):
             group(signatures).apply_async(queue=queue)
 
 
@@ -78,7 +81,8 @@ def group_all(self, chunks=1):
     side with the others of its step; the steps are counted in the database (GroupingStep), so
     no result backend is needed."""
     run = services.begin_full()
-    bounds = services.chunk_bounds(chunks)
+    # SQLite writes one transaction at a time: parts would only wait for each other.
+    bounds = services.chunk_bounds(chunks if events_store_for(connection).side_by_side else 1)
     queue = (self.request.delivery_info or {}).get("routing_key")
     group(
         group_chunk.si(None if math.isinf(lo) else lo, None if math.isinf(hi) else hi, run, k, len(bounds))

@@ -1,6 +1,7 @@
 """The job groups what was just saved or imported, against its neighbours."""
 
 import pytest
+from django.db import connection
 
 from events import services
 from events.models import Event
@@ -74,6 +75,7 @@ def test_the_full_regrouping_runs_as_chunk_tasks_then_a_rebuild(report):
     report("acled", km_north=2)
     report("ucdp", hours=24 * 20)
     report("acled", hours=24 * 20 + 2, km_north=1)
-    assert tasks.group_all.delay(chunks=3).get() == {"chunks": 3}
+    # SQLite writes one transaction at a time: there the steps are not split.
+    assert tasks.group_all.delay(chunks=3).get() == {"chunks": 3 if connection.vendor == "postgresql" else 1}
     assert Event.objects.count() == 2
     assert Event.objects.filter(reports=2).count() == 2

@@ -6,8 +6,10 @@ workers that send the steps on through Redis as in production, and waits for wha
 """
 
 import io
+import threading
 
 import pytest
+from django.db import connection, connections
 
 from events import services
 from events.models import CandidatePair, Event, GroupingLock, GroupingStep
@@ -122,4 +124,51 @@ def test_the_command_sends_the_regrouping_without_waiting_for_a_result(report, m
     out = io.StringIO()
     call_command("group_events", "--full", "--chunks", "3", "--workers", stdout=out)
     assert sent == [{"chunks": 3}]
-    assert "Sent the regrouping to the workers in 3 chunk(s)" in out.getvalue()
+    assert "Sent the regrouping to the workers in up to 3 chunk(s)" in out.getvalue()
+
+
+def test_between_two_parts_no_report_points_at_an_event_that_is_gone(report):
+    x, y, z = report("ucdp"), report("acled", km_north=1), report("", km_north=2)
+    assert len({i.event for i in Incident.objects.all()}) == 1  # one event, anchored at x
+    # The evidence changes: only y and z are one happening now.
+    CandidatePair.objects.all().delete()
+    CandidatePair.objects.create(first=y, second=z, state="auto", score=0.9)
+    run = services.begin_full()
+    first = x.id % 2  # the part of x's old event, whose reports y and z now form the other part's
+    services.rebuild_all(part=first, parts=2, run=run, step=f"events {first}")
+    events = set(Event.objects.values_list("id", flat=True))
+    pointed = set(Incident.objects.exclude(event=None).values_list("event", flat=True))
+    assert pointed <= events
+    services.rebuild_all(part=1 - first, parts=2, run=run, step=f"events {1 - first}")
+    assert services.finish_full(run)["events_removed"] == 1  # x's old event, no longer pointed at
+    event = Event.objects.get()
+    assert (event.anchor_id, event.reports) == (y.id, 2)
+    assert dict(Incident.objects.values_list("id", "event")) == {x.id: None, y.id: event.id, z.id: event.id}
+
+
+def test_a_part_delivered_twice_at_once_runs_once(report):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: there is no race to test")
+    _strikes(report, days=4)
+    CandidatePair.objects.all().delete()
+    Event.objects.all().delete()
+    Incident.objects.update(event=None)
+    run = services.begin_full()
+    services.group_chunk(run=run, step="pairs 0")
+    results, errors = [], []
+
+    def deliver():
+        try:
+            results.append(services.rebuild_all(part=0, parts=2, run=run, step="events 0"))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(r.get("done before", 0) for r in results) == [0, 1]

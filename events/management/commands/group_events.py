@@ -50,7 +50,7 @@ class Command(BaseCommand):
                     "The broker cannot be reached: nothing was sent. Run it here without --workers."
                 )
             self.stdout.write(
-                f"Sent the regrouping to the workers in {chunks} chunk(s); it runs there in the background."
+                f"Sent the regrouping to the workers in up to {chunks} chunk(s); it runs there in the background."
             )
             return
         counts = services.group_all(chunks=chunks) if full else services.group_changed(since=since)
