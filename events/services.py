@@ -280,12 +280,11 @@ def begin_full() -> int:
     """Number a new full regrouping; once the chunks of any earlier one still writing have
     committed, those still to come find themselves superseded and do nothing (lock)."""
     with transaction.atomic():
-        GroupingLock.objects.get_or_create(pk=1)
-        state = GroupingLock.objects.select_for_update().get(pk=1)
-        state.full_run += 1
-        state.save(update_fields=["full_run"])
-        GroupingStep.objects.filter(run__lt=state.full_run).delete()  # earlier runs are over
-    return state.full_run
+        lock()
+        GroupingLock.objects.filter(pk=1).update(full_run=F("full_run") + 1)
+        run = GroupingLock.objects.values_list("full_run", flat=True).get(pk=1)
+        GroupingStep.objects.filter(run__lt=run).delete()  # earlier runs are over
+    return run
 
 
 def begin_step(run: int | None, step: str | None) -> bool:
@@ -733,14 +732,11 @@ class Members:
 
 def _read_members(ids: np.ndarray) -> Members:
     """The reports `ids` still there (sorted), in one binary read per batch."""
-    store, reader, table = events_store_for(connection), store_for(connection), Incident._meta.db_table
+    reader, table = store_for(connection), Incident._meta.db_table
     # The datasets' names among them (a few reports: by index, not a read of the whole table).
     names = set()
-    for start in range(0, len(ids), store.id_batch):
-        among = Incident.objects.filter(id__in=store.id_lookup(ids[start : start + store.id_batch].tolist()))
-        names.update(
-            among.exclude(source_dataset="").order_by().values_list("source_dataset", flat=True).distinct()
-        )
+    for lookup in _lookups(ids.tolist()):
+        names.update(_source_codes(Incident.objects.filter(id__in=lookup)))
     datasets = {name: code for code, name in enumerate(sorted(names), start=1)}
     expressions = {
         "e_rejected": Case(When(status=IncidentStatus.REJECTED, then=Value(1)), default=Value(0)),
@@ -773,33 +769,45 @@ def _read_members(ids: np.ndarray) -> Members:
         "e_killed": sum((F(f) for f in KILLED_FIELDS[1:]), F(KILLED_FIELDS[0])),
         "e_injured": sum((F(f) for f in INJURED_FIELDS[1:]), F(INJURED_FIELDS[0])),
     }
-    found = [np.empty((0, len(expressions) + 1))]
-    for start in range(0, len(ids), store.id_batch):
-        query = (
-            Incident.objects.filter(id__in=store.id_lookup(ids[start : start + store.id_batch].tolist()))
-            .order_by()
-            .annotate(**expressions)
-            .values_list("id", *expressions)
-        )
-        sql, params = query.query.sql_with_params()
-        found.append(reader.read_floats(sql, params, ["id", *expressions]))
+    names = ["id", *expressions]
+    found = [np.empty((0, len(names)))]
+    for lookup in _lookups(ids.tolist()):
+        query = Incident.objects.filter(id__in=lookup).order_by().annotate(**expressions).values_list(*names)
+        found.append(reader.read_floats(*query.query.sql_with_params(), names))
     matrix = np.concatenate(found)
-    matrix = matrix[np.argsort(matrix[:, 0])]
-    unnamed = np.flatnonzero(np.isnan(matrix[:, 2]))
+    column = dict(zip(names, matrix[np.argsort(matrix[:, 0])].T, strict=True))
+    unnamed = np.flatnonzero(np.isnan(column["e_source"]))
     if len(unnamed):
-        lookup = store.id_lookup(matrix[unnamed, 0].astype(np.int64).tolist())
+        lookup = events_store_for(connection).id_lookup(column["id"][unnamed].astype(np.int64).tolist())
         named = dict(Incident.objects.filter(id__in=lookup).values_list("id", "source_dataset"))
         for row in unnamed.tolist():
-            name = named.get(int(matrix[row, 0]))  # None: deleted since, no event then
-            matrix[row, 2] = datasets.setdefault(name, len(datasets) + 1) if name else -1
-    whole = np.nan_to_num(matrix[:, [0, 1, 2, 3, 6, 7, 8]], nan=-1).astype(np.int64).T
-    radius, window = (np.nan_to_num(matrix[:, i], nan=math.inf) for i in (4, 5))
-    sources = set(np.unique(whole[2]).tolist())
+            name = named.get(int(column["id"][row]))  # None: deleted since, no event then
+            column["e_source"][row] = datasets.setdefault(name, len(datasets) + 1) if name else -1
+    whole = {name: np.nan_to_num(values, nan=-1).astype(np.int64) for name, values in column.items()}
+    sources = set(np.unique(whole["e_source"]).tolist())
     authors = {-1 - code for code in sources if code < -1}
     users = dict(get_user_model().objects.filter(id__in=authors).values_list("id", "username"))
     labels = {code: name for name, code in datasets.items()}
     labels.update({code: f"monitor:{users.get(-1 - code) or '?'}" for code in sources if code < 0})
-    return Members(whole[0], whole[1] == 1, whole[2], whole[3], radius, window, *whole[4:], labels)
+    return Members(
+        ids=whole["id"],
+        rejected=whole["e_rejected"] == 1,
+        source=whole["e_source"],
+        event=whole["e_event"],
+        radius=np.nan_to_num(column["e_radius"], nan=math.inf),
+        window=np.nan_to_num(column["e_window"], nan=math.inf),
+        perpetrator=whole["e_perpetrator"],
+        killed=whole["e_killed"],
+        injured=whole["e_injured"],
+        labels=labels,
+    )
+
+
+def _lookups(ids: list[int]) -> Iterable[object]:
+    """`ids` as id_lookup()s of as many as the store takes at once."""
+    store = events_store_for(connection)
+    for start in range(0, len(ids), store.id_batch):
+        yield store.id_lookup(ids[start : start + store.id_batch])
 
 
 def _event_values(members: Members, groups: list[list[int]]) -> list[tuple]:
@@ -823,9 +831,7 @@ def _event_values(members: Members, groups: list[list[int]]) -> list[tuple]:
         summaries += [ordered[starts + (sizes - 1) // 2], ordered[starts], ordered[starts + sizes - 1]]
     lead_ids = members.ids[lead].tolist()
     lead_rows = {}
-    store = events_store_for(connection)
-    for start in range(0, len(lead_ids), store.id_batch):
-        lookup = store.id_lookup(sorted(lead_ids[start : start + store.id_batch]))
+    for lookup in _lookups(sorted(lead_ids)):
         for row in Incident.objects.filter(id__in=lookup).values_list(
             "id", "occurred_at", "occurred_until", "category", "latitude", "longitude"
         ):

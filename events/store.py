@@ -325,20 +325,15 @@ class PostgresEventsStore:
             return
         meta = model._meta
         columns = [meta.get_field(name).column for name in fields]
-        as_json = [isinstance(meta.get_field(name), models.JSONField) for name in fields]
+        as_json = [i for i, name in enumerate(fields) if isinstance(meta.get_field(name), models.JSONField)]
         with self.connection.cursor() as cursor:
             with cursor.cursor.copy(f"COPY {meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
-                if not any(as_json):  # the rows as they are: no list per row
-                    for row in rows:
-                        copy.write_row(row)
-                    return
                 for row in rows:
-                    copy.write_row(
-                        [
-                            json.dumps(value) if is_json else value
-                            for value, is_json in zip(row, as_json, strict=True)
-                        ]
-                    )
+                    if as_json:  # else the row as it is: no list made per row
+                        row = list(row)
+                        for i in as_json:
+                            row[i] = json.dumps(row[i])
+                    copy.write_row(row)
 
     def set_events(self, rows: Sequence[tuple[int, int | None]]) -> int:
         table = Incident._meta.db_table
