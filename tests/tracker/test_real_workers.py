@@ -119,7 +119,8 @@ def full_scan_done():
 def test_a_full_scan_in_chunks_shared_by_two_workers_gives_the_clean_result(workers):
     build_world(incidents=20_000)
     expected = expected_violations()
-    workers.start("w1"), workers.start("w2")
+    # Workers that send the chunks on through Redis, as in production (not run inside the scan).
+    workers.start("w1", eager=False), workers.start("w2", eager=False)
     workers.send("tracker.tasks.scan_violations", full=True, chunks=4)
     wait_for(lambda: finished_runs(JobKind.SCAN_FULL).exists(), timeout=180, what="the chunked scan")
     run = finished_runs(JobKind.SCAN_FULL).get()
