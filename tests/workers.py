@@ -57,15 +57,17 @@ class Workers:
         self.app = Celery("tests", broker=self.broker)
         self.processes = []
 
-    def start(self, name, eager=True):
+    def start(self, name, eager=True, **environ):
         """A worker; `eager=False`: the tasks it sends go to the queue, for any worker to take,
-        instead of running inside the task that sends them."""
+        instead of running inside the task that sends them. `environ`: more environment variables
+        for its settings (TRACKER_SCAN_INCIDENTS_PER_COMMIT="5000"...)."""
         env = dict(
             os.environ,
             DATABASE_URL=database_url(),
             REDIS_URL=self.broker,
             DJANGO_SETTINGS_MODULE="config.settings.test",
             CELERY_TASK_ALWAYS_EAGER="true" if eager else "false",
+            **environ,
         )
         process = subprocess.Popen(
             [

@@ -224,6 +224,21 @@ class Matches:
     confidence: list[str]  # a Confidence per incident
     reasons: list[list[str]]
 
+    def within(self, start: int | None, stop: int | None) -> "Matches":
+        """The breaches by incidents with start <= id < stop (None: unbounded on that side)."""
+        keep = np.ones(len(self.incident_ids), dtype=bool)
+        if start is not None:
+            keep &= self.incident_ids >= start
+        if stop is not None:
+            keep &= self.incident_ids < stop
+        index = np.flatnonzero(keep).tolist()
+        return Matches(
+            self.clause_id,
+            self.incident_ids[index],
+            [self.confidence[i] for i in index],
+            [self.reasons[i] for i in index],
+        )
+
 
 def location_levels(incidents: IncidentArrays, areas: list[AreaSpec]) -> np.ndarray:
     """Per incident: INSIDE, INSIDE_UNCERTAIN, POSSIBLY_INSIDE or OUTSIDE the best of `areas`."""

@@ -40,7 +40,6 @@ from .choices import JobKind, JobStatus, ViolationStatus
 from .models import JobRun, Violation
 from .store import WRITE_BATCH, EngineStore, ViolationRow, store_for
 
-CLAUSES_PER_COMMIT = 5
 # Incidents whose time may be imprecise by up to a year still overlap a window that ended then.
 LONGEST_WINDOW = dt.timedelta(days=366)
 
@@ -121,6 +120,15 @@ class IdRange:
 
 
 EVERY_INCIDENT = IdRange()
+
+
+def _parts(ids: IdRange, incident_ids: np.ndarray, size: int) -> list[IdRange]:
+    """`ids` cut into consecutive ranges holding about `size` of `incident_ids` each (at least one
+    range; together exactly `ids`)."""
+    ordered = np.sort(incident_ids)
+    cuts = sorted({int(ordered[k]) for k in range(size, len(ordered), max(size, 1))})
+    edges = [ids.start, *cuts, ids.stop]
+    return [IdRange(start, stop) for start, stop in zip(edges, edges[1:])]
 
 
 def incident_id_ranges(count: int) -> list[IdRange]:
@@ -420,9 +428,12 @@ def scan(
     """Evaluate incidents in `scope` (None: all) and in the id range `ids` against clauses (None:
     all); returns counts.
 
-    A scoped scan writes in one transaction; a full scan (or a chunk of one) commits every
-    CLAUSES_PER_COMMIT clauses, so a scan killed half-way keeps what it finished and a rerun
-    does the rest.
+    A scoped scan writes in one transaction. A full scan (or a chunk of one) writes part by part
+    of its id range, every clause at once, and commits each part (about
+    TRACKER_SCAN_INCIDENTS_PER_COMMIT of the incidents it read): a scan
+    killed half-way keeps the parts it finished and a rerun does the rest. Each part's writes
+    (the violations' unique index, the foreign key's lock on each incident) then visit the
+    incidents' pages once, in id order, not once per group of clauses.
     """
     now = now or timezone.now()
     specs = clause_specs(clause_ids)
@@ -431,13 +442,15 @@ def scan(
     )
     totals = dict.fromkeys(("incidents", "clauses", "created", "reflagged", "updated", "withdrawn"), 0)
     totals["incidents"], totals["clauses"] = len(incidents), len(specs)
-    step = len(specs) if scope is not None else CLAUSES_PER_COMMIT
-    for start in range(0, len(specs), max(step, 1)):
-        group = [rules.match_clause(incidents, spec) for spec in specs[start : start + step]]
+    matches = [rules.match_clause(incidents, spec) for spec in specs]
+    size = settings.TRACKER_SCAN_INCIDENTS_PER_COMMIT
+    parts = [ids] if scope is not None else _parts(ids, incidents.ids, size)
+    for part in parts:
+        group = matches if len(parts) == 1 else [m.within(part.start, part.stop) for m in matches]
         with transaction.atomic():
             # Violations are derived data a rerun recomputes: no need to wait for the disk.
             _store().fast_commit()
-            _add_counts(totals, apply_matches(group, scope=scope, now=now, ids=ids))
+            _add_counts(totals, apply_matches(group, scope=scope, now=now, ids=part))
     return totals
 
 
@@ -516,8 +529,8 @@ def start_full_scan(chunks: int = 1, now: dt.datetime | None = None) -> tuple[in
 def scan_chunk(chunk_id: int) -> dict[str, int]:
     """Scan one chunk of a full scan (its id range, every clause); the last chunk to finish closes the run.
 
-    Idempotent and safe under a killed worker like the full scan itself: it commits every
-    CLAUSES_PER_COMMIT clauses, and running it again (as a redelivered task does) recomputes the
+    Idempotent and safe under a killed worker like the full scan itself: it commits part by part
+    of its range (see scan), and running it again (as a redelivered task does) recomputes the
     same violations and finishes what a killed run left. A chunk already done does nothing.
     """
     chunk = JobRun.objects.filter(id=chunk_id, kind=JobKind.SCAN_CHUNK).first()

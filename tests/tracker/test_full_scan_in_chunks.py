@@ -6,8 +6,10 @@ recorded once, succeeded when its last chunk is.
 """
 
 import datetime as dt
+import math
 import random
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 
@@ -25,7 +27,7 @@ NOW = dt.datetime(2020, 6, 1, tzinfo=UTC)
 
 @pytest.fixture
 def world():
-    """7 clauses (two commit groups per chunk) and 400 incidents, some breaching several clauses."""
+    """7 clauses and 400 incidents, some breaching several clauses."""
     rng = random.Random(3)
     party = PartyFactory(name="Syrian government")
     for i in range(7):
@@ -93,6 +95,42 @@ def test_a_scan_in_chunks_ends_as_a_scan_in_one(world, analyst, chunks):
     assert split["withdrawn"] >= 1 and split["reflagged"] >= 1 and split["updated"] >= 1
 
 
+@pytest.mark.parametrize("per_commit", [1, 7, 150])
+def test_committing_part_by_part_ends_as_one_transaction(world, analyst, settings, per_commit):
+    analysts_and_stale_state(analyst)
+    initial = list(Violation.objects.values())
+    one = services.scan_violations(full=True, now=NOW)
+    expected = outcome()
+
+    Violation.objects.all().delete()
+    Violation.objects.bulk_create(Violation(**row) for row in initial)
+    settings.TRACKER_SCAN_INCIDENTS_PER_COMMIT = per_commit
+    parts = services.scan_violations(full=True, now=NOW, chunks=2)
+
+    assert outcome() == expected
+    assert parts == one
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 5, 6])
+@pytest.mark.parametrize("bounds", [(None, None), (10, None), (None, 40), (10, 40)])
+def test_the_commit_parts_cover_the_range_in_order(size, bounds):
+    ids = services.IdRange(*bounds)
+    read = np.array([31, 12, 17, 13, 30])  # as the incidents were read: any order
+    parts = services._parts(ids, read, size)
+
+    assert parts[0].start == ids.start and parts[-1].stop == ids.stop
+    assert all(a.stop == b.start for a, b in zip(parts, parts[1:]))
+
+    def held(part):
+        lower = -math.inf if part.start is None else part.start
+        upper = math.inf if part.stop is None else part.stop
+        return [i for i in sorted(read.tolist()) if lower <= i < upper]
+
+    assert [i for part in parts for i in held(part)] == sorted(read.tolist())  # each once, in id order
+    assert [len(held(part)) for part in parts] == [min(size, 5 - k * size) for k in range(len(parts))]
+    assert len(parts) == -(-5 // size)
+
+
 @pytest.mark.parametrize("chunks", [1, 2, 3, 4, 359, 360, 361, 1000])
 def test_the_ranges_hold_every_incident_once_in_near_equal_parts(world, chunks):
     ranges = services.incident_id_ranges(chunks)
@@ -125,13 +163,14 @@ def test_the_run_is_recorded_once_with_the_chunks_counts_added_up(world):
     assert services.last_scan_started() == run.started_at
 
 
-def test_a_chunk_killed_half_way_is_finished_by_running_it_again(world, monkeypatch):
+def test_a_chunk_killed_half_way_is_finished_by_running_it_again(world, monkeypatch, settings):
     services.scan_violations(full=True, now=NOW)
     expected = outcome()
     Violation.objects.all().delete()
 
     run_id, chunk_ids = services.start_full_scan(3, now=NOW)
     services.scan_chunk(chunk_ids[0])
+    settings.TRACKER_SCAN_INCIDENTS_PER_COMMIT = 2  # several commits in a small chunk
     real_apply = services.apply_matches
     calls = []
 
@@ -145,7 +184,7 @@ def test_a_chunk_killed_half_way_is_finished_by_running_it_again(world, monkeypa
     with pytest.raises(KeyboardInterrupt):
         services.scan_chunk(chunk_ids[1])
     monkeypatch.setattr(services, "apply_matches", real_apply)
-    # What SIGKILL leaves: the chunk still marked running, its first clauses committed.
+    # What SIGKILL leaves: the chunk still marked running, its first part committed.
     JobRun.objects.filter(id=chunk_ids[1]).update(status=JobStatus.RUNNING, error="")
     assert 0 < Violation.objects.count() < len(expected)
     assert JobRun.objects.get(id=run_id).status != JobStatus.SUCCEEDED

@@ -94,7 +94,7 @@ def test_a_worker_killed_mid_scan_then_a_rerun_gives_the_clean_result(workers):
     build_world()
     expected = expected_violations()
     assert len(expected) > 50_000  # large enough that the scan takes a while
-    victim = workers.start("victim")
+    victim = workers.start("victim", TRACKER_SCAN_INCIDENTS_PER_COMMIT="5000")  # several commits
     workers.send("tracker.tasks.scan_violations", full=True)
     wait_for(lambda: Violation.objects.count() > 0, timeout=120, what="the scan to start writing")
     workers.kill(victim)
