@@ -124,9 +124,11 @@ EVERY_INCIDENT = IdRange()
 
 def _parts(ids: IdRange, incident_ids: np.ndarray, size: int) -> list[IdRange]:
     """`ids` cut into consecutive ranges holding about `size` of `incident_ids` each (at least one
-    range; together exactly `ids`)."""
+    range; together exactly `ids`); all of it in one when `size` < 1."""
+    if size < 1:
+        return [ids]
     ordered = np.sort(incident_ids)
-    cuts = sorted({int(ordered[k]) for k in range(size, len(ordered), max(size, 1))})
+    cuts = sorted({int(ordered[k]) for k in range(size, len(ordered), size)})
     edges = [ids.start, *cuts, ids.stop]
     return [IdRange(start, stop) for start, stop in zip(edges, edges[1:])]
 

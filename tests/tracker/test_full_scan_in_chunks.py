@@ -95,7 +95,7 @@ def test_a_scan_in_chunks_ends_as_a_scan_in_one(world, analyst, chunks):
     assert split["withdrawn"] >= 1 and split["reflagged"] >= 1 and split["updated"] >= 1
 
 
-@pytest.mark.parametrize("per_commit", [1, 7, 150])
+@pytest.mark.parametrize("per_commit", [0, 1, 7, 150])
 def test_committing_part_by_part_ends_as_one_transaction(world, analyst, settings, per_commit):
     analysts_and_stale_state(analyst)
     initial = list(Violation.objects.values())
@@ -238,3 +238,9 @@ def test_the_command_runs_a_full_scan_in_chunks(world, capsys):
     call_command("scan_violations", "--full", "--chunks", "3")
     assert f"{Violation.objects.count()} new violation(s)" in capsys.readouterr().out
     assert JobRun.objects.get(kind=JobKind.SCAN_FULL).chunks.count() == 3
+
+
+@pytest.mark.parametrize("size", [0, -3])
+def test_a_commit_size_below_one_keeps_the_range_whole(size):
+    ids = services.IdRange(10, 40)
+    assert services._parts(ids, np.array([31, 12, 17]), size) == [ids]
