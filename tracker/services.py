@@ -275,14 +275,14 @@ def candidate_incidents(
 # --- Writing ---------------------------------------------------------------------------------------
 
 
-def insert_violations(rows: Sequence[ViolationRow], now: dt.datetime) -> int:
+def insert_violations(rows: Sequence[ViolationRow], now: dt.datetime) -> list[int]:
     """Insert flagged violations (clause_id, incident_id, confidence, reasons), skipping existing pairs.
 
-    Returns how many this call inserted: a concurrent scan inserting the same pair first is
-    not an error (on PostgreSQL, INSERT ... ON CONFLICT DO NOTHING; see tracker.store).
+    Returns the ids of those this call inserted: a concurrent scan inserting the same pair first
+    is not an error (INSERT ... ON CONFLICT DO NOTHING RETURNING id; see tracker.store).
     """
     if not rows:
-        return 0
+        return []
     return _store().insert_violations(rows, now)
 
 
@@ -393,30 +393,39 @@ def apply_matches(
     now = now or timezone.now()
     changes = violation_changes(group, stored_violations([m.clause_id for m in group], scope, ids))
     counts = dict.fromkeys(("created", "reflagged", "updated", "withdrawn"), 0)
-    counts["created"] = insert_violations(changes.new, now)
+    created = insert_violations(changes.new, now)
+    counts["created"] = len(created)
+    withdrawn_before = []  # withdrawn violations matched again: flagged anew if still withdrawn
     for (old_status, confidence, reasons), violation_ids in changes.revised.items():
         kind = "reflagged" if old_status == ViolationStatus.WITHDRAWN else "updated"
         counts[kind] += _revise(violation_ids, old_status, confidence, reasons, now)
+        if kind == "reflagged":
+            withdrawn_before += violation_ids
     counts["withdrawn"] = _update_if_still(
         ViolationStatus.FLAGGED, changes.withdrawn, {"status": ViolationStatus.WITHDRAWN, "updated_at": now}
     )
-    if counts["created"] or counts["reflagged"]:
-        _announce_flagged([m.clause_id for m in group], now, ids)
+    if created or counts["reflagged"]:
+        _announce_flagged(created, withdrawn_before if counts["reflagged"] else [], now)
     return counts
 
 
-def _announce_flagged(clause_ids: list[int], now: dt.datetime, incident_ids: IdRange) -> None:
-    """Send events.violations_flagged with what this call flagged (flagged_at is `now`).
+def _announce_flagged(created: list[int], withdrawn_before: list[int], now: dt.datetime) -> None:
+    """Send events.violations_flagged with what this call flagged: the violations it inserted
+    (their ids, as the insert returned them) and those of `withdrawn_before` it flagged again.
 
-    Within the call's id range: the other chunks of a full scan flag at the same `now` and
-    announce their own.
+    No query over the violations flagged at `now`: it read every violation a full scan had
+    flagged so far, once per commit, 10-15 ms each at 1M incidents and growing with the scan.
     """
     if not events.violations_flagged.has_listeners():
         return
-    flagged = Violation.objects.filter(
-        clause_id__in=clause_ids, status=ViolationStatus.FLAGGED, flagged_at=now
-    )
-    ids = list(incident_ids.filter(flagged, "incident_id").order_by("id").values_list("id", flat=True))
+    reflagged = []
+    for start in range(0, len(withdrawn_before), WRITE_BATCH):
+        reflagged += Violation.objects.filter(
+            id__in=withdrawn_before[start : start + WRITE_BATCH],
+            status=ViolationStatus.FLAGGED,
+            flagged_at=now,
+        ).values_list("id", flat=True)
+    ids = sorted([*created, *reflagged])
     if ids:
         events.violations_flagged.send(sender=Violation, ids=ids)
 

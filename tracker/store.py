@@ -35,8 +35,9 @@ class EngineStore(Protocol):
     def read_floats(self, sql: str, params: Sequence, columns: Sequence[str]) -> np.ndarray:
         """Run a query of numeric `columns` into a float matrix, one row per result (NULL as NaN)."""
 
-    def insert_violations(self, rows: Sequence[ViolationRow], now: dt.datetime) -> int:
-        """Insert flagged violations, skipping (incident, clause) pairs that exist; return how many."""
+    def insert_violations(self, rows: Sequence[ViolationRow], now: dt.datetime) -> list[int]:
+        """Insert flagged violations, skipping (incident, clause) pairs that exist; return the
+        ids of those inserted."""
 
     def fast_commit(self) -> None:
         """Let the current transaction commit without waiting for the disk."""
@@ -59,26 +60,36 @@ class SQLiteStore:
                 chunks.append(np.array(rows, dtype=float))
         return np.concatenate(chunks)
 
-    def insert_violations(self, rows: Sequence[ViolationRow], now: dt.datetime) -> int:
-        # SQLite runs one writing transaction at a time (IMMEDIATE), so counting around the
-        # insert is exact.
-        clause_ids = {row[0] for row in rows}
-        before = Violation.objects.filter(clause_id__in=clause_ids).count()
-        Violation.objects.bulk_create(
-            [
-                Violation(
-                    clause_id=clause_id,
-                    incident_id=incident_id,
-                    confidence=confidence,
-                    reasons=reasons,
-                    flagged_at=now,
+    def insert_violations(self, rows: Sequence[ViolationRow], now: dt.datetime) -> list[int]:
+        """INSERT ... VALUES ... ON CONFLICT DO NOTHING RETURNING id, as many rows at a time as
+        SQLite takes parameters."""
+        flagged_at = self.connection.ops.adapt_datetimefield_value(now)
+        columns = "clause_id, incident_id, confidence, reasons, status, flagged_at, updated_at, review_note"
+        row = "(%s, %s, %s, %s, %s, %s, %s, '')"
+        batch = max(1, self.connection.features.max_query_params // row.count("%s"))
+        ids = []
+        with self.connection.cursor() as cursor:
+            for start in range(0, len(rows), batch):
+                part = rows[start : start + batch]
+                cursor.execute(
+                    f"INSERT INTO {Violation._meta.db_table} ({columns}) VALUES {', '.join([row] * len(part))} "
+                    "ON CONFLICT (incident_id, clause_id) DO NOTHING RETURNING id",
+                    [
+                        value
+                        for clause_id, incident_id, confidence, reasons in part
+                        for value in (
+                            clause_id,
+                            incident_id,
+                            confidence,
+                            json.dumps(list(reasons)),
+                            ViolationStatus.FLAGGED,
+                            flagged_at,
+                            flagged_at,
+                        )
+                    ],
                 )
-                for clause_id, incident_id, confidence, reasons in rows
-            ],
-            batch_size=WRITE_BATCH,
-            ignore_conflicts=True,
-        )
-        return Violation.objects.filter(clause_id__in=clause_ids).count() - before
+                ids += [found for (found,) in cursor.fetchall()]
+        return ids
 
     def fast_commit(self) -> None:
         """Nothing to do: the settings already run SQLite with synchronous=NORMAL under WAL."""
@@ -146,10 +157,11 @@ class PostgresStore:
             cursor.execute(
                 f"INSERT INTO {table} (clause_id, incident_id, confidence, reasons, status, flagged_at, updated_at, "
                 "review_note) SELECT clause_id, incident_id, confidence, reasons, %s, %s, %s, '' "
-                "FROM tracker_new_violation ORDER BY incident_id, clause_id ON CONFLICT (incident_id, clause_id) DO NOTHING",
+                "FROM tracker_new_violation ORDER BY incident_id, clause_id ON CONFLICT (incident_id, clause_id) DO NOTHING "
+                "RETURNING id",
                 [ViolationStatus.FLAGGED, now, now],
             )
-            created = cursor.rowcount
+            created = [row[0] for row in cursor.fetchall()]
             cursor.execute("TRUNCATE tracker_new_violation")
         return created
 

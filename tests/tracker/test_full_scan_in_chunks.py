@@ -214,6 +214,33 @@ def test_each_flagged_violation_is_announced_once_across_chunks(world):
     assert sorted(announced) == sorted(Violation.objects.values_list("id", flat=True))
 
 
+def test_a_rescan_announces_what_it_flags_and_nothing_else(world, analyst, settings):
+    analysts_and_stale_state(analyst)
+    untouched = (
+        Violation.objects.filter(status=ViolationStatus.FLAGGED)
+        .exclude(reasons=["stale"])
+        .exclude(incident__longitude=40.0)
+    )
+    untouched.order_by("id").last().delete()  # matched again: a new violation
+    announced = []
+
+    def listener(sender, ids, **kwargs):
+        announced.append(ids)
+
+    settings.TRACKER_SCAN_INCIDENTS_PER_COMMIT = 7
+    events.violations_flagged.connect(listener)
+    try:
+        counts = services.scan_violations(full=True, now=NOW, chunks=2)
+    finally:
+        events.violations_flagged.disconnect(listener)
+    flagged_now = Violation.objects.filter(status=ViolationStatus.FLAGGED, flagged_at=NOW)
+    assert counts["created"] == 1 and counts["reflagged"] >= 1 and counts["updated"] >= 1
+    # The new one and the withdrawn ones matched again, each once; not the updated or reviewed.
+    assert sorted(i for ids in announced for i in ids) == sorted(flagged_now.values_list("id", flat=True))
+    assert len(flagged_now) == counts["created"] + counts["reflagged"]
+    assert all(ids == sorted(ids) for ids in announced)
+
+
 def test_the_task_sends_the_chunks_as_a_group(world, settings):
     settings.TRACKER_SCAN_CHUNKS = 3
     counts = tasks.scan_violations.delay(full=True).get()  # eager in the tests: the group runs here
