@@ -393,41 +393,45 @@ def apply_matches(
     now = now or timezone.now()
     changes = violation_changes(group, stored_violations([m.clause_id for m in group], scope, ids))
     counts = dict.fromkeys(("created", "reflagged", "updated", "withdrawn"), 0)
-    created = insert_violations(changes.new, now)
-    counts["created"] = len(created)
-    withdrawn_before = []  # withdrawn violations matched again: flagged anew if still withdrawn
+    flagged = insert_violations(changes.new, now)
+    counts["created"] = len(flagged)
     for (old_status, confidence, reasons), violation_ids in changes.revised.items():
+        if old_status == ViolationStatus.WITHDRAWN:
+            # Exactly those still withdrawn, held until the commit: the ones flagged again here.
+            violation_ids = _lock_if_still(old_status, violation_ids)
+            flagged += violation_ids
         kind = "reflagged" if old_status == ViolationStatus.WITHDRAWN else "updated"
         counts[kind] += _revise(violation_ids, old_status, confidence, reasons, now)
-        if kind == "reflagged":
-            withdrawn_before += violation_ids
     counts["withdrawn"] = _update_if_still(
         ViolationStatus.FLAGGED, changes.withdrawn, {"status": ViolationStatus.WITHDRAWN, "updated_at": now}
     )
-    if created or counts["reflagged"]:
-        _announce_flagged(created, withdrawn_before if counts["reflagged"] else [], now)
+    _announce_flagged(flagged)
     return counts
 
 
-def _announce_flagged(created: list[int], withdrawn_before: list[int], now: dt.datetime) -> None:
-    """Send events.violations_flagged with what this call flagged: the violations it inserted
-    (their ids, as the insert returned them) and those of `withdrawn_before` it flagged again.
+def _lock_if_still(status: str, ids: list[int]) -> list[int]:
+    """Those of `ids` whose status is still `status`, locked until the transaction ends."""
+    found = []
+    for start in range(0, len(ids), WRITE_BATCH):
+        found += (
+            Violation.objects.select_for_update()
+            .filter(id__in=ids[start : start + WRITE_BATCH], status=status)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+    return found
 
-    No query over the violations flagged at `now`: it read every violation a full scan had
-    flagged so far, once per commit, 10-15 ms each at 1M incidents and growing with the scan.
+
+def _announce_flagged(ids: list[int]) -> None:
+    """Send events.violations_flagged with what this call flagged: the ids its insert returned
+    and those of the withdrawn violations it flagged again.
+
+    No query over the violations flagged at the scan's moment: it read every violation a full
+    scan had flagged so far, once per commit (10-15 ms each at 1M incidents, growing with the
+    scan), and could announce another run's.
     """
-    if not events.violations_flagged.has_listeners():
-        return
-    reflagged = []
-    for start in range(0, len(withdrawn_before), WRITE_BATCH):
-        reflagged += Violation.objects.filter(
-            id__in=withdrawn_before[start : start + WRITE_BATCH],
-            status=ViolationStatus.FLAGGED,
-            flagged_at=now,
-        ).values_list("id", flat=True)
-    ids = sorted([*created, *reflagged])
-    if ids:
-        events.violations_flagged.send(sender=Violation, ids=ids)
+    if ids and events.violations_flagged.has_listeners():
+        events.violations_flagged.send(sender=Violation, ids=sorted(ids))
 
 
 def scan(

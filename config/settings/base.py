@@ -276,8 +276,8 @@ ALERTS_MAX_ITEMS = env.int("ALERTS_MAX_ITEMS", default=1000)
 # (tracker.tasks.scan_chunk); 1 runs it in one task. See docs/operations.md.
 TRACKER_SCAN_CHUNKS = env.int("TRACKER_SCAN_CHUNKS", default=1)
 # A full scan (or chunk) commits its violations part by part of its id range, each part about this
-# many incidents: what a killed scan keeps, against a few milliseconds per commit (0: one
-# transaction per chunk).
+# many of the incidents it read (those its clauses could concern): what a killed scan keeps,
+# against a few milliseconds per commit (below 1: one transaction per chunk).
 TRACKER_SCAN_INCIDENTS_PER_COMMIT = env.int("TRACKER_SCAN_INCIDENTS_PER_COMMIT", default=50_000)
 # Records of finished job runs (admin: Compliance -> Job runs) are deleted after this many days.
 TRACKER_JOB_RUNS_KEEP_DAYS = env.int("TRACKER_JOB_RUNS_KEEP_DAYS", default=90)
