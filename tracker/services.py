@@ -127,8 +127,7 @@ def _parts(ids: IdRange, incident_ids: np.ndarray, size: int) -> list[IdRange]:
     range; together exactly `ids`); all of it in one when `size` < 1."""
     if size < 1:
         return [ids]
-    ordered = np.sort(incident_ids)
-    cuts = sorted({int(ordered[k]) for k in range(size, len(ordered), size)})
+    cuts = np.sort(incident_ids)[size::size].tolist()  # ids are unique: every cut is a new one
     edges = [ids.start, *cuts, ids.stop]
     return [IdRange(start, stop) for start, stop in zip(edges, edges[1:])]
 
@@ -396,11 +395,12 @@ def apply_matches(
     flagged = insert_violations(changes.new, now)
     counts["created"] = len(flagged)
     for (old_status, confidence, reasons), violation_ids in changes.revised.items():
+        kind = "updated"
         if old_status == ViolationStatus.WITHDRAWN:
+            kind = "reflagged"
             # Exactly those still withdrawn, held until the commit: the ones flagged again here.
             violation_ids = _lock_if_still(old_status, violation_ids)
             flagged += violation_ids
-        kind = "reflagged" if old_status == ViolationStatus.WITHDRAWN else "updated"
         counts[kind] += _revise(violation_ids, old_status, confidence, reasons, now)
     counts["withdrawn"] = _update_if_still(
         ViolationStatus.FLAGGED, changes.withdrawn, {"status": ViolationStatus.WITHDRAWN, "updated_at": now}

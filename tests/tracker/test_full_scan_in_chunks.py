@@ -120,6 +120,12 @@ def test_the_commit_parts_cover_the_range_in_order(size, bounds):
     assert len(parts) == -(-5 // size)
 
 
+@pytest.mark.parametrize("size", [0, -3])
+def test_a_commit_size_below_one_keeps_the_range_whole(size):
+    ids = services.IdRange(10, 40)
+    assert services._parts(ids, np.array([31, 12, 17]), size) == [ids]
+
+
 @pytest.mark.parametrize("chunks", [1, 2, 3, 4, 359, 360, 361, 1000])
 def test_the_ranges_hold_every_incident_once_in_near_equal_parts(world, chunks):
     ranges = services.incident_id_ranges(chunks)
@@ -254,9 +260,3 @@ def test_the_command_runs_a_full_scan_in_chunks(world, capsys):
     call_command("scan_violations", "--full", "--chunks", "3")
     assert f"{Violation.objects.count()} new violation(s)" in capsys.readouterr().out
     assert JobRun.objects.get(kind=JobKind.SCAN_FULL).chunks.count() == 3
-
-
-@pytest.mark.parametrize("size", [0, -3])
-def test_a_commit_size_below_one_keeps_the_range_whole(size):
-    ids = services.IdRange(10, 40)
-    assert services._parts(ids, np.array([31, 12, 17]), size) == [ids]
